@@ -1,0 +1,21 @@
+/**
+ * Every error msfl raises on purpose. `code` is stable for programs, `message` is
+ * one line for people and names the field or file at fault.
+ */
+export type MsflErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DATA_INTEGRITY'
+  | 'DATA_FORMAT'
+  | 'MODEL_INVALID'
+  | 'CODEC'
+  | 'PROTOCOL'
+  | 'TRANSPORT'
+
+export class MsflError extends Error {
+  override readonly name = 'MsflError'
+  readonly code: MsflErrorCode
+  constructor(code: MsflErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
