@@ -1,0 +1,63 @@
+import type { EventSink, MetricSummary } from '../../core/events/runEvent.ts'
+
+export interface ConsoleProgressParameters {
+  /** Where progress goes: stderr keeps stdout free for --json output. */
+  readonly write: (text: string) => void
+  /** Redraw one status line while clients report (for terminals). */
+  readonly live: boolean
+}
+
+/** Human-readable progress from the event stream: one line per round, a live counter within a round. */
+export function createConsoleProgress(parameters: ConsoleProgressParameters): EventSink {
+  const { write, live } = parameters
+  let rounds = 0
+  let expected = 0
+  let received = 0
+  return (event) => {
+    switch (event.type) {
+      case 'run-started':
+        rounds = event.rounds
+        write(
+          `run ${event.runId}: ${event.strategy} on ${event.dataset} with ${event.model} (${event.numParams} parameters), ` +
+            `${event.clients} data owners, ${event.trainRows} training rows, ${event.testRows} test rows, ${event.rounds} rounds\n`,
+        )
+        break
+      case 'round-started':
+        expected = event.clients.length
+        received = 0
+        if (live) write(`\r  round ${event.round}/${rounds}: 0/${expected} updates`)
+        break
+      case 'update-received':
+      case 'update-rejected':
+        received += 1
+        if (event.type === 'update-rejected') write(`${live ? '\n' : ''}  rejected update from ${event.clientId}: ${event.reason}\n`)
+        if (live) write(`\r  round ${event.round}/${rounds}: ${received}/${expected} updates`)
+        break
+      case 'round-completed': {
+        const r = event.record
+        const seconds = (r.durationMs / 1000).toFixed(1)
+        write(
+          `${live ? '\r' : ''}  round ${String(r.round).padStart(String(rounds).length)}/${rounds}  ` +
+            `${formatMetrics(r.test)}  train loss ${r.trainLoss.toFixed(4)}  ${r.accepted}/${r.selected} updates  ${seconds}s\n`,
+        )
+        break
+      }
+      case 'run-completed':
+        write(`final: ${formatMetrics(event.final)}\n`)
+        break
+      case 'run-failed':
+        write(`${live ? '\n' : ''}run failed: ${event.error}\n`)
+        break
+    }
+  }
+}
+
+export function formatMetrics(m: MetricSummary): string {
+  const parts: string[] = []
+  if (m.accuracy !== undefined) parts.push(`accuracy ${(m.accuracy * 100).toFixed(2)}%`)
+  if (m.f1 !== undefined) parts.push(`macro-F1 ${m.f1.toFixed(4)}`)
+  if (m.auc !== undefined) parts.push(`AUC ${m.auc.toFixed(4)}`)
+  if (m.rmse !== undefined) parts.push(`RMSE ${m.rmse.toFixed(4)}`)
+  parts.push(`loss ${m.loss.toFixed(4)}`)
+  return parts.join('  ')
+}

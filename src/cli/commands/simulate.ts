@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util'
+import { executeSimulation } from '../executeSimulation.ts'
+import { parseSimulationConfig } from '../parseSimulationConfig.ts'
+import { simulationFlags } from '../simulationFlags.ts'
+
+export const simulateHelp = `msfl simulate [--config FILE] [flags]
+
+Runs federated training in one process: data owners are partitioned from one
+dataset and talk to the server through the in-memory transport (every message
+goes through the binary wire codec). Writes runs/<id>/ with the config, metrics,
+the final model, the event log and an HTML report.
+
+  --config FILE       JSON or YAML config; flags override it
+${simulationFlags.map((f) => `  --${f.flag.padEnd(18)}${f.help}`).join('\n')}
+  --json              print one JSON summary as the last stdout line
+  --quiet             no progress output
+`
+
+export async function simulate(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      ...Object.fromEntries(simulationFlags.map((f) => [f.flag, { type: 'string' as const }])),
+    },
+  })
+  if (values.help) {
+    process.stdout.write(simulateHelp)
+    return 0
+  }
+  const config = parseSimulationConfig(values)
+  const summary = await executeSimulation(config, { title: `msfl simulate: ${config.dataset} / ${config.model}`, json: values.json === true, quiet: values.quiet === true })
+  if (values.json) process.stdout.write(`${JSON.stringify(summary.json)}\n`)
+  else process.stdout.write(`report: ${summary.report}\n`)
+  return 0
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { cpus } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { join } from 'node:path'
+import { loadDataset } from '../adapters/data/loadDataset.ts'
+import { createConsoleProgress } from '../adapters/events/createConsoleProgress.ts'
+import { createJsonlEventLog } from '../adapters/events/createJsonlEventLog.ts'
+import { renderRunReport } from '../adapters/report/renderRunReport.ts'
+import { createRunDirectory } from '../adapters/runs/createRunDirectory.ts'
+import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
+import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
+import { encodeModelFile } from '../core/model/modelFile.ts'
+import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
+import { createEventBus } from '../runtime/createEventBus.ts'
+import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
+import { summarise } from '../runtime/runFederation.ts'
+
+export interface ExecuteSimulationOptions {
+  readonly title: string
+  /** Progress goes to stderr and the summary is printed as one JSON line on stdout. */
+  readonly json: boolean
+  readonly quiet: boolean
+}
+
+export interface SimulationSummary {
+  readonly runId: string
+  readonly runDir: string
+  readonly report: string
+  readonly result: SimulationResult
+  readonly json: Record<string, unknown>
+}
+
+/**
+ * The composition root of a simulation: wires the verified dataset, the in-memory
+ * transport, the event sinks and the run directory around the pure runtime.
+ */
+export async function executeSimulation(config: SimulationConfig, options: ExecuteSimulationOptions): Promise<SimulationSummary> {
+  const runId = newRunId()
+  // Load and verify data before anything is written: a bad dataset leaves no trace.
+  const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
+  const dir = createRunDirectory(config.out, runId)
+  dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
+
+  const write = (text: string) => (options.json ? process.stderr : process.stdout).write(text)
+  let sinkFailed = false
+  const bus = createEventBus((error) => {
+    if (!sinkFailed) process.stderr.write(`warning: an event sink failed: ${(error as Error).message}\n`)
+    sinkFailed = true
+  })
+  bus.subscribe(createJsonlEventLog(join(dir.workingPath, 'events.jsonl')))
+  if (!options.quiet) bus.subscribe(createConsoleProgress({ write, live: !options.json && process.stdout.isTTY === true }))
+
+  const now = () => performance.timeOrigin + performance.now()
+  const result = await runSimulation({ runId, config, data, createTransport: (handlers) => createMemoryTransport({ handlers }), emit: bus.emit, now })
+
+  const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
+  const clients = result.partition.clients.map((c) => ({ client: c.id, n: c.data.n, labelCounts: c.labelCounts }))
+  dir.write('metrics.json', `${JSON.stringify({ runId, final: result.final, history: result.history, partition: result.partition.summary }, null, 2)}\n`)
+  dir.write('clients.json', `${JSON.stringify(clients, null, 2)}\n`)
+  dir.write(
+    'model.bin',
+    encodeModelFile(result.model.spec, result.params, { runId, dataset: config.dataset, classNames: [...data.train.classNames] }),
+  )
+  dir.write(
+    'report.html',
+    renderRunReport({
+      runId,
+      title: options.title,
+      config,
+      datasetDescription: data.description,
+      classNames: data.train.classNames,
+      history: result.history,
+      final: result.final,
+      clients,
+      environment: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      },
+    }),
+  )
+  const runDir = dir.complete()
+  const report = join(runDir, 'report.html')
+  return {
+    runId,
+    runDir,
+    report,
+    result,
+    json: { runId, config, final, history: result.history, runDir, report },
+  }
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${stamp}-${randomBytes(3).toString('hex')}`
+}

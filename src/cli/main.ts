@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { MsflError } from '../core/errors/msflError.ts'
+import { datasets, datasetsHelp } from './commands/datasets.ts'
+import { demo, demoHelp } from './commands/demo.ts'
+import { simulate, simulateHelp } from './commands/simulate.ts'
+
+const commands: Record<string, { run: (argv: readonly string[]) => Promise<number>; help: string; summary: string }> = {
+  demo: { run: demo, help: demoHelp, summary: 'run the default job (FedAvg on UCI Adult, 10 data owners)' },
+  simulate: { run: simulate, help: simulateHelp, summary: 'federated training in one process, from a config and flags' },
+  datasets: { run: datasets, help: datasetsHelp, summary: 'list the bundled datasets and verify their SHA-256 sums' },
+}
+
+const usage = `msfl — secure federated learning between parties that do not trust each other
+
+usage: msfl <command> [options]
+
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
+
+msfl <command> --help shows the options of a command.
+`
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined
+    process.stdout.write(topic && commands[topic] ? commands[topic].help : usage)
+    return 0
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`msfl: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(', ')})\n`)
+    return 2
+  }
+  try {
+    return await command.run(rest)
+  } catch (error) {
+    process.stderr.write(`msfl ${name}: ${describe(error)}\n`)
+    return error instanceof MsflError || isUsageError(error) ? 2 : 1
+  }
+}
+
+function isUsageError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+}
+
+function describe(error: unknown): string {
+  if (error instanceof MsflError || isUsageError(error)) return (error as Error).message
+  if (error instanceof Error) return error.stack ?? error.message
+  return String(error)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error) => {
+    process.stderr.write(`msfl: ${describe(error)}\n`)
+    process.exitCode = 1
+  },
+)

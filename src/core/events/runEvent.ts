@@ -1,0 +1,69 @@
+/**
+ * Everything that happens in a run, as plain serialisable values. The event stream
+ * is the single source for the console display, the JSON-lines log, the stored
+ * history and (later) the dashboard and TUI.
+ */
+
+/** Scalar metrics of one evaluation, as fractions (never percent). */
+export interface MetricSummary {
+  readonly loss: number
+  readonly accuracy?: number
+  readonly precision?: number
+  readonly recall?: number
+  readonly f1?: number
+  readonly auc?: number
+  readonly rmse?: number
+}
+
+export interface RoundRecord {
+  readonly round: number
+  readonly selected: number
+  readonly accepted: number
+  /** Example-weighted mean of the clients' reported training loss. */
+  readonly trainLoss: number
+  readonly test: MetricSummary
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  readonly durationMs: number
+}
+
+interface EventBase {
+  readonly runId: string
+  /** Milliseconds since the Unix epoch, from the runtime's clock. */
+  readonly at: number
+}
+
+export type RunEvent =
+  | (EventBase & {
+      readonly type: 'run-started'
+      readonly dataset: string
+      readonly model: string
+      readonly strategy: string
+      readonly clients: number
+      readonly rounds: number
+      readonly numParams: number
+      readonly trainRows: number
+      readonly testRows: number
+    })
+  | (EventBase & { readonly type: 'round-started'; readonly round: number; readonly clients: readonly string[] })
+  | (EventBase & {
+      readonly type: 'update-received'
+      readonly round: number
+      readonly clientId: string
+      readonly numExamples: number
+      readonly trainLoss: number
+    })
+  | (EventBase & {
+      readonly type: 'update-rejected'
+      readonly round: number
+      readonly clientId: string
+      readonly reason: string
+    })
+  | (EventBase & { readonly type: 'round-completed'; readonly record: RoundRecord })
+  | (EventBase & { readonly type: 'run-completed'; readonly rounds: number; readonly final: MetricSummary })
+  | (EventBase & { readonly type: 'run-failed'; readonly error: string })
+
+export type RunEventType = RunEvent['type']
+
+/** Where events go; implementations must not throw back into the protocol. */
+export type EventSink = (event: RunEvent) => void

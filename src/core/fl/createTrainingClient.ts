@@ -1,0 +1,54 @@
+import type { Dataset } from '../data/dataset.ts'
+import { MsflError } from '../errors/msflError.ts'
+import type { Model } from '../model/model.ts'
+import type { MessageHandler } from '../ports/transport.ts'
+import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
+import { computeGradient } from '../train/computeGradient.ts'
+import { trainLocal } from '../train/trainLocal.ts'
+import {
+  type ClientMessage,
+  describeZodError,
+  type FitInstruction,
+  serverMessageSchema,
+} from './messages.ts'
+
+export interface TrainingClientParameters {
+  readonly clientId: string
+  readonly model: Model
+  /** The client's private data: it never leaves this handler. */
+  readonly data: Dataset
+  /** Seed for the client's batch shuffling (simulation reproducibility, not secrecy). */
+  readonly seed: number
+}
+
+/**
+ * A data owner in plaintext federated training: validates each instruction, trains
+ * locally (or computes one gradient for FedSGD) and replies with a vector. Bad
+ * instructions get an error reply, never an exception that would take it down.
+ */
+export function createTrainingClient(parameters: TrainingClientParameters): MessageHandler {
+  const { clientId, model, data, seed } = parameters
+  if (data.n === 0) throw new MsflError('CONFIG_INVALID', `client ${clientId} has no data`)
+
+  const fit = (instruction: FitInstruction): ClientMessage => {
+    if (instruction.params.length !== model.numParams)
+      return errorReply(`params has ${instruction.params.length} values, the model needs ${model.numParams}`)
+    const rng = createSeededRng(deriveSeed(seed, 'client', clientId, instruction.round))
+    if (instruction.mode === 'gradient') {
+      const { gradient, loss } = computeGradient(model, instruction.params, data)
+      return { type: 'fit-result', round: instruction.round, clientId, kind: 'gradient', vector: gradient, numExamples: data.n, trainLoss: loss }
+    }
+    const result = trainLocal(model, instruction.params, data, instruction.training, rng)
+    return { type: 'fit-result', round: instruction.round, clientId, kind: 'params', vector: result.params, numExamples: data.n, trainLoss: result.loss }
+  }
+
+  const errorReply = (message: string): ClientMessage => ({ type: 'error', clientId, message })
+
+  return {
+    async handle(message: unknown): Promise<unknown> {
+      const parsed = serverMessageSchema.safeParse(message)
+      if (!parsed.success) return errorReply(`invalid instruction: ${describeZodError(parsed.error)}`)
+      return fit(parsed.data)
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod'
+
+/**
+ * The messages of plaintext federated training. They are plain values (see
+ * wire/codec.ts) and every one that arrives is parsed with these schemas before
+ * the protocol looks at it: a peer is never trusted to send the right shape.
+ */
+
+export const localTrainingSchema = z.object({
+  epochs: z.number().int().min(1).max(1000),
+  batchSize: z.number().int().min(1).max(1_000_000),
+  learningRate: z.number().positive().max(100),
+  momentum: z.number().min(0).lt(1),
+})
+export type LocalTrainingConfig = z.infer<typeof localTrainingSchema>
+
+const vector = z.instanceof(Float64Array)
+
+export const fitInstructionSchema = z.object({
+  type: z.literal('fit'),
+  runId: z.string().min(1).max(200),
+  round: z.number().int().min(1),
+  /** What the client sends back: trained parameters (FedAvg) or one gradient (FedSGD). */
+  mode: z.enum(['params', 'gradient']),
+  params: vector,
+  training: localTrainingSchema,
+})
+export type FitInstruction = z.infer<typeof fitInstructionSchema>
+
+export const fitResultSchema = z.object({
+  type: z.literal('fit-result'),
+  round: z.number().int().min(1),
+  clientId: z.string().min(1).max(200),
+  kind: z.enum(['params', 'gradient']),
+  vector,
+  numExamples: z.number().int().min(1),
+  trainLoss: z.number(),
+})
+export type FitResult = z.infer<typeof fitResultSchema>
+
+export const errorReplySchema = z.object({
+  type: z.literal('error'),
+  clientId: z.string().max(200),
+  message: z.string().max(2000),
+})
+export type ErrorReply = z.infer<typeof errorReplySchema>
+
+export const clientMessageSchema = z.discriminatedUnion('type', [fitResultSchema, errorReplySchema])
+export type ClientMessage = z.infer<typeof clientMessageSchema>
+
+export const serverMessageSchema = z.discriminatedUnion('type', [fitInstructionSchema])
+export type ServerMessage = z.infer<typeof serverMessageSchema>
+
+/** One line naming the field and the problem, from a zod error. */
+export function describeZodError(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.')
+      const where = [prefix, path].filter(Boolean).join('.')
+      return where ? `${where}: ${issue.message}` : issue.message
+    })
+    .join('; ')
+}

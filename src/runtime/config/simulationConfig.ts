@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { localTrainingSchema } from '../../core/fl/messages.ts'
+
+const specString = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(200)
+    .regex(/^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/, `${what} must look like name or name:key=value,…`)
+
+export const partitionSchema = z
+  .string()
+  .regex(
+    /^(iid|natural|dirichlet:\d*\.?\d+(e-?\d+)?|quantity:\d*\.?\d+(e-?\d+)?)$/,
+    'must be iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number',
+  )
+  .refine((s) => !s.includes(':') || Number(s.split(':')[1]) > 0, 'the concentration must be positive')
+
+/**
+ * Everything a simulation needs, with defaults. Objects are strict: an unknown key
+ * in a config file is a mistake worth reporting, not something to ignore.
+ */
+export const simulationConfigSchema = z
+  .object({
+    dataset: specString('dataset').default('adult'),
+    model: specString('model').default('logistic'),
+    clients: z.number().int().min(1).max(10_000).default(10),
+    rounds: z.number().int().min(1).max(100_000).default(20),
+    partition: partitionSchema.default('iid'),
+    strategy: z.enum(['fedavg', 'fedsgd']).default('fedavg'),
+    sampling: z
+      .object({
+        fraction: z.number().gt(0).max(1).default(1),
+        minClients: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .default({ fraction: 1, minClients: 1 }),
+    training: localTrainingSchema.strict().default({ epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }),
+    /** FedSGD only: the server's step size along the averaged gradient. */
+    serverLearningRate: z.number().positive().max(100).default(1),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+    out: z.string().min(1).default('runs'),
+  })
+  .strict()
+  .refine((c) => c.sampling.minClients <= c.clients, {
+    message: 'cannot exceed the number of clients',
+    path: ['sampling', 'minClients'],
+  })
+
+export type SimulationConfig = z.infer<typeof simulationConfigSchema>
+export type SimulationConfigInput = z.input<typeof simulationConfigSchema>

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { MsflError } from '../../src/core/errors/msflError.ts'
+import { decodeMessage, encodeMessage } from '../../src/core/wire/codec.ts'
+
+const roundTrip = (value: unknown) => decodeMessage(encodeMessage(value))
+
+describe('wire codec', () => {
+  it('round-trips every supported kind of value exactly', () => {
+    const value = {
+      nothing: null,
+      yes: true,
+      no: false,
+      n: -1.5e-300,
+      nan: Number.NaN,
+      inf: Number.NEGATIVE_INFINITY,
+      text: 'grüße, 数据 🚀',
+      big: -(2n ** 300n) + 7n,
+      zero: 0n,
+      f64: new Float64Array([1 / 3, -0, Number.MAX_VALUE]),
+      f32: new Float32Array([0.1, 2.5]),
+      i32: new Int32Array([-(2 ** 31), 2 ** 31 - 1]),
+      bytes: new Uint8Array([0, 255, 7]),
+      list: [1, 'two', [3, { four: 4 }]],
+      empty: {},
+    }
+    const back = roundTrip(value) as typeof value
+    assert.deepEqual(back, value)
+    assert.ok(Object.is((back.f64 as Float64Array)[1], -0))
+    assert.ok(back.f64 instanceof Float64Array)
+  })
+
+  it('omits undefined properties like JSON but refuses undefined array items', () => {
+    assert.deepEqual(roundTrip({ a: 1, b: undefined }), { a: 1 })
+    assert.throws(() => encodeMessage([1, undefined]), /\$\[1\]: undefined/)
+  })
+
+  it('refuses values that could not cross a network, naming the path', () => {
+    assert.throws(() => encodeMessage({ f: () => 1 }), /\$\.f: a function/)
+    assert.throws(() => encodeMessage({ when: new Date(0) }), /\$\.when: a Date instance/)
+    assert.throws(() => encodeMessage({ m: new Map() }), /Map instance/)
+    assert.throws(() => encodeMessage(Symbol('x')), /symbol/)
+  })
+
+  it('decodes typed arrays from unaligned offsets', () => {
+    const bytes = encodeMessage({ v: new Float64Array([1, 2, 3]) })
+    const shifted = new Uint8Array(bytes.length + 1)
+    shifted.set(bytes, 1)
+    assert.deepEqual(decodeMessage(shifted.subarray(1)), { v: new Float64Array([1, 2, 3]) })
+  })
+
+  it('rejects malformed input with a CODEC error instead of crashing', () => {
+    const good = encodeMessage({ params: new Float64Array(16), round: 3, label: 'abc' })
+    const cases: Uint8Array[] = [
+      new Uint8Array(0),
+      new Uint8Array([1, 2, 3, 4, 5, 6]),
+      good.subarray(0, good.length - 3),
+      Uint8Array.from([...good, 0]),
+      Uint8Array.from([...good.subarray(0, 4), 99, ...good.subarray(5)]),
+      // a vector claiming four billion elements
+      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 7, 0xff, 0xff, 0xff, 0xff]),
+      // an array claiming more elements than bytes left
+      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 5, 0xff, 0xff, 0xff, 0x0f]),
+      // unknown tag
+      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 200]),
+      // invalid UTF-8 string
+      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 4, 2, 0, 0, 0, 0xc3, 0x28]),
+      // object with a __proto__ key
+      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 6, 1, 0, 0, 0, 9, 0, 0, 0, ...new TextEncoder().encode('__proto__'), 0]),
+    ]
+    for (const bytes of cases) {
+      assert.throws(
+        () => decodeMessage(bytes),
+        (e: unknown) => e instanceof MsflError && e.code === 'CODEC',
+      )
+    }
+  })
+
+  it('survives random corruption of a valid message without unexpected exceptions', () => {
+    const good = encodeMessage({ type: 'fit-result', vector: new Float64Array([1, 2, 3]), meta: { a: [1, 'x'] } })
+    let state = 12345
+    for (let trial = 0; trial < 2000; trial++) {
+      const bytes = good.slice()
+      for (let k = 0; k < 3; k++) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0
+        const index = 5 + (state % (bytes.length - 5))
+        bytes[index] = (state >>> 8) & 0xff
+      }
+      try {
+        decodeMessage(bytes)
+      } catch (e) {
+        assert.ok(e instanceof MsflError && e.code === 'CODEC', `unexpected ${String(e)}`)
+      }
+    }
+  })
+
+  it('enforces the size limit and the nesting bound', () => {
+    assert.throws(() => decodeMessage(encodeMessage('x'.repeat(100)), { maxBytes: 50 }), /exceeds the limit/)
+    let deep: unknown = 1
+    for (let i = 0; i < 70; i++) deep = [deep]
+    assert.throws(() => encodeMessage(deep), /nesting deeper/)
+  })
+})
