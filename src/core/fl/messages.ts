@@ -14,7 +14,7 @@ export const localTrainingSchema = z.object({
 })
 export type LocalTrainingConfig = z.infer<typeof localTrainingSchema>
 
-const vector = z.instanceof(Float64Array)
+const vector = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array')
 
 export const fitInstructionSchema = z.object({
   type: z.literal('fit'),

@@ -15,7 +15,7 @@ const modelFileSchema = z
       hidden: z.array(z.number().int().min(1)),
       l2: z.number().min(0),
     }),
-    params: z.instanceof(Float64Array),
+    params: z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array'),
     /** Free-form provenance: run id, dataset, class names. */
     meta: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])),
   })

@@ -35,7 +35,15 @@ export const simulationConfigSchema = z
       })
       .strict()
       .default({ fraction: 1, minClients: 1 }),
-    training: localTrainingSchema.strict().default({ epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }),
+    training: z
+      .object({
+        epochs: localTrainingSchema.shape.epochs.default(1),
+        batchSize: localTrainingSchema.shape.batchSize.default(32),
+        learningRate: localTrainingSchema.shape.learningRate.default(0.05),
+        momentum: localTrainingSchema.shape.momentum.default(0.9),
+      })
+      .strict()
+      .default({ epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }),
     /** FedSGD only: the server's step size along the averaged gradient. */
     serverLearningRate: z.number().positive().max(100).default(1),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),

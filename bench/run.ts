@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { loadDataset } from '../src/adapters/data/loadDataset.ts'
+import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
+import { benchAggregation } from './aggregation.bench.ts'
+import { benchCodec } from './codec.bench.ts'
+import type { BenchRow } from './measure.ts'
+import { benchFedAvgRound, benchLocalTraining } from './training.bench.ts'
+
+/**
+ * `npm run bench`: runs every benchmark and rewrites BENCHMARKS.md with the
+ * results and the machine they were measured on. Timings live here, never in tests.
+ */
+const log = (text: string) => process.stderr.write(`${text}\n`)
+const sections: { title: string; rows: BenchRow[] }[] = []
+
+log('loading MNIST…')
+const mnist = await loadDataset(parseDatasetSpec('mnist'), 1)
+
+log('local training…')
+sections.push({ title: 'Local training (one data owner)', rows: [benchLocalTraining(mnist, 'softmax'), benchLocalTraining(mnist, 'mlp:hidden=128')] })
+log('FedAvg rounds…')
+sections.push({ title: 'Federated round (simulation, in-memory transport)', rows: [await benchFedAvgRound(mnist, 'softmax'), await benchFedAvgRound(mnist, 'mlp:hidden=128')] })
+log('aggregation…')
+sections.push({ title: 'Aggregation throughput', rows: [...benchAggregation(100, 101_770), ...benchAggregation(10, 1_000_000)] })
+log('codec…')
+sections.push({ title: 'Wire codec', rows: [benchCodec(101_770)] })
+
+const cpu = cpus()
+const machine = [
+  `- date: ${new Date().toISOString()}`,
+  `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}`,
+  `- Node.js ${process.version}`,
+  '- command: `npm run bench`',
+].join('\n')
+const body = sections
+  .map((s) => `## ${s.title}\n\n| benchmark | result | detail |\n| --- | --- | --- |\n${s.rows.map((r) => `| ${r.name} | ${r.value} | ${r.detail} |`).join('\n')}`)
+  .join('\n\n')
+const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand.\n\n${machine}\n\n${body}\n`
+writeFileSync('BENCHMARKS.md', text)
+process.stdout.write(text)

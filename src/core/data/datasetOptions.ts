@@ -1,0 +1,86 @@
+import { MsflError } from '../errors/msflError.ts'
+import type { DatasetOptionValue } from './parseDatasetSpec.ts'
+
+/** What one loader option accepts, its default, and a line of help for `msfl datasets`. */
+export type OptionSpec =
+  | { readonly kind: 'boolean'; readonly default: boolean; readonly description: string }
+  | {
+      readonly kind: 'number'
+      readonly default: number
+      readonly integer?: boolean
+      readonly min: number
+      readonly max: number
+      readonly description: string
+    }
+  | {
+      readonly kind: 'choice'
+      readonly values: readonly (string | number)[]
+      readonly default: string | number
+      readonly description: string
+    }
+
+export type OptionSchema = Readonly<Record<string, OptionSpec>>
+
+export type ResolvedOptions = Readonly<Record<string, DatasetOptionValue>>
+
+/**
+ * Checks the given options against a loader's schema and fills in defaults. Unknown
+ * names are errors rather than ignored, so a typo (`label=binary`) cannot silently
+ * run the wrong experiment.
+ */
+export function resolveDatasetOptions(
+  dataset: string,
+  given: Readonly<Record<string, DatasetOptionValue>>,
+  schema: OptionSchema,
+): ResolvedOptions {
+  const valid = Object.keys(schema)
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(schema, key)) {
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `dataset '${dataset}': unknown option '${key}' (valid: ${valid.length > 0 ? valid.join(', ') : 'none'})`,
+      )
+    }
+  }
+  const resolved: Record<string, DatasetOptionValue> = {}
+  for (const [key, spec] of Object.entries(schema)) {
+    const value = Object.hasOwn(given, key) ? given[key]! : spec.default
+    if (!accepts(spec, value)) {
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `dataset '${dataset}': option '${key}' must be ${describeOption(spec)}, got ${JSON.stringify(value)}`,
+      )
+    }
+    resolved[key] = value
+  }
+  return resolved
+}
+
+function accepts(spec: OptionSpec, value: DatasetOptionValue): boolean {
+  switch (spec.kind) {
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'number':
+      return (
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!spec.integer || Number.isInteger(value)) &&
+        value >= spec.min &&
+        value <= spec.max
+      )
+    case 'choice':
+      return spec.values.includes(value as string | number)
+  }
+}
+
+/** Human-readable description of the accepted values, as used in error messages and help. */
+export function describeOption(spec: OptionSpec): string {
+  switch (spec.kind) {
+    case 'boolean':
+      return 'true or false'
+    case 'number':
+      return `${spec.integer ? 'an integer' : 'a number'} in ${spec.min}..${spec.max}`
+    case 'choice':
+      return `one of ${spec.values.join(', ')}`
+  }
+}

@@ -1,0 +1,43 @@
+import { type Dataset, selectRows } from '../data/dataset.ts'
+import { type PartitionSpec, partitionDataset } from '../data/partition.ts'
+import { type PartitionSummary, partitionStatistics } from '../data/partitionStatistics.ts'
+import { MsflError } from '../errors/msflError.ts'
+import type { Rng } from '../rng/rng.ts'
+
+export interface DataOwnerShard {
+  /** The data owner's node id, e.g. `do-03`. */
+  readonly id: string
+  readonly data: Dataset
+  readonly labelCounts: readonly number[]
+}
+
+export interface ClientPartition {
+  readonly clients: readonly DataOwnerShard[]
+  readonly summary: PartitionSummary
+}
+
+/** Parses `iid`, `natural`, `dirichlet:<alpha>` or `quantity:<beta>`. */
+export function parsePartitionSpec(text: string): PartitionSpec {
+  const [kind, value] = text.split(':')
+  const number = Number(value)
+  if (kind === 'iid' && value === undefined) return { kind: 'iid' }
+  if (kind === 'natural' && value === undefined) return { kind: 'natural' }
+  if ((kind === 'dirichlet' || kind === 'quantity') && value !== undefined && number > 0 && Number.isFinite(number))
+    return kind === 'dirichlet' ? { kind, alpha: number } : { kind, beta: number }
+  throw new MsflError('CONFIG_INVALID', `partition: ${JSON.stringify(text)} is not iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number`)
+}
+
+/** Splits training rows among data owners and names them; each gets its own copy of its rows. */
+export function partitionClients(train: Dataset, clients: number, partition: string, rng: Rng): ClientPartition {
+  const parts = partitionDataset(train, clients, parsePartitionSpec(partition), rng)
+  const stats = partitionStatistics(train, parts)
+  const width = String(parts.length - 1).length
+  return {
+    clients: parts.map((rows, c) => ({
+      id: `do-${String(c).padStart(width, '0')}`,
+      data: selectRows(train, rows, `${train.name}#${c}`),
+      labelCounts: stats.perClient[c]!.labelCounts,
+    })),
+    summary: stats.summary,
+  }
+}
