@@ -9,7 +9,9 @@ import { type BenchRow, fmt, measure } from './measure.ts'
  */
 export function benchAggregation(clients: number, params: number): BenchRow[] {
   const rng = createSeededRng(1)
-  const vectors = Array.from({ length: clients }, () => Float64Array.from({ length: params }, () => rng.normal()))
+  const vectors = Array.from({ length: clients }, () =>
+    Float64Array.from({ length: params }, () => rng.normal()),
+  )
   const weights = vectors.map((_, i) => 100 + i)
   let sink = 0
   const reference = measure(15, () => {

@@ -3,7 +3,11 @@ import { type BenchRow, fmt, measure } from './measure.ts'
 
 /** Wire codec throughput on a model-sized message (the cost every simulated message pays). */
 export function benchCodec(params: number): BenchRow {
-  const message = { type: 'fit', round: 1, params: Float64Array.from({ length: params }, (_, i) => i / 7) }
+  const message = {
+    type: 'fit',
+    round: 1,
+    params: Float64Array.from({ length: params }, (_, i) => i / 7),
+  }
   let bytes = 0
   const m = measure(20, () => {
     const encoded = encodeMessage(message)

@@ -20,7 +20,10 @@ export function measure(repetitions: number, fn: () => void): Measurement {
   return { medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]!, repetitions }
 }
 
-export async function measureAsync(repetitions: number, fn: () => Promise<void>): Promise<Measurement> {
+export async function measureAsync(
+  repetitions: number,
+  fn: () => Promise<void>,
+): Promise<Measurement> {
   await fn()
   const times: number[] = []
   for (let r = 0; r < repetitions; r++) {
@@ -38,4 +41,5 @@ export interface BenchRow {
   readonly detail: string
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })

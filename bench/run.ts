@@ -18,11 +18,20 @@ log('loading MNIST…')
 const mnist = await loadDataset(parseDatasetSpec('mnist'), 1)
 
 log('local training…')
-sections.push({ title: 'Local training (one data owner)', rows: [benchLocalTraining(mnist, 'softmax'), benchLocalTraining(mnist, 'mlp:hidden=128')] })
+sections.push({
+  title: 'Local training (one data owner)',
+  rows: [benchLocalTraining(mnist, 'softmax'), benchLocalTraining(mnist, 'mlp:hidden=128')],
+})
 log('FedAvg rounds…')
-sections.push({ title: 'Federated round (simulation, in-memory transport)', rows: [await benchFedAvgRound(mnist, 'softmax'), await benchFedAvgRound(mnist, 'mlp:hidden=128')] })
+sections.push({
+  title: 'Federated round (simulation, in-memory transport)',
+  rows: [await benchFedAvgRound(mnist, 'softmax'), await benchFedAvgRound(mnist, 'mlp:hidden=128')],
+})
 log('aggregation…')
-sections.push({ title: 'Aggregation throughput', rows: [...benchAggregation(100, 101_770), ...benchAggregation(10, 1_000_000)] })
+sections.push({
+  title: 'Aggregation throughput',
+  rows: [...benchAggregation(100, 101_770), ...benchAggregation(10, 1_000_000)],
+})
 log('codec…')
 sections.push({ title: 'Wire codec', rows: [benchCodec(101_770)] })
 
@@ -34,7 +43,10 @@ const machine = [
   '- command: `npm run bench`',
 ].join('\n')
 const body = sections
-  .map((s) => `## ${s.title}\n\n| benchmark | result | detail |\n| --- | --- | --- |\n${s.rows.map((r) => `| ${r.name} | ${r.value} | ${r.detail} |`).join('\n')}`)
+  .map(
+    (s) =>
+      `## ${s.title}\n\n| benchmark | result | detail |\n| --- | --- | --- |\n${s.rows.map((r) => `| ${r.name} | ${r.value} | ${r.detail} |`).join('\n')}`,
+  )
   .join('\n\n')
 const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand.\n\n${machine}\n\n${body}\n`
 writeFileSync('BENCHMARKS.md', text)

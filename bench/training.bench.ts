@@ -4,12 +4,12 @@ import { selectRows } from '../src/core/data/dataset.ts'
 import { createFedAvg } from '../src/core/fl/createFedAvg.ts'
 import { createTrainingClient } from '../src/core/fl/createTrainingClient.ts'
 import { partitionClients } from '../src/core/fl/partitionClients.ts'
+import { evaluateModel } from '../src/core/metrics/evaluateModel.ts'
 import { createModel, parseModelSpec } from '../src/core/model/createModel.ts'
 import type { MessageHandler } from '../src/core/ports/transport.ts'
 import { createSeededRng } from '../src/core/rng/seededRng.ts'
 import { trainLocal } from '../src/core/train/trainLocal.ts'
 import { runFederation } from '../src/runtime/runFederation.ts'
-import { evaluateModel } from '../src/core/metrics/evaluateModel.ts'
 import { type BenchRow, fmt, measure, measureAsync } from './measure.ts'
 
 const training = { epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }
@@ -35,7 +35,8 @@ export async function benchFedAvgRound(mnist: DatasetSplit, modelText: string): 
   const model = createModel(parseModelSpec(modelText, mnist.train.d, mnist.train.numClasses))
   const partition = partitionClients(mnist.train, 100, 'iid', createSeededRng(3))
   const handlers = new Map<string, MessageHandler>()
-  for (const c of partition.clients) handlers.set(c.id, createTrainingClient({ clientId: c.id, model, data: c.data, seed: 4 }))
+  for (const c of partition.clients)
+    handlers.set(c.id, createTrainingClient({ clientId: c.id, model, data: c.data, seed: 4 }))
   const transport = createMemoryTransport({ handlers })
   const strategy = createFedAvg({ sampling: { fraction: 1, minClients: 1 }, training })
   let params = model.init(createSeededRng(5))

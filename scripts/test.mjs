@@ -16,7 +16,9 @@ function collect(dir) {
 }
 
 const filters = process.argv.slice(2)
-const files = collect('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+const files = collect('test').filter(
+  (f) => filters.length === 0 || filters.some((x) => f.includes(x)),
+)
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

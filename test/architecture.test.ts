@@ -25,7 +25,8 @@ it('src/core imports no Node built-ins or outer layers and uses no clock or ambi
   const problems: string[] = []
   for (const file of files('src/core')) {
     const text = readFileSync(file, 'utf8')
-    for (const [pattern, what] of forbidden) if (pattern.test(text)) problems.push(`${file}: ${what}`)
+    for (const [pattern, what] of forbidden)
+      if (pattern.test(text)) problems.push(`${file}: ${what}`)
   }
   assert.deepEqual(problems, [])
 })

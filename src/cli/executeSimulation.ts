@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
-import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../adapters/data/loadDataset.ts'
 import { createConsoleProgress } from '../adapters/events/createConsoleProgress.ts'
 import { createJsonlEventLog } from '../adapters/events/createJsonlEventLog.ts'
@@ -12,8 +12,9 @@ import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { createEventBus } from '../runtime/createEventBus.ts'
-import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
+import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
+import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -34,32 +35,58 @@ export interface SimulationSummary {
  * The composition root of a simulation: wires the verified dataset, the in-memory
  * transport, the event sinks and the run directory around the pure runtime.
  */
-export async function executeSimulation(config: SimulationConfig, options: ExecuteSimulationOptions): Promise<SimulationSummary> {
+export async function executeSimulation(
+  config: SimulationConfig,
+  options: ExecuteSimulationOptions,
+): Promise<SimulationSummary> {
   const runId = newRunId()
   // Load and verify data before anything is written: a bad dataset leaves no trace.
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
+  resolveModelSpec(config.model, data.train)
   const dir = createRunDirectory(config.out, runId)
   dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
 
   const write = (text: string) => (options.json ? process.stderr : process.stdout).write(text)
   let sinkFailed = false
   const bus = createEventBus((error) => {
-    if (!sinkFailed) process.stderr.write(`warning: an event sink failed: ${(error as Error).message}\n`)
+    if (!sinkFailed)
+      process.stderr.write(`warning: an event sink failed: ${(error as Error).message}\n`)
     sinkFailed = true
   })
   bus.subscribe(createJsonlEventLog(join(dir.workingPath, 'events.jsonl')))
-  if (!options.quiet) bus.subscribe(createConsoleProgress({ write, live: !options.json && process.stdout.isTTY === true }))
+  if (!options.quiet)
+    bus.subscribe(
+      createConsoleProgress({ write, live: !options.json && process.stdout.isTTY === true }),
+    )
 
   const now = () => performance.timeOrigin + performance.now()
-  const result = await runSimulation({ runId, config, data, createTransport: (handlers) => createMemoryTransport({ handlers }), emit: bus.emit, now })
+  const result = await runSimulation({
+    runId,
+    config,
+    data,
+    createTransport: (handlers) => createMemoryTransport({ handlers }),
+    emit: bus.emit,
+    now,
+  })
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
-  const clients = result.partition.clients.map((c) => ({ client: c.id, n: c.data.n, labelCounts: c.labelCounts }))
-  dir.write('metrics.json', `${JSON.stringify({ runId, final: result.final, history: result.history, partition: result.partition.summary }, null, 2)}\n`)
+  const clients = result.partition.clients.map((c) => ({
+    client: c.id,
+    n: c.data.n,
+    labelCounts: c.labelCounts,
+  }))
+  dir.write(
+    'metrics.json',
+    `${JSON.stringify({ runId, final: result.final, history: result.history, partition: result.partition.summary }, null, 2)}\n`,
+  )
   dir.write('clients.json', `${JSON.stringify(clients, null, 2)}\n`)
   dir.write(
     'model.bin',
-    encodeModelFile(result.model.spec, result.params, { runId, dataset: config.dataset, classNames: [...data.train.classNames] }),
+    encodeModelFile(result.model.spec, result.params, {
+      runId,
+      dataset: config.dataset,
+      classNames: [...data.train.classNames],
+    }),
   )
   dir.write(
     'report.html',

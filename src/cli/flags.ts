@@ -21,7 +21,11 @@ export function applyFlags(
     let value: unknown = raw
     if (def.type === 'number') {
       const n = raw.trim() === '' ? Number.NaN : Number(raw)
-      if (!Number.isFinite(n)) throw new MsflError('CONFIG_INVALID', `--${def.flag}: expected a number, got ${JSON.stringify(raw)}`)
+      if (!Number.isFinite(n))
+        throw new MsflError(
+          'CONFIG_INVALID',
+          `--${def.flag}: expected a number, got ${JSON.stringify(raw)}`,
+        )
       value = n
     }
     let target = out
@@ -29,7 +33,10 @@ export function applyFlags(
       const next = target[key]
       if (next === undefined) target[key] = {}
       else if (typeof next !== 'object' || next === null || Array.isArray(next))
-        throw new MsflError('CONFIG_INVALID', `${def.path.slice(0, -1).join('.')}: must be an object`)
+        throw new MsflError(
+          'CONFIG_INVALID',
+          `${def.path.slice(0, -1).join('.')}: must be an object`,
+        )
       target = target[key] as Record<string, unknown>
     }
     target[def.path.at(-1)!] = value

@@ -4,10 +4,25 @@ import { datasets, datasetsHelp } from './commands/datasets.ts'
 import { demo, demoHelp } from './commands/demo.ts'
 import { simulate, simulateHelp } from './commands/simulate.ts'
 
-const commands: Record<string, { run: (argv: readonly string[]) => Promise<number>; help: string; summary: string }> = {
-  demo: { run: demo, help: demoHelp, summary: 'run the default job (FedAvg on UCI Adult, 10 data owners)' },
-  simulate: { run: simulate, help: simulateHelp, summary: 'federated training in one process, from a config and flags' },
-  datasets: { run: datasets, help: datasetsHelp, summary: 'list the bundled datasets and verify their SHA-256 sums' },
+const commands: Record<
+  string,
+  { run: (argv: readonly string[]) => Promise<number>; help: string; summary: string }
+> = {
+  demo: {
+    run: demo,
+    help: demoHelp,
+    summary: 'run the default job (FedAvg on UCI Adult, 10 data owners)',
+  },
+  simulate: {
+    run: simulate,
+    help: simulateHelp,
+    summary: 'federated training in one process, from a config and flags',
+  },
+  datasets: {
+    run: datasets,
+    help: datasetsHelp,
+    summary: 'list the bundled datasets and verify their SHA-256 sums',
+  },
 }
 
 const usage = `msfl — secure federated learning between parties that do not trust each other
@@ -30,7 +45,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = commands[name]
   if (!command) {
-    process.stderr.write(`msfl: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(', ')})\n`)
+    process.stderr.write(
+      `msfl: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(', ')})\n`,
+    )
     return 2
   }
   try {
@@ -42,7 +59,9 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function isUsageError(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+  return (
+    error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+  )
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,9 @@
 import { readConfigFile } from '../adapters/config/readConfigFile.ts'
 import { MsflError } from '../core/errors/msflError.ts'
-import { type SimulationConfig, simulationConfigSchema } from '../runtime/config/simulationConfig.ts'
+import {
+  type SimulationConfig,
+  simulationConfigSchema,
+} from '../runtime/config/simulationConfig.ts'
 import { applyFlags, fieldName } from './flags.ts'
 import { simulationFlags } from './simulationFlags.ts'
 
@@ -16,14 +19,21 @@ export function parseSimulationConfig(
   const fromFile = configPath ? readConfigFile(configPath) : {}
   if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
     throw new MsflError('CONFIG_INVALID', `${configPath}: the config must be an object of settings`)
-  const merged = applyFlags({ ...defaults, ...(fromFile as Record<string, unknown>) }, values, simulationFlags)
+  const merged = applyFlags(
+    { ...defaults, ...(fromFile as Record<string, unknown>) },
+    values,
+    simulationFlags,
+  )
   const parsed = simulationConfigSchema.safeParse(merged)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const path = issue.path.map(String).join('.')
       return `${path ? `${fieldName(path, simulationFlags)}: ` : ''}${issue.message}`
     })
-    throw new MsflError('CONFIG_INVALID', `${configPath ? `${configPath}: ` : ''}${problems.join('; ')}`)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${configPath ? `${configPath}: ` : ''}${problems.join('; ')}`,
+    )
   }
   return parsed.data
 }

@@ -2,19 +2,64 @@ import type { FlagDefinition } from './flags.ts'
 
 /** The flags of `msfl simulate`; each maps onto one field of the simulation config. */
 export const simulationFlags: readonly FlagDefinition[] = [
-  { flag: 'dataset', path: ['dataset'], type: 'string', help: 'mnist | fashion-mnist | adult | breast-cancer | digits | nsl-kdd | synthetic, with :key=value options' },
-  { flag: 'model', path: ['model'], type: 'string', help: 'linear | logistic | softmax | mlp[:hidden=128]' },
+  {
+    flag: 'dataset',
+    path: ['dataset'],
+    type: 'string',
+    help: 'mnist | fashion-mnist | adult | breast-cancer | digits | nsl-kdd | synthetic, with :key=value options',
+  },
+  {
+    flag: 'model',
+    path: ['model'],
+    type: 'string',
+    help: 'linear | logistic | softmax | mlp[:hidden=128]',
+  },
   { flag: 'clients', path: ['clients'], type: 'number', help: 'number of data owners' },
   { flag: 'rounds', path: ['rounds'], type: 'number', help: 'federated rounds' },
-  { flag: 'partition', path: ['partition'], type: 'string', help: 'iid | dirichlet:<alpha> | quantity:<beta> | natural' },
+  {
+    flag: 'partition',
+    path: ['partition'],
+    type: 'string',
+    help: 'iid | dirichlet:<alpha> | quantity:<beta> | natural',
+  },
   { flag: 'strategy', path: ['strategy'], type: 'string', help: 'fedavg | fedsgd' },
-  { flag: 'fraction', path: ['sampling', 'fraction'], type: 'number', help: 'share of clients sampled per round, (0, 1]' },
-  { flag: 'min-clients', path: ['sampling', 'minClients'], type: 'number', help: 'minimum clients per round' },
+  {
+    flag: 'fraction',
+    path: ['sampling', 'fraction'],
+    type: 'number',
+    help: 'share of clients sampled per round, (0, 1]',
+  },
+  {
+    flag: 'min-clients',
+    path: ['sampling', 'minClients'],
+    type: 'number',
+    help: 'minimum clients per round',
+  },
   { flag: 'epochs', path: ['training', 'epochs'], type: 'number', help: 'local epochs per round' },
-  { flag: 'batch-size', path: ['training', 'batchSize'], type: 'number', help: 'local minibatch size' },
+  {
+    flag: 'batch-size',
+    path: ['training', 'batchSize'],
+    type: 'number',
+    help: 'local minibatch size',
+  },
   { flag: 'lr', path: ['training', 'learningRate'], type: 'number', help: 'local learning rate' },
-  { flag: 'momentum', path: ['training', 'momentum'], type: 'number', help: 'local SGD momentum, [0, 1)' },
-  { flag: 'server-lr', path: ['serverLearningRate'], type: 'number', help: 'FedSGD server step size' },
-  { flag: 'seed', path: ['seed'], type: 'number', help: 'seed for data split, partition, sampling and init' },
+  {
+    flag: 'momentum',
+    path: ['training', 'momentum'],
+    type: 'number',
+    help: 'local SGD momentum, [0, 1)',
+  },
+  {
+    flag: 'server-lr',
+    path: ['serverLearningRate'],
+    type: 'number',
+    help: 'FedSGD server step size',
+  },
+  {
+    flag: 'seed',
+    path: ['seed'],
+    type: 'number',
+    help: 'seed for data split, partition, sampling and init',
+  },
   { flag: 'out', path: ['out'], type: 'string', help: 'directory for run folders (default runs)' },
 ]

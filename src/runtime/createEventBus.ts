@@ -9,7 +9,9 @@ export interface EventBus {
  * Fans events out to every subscriber. A failing subscriber (a full disk under the
  * log, say) is reported once through `onSinkError` and never stops the run.
  */
-export function createEventBus(onSinkError: (error: unknown, event: RunEvent) => void = () => {}): EventBus {
+export function createEventBus(
+  onSinkError: (error: unknown, event: RunEvent) => void = () => {},
+): EventBus {
   const sinks = new Set<EventSink>()
   return {
     emit(event) {

@@ -1,6 +1,11 @@
-import type { EventSink, MetricSummary, RoundRecord } from '../core/events/runEvent.ts'
 import { MsflError } from '../core/errors/msflError.ts'
-import { clientMessageSchema, describeZodError, type FitInstruction, type FitResult } from '../core/fl/messages.ts'
+import type { EventSink, MetricSummary, RoundRecord } from '../core/events/runEvent.ts'
+import {
+  clientMessageSchema,
+  describeZodError,
+  type FitInstruction,
+  type FitResult,
+} from '../core/fl/messages.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import type { Transport } from '../core/ports/transport.ts'
@@ -45,7 +50,14 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     const plan = p.strategy.configureRound(round, p.clients, p.rng)
     p.emit({ type: 'round-started', runId: p.runId, at: started, round, clients: plan.clients })
 
-    const instruction: FitInstruction = { type: 'fit', runId: p.runId, round, mode: plan.mode, params, training: plan.training }
+    const instruction: FitInstruction = {
+      type: 'fit',
+      runId: p.runId,
+      round,
+      mode: plan.mode,
+      params,
+      training: plan.training,
+    }
     const replies = await Promise.all(
       plan.clients.map((clientId) =>
         p.transport.request(clientId, instruction).then(
@@ -57,11 +69,19 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
 
     const accepted: FitResult[] = []
     for (const outcome of replies) {
-      const verdict = 'error' in outcome
-        ? { reason: `unreachable: ${errorText(outcome.error)}` }
-        : checkReply(outcome.reply, outcome.clientId, round, plan.mode, params.length)
+      const verdict =
+        'error' in outcome
+          ? { reason: `unreachable: ${errorText(outcome.error)}` }
+          : checkReply(outcome.reply, outcome.clientId, round, plan.mode, params.length)
       if ('reason' in verdict) {
-        p.emit({ type: 'update-rejected', runId: p.runId, at: p.now(), round, clientId: outcome.clientId, reason: verdict.reason })
+        p.emit({
+          type: 'update-rejected',
+          runId: p.runId,
+          at: p.now(),
+          round,
+          clientId: outcome.clientId,
+          reason: verdict.reason,
+        })
         continue
       }
       accepted.push(verdict.result)
@@ -75,7 +95,8 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
         trainLoss: verdict.result.trainLoss,
       })
     }
-    if (accepted.length === 0) throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
+    if (accepted.length === 0)
+      throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
 
     params = p.strategy.aggregate(round, params, accepted)
     final = p.evaluate(params)
@@ -95,30 +116,48 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
   }
   if (!final) throw new MsflError('CONFIG_INVALID', 'rounds: must be at least 1')
-  p.emit({ type: 'run-completed', runId: p.runId, at: p.now(), rounds: p.rounds, final: summarise(final) })
+  p.emit({
+    type: 'run-completed',
+    runId: p.runId,
+    at: p.now(),
+    rounds: p.rounds,
+    final: summarise(final),
+  })
   return { params, history, final }
 }
 
 type Verdict = { result: FitResult } | { reason: string }
 
-function checkReply(reply: unknown, clientId: string, round: number, mode: 'params' | 'gradient', length: number): Verdict {
+function checkReply(
+  reply: unknown,
+  clientId: string,
+  round: number,
+  mode: 'params' | 'gradient',
+  length: number,
+): Verdict {
   const parsed = clientMessageSchema.safeParse(reply)
   if (!parsed.success) return { reason: `malformed reply: ${describeZodError(parsed.error)}` }
   const message = parsed.data
   if (message.type === 'error') return { reason: `client error: ${message.message}` }
-  if (message.clientId !== clientId) return { reason: `reply claims to come from ${JSON.stringify(message.clientId)}` }
-  if (message.round !== round) return { reason: `reply is for round ${message.round}, expected ${round}` }
+  if (message.clientId !== clientId)
+    return { reason: `reply claims to come from ${JSON.stringify(message.clientId)}` }
+  if (message.round !== round)
+    return { reason: `reply is for round ${message.round}, expected ${round}` }
   if (message.kind !== mode) return { reason: `reply carries ${message.kind}, expected ${mode}` }
-  if (message.vector.length !== length) return { reason: `vector has ${message.vector.length} values, expected ${length}` }
+  if (message.vector.length !== length)
+    return { reason: `vector has ${message.vector.length} values, expected ${length}` }
   for (let j = 0; j < message.vector.length; j++)
-    if (!Number.isFinite(message.vector[j]!)) return { reason: `vector[${j}] is ${message.vector[j]}` }
+    if (!Number.isFinite(message.vector[j]!))
+      return { reason: `vector[${j}] is ${message.vector[j]}` }
   if (!Number.isFinite(message.trainLoss)) return { reason: `trainLoss is ${message.trainLoss}` }
   return { result: message }
 }
 
 export function summarise(metrics: EvaluationMetrics): MetricSummary {
   const { loss, accuracy, precision, recall, f1, auc, rmse } = metrics
-  const entries = Object.entries({ loss, accuracy, precision, recall, f1, auc, rmse }).filter(([, v]) => v !== undefined)
+  const entries = Object.entries({ loss, accuracy, precision, recall, f1, auc, rmse }).filter(
+    ([, v]) => v !== undefined,
+  )
   return Object.fromEntries(entries) as unknown as MetricSummary
 }
 

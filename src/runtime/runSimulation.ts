@@ -1,20 +1,21 @@
 import type { DatasetSplit } from '../core/data/dataset.ts'
-import type { EventSink } from '../core/events/runEvent.ts'
 import { MsflError } from '../core/errors/msflError.ts'
+import type { EventSink } from '../core/events/runEvent.ts'
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
 import { createFedSgd } from '../core/fl/createFedSgd.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
+import type { ClientPartition } from '../core/fl/partitionClients.ts'
+import { partitionClients } from '../core/fl/partitionClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import { evaluateModel } from '../core/metrics/evaluateModel.ts'
-import { createModel, parseModelSpec } from '../core/model/createModel.ts'
+import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import type { ClientPartition } from '../core/fl/partitionClients.ts'
-import { partitionClients } from '../core/fl/partitionClients.ts'
+import type { SimulationConfig } from './config/simulationConfig.ts'
+import { resolveModelSpec } from './resolveModelSpec.ts'
 import type { FederationResult } from './runFederation.ts'
 import { runFederation } from './runFederation.ts'
-import type { SimulationConfig } from './config/simulationConfig.ts'
 
 export interface RunSimulationParameters {
   readonly runId: string
@@ -39,13 +40,26 @@ export interface SimulationResult extends FederationResult {
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
   const { config, data, runId } = p
-  const spec = parseModelSpec(config.model, data.train.d, data.train.numClasses)
+  const spec = resolveModelSpec(config.model, data.train)
   const model = createModel(spec)
-  const partition = partitionClients(data.train, config.clients, config.partition, createSeededRng(deriveSeed(config.seed, 'partition')))
+  const partition = partitionClients(
+    data.train,
+    config.clients,
+    config.partition,
+    createSeededRng(deriveSeed(config.seed, 'partition')),
+  )
 
   const handlers = new Map<string, MessageHandler>()
   partition.clients.forEach((client) => {
-    handlers.set(client.id, createTrainingClient({ clientId: client.id, model, data: client.data, seed: deriveSeed(config.seed, 'training') }))
+    handlers.set(
+      client.id,
+      createTrainingClient({
+        clientId: client.id,
+        model,
+        data: client.data,
+        seed: deriveSeed(config.seed, 'training'),
+      }),
+    )
   })
   const strategy = createStrategy(config)
   const initialParams = model.init(createSeededRng(deriveSeed(config.seed, 'init')))
@@ -78,7 +92,12 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     })
     return { ...result, model, partition }
   } catch (error) {
-    p.emit({ type: 'run-failed', runId, at: p.now(), error: error instanceof Error ? error.message : String(error) })
+    p.emit({
+      type: 'run-failed',
+      runId,
+      at: p.now(),
+      error: error instanceof Error ? error.message : String(error),
+    })
     throw error
   }
 }
@@ -91,6 +110,9 @@ function createStrategy(config: SimulationConfig): Strategy {
     case 'fedsgd':
       return createFedSgd({ ...common, serverLearningRate: config.serverLearningRate })
     default:
-      throw new MsflError('CONFIG_INVALID', `strategy: unknown strategy ${JSON.stringify(config.strategy)}`)
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
+      )
   }
 }

@@ -8,7 +8,12 @@ import { weightedAverage } from '../../src/core/fl/weightedAverage.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 
 const training = { epochs: 1, batchSize: 8, learningRate: 0.1, momentum: 0 }
-const result = (clientId: string, kind: 'params' | 'gradient', vector: number[], numExamples: number): FitResult => ({
+const result = (
+  clientId: string,
+  kind: 'params' | 'gradient',
+  vector: number[],
+  numExamples: number,
+): FitResult => ({
   type: 'fit-result',
   round: 1,
   clientId,
@@ -25,7 +30,10 @@ describe('weightedAverage', () => {
   })
   it('rejects mismatched lengths, bad weights and empty input', () => {
     assert.throws(() => weightedAverage([], []), /zero vectors/)
-    assert.throws(() => weightedAverage([new Float64Array(2), new Float64Array(3)], [1, 1]), /vector 1 has 3 values/)
+    assert.throws(
+      () => weightedAverage([new Float64Array(2), new Float64Array(3)], [1, 1]),
+      /vector 1 has 3 values/,
+    )
     assert.throws(() => weightedAverage([new Float64Array(2)], [Number.NaN]), /not a finite/)
     assert.throws(() => weightedAverage([new Float64Array(2)], [0]), /sum to zero/)
   })
@@ -35,13 +43,22 @@ describe('FedAvg and FedSGD', () => {
   const sampling = { fraction: 1, minClients: 1 }
   it('FedAvg returns the sample-weighted mean of parameters', () => {
     const s = createFedAvg({ sampling, training })
-    const next = s.aggregate(1, new Float64Array(2), [result('a', 'params', [1, 1], 10), result('b', 'params', [3, 5], 30)])
+    const next = s.aggregate(1, new Float64Array(2), [
+      result('a', 'params', [1, 1], 10),
+      result('b', 'params', [3, 5], 30),
+    ])
     assert.deepEqual([...next], [2.5, 4])
-    assert.throws(() => s.aggregate(1, new Float64Array(2), [result('a', 'gradient', [1, 1], 1)]), /expected parameters/)
+    assert.throws(
+      () => s.aggregate(1, new Float64Array(2), [result('a', 'gradient', [1, 1], 1)]),
+      /expected parameters/,
+    )
   })
   it('FedSGD steps along the weighted mean gradient', () => {
     const s = createFedSgd({ sampling, training, serverLearningRate: 0.5 })
-    const next = s.aggregate(1, new Float64Array([1, 1]), [result('a', 'gradient', [2, 0], 1), result('b', 'gradient', [0, 4], 1)])
+    const next = s.aggregate(1, new Float64Array([1, 1]), [
+      result('a', 'gradient', [2, 0], 1),
+      result('b', 'gradient', [0, 4], 1),
+    ])
     assert.deepEqual([...next], [0.5, 0])
     assert.equal(s.configureRound(1, ['a'], createSeededRng(1)).mode, 'gradient')
   })
@@ -63,7 +80,8 @@ describe('client sampling', () => {
     assert.equal(new Set(a).size, 3)
     const rng = createSeededRng(7)
     const picks = new Set<string>()
-    for (let r = 0; r < 20; r++) for (const id of sampleClients(ids, { fraction: 0.3, minClients: 1 }, rng)) picks.add(id)
+    for (let r = 0; r < 20; r++)
+      for (const id of sampleClients(ids, { fraction: 0.3, minClients: 1 }, rng)) picks.add(id)
     assert.equal(picks.size, 10, 'over 20 rounds every client gets picked')
   })
 })

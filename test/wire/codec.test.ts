@@ -49,6 +49,17 @@ describe('wire codec', () => {
     assert.deepEqual(decodeMessage(shifted.subarray(1)), { v: new Float64Array([1, 2, 3]) })
   })
 
+  it('decodes from a pooled Node Buffer without aliasing the pool', () => {
+    const encoded = encodeMessage({ v: new Float64Array([1, 2]), b: new Uint8Array([9]) })
+    const pooled = Buffer.from(encoded)
+    const back = decodeMessage(pooled) as { v: Float64Array; b: Uint8Array }
+    assert.equal(back.v.length, 2)
+    assert.equal(back.v.buffer.byteLength, 16)
+    assert.equal(back.b.buffer.byteLength, 1)
+    pooled.fill(0)
+    assert.deepEqual([...back.v], [1, 2])
+  })
+
   it('rejects malformed input with a CODEC error instead of crashing', () => {
     const good = encodeMessage({ params: new Float64Array(16), round: 3, label: 'abc' })
     const cases: Uint8Array[] = [
@@ -66,7 +77,24 @@ describe('wire codec', () => {
       // invalid UTF-8 string
       Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 4, 2, 0, 0, 0, 0xc3, 0x28]),
       // object with a __proto__ key
-      Uint8Array.from([0x4d, 0x53, 0x46, 0x4c, 1, 6, 1, 0, 0, 0, 9, 0, 0, 0, ...new TextEncoder().encode('__proto__'), 0]),
+      Uint8Array.from([
+        0x4d,
+        0x53,
+        0x46,
+        0x4c,
+        1,
+        6,
+        1,
+        0,
+        0,
+        0,
+        9,
+        0,
+        0,
+        0,
+        ...new TextEncoder().encode('__proto__'),
+        0,
+      ]),
     ]
     for (const bytes of cases) {
       assert.throws(
@@ -77,7 +105,11 @@ describe('wire codec', () => {
   })
 
   it('survives random corruption of a valid message without unexpected exceptions', () => {
-    const good = encodeMessage({ type: 'fit-result', vector: new Float64Array([1, 2, 3]), meta: { a: [1, 'x'] } })
+    const good = encodeMessage({
+      type: 'fit-result',
+      vector: new Float64Array([1, 2, 3]),
+      meta: { a: [1, 'x'] },
+    })
     let state = 12345
     for (let trial = 0; trial < 2000; trial++) {
       const bytes = good.slice()
@@ -95,7 +127,10 @@ describe('wire codec', () => {
   })
 
   it('enforces the size limit and the nesting bound', () => {
-    assert.throws(() => decodeMessage(encodeMessage('x'.repeat(100)), { maxBytes: 50 }), /exceeds the limit/)
+    assert.throws(
+      () => decodeMessage(encodeMessage('x'.repeat(100)), { maxBytes: 50 }),
+      /exceeds the limit/,
+    )
     let deep: unknown = 1
     for (let i = 0; i < 70; i++) deep = [deep]
     assert.throws(() => encodeMessage(deep), /nesting deeper/)

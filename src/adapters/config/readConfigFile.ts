@@ -9,15 +9,22 @@ export function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new MsflError('CONFIG_INVALID', `${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? error})`)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? error})`,
+    )
   }
   const extension = extname(path).toLowerCase()
   try {
     if (extension === '.json') return JSON.parse(text)
-    if (extension === '.yaml' || extension === '.yml') return parseYaml(text, { prettyErrors: false })
+    if (extension === '.yaml' || extension === '.yml')
+      return parseYaml(text, { prettyErrors: false })
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
-    throw new MsflError('CONFIG_INVALID', `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'} (${detail})`)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: not valid ${extension === '.json' ? 'JSON' : 'YAML'} (${detail})`,
+    )
   }
   throw new MsflError('CONFIG_INVALID', `${path}: config files must end in .json, .yaml or .yml`)
 }

@@ -30,7 +30,8 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
       case 'update-received':
       case 'update-rejected':
         received += 1
-        if (event.type === 'update-rejected') write(`${live ? '\n' : ''}  rejected update from ${event.clientId}: ${event.reason}\n`)
+        if (event.type === 'update-rejected')
+          write(`${live ? '\n' : ''}  rejected update from ${event.clientId}: ${event.reason}\n`)
         if (live) write(`\r  round ${event.round}/${rounds}: ${received}/${expected} updates`)
         break
       case 'round-completed': {

@@ -11,7 +11,11 @@ export interface RunReportInput {
   readonly history: readonly RoundRecord[]
   readonly final: EvaluationMetrics
   /** Per-client rows shown in a table (e.g. size and label counts). */
-  readonly clients: readonly { readonly client: string; readonly n: number; readonly labelCounts: readonly number[] }[]
+  readonly clients: readonly {
+    readonly client: string
+    readonly n: number
+    readonly labelCounts: readonly number[]
+  }[]
   readonly environment: Readonly<Record<string, string>>
 }
 
@@ -26,7 +30,12 @@ export function renderRunReport(input: RunReportInput): string {
   if (history.some((r) => r.test.accuracy !== undefined)) {
     charts.push(
       lineChart(
-        [{ name: 'test accuracy', points: history.map((r) => [r.round, r.test.accuracy ?? Number.NaN] as const) }],
+        [
+          {
+            name: 'test accuracy',
+            points: history.map((r) => [r.round, r.test.accuracy ?? Number.NaN] as const),
+          },
+        ],
         { title: 'Accuracy per round', xLabel: 'round', yLabel: 'accuracy' },
       ),
     )
@@ -40,16 +49,27 @@ export function renderRunReport(input: RunReportInput): string {
       { title: 'Loss per round', xLabel: 'round', yLabel: 'loss' },
     ),
   )
-  if (final.confusionMatrix) charts.push(confusionHeatmap(final.confusionMatrix, input.classNames, 'Confusion matrix (test)'))
+  if (final.confusionMatrix)
+    charts.push(
+      confusionHeatmap(final.confusionMatrix, input.classNames, 'Confusion matrix (test)'),
+    )
   if (final.roc) {
     charts.push(
-      lineChart([{ name: `AUC ${num(final.auc)}`, points: final.roc.fpr.map((x, i) => [x, final.roc!.tpr[i]!] as const) }], {
-        title: 'ROC curve (test)',
-        xLabel: 'false positive rate',
-        yLabel: 'true positive rate',
-        yRange: [0, 1],
-        diagonal: true,
-      }),
+      lineChart(
+        [
+          {
+            name: `AUC ${num(final.auc)}`,
+            points: final.roc.fpr.map((x, i) => [x, final.roc!.tpr[i]!] as const),
+          },
+        ],
+        {
+          title: 'ROC curve (test)',
+          xLabel: 'false positive rate',
+          yLabel: 'true positive rate',
+          yRange: [0, 1],
+          diagonal: true,
+        },
+      ),
     )
   }
   const roundRows = history
@@ -60,7 +80,10 @@ export function renderRunReport(input: RunReportInput): string {
     )
     .join('')
   const clientRows = input.clients
-    .map((c) => `<tr><td>${escapeHtml(c.client)}</td><td>${c.n}</td><td>${c.labelCounts.join(' / ')}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${escapeHtml(c.client)}</td><td>${c.n}</td><td>${c.labelCounts.join(' / ')}</td></tr>`,
+    )
     .join('')
   const env = Object.entries(input.environment)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)

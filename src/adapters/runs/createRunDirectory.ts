@@ -24,7 +24,10 @@ export function createRunDirectory(outDir: string, runId: string): RunDirectory 
   try {
     mkdirSync(workingPath, { recursive: true })
   } catch (error) {
-    throw new MsflError('CONFIG_INVALID', `out: cannot create ${workingPath} (${(error as NodeJS.ErrnoException).code ?? error})`)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `out: cannot create ${workingPath} (${(error as NodeJS.ErrnoException).code ?? error})`,
+    )
   }
   return {
     workingPath,

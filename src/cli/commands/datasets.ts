@@ -12,7 +12,10 @@ export async function datasets(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   })
   if (values.help) {
     process.stdout.write(datasetsHelp)
@@ -31,14 +34,22 @@ export async function datasets(argv: readonly string[]): Promise<number> {
     out.push(`${d.name.padEnd(14)} ${bad.length === 0 ? 'verified' : 'PROBLEM '}  ${d.description}`)
     out.push(`${''.padEnd(14)} licence: ${d.licence}`)
     if (d.options.length > 0)
-      out.push(`${''.padEnd(14)} options: ${d.options.map((o) => `${o.name}=${o.accepts} (default ${o.default})`).join(', ')}`)
-    for (const f of bad) out.push(`${''.padEnd(14)} ${f.status}: ${f.file}${f.actual ? ` (sha256 ${f.actual})` : ''}`)
+      out.push(
+        `${''.padEnd(14)} options: ${d.options.map((o) => `${o.name}=${o.accepts} (default ${o.default})`).join(', ')}`,
+      )
+    for (const f of bad)
+      out.push(`${''.padEnd(14)} ${f.status}: ${f.file}${f.actual ? ` (sha256 ${f.actual})` : ''}`)
   }
   const counts = verification.files.reduce<Record<string, number>>((acc, f) => {
     acc[f.status] = (acc[f.status] ?? 0) + 1
     return acc
   }, {})
-  out.push('', `files: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`)
+  out.push(
+    '',
+    `files: ${Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  )
   process.stdout.write(`${out.join('\n')}\n`)
   return verification.ok ? 0 : 1
 }

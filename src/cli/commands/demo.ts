@@ -37,7 +37,11 @@ export async function demo(argv: readonly string[]): Promise<number> {
     return 0
   }
   const config = parseSimulationConfig({ out: values.out, seed: values.seed }, demoConfig)
-  const summary = await executeSimulation(config, { title: 'msfl demo: FedAvg on UCI Adult', json: values.json === true, quiet: false })
+  const summary = await executeSimulation(config, {
+    title: 'msfl demo: FedAvg on UCI Adult',
+    json: values.json === true,
+    quiet: false,
+  })
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary.json)}\n`)
     return 0

@@ -34,7 +34,11 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     return 0
   }
   const config = parseSimulationConfig(values)
-  const summary = await executeSimulation(config, { title: `msfl simulate: ${config.dataset} / ${config.model}`, json: values.json === true, quiet: values.quiet === true })
+  const summary = await executeSimulation(config, {
+    title: `msfl simulate: ${config.dataset} / ${config.model}`,
+    json: values.json === true,
+    quiet: values.quiet === true,
+  })
   if (values.json) process.stdout.write(`${JSON.stringify(summary.json)}\n`)
   else process.stdout.write(`report: ${summary.report}\n`)
   return 0

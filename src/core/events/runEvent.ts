@@ -45,7 +45,11 @@ export type RunEvent =
       readonly trainRows: number
       readonly testRows: number
     })
-  | (EventBase & { readonly type: 'round-started'; readonly round: number; readonly clients: readonly string[] })
+  | (EventBase & {
+      readonly type: 'round-started'
+      readonly round: number
+      readonly clients: readonly string[]
+    })
   | (EventBase & {
       readonly type: 'update-received'
       readonly round: number
@@ -60,7 +64,11 @@ export type RunEvent =
       readonly reason: string
     })
   | (EventBase & { readonly type: 'round-completed'; readonly record: RoundRecord })
-  | (EventBase & { readonly type: 'run-completed'; readonly rounds: number; readonly final: MetricSummary })
+  | (EventBase & {
+      readonly type: 'run-completed'
+      readonly rounds: number
+      readonly final: MetricSummary
+    })
   | (EventBase & { readonly type: 'run-failed'; readonly error: string })
 
 export type RunEventType = RunEvent['type']

@@ -11,11 +11,19 @@ export function createFedAvg(parameters: StrategyParameters): Strategy {
   return {
     name: 'fedavg',
     configureRound(_round, available, rng) {
-      return { clients: sampleClients(available, parameters.sampling, rng), mode: 'params', training: parameters.training }
+      return {
+        clients: sampleClients(available, parameters.sampling, rng),
+        mode: 'params',
+        training: parameters.training,
+      }
     },
     aggregate(_round, _params, results) {
       for (const r of results)
-        if (r.kind !== 'params') throw new MsflError('PROTOCOL', `FedAvg expected parameters from ${r.clientId}, got a ${r.kind}`)
+        if (r.kind !== 'params')
+          throw new MsflError(
+            'PROTOCOL',
+            `FedAvg expected parameters from ${r.clientId}, got a ${r.kind}`,
+          )
       return weightedAverage(
         results.map((r) => r.vector),
         results.map((r) => r.numExamples),

@@ -17,11 +17,19 @@ export function createFedSgd(parameters: FedSgdParameters): Strategy {
   return {
     name: 'fedsgd',
     configureRound(_round, available, rng) {
-      return { clients: sampleClients(available, parameters.sampling, rng), mode: 'gradient', training: parameters.training }
+      return {
+        clients: sampleClients(available, parameters.sampling, rng),
+        mode: 'gradient',
+        training: parameters.training,
+      }
     },
     aggregate(_round, params, results) {
       for (const r of results)
-        if (r.kind !== 'gradient') throw new MsflError('PROTOCOL', `FedSGD expected a gradient from ${r.clientId}, got ${r.kind}`)
+        if (r.kind !== 'gradient')
+          throw new MsflError(
+            'PROTOCOL',
+            `FedSGD expected a gradient from ${r.clientId}, got ${r.kind}`,
+          )
       const gradient = weightedAverage(
         results.map((r) => r.vector),
         results.map((r) => r.numExamples),

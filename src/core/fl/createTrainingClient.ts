@@ -32,14 +32,32 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
 
   const fit = (instruction: FitInstruction): ClientMessage => {
     if (instruction.params.length !== model.numParams)
-      return errorReply(`params has ${instruction.params.length} values, the model needs ${model.numParams}`)
+      return errorReply(
+        `params has ${instruction.params.length} values, the model needs ${model.numParams}`,
+      )
     const rng = createSeededRng(deriveSeed(seed, 'client', clientId, instruction.round))
     if (instruction.mode === 'gradient') {
       const { gradient, loss } = computeGradient(model, instruction.params, data)
-      return { type: 'fit-result', round: instruction.round, clientId, kind: 'gradient', vector: gradient, numExamples: data.n, trainLoss: loss }
+      return {
+        type: 'fit-result',
+        round: instruction.round,
+        clientId,
+        kind: 'gradient',
+        vector: gradient,
+        numExamples: data.n,
+        trainLoss: loss,
+      }
     }
     const result = trainLocal(model, instruction.params, data, instruction.training, rng)
-    return { type: 'fit-result', round: instruction.round, clientId, kind: 'params', vector: result.params, numExamples: data.n, trainLoss: result.loss }
+    return {
+      type: 'fit-result',
+      round: instruction.round,
+      clientId,
+      kind: 'params',
+      vector: result.params,
+      numExamples: data.n,
+      trainLoss: result.loss,
+    }
   }
 
   const errorReply = (message: string): ClientMessage => ({ type: 'error', clientId, message })
@@ -47,7 +65,8 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
   return {
     async handle(message: unknown): Promise<unknown> {
       const parsed = serverMessageSchema.safeParse(message)
-      if (!parsed.success) return errorReply(`invalid instruction: ${describeZodError(parsed.error)}`)
+      if (!parsed.success)
+        return errorReply(`invalid instruction: ${describeZodError(parsed.error)}`)
       return fit(parsed.data)
     },
   }

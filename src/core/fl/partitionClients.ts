@@ -22,13 +22,26 @@ export function parsePartitionSpec(text: string): PartitionSpec {
   const number = Number(value)
   if (kind === 'iid' && value === undefined) return { kind: 'iid' }
   if (kind === 'natural' && value === undefined) return { kind: 'natural' }
-  if ((kind === 'dirichlet' || kind === 'quantity') && value !== undefined && number > 0 && Number.isFinite(number))
+  if (
+    (kind === 'dirichlet' || kind === 'quantity') &&
+    value !== undefined &&
+    number > 0 &&
+    Number.isFinite(number)
+  )
     return kind === 'dirichlet' ? { kind, alpha: number } : { kind, beta: number }
-  throw new MsflError('CONFIG_INVALID', `partition: ${JSON.stringify(text)} is not iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number`)
+  throw new MsflError(
+    'CONFIG_INVALID',
+    `partition: ${JSON.stringify(text)} is not iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number`,
+  )
 }
 
 /** Splits training rows among data owners and names them; each gets its own copy of its rows. */
-export function partitionClients(train: Dataset, clients: number, partition: string, rng: Rng): ClientPartition {
+export function partitionClients(
+  train: Dataset,
+  clients: number,
+  partition: string,
+  rng: Rng,
+): ClientPartition {
   const parts = partitionDataset(train, clients, parsePartitionSpec(partition), rng)
   const stats = partitionStatistics(train, parts)
   const width = String(parts.length - 1).length

@@ -12,12 +12,22 @@ export interface ClientSampling {
 /** How many clients a round selects out of `available`. */
 export function sampleSize(available: number, sampling: ClientSampling): number {
   if (available < sampling.minClients)
-    throw new MsflError('PROTOCOL', `only ${available} clients available, the round needs at least ${sampling.minClients}`)
-  return Math.min(available, Math.max(sampling.minClients, Math.ceil(sampling.fraction * available - 1e-9)))
+    throw new MsflError(
+      'PROTOCOL',
+      `only ${available} clients available, the round needs at least ${sampling.minClients}`,
+    )
+  return Math.min(
+    available,
+    Math.max(sampling.minClients, Math.ceil(sampling.fraction * available - 1e-9)),
+  )
 }
 
 /** Selects clients uniformly without replacement; the result keeps the input order. */
-export function sampleClients(available: readonly string[], sampling: ClientSampling, rng: Rng): string[] {
+export function sampleClients(
+  available: readonly string[],
+  sampling: ClientSampling,
+  rng: Rng,
+): string[] {
   const count = sampleSize(available.length, sampling)
   if (count === available.length) return [...available]
   const order = shuffleInPlace(

@@ -38,7 +38,8 @@ export function createSeededRng(seed: number): Rng {
     kind: 'seeded',
     next,
     nextInt(bound: number): number {
-      if (!Number.isInteger(bound) || bound <= 0) throw new RangeError(`nextInt bound must be a positive integer, got ${bound}`)
+      if (!Number.isInteger(bound) || bound <= 0)
+        throw new RangeError(`nextInt bound must be a positive integer, got ${bound}`)
       return Math.floor(next() * bound)
     },
     normal(): number {
@@ -80,7 +81,10 @@ export function deriveSeed(seed: number, ...labels: (string | number)[]): number
 }
 
 /** Fisher–Yates shuffle in place. */
-export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(array: T, rng: Rng): T {
+export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(
+  array: T,
+  rng: Rng,
+): T {
   for (let i = array.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1)
     const tmp = array[i]

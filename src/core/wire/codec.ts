@@ -20,7 +20,7 @@ const MAGIC = [0x4d, 0x53, 0x46, 0x4c] as const
 const VERSION = 1
 const MAX_DEPTH = 64
 
-const enum Tag {
+enum Tag {
   Null = 0,
   False = 1,
   True = 2,
@@ -118,48 +118,67 @@ export function encodeMessage(value: unknown): Uint8Array {
 
 function writeValue(w: Writer, value: unknown, path: string, depth: number): void {
   if (depth > MAX_DEPTH) throw new MsflError('CODEC', `${path}: nesting deeper than ${MAX_DEPTH}`)
-  if (value === null) return w.u8(Tag.Null)
+  if (value === null) {
+    w.u8(Tag.Null)
+    return
+  }
   switch (typeof value) {
     case 'boolean':
-      return w.u8(value ? Tag.True : Tag.False)
+      w.u8(value ? Tag.True : Tag.False)
+      return
     case 'number':
       w.u8(Tag.Float64)
-      return w.f64(value)
+      w.f64(value)
+      return
     case 'string': {
       const bytes = textEncoder.encode(value)
       w.u8(Tag.String)
       w.u32(bytes.length)
-      return w.bytes(bytes)
+      w.bytes(bytes)
+      return
     }
     case 'bigint': {
       const negative = value < 0n
       let hex = (negative ? -value : value).toString(16)
       if (hex.length % 2) hex = `0${hex}`
       const bytes = new Uint8Array(hex.length / 2)
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+      for (let i = 0; i < bytes.length; i++)
+        bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
       w.u8(Tag.BigInt)
       w.u8(negative ? 1 : 0)
       w.u32(bytes.length)
-      return w.bytes(bytes)
+      w.bytes(bytes)
+      return
     }
     case 'object':
       break
     default:
       throw new MsflError('CODEC', `${path}: a ${typeof value} cannot be sent in a message`)
   }
-  if (value instanceof Float64Array) return writeTyped(w, Tag.Float64Array, value)
-  if (value instanceof Float32Array) return writeTyped(w, Tag.Float32Array, value)
-  if (value instanceof Int32Array) return writeTyped(w, Tag.Int32Array, value)
+  if (value instanceof Float64Array) {
+    writeTyped(w, Tag.Float64Array, value)
+    return
+  }
+  if (value instanceof Float32Array) {
+    writeTyped(w, Tag.Float32Array, value)
+    return
+  }
+  if (value instanceof Int32Array) {
+    writeTyped(w, Tag.Int32Array, value)
+    return
+  }
   if (value instanceof Uint8Array) {
     w.u8(Tag.Uint8Array)
     w.u32(value.length)
-    return w.bytes(value)
+    w.bytes(value)
+    return
   }
   if (Array.isArray(value)) {
     w.u8(Tag.Array)
     w.u32(value.length)
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined) throw new MsflError('CODEC', `${path}[${i}]: undefined cannot be sent in a message`)
+      if (value[i] === undefined)
+        throw new MsflError('CODEC', `${path}[${i}]: undefined cannot be sent in a message`)
       writeValue(w, value[i], `${path}[${i}]`, depth + 1)
     }
     return
@@ -167,9 +186,14 @@ function writeValue(w: Writer, value: unknown, path: string, depth: number): voi
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) {
     const name = (value as object).constructor?.name ?? 'unknown'
-    throw new MsflError('CODEC', `${path}: a ${name} instance cannot be sent in a message (plain objects only)`)
+    throw new MsflError(
+      'CODEC',
+      `${path}: a ${name} instance cannot be sent in a message (plain objects only)`,
+    )
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined,
+  )
   w.u8(Tag.Object)
   w.u32(entries.length)
   for (const [key, item] of entries) {
@@ -194,7 +218,10 @@ class Reader {
   }
   need(count: number, what: string): void {
     if (count < 0 || this.offset + count > this.bytes.length)
-      throw new MsflError('CODEC', `truncated message: ${what} needs ${count} bytes at offset ${this.offset}, ${this.bytes.length - this.offset} left`)
+      throw new MsflError(
+        'CODEC',
+        `truncated message: ${what} needs ${count} bytes at offset ${this.offset}, ${this.bytes.length - this.offset} left`,
+      )
   }
   u8(): number {
     this.need(1, 'tag')
@@ -224,11 +251,18 @@ class Reader {
 export function decodeMessage(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   if (!(bytes instanceof Uint8Array)) throw new MsflError('CODEC', 'message must be bytes')
-  if (bytes.length > maxBytes) throw new MsflError('CODEC', `message of ${bytes.length} bytes exceeds the limit of ${maxBytes}`)
+  if (bytes.length > maxBytes)
+    throw new MsflError(
+      'CODEC',
+      `message of ${bytes.length} bytes exceeds the limit of ${maxBytes}`,
+    )
   if (bytes.length < 5 || MAGIC.some((b, i) => bytes[i] !== b))
     throw new MsflError('CODEC', 'not an msfl message (bad magic)')
-  if (bytes[4] !== VERSION) throw new MsflError('CODEC', `unsupported wire version ${bytes[4]} (expected ${VERSION})`)
-  const reader = new Reader(bytes)
+  if (bytes[4] !== VERSION)
+    throw new MsflError('CODEC', `unsupported wire version ${bytes[4]} (expected ${VERSION})`)
+  // A Node Buffer's slice() is a view into a shared pool, not a copy: normalise to a
+  // plain Uint8Array so every slice below really copies.
+  const reader = new Reader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
   reader.offset = 5
   const value = readValue(reader, 0)
   if (reader.offset !== bytes.length)
@@ -273,7 +307,10 @@ function readValue(r: Reader, depth: number): unknown {
       for (let i = 0; i < count; i++) {
         const key = readString(r, 'object key')
         if (key === '__proto__' || Object.hasOwn(out, key))
-          throw new MsflError('CODEC', `object key ${JSON.stringify(key)} is duplicated or forbidden`)
+          throw new MsflError(
+            'CODEC',
+            `object key ${JSON.stringify(key)} is duplicated or forbidden`,
+          )
         out[key] = readValue(r, depth + 1)
       }
       return out

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
+import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
 
 const specString = (what: string) =>
   z
@@ -8,13 +9,14 @@ const specString = (what: string) =>
     .max(200)
     .regex(/^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/, `${what} must look like name or name:key=value,…`)
 
-export const partitionSchema = z
-  .string()
-  .regex(
-    /^(iid|natural|dirichlet:\d*\.?\d+(e-?\d+)?|quantity:\d*\.?\d+(e-?\d+)?)$/,
-    'must be iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number',
-  )
-  .refine((s) => !s.includes(':') || Number(s.split(':')[1]) > 0, 'the concentration must be positive')
+export const partitionSchema = z.string().refine((text) => {
+  try {
+    parsePartitionSpec(text)
+    return true
+  } catch {
+    return false
+  }
+}, 'must be iid, natural, dirichlet:<alpha> or quantity:<beta> with a positive number')
 
 /**
  * Everything a simulation needs, with defaults. Objects are strict: an unknown key
@@ -46,7 +48,12 @@ export const simulationConfigSchema = z
       .default({ epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }),
     /** FedSGD only: the server's step size along the averaged gradient. */
     serverLearningRate: z.number().positive().max(100).default(1),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(42),
     out: z.string().min(1).default('runs'),
   })
   .strict()
