@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -117,5 +118,16 @@ describe('msfl datasets', () => {
     const r = runCli(['datasets'], { MSFL_DATA_DIR: data })
     assert.notEqual(r.status, 0)
     assert.match(r.stdout, /missing: mnist\/train-images-idx3-ubyte\.gz/)
+  })
+})
+
+describe('the msfl binary', () => {
+  it('bin/msfl.js runs the CLI and lists its commands', () => {
+    const r = spawnSync(process.execPath, ['bin/msfl.js', '--help'], { encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+    for (const command of ['demo', 'simulate', 'datasets']) assert.match(r.stdout, new RegExp(`\\b${command}\\b`))
+    const unknown = spawnSync(process.execPath, ['bin/msfl.js', 'frobnicate'], { encoding: 'utf8' })
+    assert.equal(unknown.status, 2)
+    assert.match(unknown.stderr, /unknown command "frobnicate"/)
   })
 })
