@@ -125,7 +125,8 @@ describe('the msfl binary', () => {
   it('bin/msfl.js runs the CLI and lists its commands', () => {
     const r = spawnSync(process.execPath, ['bin/msfl.js', '--help'], { encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)
-    for (const command of ['demo', 'simulate', 'datasets']) assert.match(r.stdout, new RegExp(`\\b${command}\\b`))
+    for (const command of ['demo', 'simulate', 'datasets'])
+      assert.match(r.stdout, new RegExp(`\\b${command}\\b`))
     const unknown = spawnSync(process.execPath, ['bin/msfl.js', 'frobnicate'], { encoding: 'utf8' })
     assert.equal(unknown.status, 2)
     assert.match(unknown.stderr, /unknown command "frobnicate"/)
