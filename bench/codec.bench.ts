@@ -1,4 +1,5 @@
-import { decodeMessage, encodeMessage } from '../src/core/wire/codec.ts'
+import { decodeMessage } from '../src/core/wire/decodeMessage.ts'
+import { encodeMessage } from '../src/core/wire/encodeMessage.ts'
 import { type BenchRow, fmt, measure } from './measure.ts'
 
 /** Wire codec throughput on a model-sized message (the cost every simulated message pays). */

@@ -47,7 +47,9 @@ export { createSeededRng, deriveSeed } from './core/rng/seededRng.ts'
 export { computeGradient } from './core/train/computeGradient.ts'
 export { trainLocal } from './core/train/trainLocal.ts'
 // Wire and transport
-export { decodeMessage, encodeMessage } from './core/wire/codec.ts'
+export { decodeMessage } from './core/wire/decodeMessage.ts'
+export { encodeMessage } from './core/wire/encodeMessage.ts'
+export type { WireValue } from './core/wire/wireFormat.ts'
 export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
 export { createEventBus } from './runtime/createEventBus.ts'
 // Runtime

@@ -1,6 +1,7 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { MessageHandler, Transport, TransportStats } from '../../core/ports/transport.ts'
-import { decodeMessage, encodeMessage } from '../../core/wire/codec.ts'
+import { decodeMessage } from '../../core/wire/decodeMessage.ts'
+import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 
 export interface MemoryTransportParameters {
   readonly handlers: ReadonlyMap<string, MessageHandler>

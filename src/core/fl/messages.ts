@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 /**
  * The messages of plaintext federated training. They are plain values (see
- * wire/codec.ts) and every one that arrives is parsed with these schemas before
+ * wire/encodeMessage.ts) and every one that arrives is parsed with these schemas before
  * the protocol looks at it: a peer is never trusted to send the right shape.
  */
 

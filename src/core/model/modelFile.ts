@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { MsflError } from '../errors/msflError.ts'
 import { describeZodError } from '../fl/messages.ts'
-import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decodeMessage.ts'
+import { encodeMessage } from '../wire/encodeMessage.ts'
 import type { ModelSpec } from './model.ts'
 
 const modelFileSchema = z

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MsflError } from '../../src/core/errors/msflError.ts'
-import { decodeMessage, encodeMessage } from '../../src/core/wire/codec.ts'
+import { decodeMessage } from '../../src/core/wire/decodeMessage.ts'
+import { encodeMessage } from '../../src/core/wire/encodeMessage.ts'
 
 const roundTrip = (value: unknown) => decodeMessage(encodeMessage(value))
 

@@ -1,0 +1,45 @@
+/**
+ * Constants and types shared by the encoder and decoder of the wire format
+ * (see encodeMessage.ts for the format itself).
+ */
+
+export const MAGIC = [0x4d, 0x53, 0x46, 0x4c] as const
+export const VERSION = 1
+export const MAX_DEPTH = 64
+
+/** One byte before every value says what follows. */
+export const Tag = {
+  Null: 0,
+  False: 1,
+  True: 2,
+  Float64: 3,
+  String: 4,
+  Array: 5,
+  Object: 6,
+  Float64Array: 7,
+  Float32Array: 8,
+  Int32Array: 9,
+  Uint8Array: 10,
+  BigInt: 11,
+} as const
+export type Tag = (typeof Tag)[keyof typeof Tag]
+
+export type WireValue =
+  | null
+  | boolean
+  | number
+  | string
+  | bigint
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Uint8Array
+  | readonly WireValue[]
+  | { readonly [key: string]: WireValue | undefined }
+
+export interface DecodeOptions {
+  /** Refuse inputs larger than this many bytes (default 256 MiB). */
+  readonly maxBytes?: number
+}
+
+export const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
