@@ -122,6 +122,7 @@ export function confusionHeatmap(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">`,
     `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="600">${escapeHtml(title)}</text>`,
     `<text x="${left + (cell * k) / 2}" y="38" text-anchor="middle" font-size="11">predicted</text>`,
+    `<text transform="translate(14 ${top + (cell * k) / 2}) rotate(-90)" text-anchor="middle" font-size="11">true</text>`,
   ]
   for (let i = 0; i < k; i++) {
     const row = matrix[i] ?? []
