@@ -1,7 +1,6 @@
 import { preprocessAdult } from '../../core/data/adult.ts'
 import { preprocessBreastCancer } from '../../core/data/breastCancer.ts'
 import type { DatasetSplit } from '../../core/data/dataset.ts'
-import type { OptionSchema, OptionSpec, ResolvedOptions } from '../../core/data/datasetOptions.ts'
 import { preprocessDigits } from '../../core/data/digits.ts'
 import {
   FASHION_MNIST_CLASS_NAMES,
@@ -12,6 +11,7 @@ import { preprocessNslKdd } from '../../core/data/nslKdd.ts'
 import { parseIdxImages, parseIdxLabels } from '../../core/data/parseIdx.ts'
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../core/data/synthetic.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
+import type { OptionSchema, OptionSpec, ResolvedOptions } from '../../core/spec/specOptions.ts'
 
 /** How a loader gets verified file contents (paths relative to the data folder). */
 export interface FileSource {

@@ -1,7 +1,7 @@
 import type { DatasetSplit } from '../../core/data/dataset.ts'
-import { describeOption, resolveDatasetOptions } from '../../core/data/datasetOptions.ts'
 import type { DatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { describeOption, resolveSpecOptions } from '../../core/spec/specOptions.ts'
 import { resolveDataDir } from './dataDirectory.ts'
 import { DATASET_CATALOG, type DatasetEntry, type FileSource } from './datasetCatalog.ts'
 import { readChecksums, readVerifiedFile } from './verifiedFiles.ts'
@@ -22,7 +22,7 @@ export async function loadDataset(
   options: LoadDatasetOptions = {},
 ): Promise<DatasetSplit> {
   const entry = findDataset(spec.name)
-  const resolved = resolveDatasetOptions(entry.name, spec.options, entry.options)
+  const resolved = resolveSpecOptions(`dataset '${entry.name}'`, spec.options, entry.options)
   const dataDir = resolveDataDir(options.dataDir)
   // Synthetic data reads no files, so it must not require a checksum list to exist.
   let sums: Promise<Map<string, string>> | undefined

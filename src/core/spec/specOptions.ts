@@ -1,7 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
-import type { DatasetOptionValue } from './parseDatasetSpec.ts'
+import type { SpecValue } from './parseSpecString.ts'
 
-/** What one loader option accepts, its default, and a line of help for `msfl datasets`. */
+/** What one option accepts (of a dataset, attack or aggregator), its default, and a line of help. */
 export type OptionSpec =
   | { readonly kind: 'boolean'; readonly default: boolean; readonly description: string }
   | {
@@ -21,16 +21,16 @@ export type OptionSpec =
 
 export type OptionSchema = Readonly<Record<string, OptionSpec>>
 
-export type ResolvedOptions = Readonly<Record<string, DatasetOptionValue>>
+export type ResolvedOptions = Readonly<Record<string, SpecValue>>
 
 /**
- * Checks the given options against a loader's schema and fills in defaults. Unknown
- * names are errors rather than ignored, so a typo (`label=binary`) cannot silently
- * run the wrong experiment.
+ * Checks the given options against a schema and fills in defaults. Unknown names are
+ * errors rather than ignored, so a typo (`label=binary`) cannot silently run the
+ * wrong experiment. `owner` names what the options belong to, e.g. "dataset 'mnist'".
  */
-export function resolveDatasetOptions(
-  dataset: string,
-  given: Readonly<Record<string, DatasetOptionValue>>,
+export function resolveSpecOptions(
+  owner: string,
+  given: Readonly<Record<string, SpecValue>>,
   schema: OptionSchema,
 ): ResolvedOptions {
   const valid = Object.keys(schema)
@@ -38,17 +38,17 @@ export function resolveDatasetOptions(
     if (!Object.hasOwn(schema, key)) {
       throw new MsflError(
         'CONFIG_INVALID',
-        `dataset '${dataset}': unknown option '${key}' (valid: ${valid.length > 0 ? valid.join(', ') : 'none'})`,
+        `${owner}: unknown option '${key}' (valid: ${valid.length > 0 ? valid.join(', ') : 'none'})`,
       )
     }
   }
-  const resolved: Record<string, DatasetOptionValue> = {}
+  const resolved: Record<string, SpecValue> = {}
   for (const [key, spec] of Object.entries(schema)) {
     const value = Object.hasOwn(given, key) ? given[key]! : spec.default
     if (!accepts(spec, value)) {
       throw new MsflError(
         'CONFIG_INVALID',
-        `dataset '${dataset}': option '${key}' must be ${describeOption(spec)}, got ${JSON.stringify(value)}`,
+        `${owner}: option '${key}' must be ${describeOption(spec)}, got ${JSON.stringify(value)}`,
       )
     }
     resolved[key] = value
@@ -56,7 +56,7 @@ export function resolveDatasetOptions(
   return resolved
 }
 
-function accepts(spec: OptionSpec, value: DatasetOptionValue): boolean {
+function accepts(spec: OptionSpec, value: SpecValue): boolean {
   switch (spec.kind) {
     case 'boolean':
       return typeof value === 'boolean'
