@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -15,6 +14,7 @@ import { createEventBus } from '../runtime/createEventBus.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
+import { newRunId } from './newRunId.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -113,11 +113,41 @@ export async function executeSimulation(
     runDir,
     report,
     result,
-    json: { runId, config, final, history: result.history, runDir, report },
+    json: {
+      runId,
+      config,
+      final,
+      ...(final.attackSuccessRate !== undefined
+        ? { attack_success_rate: final.attackSuccessRate }
+        : {}),
+      attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
+      ...selectionSummary(result),
+      history: result.history,
+      runDir,
+      report,
+    },
   }
 }
 
-function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-  return `${stamp}-${randomBytes(3).toString('hex')}`
+/**
+ * For per-component rules (MS-FL): each client's mean share of selected components
+ * over the rounds, and the honest and malicious averages (the payment basis).
+ */
+function selectionSummary(result: SimulationResult): { selection_share?: Record<string, unknown> } {
+  const rounds = result.history.filter((r) => r.selectionShare)
+  if (rounds.length === 0) return {}
+  const perClient: Record<string, number> = {}
+  for (const round of rounds)
+    for (const [client, share] of Object.entries(round.selectionShare!))
+      perClient[client] = (perClient[client] ?? 0) + share / rounds.length
+  const mean = (ids: string[]) =>
+    ids.length ? ids.reduce((s, id) => s + perClient[id]!, 0) / ids.length : null
+  const clients = Object.keys(perClient)
+  return {
+    selection_share: {
+      perClient,
+      honest: mean(clients.filter((c) => !result.attackers.has(c))),
+      malicious: mean(clients.filter((c) => result.attackers.has(c))),
+    },
+  }
 }

@@ -2,6 +2,7 @@
 import { MsflError } from '../core/errors/msflError.ts'
 import { datasets, datasetsHelp } from './commands/datasets.ts'
 import { demo, demoHelp } from './commands/demo.ts'
+import { experiment, experimentHelp } from './commands/experiment.ts'
 import { simulate, simulateHelp } from './commands/simulate.ts'
 
 const commands: Record<

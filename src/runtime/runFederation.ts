@@ -19,9 +19,22 @@ export interface RunFederationParameters {
   readonly rounds: number
   readonly initialParams: Float64Array
   /** Held-out evaluation of global parameters, run after every round. */
-  readonly evaluate: (params: Float64Array) => EvaluationMetrics
+  readonly evaluate: (params: Float64Array) => RoundEvaluation
   /** Drives client sampling. */
   readonly rng: Rng
+  /**
+   * Simulation only: attackers answer after the honest clients, once `observe` has
+   * shown them the honest updates of the round (the omniscient threat model).
+   */
+  readonly omniscient?: {
+    readonly attackers: ReadonlySet<string>
+    observe(
+      round: number,
+      honestUpdates: readonly Float64Array[],
+      participants: number,
+      attackers: number,
+    ): void
+  }
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -31,7 +44,7 @@ export interface FederationResult {
   readonly params: Float64Array
   readonly history: readonly RoundRecord[]
   /** Full metrics (confusion matrix, ROC) of the final global model. */
-  readonly final: EvaluationMetrics
+  readonly final: RoundEvaluation
 }
 
 /**
@@ -42,7 +55,7 @@ export interface FederationResult {
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
   let params = p.initialParams
   const history: RoundRecord[] = []
-  let final: EvaluationMetrics | undefined
+  let final: RoundEvaluation | undefined
 
   for (let round = 1; round <= p.rounds; round++) {
     const started = p.now()
@@ -58,47 +71,70 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
       params,
       training: plan.training,
     }
-    const replies = await Promise.all(
-      plan.clients.map((clientId) =>
-        p.transport.request(clientId, instruction).then(
-          (reply) => ({ clientId, reply }),
-          (error: unknown) => ({ clientId, error }),
-        ),
-      ),
-    )
-
     const accepted: FitResult[] = []
-    for (const outcome of replies) {
-      const verdict =
-        'error' in outcome
-          ? { reason: `unreachable: ${errorText(outcome.error)}` }
-          : checkReply(outcome.reply, outcome.clientId, round, plan.mode, params.length)
-      if ('reason' in verdict) {
+    const collect = async (clients: readonly string[]) => {
+      const replies = await Promise.all(
+        clients.map((clientId) =>
+          p.transport.request(clientId, instruction).then(
+            (reply) => ({ clientId, reply }),
+            (error: unknown) => ({ clientId, error }),
+          ),
+        ),
+      )
+      for (const outcome of replies) {
+        const verdict =
+          'error' in outcome
+            ? { reason: `unreachable: ${errorText(outcome.error)}` }
+            : checkReply(outcome.reply, outcome.clientId, round, plan.mode, params.length)
+        if ('reason' in verdict) {
+          p.emit({
+            type: 'update-rejected',
+            runId: p.runId,
+            at: p.now(),
+            round,
+            clientId: outcome.clientId,
+            reason: verdict.reason,
+          })
+          continue
+        }
+        accepted.push(verdict.result)
         p.emit({
-          type: 'update-rejected',
+          type: 'update-received',
           runId: p.runId,
           at: p.now(),
           round,
-          clientId: outcome.clientId,
-          reason: verdict.reason,
+          clientId: verdict.result.clientId,
+          numExamples: verdict.result.numExamples,
+          trainLoss: verdict.result.trainLoss,
         })
-        continue
       }
-      accepted.push(verdict.result)
-      p.emit({
-        type: 'update-received',
-        runId: p.runId,
-        at: p.now(),
-        round,
-        clientId: verdict.result.clientId,
-        numExamples: verdict.result.numExamples,
-        trainLoss: verdict.result.trainLoss,
-      })
+    }
+    const omniscient = p.omniscient
+    if (omniscient) {
+      const attackers = plan.clients.filter((c) => omniscient.attackers.has(c))
+      await collect(plan.clients.filter((c) => !omniscient.attackers.has(c)))
+      const honest = accepted.map((r) =>
+        plan.mode === 'params' ? difference(r.vector, params) : r.vector,
+      )
+      omniscient.observe(round, honest, plan.clients.length, attackers.length)
+      await collect(attackers)
+    } else {
+      await collect(plan.clients)
     }
     if (accepted.length === 0)
       throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
 
-    params = p.strategy.aggregate(round, params, accepted)
+    const outcome = p.strategy.aggregate(round, params, accepted)
+    params = outcome.params
+    for (const clientId of outcome.excluded)
+      p.emit({
+        type: 'update-excluded',
+        runId: p.runId,
+        at: p.now(),
+        round,
+        clientId,
+        rule: p.strategy.name,
+      })
     final = p.evaluate(params)
     const after = p.transport.stats()
     const examples = accepted.reduce((s, r) => s + r.numExamples, 0)
@@ -108,6 +144,8 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
       accepted: accepted.length,
       trainLoss: accepted.reduce((s, r) => s + r.trainLoss * r.numExamples, 0) / examples,
       test: summarise(final),
+      excluded: outcome.excluded,
+      ...(outcome.selectionShare ? { selectionShare: outcome.selectionShare } : {}),
       bytesSent: after.bytesSent - before.bytesSent,
       bytesReceived: after.bytesReceived - before.bytesReceived,
       durationMs: p.now() - started,
@@ -153,12 +191,43 @@ function checkReply(
   return { result: message }
 }
 
-export function summarise(metrics: EvaluationMetrics): MetricSummary {
-  const { loss, accuracy, precision, recall, f1, auc, rmse } = metrics
-  const entries = Object.entries({ loss, accuracy, precision, recall, f1, auc, rmse }).filter(
-    ([, v]) => v !== undefined,
-  )
+/** Evaluation of the global model, plus the attack metrics when an attack is simulated. */
+export type RoundEvaluation = EvaluationMetrics & {
+  readonly attackSuccessRate?: number
+  readonly flippedClassRecall?: number
+}
+
+export function summarise(metrics: RoundEvaluation): MetricSummary {
+  const {
+    loss,
+    accuracy,
+    precision,
+    recall,
+    f1,
+    auc,
+    rmse,
+    attackSuccessRate,
+    flippedClassRecall,
+  } = metrics
+  const scalars = {
+    loss,
+    accuracy,
+    precision,
+    recall,
+    f1,
+    auc,
+    rmse,
+    attackSuccessRate,
+    flippedClassRecall,
+  }
+  const entries = Object.entries(scalars).filter(([, v]) => v !== undefined)
   return Object.fromEntries(entries) as unknown as MetricSummary
+}
+
+function difference(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length)
+  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
+  return out
 }
 
 function errorText(error: unknown): string {

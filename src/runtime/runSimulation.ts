@@ -1,21 +1,28 @@
-import type { DatasetSplit } from '../core/data/dataset.ts'
+import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
+import { triggeredTestSet, triggerGeometry } from '../core/attacks/backdoor.ts'
+import { createAdversary } from '../core/attacks/createAdversary.ts'
+import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
+import { flippedClasses, parseLabelMapping } from '../core/attacks/labelFlip.ts'
+import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
 import { createFedSgd } from '../core/fl/createFedSgd.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
-import type { ClientPartition } from '../core/fl/partitionClients.ts'
-import { partitionClients } from '../core/fl/partitionClients.ts'
+import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
+import { sampleSize } from '../core/fl/sampleClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
+import { attackSuccessRate, meanClassRecall } from '../core/metrics/attackMetrics.ts'
 import { evaluateModel } from '../core/metrics/evaluateModel.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import { planAttackers } from './planAttackers.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
-import type { FederationResult } from './runFederation.ts'
-import { runFederation } from './runFederation.ts'
+import { type FederationResult, type RoundEvaluation, runFederation } from './runFederation.ts'
 
 export interface RunSimulationParameters {
   readonly runId: string
@@ -31,38 +38,58 @@ export interface RunSimulationParameters {
 export interface SimulationResult extends FederationResult {
   readonly model: Model
   readonly partition: ClientPartition
+  /** Malicious clients and their attacks (empty for a clean run). */
+  readonly attackers: ReadonlyMap<string, AttackSpec>
 }
 
 /**
  * One federated simulation: partition the training data among data owners, give
- * each a training client behind the transport, and run the rounds. Everything
- * random is derived from `config.seed`, so a config reproduces its metrics exactly.
+ * each a client behind the transport (honest, or running its configured attack), and
+ * run the rounds. Everything random is derived from `config.seed`, so a config
+ * reproduces its metrics exactly.
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
   const { config, data, runId } = p
-  const spec = resolveModelSpec(config.model, data.train)
-  const model = createModel(spec)
+  const model = createModel(resolveModelSpec(config.model, data.train))
   const partition = partitionClients(
     data.train,
     config.clients,
     config.partition,
     createSeededRng(deriveSeed(config.seed, 'partition')),
   )
+  const clientIds = partition.clients.map((c) => c.id)
+  const attackers = planAttackers(
+    {
+      clients: clientIds,
+      attack: config.attack,
+      malicious: config.malicious,
+      attackers: config.attackers,
+    },
+    createSeededRng(deriveSeed(config.seed, 'attackers')),
+  )
+  const omniscient = [...attackers.values()].some((a) => a.definition.omniscient(a.options))
+  const adversary = omniscient ? createAdversary() : undefined
 
   const handlers = new Map<string, MessageHandler>()
-  partition.clients.forEach((client) => {
+  for (const client of partition.clients) {
+    const attack = attackers.get(client.id)
+    const seed = deriveSeed(config.seed, 'training')
     handlers.set(
       client.id,
-      createTrainingClient({
-        clientId: client.id,
-        model,
-        data: client.data,
-        seed: deriveSeed(config.seed, 'training'),
-      }),
+      attack
+        ? createMaliciousClient({
+            clientId: client.id,
+            model,
+            data: client.data,
+            attack,
+            seed,
+            ...(adversary ? { adversary } : {}),
+          })
+        : createTrainingClient({ clientId: client.id, model, data: client.data, seed }),
     )
-  })
-  const strategy = createStrategy(config)
-  const initialParams = model.init(createSeededRng(deriveSeed(config.seed, 'init')))
+  }
+  const strategy = createStrategy(config, attackers.size)
+  const evaluate = createEvaluation(model, data, attackers)
 
   p.emit({
     type: 'run-started',
@@ -76,21 +103,31 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     numParams: model.numParams,
     trainRows: data.train.n,
     testRows: data.test.n,
+    attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
   })
   try {
     const result = await runFederation({
       runId,
       strategy,
       transport: p.createTransport(handlers),
-      clients: [...handlers.keys()],
+      clients: clientIds,
       rounds: config.rounds,
-      initialParams,
-      evaluate: (params) => evaluateModel(model, params, data.test),
+      initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
+      evaluate,
       rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
       emit: p.emit,
       now: p.now,
+      ...(adversary
+        ? {
+            omniscient: {
+              attackers: new Set(attackers.keys()),
+              observe: (round, honest, participants, count) =>
+                adversary.observe(round, { honest, participants, attackers: count }),
+            },
+          }
+        : {}),
     })
-    return { ...result, model, partition }
+    return { ...result, model, partition, attackers }
   } catch (error) {
     p.emit({
       type: 'run-failed',
@@ -102,8 +139,19 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   }
 }
 
-function createStrategy(config: SimulationConfig): Strategy {
-  const common = { sampling: config.sampling, training: config.training }
+function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {
+  const rule =
+    config.aggregator === 'fedavg'
+      ? undefined
+      : createRobustRule(config.aggregator, { f: attackerCount })
+  const f = ruleF(config.aggregator, attackerCount)
+  // Fail before the first round when the rule cannot tolerate f among the sampled clients.
+  rule?.assertTolerates(sampleSize(config.clients, config.sampling), f)
+  const common = {
+    sampling: config.sampling,
+    training: config.training,
+    ...(rule ? { aggregation: { rule, f } } : {}),
+  }
   switch (config.strategy) {
     case 'fedavg':
       return createFedAvg(common)
@@ -114,5 +162,48 @@ function createStrategy(config: SimulationConfig): Strategy {
         'CONFIG_INVALID',
         `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
       )
+  }
+}
+
+/** The f an aggregator spec asks for (`krum:f=2`), else the number of attackers. */
+function ruleF(aggregator: string, attackerCount: number): number {
+  const match = /(?:^|[:,])f=(\d+)/.exec(aggregator)
+  return match ? Number(match[1]) : attackerCount
+}
+
+/** Test metrics every round, plus attack success and flipped-class recall when those attacks run. */
+function createEvaluation(
+  model: Model,
+  data: DatasetSplit,
+  attackers: ReadonlyMap<string, AttackSpec>,
+): (params: Float64Array) => RoundEvaluation {
+  const attacks = [...attackers.values()]
+  const backdoor = attacks.find((a) => a.name === 'backdoor')
+  let triggered: { set: Dataset; target: number } | undefined
+  if (backdoor) {
+    const o = backdoor.options
+    const geometry = triggerGeometry(data.train, {
+      size: o['size'] as number,
+      x: o['x'] as number,
+      y: o['y'] as number,
+      target: o['target'] as number,
+    })
+    triggered = { set: triggeredTestSet(data.test, geometry), target: geometry.target }
+  }
+  const flip = attacks.find((a) => a.name === 'label-flip')
+  const flipped = flip
+    ? flippedClasses(parseLabelMapping(flip.options['map'] as string, data.train.numClasses))
+    : undefined
+  return (params) => {
+    const metrics = evaluateModel(model, params, data.test)
+    return {
+      ...metrics,
+      ...(triggered
+        ? { attackSuccessRate: attackSuccessRate(model, params, triggered.set, triggered.target) }
+        : {}),
+      ...(flipped && metrics.confusionMatrix
+        ? { flippedClassRecall: meanClassRecall(metrics.confusionMatrix, flipped) }
+        : {}),
+    }
   }
 }

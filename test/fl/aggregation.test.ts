@@ -47,7 +47,8 @@ describe('FedAvg and FedSGD', () => {
       result('a', 'params', [1, 1], 10),
       result('b', 'params', [3, 5], 30),
     ])
-    assert.deepEqual([...next], [2.5, 4])
+    assert.deepEqual([...next.params], [2.5, 4])
+    assert.deepEqual(next.excluded, [])
     assert.throws(
       () => s.aggregate(1, new Float64Array(2), [result('a', 'gradient', [1, 1], 1)]),
       /expected parameters/,
@@ -59,7 +60,7 @@ describe('FedAvg and FedSGD', () => {
       result('a', 'gradient', [2, 0], 1),
       result('b', 'gradient', [0, 4], 1),
     ])
-    assert.deepEqual([...next], [0.5, 0])
+    assert.deepEqual([...next.params], [0.5, 0])
     assert.equal(s.configureRound(1, ['a'], createSeededRng(1)).mode, 'gradient')
   })
 })

@@ -19,7 +19,12 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
         rounds = event.rounds
         write(
           `run ${event.runId}: ${event.strategy} on ${event.dataset} with ${event.model} (${event.numParams} parameters), ` +
-            `${event.clients} data owners, ${event.trainRows} training rows, ${event.testRows} test rows, ${event.rounds} rounds\n`,
+            `${event.clients} data owners, ${event.trainRows} training rows, ${event.testRows} test rows, ${event.rounds} rounds\n` +
+            (Object.keys(event.attackers).length > 0
+              ? `  attackers: ${Object.entries(event.attackers)
+                  .map(([id, attack]) => `${id} (${attack})`)
+                  .join(', ')}\n`
+              : ''),
         )
         break
       case 'round-started':
@@ -59,6 +64,10 @@ export function formatMetrics(m: MetricSummary): string {
   if (m.f1 !== undefined) parts.push(`macro-F1 ${m.f1.toFixed(4)}`)
   if (m.auc !== undefined) parts.push(`AUC ${m.auc.toFixed(4)}`)
   if (m.rmse !== undefined) parts.push(`RMSE ${m.rmse.toFixed(4)}`)
+  if (m.attackSuccessRate !== undefined)
+    parts.push(`attack success ${(m.attackSuccessRate * 100).toFixed(2)}%`)
+  if (m.flippedClassRecall !== undefined)
+    parts.push(`flipped-class recall ${(m.flippedClassRecall * 100).toFixed(2)}%`)
   parts.push(`loss ${m.loss.toFixed(4)}`)
   return parts.join('  ')
 }

@@ -13,6 +13,10 @@ export interface MetricSummary {
   readonly f1?: number
   readonly auc?: number
   readonly rmse?: number
+  /** Backdoor: share of triggered non-target test inputs classified as the target. */
+  readonly attackSuccessRate?: number
+  /** Label flipping: mean recall of the classes the attack relabels. */
+  readonly flippedClassRecall?: number
 }
 
 export interface RoundRecord {
@@ -22,6 +26,10 @@ export interface RoundRecord {
   /** Example-weighted mean of the clients' reported training loss. */
   readonly trainLoss: number
   readonly test: MetricSummary
+  /** Clients the aggregation rule left out entirely this round. */
+  readonly excluded: readonly string[]
+  /** Per-component rules (MS-FL): share of components each client was selected on. */
+  readonly selectionShare?: Readonly<Record<string, number>>
   readonly bytesSent: number
   readonly bytesReceived: number
   readonly durationMs: number
@@ -44,6 +52,8 @@ export type RunEvent =
       readonly numParams: number
       readonly trainRows: number
       readonly testRows: number
+      /** Malicious clients and the attack each runs (simulation only). */
+      readonly attackers: Readonly<Record<string, string>>
     })
   | (EventBase & {
       readonly type: 'round-started'
@@ -62,6 +72,13 @@ export type RunEvent =
       readonly round: number
       readonly clientId: string
       readonly reason: string
+    })
+  | (EventBase & {
+      readonly type: 'update-excluded'
+      readonly round: number
+      readonly clientId: string
+      /** The strategy (and rule) that left the update out. */
+      readonly rule: string
     })
   | (EventBase & { readonly type: 'round-completed'; readonly record: RoundRecord })
   | (EventBase & {

@@ -1,15 +1,17 @@
 import { MsflError } from '../errors/msflError.ts'
+import { aggregateUpdates } from './aggregateUpdates.ts'
 import { sampleClients } from './sampleClients.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
-import { weightedAverage } from './weightedAverage.ts'
 
 /**
  * FedAvg (McMahan et al., AISTATS 2017): clients train locally and the server
- * averages their parameters weighted by their number of examples.
+ * combines their updates, by default the example-weighted mean. With a robust rule
+ * the rule sees the deltas (client parameters minus the global model), which is
+ * what distance- and norm-based defences are defined on.
  */
 export function createFedAvg(parameters: StrategyParameters): Strategy {
   return {
-    name: 'fedavg',
+    name: parameters.aggregation ? `fedavg+${parameters.aggregation.rule.name}` : 'fedavg',
     configureRound(_round, available, rng) {
       return {
         clients: sampleClients(available, parameters.sampling, rng),
@@ -17,17 +19,21 @@ export function createFedAvg(parameters: StrategyParameters): Strategy {
         training: parameters.training,
       }
     },
-    aggregate(_round, _params, results) {
-      for (const r of results)
+    aggregate(_round, params, results) {
+      const deltas = results.map((r) => {
         if (r.kind !== 'params')
           throw new MsflError(
             'PROTOCOL',
             `FedAvg expected parameters from ${r.clientId}, got a ${r.kind}`,
           )
-      return weightedAverage(
-        results.map((r) => r.vector),
-        results.map((r) => r.numExamples),
-      )
+        const delta = new Float64Array(params.length)
+        for (let j = 0; j < params.length; j++) delta[j] = r.vector[j]! - params[j]!
+        return delta
+      })
+      const { aggregate, ...decisions } = aggregateUpdates(deltas, results, parameters.aggregation)
+      const next = new Float64Array(params.length)
+      for (let j = 0; j < params.length; j++) next[j] = params[j]! + aggregate[j]!
+      return { params: next, ...decisions }
     },
   }
 }

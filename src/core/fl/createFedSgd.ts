@@ -1,21 +1,22 @@
 import { MsflError } from '../errors/msflError.ts'
+import { aggregateUpdates } from './aggregateUpdates.ts'
 import { sampleClients } from './sampleClients.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
-import { weightedAverage } from './weightedAverage.ts'
 
 export interface FedSgdParameters extends StrategyParameters {
-  /** Step size the server applies to the averaged gradient. */
+  /** Step size the server applies to the aggregated gradient. */
   readonly serverLearningRate: number
 }
 
 /**
  * FedSGD: every client returns the gradient of its full local loss at the global
- * parameters; the server takes one step along their example-weighted mean. This is
- * large-batch gradient descent, and the shape the encrypted MS-FL protocol uses.
+ * parameters; the server takes one step along their combination (example-weighted
+ * mean, or a robust rule). This is large-batch gradient descent, and the shape the
+ * encrypted MS-FL protocol uses.
  */
 export function createFedSgd(parameters: FedSgdParameters): Strategy {
   return {
-    name: 'fedsgd',
+    name: parameters.aggregation ? `fedsgd+${parameters.aggregation.rule.name}` : 'fedsgd',
     configureRound(_round, available, rng) {
       return {
         clients: sampleClients(available, parameters.sampling, rng),
@@ -30,14 +31,15 @@ export function createFedSgd(parameters: FedSgdParameters): Strategy {
             'PROTOCOL',
             `FedSGD expected a gradient from ${r.clientId}, got ${r.kind}`,
           )
-      const gradient = weightedAverage(
+      const { aggregate, ...decisions } = aggregateUpdates(
         results.map((r) => r.vector),
-        results.map((r) => r.numExamples),
+        results,
+        parameters.aggregation,
       )
       const next = new Float64Array(params.length)
       const eta = parameters.serverLearningRate
-      for (let j = 0; j < params.length; j++) next[j] = params[j]! - eta * gradient[j]!
-      return next
+      for (let j = 0; j < params.length; j++) next[j] = params[j]! - eta * aggregate[j]!
+      return { params: next, ...decisions }
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { Rng } from '../rng/rng.ts'
+import type { RobustRule } from '../robust/robustRule.ts'
 import type { FitResult, LocalTrainingConfig } from './messages.ts'
 import type { ClientSampling } from './sampleClients.ts'
 
@@ -9,6 +10,15 @@ export interface RoundPlan {
   readonly training: LocalTrainingConfig
 }
 
+/** The new global parameters and what the aggregation rule decided about each client. */
+export interface AggregateOutcome {
+  readonly params: Float64Array
+  /** Clients whose update the rule left out entirely (Krum family, Bulyan). */
+  readonly excluded: readonly string[]
+  /** Per-component rules (MS-FL): for each client, the share of components it was selected on. */
+  readonly selectionShare?: Readonly<Record<string, number>>
+}
+
 /**
  * A server strategy plans rounds and reduces replies, and nothing else: no I/O, no
  * clock, randomness only through the Rng it is given. The runtime drives it.
@@ -17,10 +27,16 @@ export interface Strategy {
   readonly name: string
   configureRound(round: number, available: readonly string[], rng: Rng): RoundPlan
   /** New global parameters from the accepted replies of one round. */
-  aggregate(round: number, params: Float64Array, results: readonly FitResult[]): Float64Array
+  aggregate(round: number, params: Float64Array, results: readonly FitResult[]): AggregateOutcome
 }
 
 export interface StrategyParameters {
   readonly sampling: ClientSampling
   readonly training: LocalTrainingConfig
+  /** How updates are combined; plain FedAvg weighting when absent. */
+  readonly aggregation?: {
+    readonly rule: RobustRule
+    /** Number of Byzantine clients the rule assumes. */
+    readonly f: number
+  }
 }

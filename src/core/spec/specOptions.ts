@@ -13,6 +13,15 @@ export type OptionSpec =
       readonly description: string
     }
   | {
+      readonly kind: 'text'
+      readonly default: string
+      /** The whole value must match. */
+      readonly pattern: RegExp
+      /** Shown in errors and help, e.g. "reverse or a>b/c>d". */
+      readonly format: string
+      readonly description: string
+    }
+  | {
       readonly kind: 'choice'
       readonly values: readonly (string | number)[]
       readonly default: string | number
@@ -70,6 +79,8 @@ function accepts(spec: OptionSpec, value: SpecValue): boolean {
       )
     case 'choice':
       return spec.values.includes(value as string | number)
+    case 'text':
+      return typeof value === 'string' && spec.pattern.test(value)
   }
 }
 
@@ -82,5 +93,7 @@ export function describeOption(spec: OptionSpec): string {
       return `${spec.integer ? 'an integer' : 'a number'} in ${spec.min}..${spec.max}`
     case 'choice':
       return `one of ${spec.values.join(', ')}`
+    case 'text':
+      return spec.format
   }
 }

@@ -2,12 +2,12 @@ import { z } from 'zod'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
 import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
 
-const specString = (what: string) =>
+const specString = (what: string, pattern = /^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/) =>
   z
     .string()
     .min(1, `${what} must not be empty`)
     .max(200)
-    .regex(/^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/, `${what} must look like name or name:key=value,…`)
+    .regex(pattern, `${what} must look like name or name:key=value,…`)
 
 export const partitionSchema = z.string().refine((text) => {
   try {
@@ -30,6 +30,19 @@ export const simulationConfigSchema = z
     rounds: z.number().int().min(1).max(100_000).default(20),
     partition: partitionSchema.default('iid'),
     strategy: z.enum(['fedavg', 'fedsgd']).default('fedavg'),
+    /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
+    aggregator: specString('aggregator').default('fedavg'),
+    /** The attack run by the malicious share of clients, e.g. label-flip or backdoor:boost=10. */
+    attack: specString('attack', /^[a-z0-9-]+(:[A-Za-z0-9_.=,>/-]+)?$/).optional(),
+    /** Share of clients that are malicious, in [0, 1). */
+    malicious: z.number().min(0).lt(1).default(0),
+    /** Explicit per-client attacks: client id → attack spec. */
+    attackers: z
+      .record(
+        z.string().regex(/^do-\d+$/, 'must be a client id such as do-3'),
+        specString('attack', /^[a-z0-9-]+(:[A-Za-z0-9_.=,>/-]+)?$/),
+      )
+      .optional(),
     sampling: z
       .object({
         fraction: z.number().gt(0).max(1).default(1),

@@ -1,0 +1,130 @@
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { readConfigFile } from '../../adapters/config/readConfigFile.ts'
+import { renderExperimentReport } from '../../adapters/report/renderExperimentReport.ts'
+import { toCsv } from '../../adapters/report/toCsv.ts'
+import { createRunDirectory } from '../../adapters/runs/createRunDirectory.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import { describeZodError } from '../../core/fl/messages.ts'
+import {
+  EXPERIMENT_PRESETS,
+  type ExperimentMatrix,
+  expandMatrix,
+  experimentMatrixSchema,
+} from '../../runtime/config/experimentMatrix.ts'
+import { runCells } from '../experiment/runCells.ts'
+import { newRunId } from '../newRunId.ts'
+
+export const experimentHelp = `msfl experiment (--matrix FILE | --preset NAME) [options]
+
+Runs defences × attacks × malicious fractions × seeds, each cell a full simulation,
+and writes results.csv, results.json and report.html (tables and charts) to
+<out>/<id>-<name>/.
+
+  --matrix FILE       JSON or YAML: { name, base: {simulation config}, aggregators: [...],
+                      attacks: [... 'none' for clean], malicious: [fractions], seeds: [...] }
+  --preset NAME       ${Object.keys(EXPERIMENT_PRESETS).join(', ')}
+  --rounds N          override base.rounds (e.g. a quick look at a preset)
+  --workers N         parallel simulations (default: number of CPU cores)
+  --out DIR           parent directory (default runs)
+  --json              print the result table as one JSON line (last line of stdout)
+`
+
+export async function experiment(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      matrix: { type: 'string' },
+      preset: { type: 'string' },
+      rounds: { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string', default: 'runs' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(experimentHelp)
+    return 0
+  }
+  const matrix = resolveMatrix(values.matrix, values.preset, values.rounds)
+  const workers =
+    values.workers === undefined ? cpus().length : positiveInteger('--workers', values.workers)
+  const cells = expandMatrix(matrix)
+  const id = `${newRunId()}-${matrix.name.replace(/[^A-Za-z0-9_-]/g, '_')}`
+  const dir = createRunDirectory(values.out!, id)
+  dir.write('matrix.json', `${JSON.stringify(matrix, null, 2)}\n`)
+  const log = (text: string) => (values.json ? process.stderr : process.stdout).write(text)
+  log(`experiment ${id}: ${cells.length} runs on ${Math.min(workers, cells.length)} worker(s)\n`)
+
+  const results = await runCells(cells, workers, (r, done) => {
+    const outcome =
+      r.status === 'ok'
+        ? `accuracy ${(r.accuracy! * 100).toFixed(2)}%${r.attackSuccessRate !== null ? `  attack success ${(r.attackSuccessRate * 100).toFixed(2)}%` : ''}`
+        : r.status.slice(0, 100)
+    log(
+      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.aggregator} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
+    )
+  })
+  const table = results.map(({ accuracyByRound, ...row }) => row)
+  dir.write('results.json', `${JSON.stringify({ id, matrix, results }, null, 2)}\n`)
+  dir.write('results.csv', toCsv(table))
+  dir.write(
+    'report.html',
+    renderExperimentReport({
+      name: matrix.name,
+      matrix,
+      results,
+      environment: {
+        node: process.version,
+        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      },
+    }),
+  )
+  const path = dir.complete()
+  if (values.json)
+    process.stdout.write(
+      `${JSON.stringify({ id, name: matrix.name, dir: path, results: table })}\n`,
+    )
+  else log(`report: ${join(path, 'report.html')}\n`)
+  return 0
+}
+
+function resolveMatrix(
+  file: string | undefined,
+  preset: string | undefined,
+  rounds: string | undefined,
+): ExperimentMatrix {
+  if ((file === undefined) === (preset === undefined))
+    throw new MsflError('CONFIG_INVALID', 'give exactly one of --matrix FILE or --preset NAME')
+  let matrix: ExperimentMatrix
+  if (preset !== undefined) {
+    const found = EXPERIMENT_PRESETS[preset]
+    if (!found)
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `--preset: unknown preset '${preset}' (valid: ${Object.keys(EXPERIMENT_PRESETS).join(', ')})`,
+      )
+    matrix = found
+  } else {
+    const parsed = experimentMatrixSchema.safeParse(readConfigFile(file!))
+    if (!parsed.success)
+      throw new MsflError('CONFIG_INVALID', `${file}: ${describeZodError(parsed.error)}`)
+    matrix = parsed.data
+  }
+  return rounds === undefined
+    ? matrix
+    : { ...matrix, base: { ...matrix.base, rounds: positiveInteger('--rounds', rounds) } }
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${flag}: expected a positive integer, got ${JSON.stringify(text)}`,
+    )
+  return n
+}

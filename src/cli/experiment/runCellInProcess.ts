@@ -1,0 +1,28 @@
+import { performance } from 'node:perf_hooks'
+import { loadDataset } from '../../adapters/data/loadDataset.ts'
+import { createMemoryTransport } from '../../adapters/transport/createMemoryTransport.ts'
+import type { DatasetSplit } from '../../core/data/dataset.ts'
+import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
+import { type CellResult, runExperimentCell } from '../../runtime/runExperimentCell.ts'
+
+// Loaded datasets per thread: an experiment's cells share one or two (dataset, seed) pairs.
+const cache = new Map<string, Promise<DatasetSplit>>()
+
+/** Runs one experiment cell in this thread with the verified dataset and the in-memory transport. */
+export function runCellInProcess(cell: ExperimentCell): Promise<CellResult> {
+  const key = `${cell.config.dataset}|${cell.config.seed}`
+  let data = cache.get(key)
+  if (!data) {
+    data = loadDataset(parseDatasetSpec(cell.config.dataset), cell.config.seed)
+    cache.set(key, data)
+  }
+  return data.then((split) =>
+    runExperimentCell(
+      cell,
+      split,
+      (handlers) => createMemoryTransport({ handlers }),
+      () => performance.now(),
+    ),
+  )
+}

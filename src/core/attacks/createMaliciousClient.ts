@@ -1,0 +1,149 @@
+import type { Dataset } from '../data/dataset.ts'
+import { MsflError } from '../errors/msflError.ts'
+import { createTrainingClient } from '../fl/createTrainingClient.ts'
+import {
+  type ClientMessage,
+  describeZodError,
+  fitResultSchema,
+  serverMessageSchema,
+} from '../fl/messages.ts'
+import type { Model } from '../model/model.ts'
+import type { MessageHandler } from '../ports/transport.ts'
+import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
+import type { AttackSpec } from './attackCatalog.ts'
+import { poisonWithBackdoor, triggerGeometry } from './backdoor.ts'
+import { craftUpdate } from './craftUpdate.ts'
+import type { Adversary } from './createAdversary.ts'
+import { flipLabels, parseLabelMapping } from './labelFlip.ts'
+
+export interface MaliciousClientParameters {
+  readonly clientId: string
+  readonly model: Model
+  /** The owner's real local data; data attacks poison a copy. */
+  readonly data: Dataset
+  readonly attack: AttackSpec
+  /** Shared by colluding attackers; required for omniscient attacks. */
+  readonly adversary?: Adversary
+  /** Seeds the poisoning, the crafted noise and the local batch order (simulation only). */
+  readonly seed: number
+}
+
+/**
+ * A data owner that follows the protocol on the wire but attacks the model: it
+ * speaks the same messages as an honest client, so every defence is tested against
+ * exactly what a real attacker could send.
+ */
+export function createMaliciousClient(p: MaliciousClientParameters): MessageHandler {
+  const { clientId, attack } = p
+  const rngFor = (...labels: (string | number)[]) =>
+    createSeededRng(deriveSeed(p.seed, 'attack', clientId, ...labels))
+  const trainingData = poisonLocalData(p.data, attack, rngFor('poison'))
+  const honest = createTrainingClient({
+    clientId,
+    model: p.model,
+    data: trainingData,
+    seed: p.seed,
+  })
+  if (attack.definition.omniscient(attack.options) && !p.adversary)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `attack ${attack.name} needs omniscient mode (an adversary view of honest updates)`,
+    )
+  let previousGlobal: Float64Array | undefined
+
+  return {
+    async handle(message: unknown): Promise<unknown> {
+      const parsed = serverMessageSchema.safeParse(message)
+      if (!parsed.success)
+        return {
+          type: 'error',
+          clientId,
+          message: `invalid instruction: ${describeZodError(parsed.error)}`,
+        }
+      const instruction = parsed.data
+      const global = instruction.params
+      const asReply = (update: Float64Array, trainLoss: number): ClientMessage => ({
+        type: 'fit-result',
+        round: instruction.round,
+        clientId,
+        kind: instruction.mode,
+        // Params mode sends global + update; gradient mode sends the update itself.
+        vector: instruction.mode === 'params' ? add(global, update) : update,
+        numExamples: p.data.n,
+        trainLoss,
+      })
+
+      if (attack.definition.kind === 'free-rider') {
+        const mode = attack.options['mode']
+        const stale = previousGlobal
+        previousGlobal = global
+        if (mode === 'random') {
+          const rng = rngFor('noise', instruction.round)
+          const sigma = attack.options['sigma'] as number
+          return asReply(
+            Float64Array.from({ length: global.length }, () => sigma * rng.normal()),
+            0,
+          )
+        }
+        if (mode === 'stale' && stale && instruction.mode === 'params')
+          return asReply(subtract(stale, global), 0)
+        return asReply(new Float64Array(global.length), 0)
+      }
+
+      const reply = fitResultSchema.safeParse(await honest.handle(instruction))
+      if (!reply.success) return { type: 'error', clientId, message: 'local training failed' }
+      if (attack.definition.kind === 'data' && attack.name !== 'backdoor') return reply.data
+      const own =
+        instruction.mode === 'params' ? subtract(reply.data.vector, global) : reply.data.vector
+      const view = p.adversary?.view(instruction.round)
+      const crafted = craftUpdate(
+        attack,
+        {
+          own,
+          ...(view ? { honest: view.honest } : {}),
+          participants: view?.participants ?? 1,
+          attackers: view?.attackers ?? 1,
+        },
+        rngFor('craft', instruction.round),
+      )
+      return asReply(crafted, reply.data.trainLoss)
+    },
+  }
+}
+
+function poisonLocalData(
+  data: Dataset,
+  attack: AttackSpec,
+  rng: ReturnType<typeof createSeededRng>,
+): Dataset {
+  const o = attack.options
+  if (attack.name === 'label-flip')
+    return flipLabels(
+      data,
+      parseLabelMapping(o['map'] as string, data.numClasses),
+      o['fraction'] as number,
+      rng,
+    )
+  if (attack.name === 'backdoor') {
+    const geometry = triggerGeometry(data, {
+      size: o['size'] as number,
+      x: o['x'] as number,
+      y: o['y'] as number,
+      target: o['target'] as number,
+    })
+    return poisonWithBackdoor(data, geometry, o['fraction'] as number, rng)
+  }
+  return data
+}
+
+function add(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length)
+  for (let j = 0; j < a.length; j++) out[j] = a[j]! + b[j]!
+  return out
+}
+
+function subtract(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length)
+  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
+  return out
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod'
+import { MsflError } from '../../core/errors/msflError.ts'
+import { type SimulationConfig, simulationConfigSchema } from './simulationConfig.ts'
+
+/**
+ * An experiment: one base simulation config crossed with defences, attacks,
+ * malicious fractions and seeds. `none` in attacks is the clean baseline and runs
+ * once per defence and seed, whatever the fractions.
+ */
+export const experimentMatrixSchema = z
+  .object({
+    name: z.string().min(1).max(100).default('experiment'),
+    base: z.record(z.string(), z.unknown()).default({}),
+    aggregators: z.array(z.string().min(1)).min(1),
+    attacks: z.array(z.string().min(1)).min(1),
+    malicious: z.array(z.number().min(0).lt(1)).min(1),
+    seeds: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+      )
+      .min(1)
+      .default([42]),
+  })
+  .strict()
+
+export type ExperimentMatrix = z.infer<typeof experimentMatrixSchema>
+
+export interface ExperimentCell {
+  readonly index: number
+  readonly aggregator: string
+  readonly attack: string
+  readonly malicious: number
+  readonly seed: number
+  readonly config: SimulationConfig
+}
+
+/** Every run of the matrix, each with its full validated simulation config. */
+export function expandMatrix(matrix: ExperimentMatrix): ExperimentCell[] {
+  const cells: ExperimentCell[] = []
+  for (const seed of matrix.seeds)
+    for (const attack of matrix.attacks)
+      for (const malicious of attack === 'none' ? [0] : matrix.malicious)
+        for (const aggregator of matrix.aggregators) {
+          const input = {
+            ...matrix.base,
+            aggregator,
+            seed,
+            malicious,
+            ...(attack === 'none' ? {} : { attack }),
+          }
+          const parsed = simulationConfigSchema.safeParse(input)
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!
+            throw new MsflError(
+              'CONFIG_INVALID',
+              `base.${[...issue.path].join('.')}: ${issue.message} (aggregator ${aggregator}, attack ${attack}, malicious ${malicious})`,
+            )
+          }
+          cells.push({
+            index: cells.length,
+            aggregator,
+            attack,
+            malicious,
+            seed,
+            config: parsed.data,
+          })
+        }
+  return cells
+}
+
+/**
+ * The MS-FL paper's setting: MNIST, 10 data owners, f ∈ {1, 2, 3, 4}; label flipping,
+ * a 4×4 white-square backdoor (target 0, boosted), arbitrary model poisoning (scaled
+ * −4·mean and Gaussian σ = 10), plus ALIE and IPM; against FedAvg and the robust rules.
+ */
+export const msflPaperPreset: ExperimentMatrix = {
+  name: 'msfl-paper',
+  base: {
+    dataset: 'mnist',
+    model: 'softmax',
+    clients: 10,
+    rounds: 10,
+    partition: 'iid',
+    training: { epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 },
+  },
+  aggregators: [
+    'fedavg',
+    'krum',
+    'multi-krum',
+    'median',
+    'trimmed-mean',
+    'bulyan',
+    'centered-clipping',
+    'msfl',
+  ],
+  attacks: [
+    'none',
+    'label-flip',
+    'backdoor:size=4,target=0,fraction=0.5,boost=10',
+    'scaling:factor=-4,base=mean',
+    'gaussian:sigma=10',
+    'alie',
+    'ipm:epsilon=0.1',
+  ],
+  malicious: [0.1, 0.2, 0.3, 0.4],
+  seeds: [42],
+}
+
+export const EXPERIMENT_PRESETS: Readonly<Record<string, ExperimentMatrix>> = {
+  'msfl-paper': msflPaperPreset,
+}

@@ -1,0 +1,95 @@
+import type { DatasetSplit } from '../core/data/dataset.ts'
+import { MsflError } from '../core/errors/msflError.ts'
+import type { MessageHandler, Transport } from '../core/ports/transport.ts'
+import type { ExperimentCell } from './config/experimentMatrix.ts'
+import { runSimulation } from './runSimulation.ts'
+
+/** One row of an experiment's result table. Metrics are fractions; null where not applicable. */
+export interface CellResult {
+  readonly index: number
+  readonly aggregator: string
+  readonly attack: string
+  readonly malicious: number
+  /** Number of malicious data owners. */
+  readonly f: number
+  readonly seed: number
+  /** `ok`, or why the cell did not run (`n/a: …` when the rule cannot tolerate f). */
+  readonly status: string
+  readonly accuracy: number | null
+  readonly f1: number | null
+  readonly loss: number | null
+  readonly attackSuccessRate: number | null
+  readonly flippedClassRecall: number | null
+  /** MS-FL rule: mean share of components selected, honest and malicious owners. */
+  readonly selectionShareHonest: number | null
+  readonly selectionShareMalicious: number | null
+  /** Test accuracy after each round. */
+  readonly accuracyByRound: readonly number[]
+  readonly durationMs: number
+}
+
+/** Runs one cell of an experiment; a configuration the rule cannot tolerate is recorded, not thrown. */
+export async function runExperimentCell(
+  cell: ExperimentCell,
+  data: DatasetSplit,
+  createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport,
+  now: () => number,
+): Promise<CellResult> {
+  const started = now()
+  const f = Math.round(cell.malicious * cell.config.clients)
+  const base = {
+    index: cell.index,
+    aggregator: cell.aggregator,
+    attack: cell.attack,
+    malicious: cell.malicious,
+    f,
+    seed: cell.seed,
+  }
+  const empty = {
+    accuracy: null,
+    f1: null,
+    loss: null,
+    attackSuccessRate: null,
+    flippedClassRecall: null,
+    selectionShareHonest: null,
+    selectionShareMalicious: null,
+    accuracyByRound: [],
+  }
+  try {
+    const result = await runSimulation({
+      runId: `cell-${cell.index}`,
+      config: cell.config,
+      data,
+      createTransport,
+      emit: () => {},
+      now,
+    })
+    const shares = result.history.filter((r) => r.selectionShare).map((r) => r.selectionShare!)
+    const meanShare = (malicious: boolean) => {
+      const values = shares.flatMap((s) =>
+        Object.entries(s)
+          .filter(([id]) => result.attackers.has(id) === malicious)
+          .map(([, v]) => v),
+      )
+      return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null
+    }
+    return {
+      ...base,
+      status: 'ok',
+      accuracy: result.final.accuracy ?? null,
+      f1: result.final.f1 ?? null,
+      loss: result.final.loss,
+      attackSuccessRate: result.final.attackSuccessRate ?? null,
+      flippedClassRecall: result.final.flippedClassRecall ?? null,
+      selectionShareHonest: meanShare(false),
+      selectionShareMalicious: meanShare(true),
+      accuracyByRound: result.history.map((r) => r.test.accuracy ?? Number.NaN),
+      durationMs: now() - started,
+    }
+  } catch (error) {
+    if (!(error instanceof MsflError)) throw error
+    const status =
+      error.code === 'CONFIG_INVALID' ? `n/a: ${error.message}` : `failed: ${error.message}`
+    return { ...base, ...empty, status, durationMs: now() - started }
+  }
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { lastJsonLine, runCli, tempDir } from '../helpers/runCli.ts'
+
+type Row = {
+  aggregator: string
+  attack: string
+  f: number
+  status: string
+  accuracy: number | null
+  attackSuccessRate: number | null
+}
+
+function writeMatrix(dir: string): string {
+  const file = join(dir, 'matrix.yaml')
+  writeFileSync(
+    file,
+    [
+      'name: tiny',
+      'base: { dataset: digits, model: softmax, clients: 5, rounds: 2, training: { learningRate: 0.05 } }',
+      'aggregators: [fedavg, median, bulyan]',
+      'attacks: [none, label-flip, "backdoor:size=2,boost=5"]',
+      'malicious: [0.2]',
+      'seeds: [3]',
+    ].join('\n'),
+  )
+  return file
+}
+
+describe('msfl experiment', () => {
+  for (const workers of ['1', '2']) {
+    it(`runs the matrix on ${workers} worker(s) and writes CSV, JSON and an HTML report`, () => {
+      const dir = tempDir()
+      const r = runCli([
+        'experiment',
+        '--matrix',
+        writeMatrix(dir),
+        '--workers',
+        workers,
+        '--json',
+        '--out',
+        dir,
+      ])
+      assert.equal(r.status, 0, r.stderr)
+      const summary = lastJsonLine(r.stdout) as { dir: string; results: Row[] }
+      // 3 aggregators × (1 clean + 2 attacks × 1 fraction) × 1 seed
+      assert.equal(summary.results.length, 9)
+      const cell = (a: string, attack: string) =>
+        summary.results.find((x) => x.aggregator === a && x.attack.startsWith(attack))!
+      assert.match(cell('bulyan', 'label-flip').status, /^n\/a: .*bulyan.*4f \+ 3/)
+      assert.equal(cell('median', 'label-flip').status, 'ok')
+      assert.equal(cell('fedavg', 'none').f, 0)
+      assert.equal(cell('fedavg', 'label-flip').f, 1)
+      assert.ok(cell('fedavg', 'none').accuracy! > 0.5)
+      assert.equal(typeof cell('fedavg', 'backdoor').attackSuccessRate, 'number')
+      assert.equal(cell('fedavg', 'label-flip').attackSuccessRate, null)
+      const files = readdirSync(summary.dir).sort()
+      assert.deepEqual(files, ['matrix.json', 'report.html', 'results.csv', 'results.json'])
+      const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')
+      assert.equal(csv.length, 10)
+      assert.match(csv[0]!, /^index,aggregator,attack,malicious,f,seed,status,accuracy/)
+      const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
+      assert.ok(
+        html.includes('Attack: label-flip') &&
+          html.includes('attack success rate') &&
+          html.includes('<svg'),
+      )
+    })
+  }
+
+  it('rejects a bad matrix naming the field, and unknown presets', () => {
+    const dir = tempDir()
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, JSON.stringify({ aggregators: [], attacks: ['none'], malicious: [1.5] }))
+    const r = runCli(['experiment', '--matrix', file, '--out', dir])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /bad\.json: aggregators: .*; malicious\.0: /)
+    const p = runCli(['experiment', '--preset', 'nope', '--out', dir])
+    assert.equal(p.status, 2)
+    assert.match(p.stderr, /--preset: unknown preset 'nope' \(valid: msfl-paper\)/)
+    assert.deepEqual(readdirSync(dir), ['bad.json'], 'nothing written')
+  })
+})
