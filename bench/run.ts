@@ -5,6 +5,7 @@ import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { benchAggregation } from './aggregation.bench.ts'
 import { benchCodec } from './codec.bench.ts'
 import type { BenchRow } from './measure.ts'
+import { benchRobustRules } from './robust.bench.ts'
 import { benchFedAvgRound, benchLocalTraining } from './training.bench.ts'
 
 /**
@@ -31,6 +32,11 @@ log('aggregation…')
 sections.push({
   title: 'Aggregation throughput',
   rows: [...benchAggregation(100, 101_770), ...benchAggregation(10, 1_000_000)],
+})
+log('robust aggregation rules…')
+sections.push({
+  title: 'Robust aggregation rules (100 clients × 100,000 parameters)',
+  rows: benchRobustRules(100, 100_000),
 })
 log('codec…')
 sections.push({ title: 'Wire codec', rows: [benchCodec(101_770)] })

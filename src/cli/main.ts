@@ -19,6 +19,11 @@ const commands: Record<
     help: simulateHelp,
     summary: 'federated training in one process, from a config and flags',
   },
+  experiment: {
+    run: experiment,
+    help: experimentHelp,
+    summary: 'defences × attacks × malicious shares × seeds, with CSV, JSON and an HTML report',
+  },
   datasets: {
     run: datasets,
     help: datasetsHelp,

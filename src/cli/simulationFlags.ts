@@ -24,6 +24,24 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'strategy', path: ['strategy'], type: 'string', help: 'fedavg | fedsgd' },
   {
+    flag: 'aggregator',
+    path: ['aggregator'],
+    type: 'string',
+    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | msfl, with :key=value options (f defaults to the number of attackers)',
+  },
+  {
+    flag: 'attack',
+    path: ['attack'],
+    type: 'string',
+    help: 'label-flip | backdoor | gaussian | sign-flip | scaling | alie | ipm | free-rider, with :key=value options',
+  },
+  {
+    flag: 'malicious',
+    path: ['malicious'],
+    type: 'number',
+    help: 'share of data owners that run --attack, [0, 1)',
+  },
+  {
     flag: 'fraction',
     path: ['sampling', 'fraction'],
     type: 'number',

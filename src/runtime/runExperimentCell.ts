@@ -1,32 +1,9 @@
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
+import type { CellResult } from '../core/experiment/cellResult.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { ExperimentCell } from './config/experimentMatrix.ts'
 import { runSimulation } from './runSimulation.ts'
-
-/** One row of an experiment's result table. Metrics are fractions; null where not applicable. */
-export interface CellResult {
-  readonly index: number
-  readonly aggregator: string
-  readonly attack: string
-  readonly malicious: number
-  /** Number of malicious data owners. */
-  readonly f: number
-  readonly seed: number
-  /** `ok`, or why the cell did not run (`n/a: …` when the rule cannot tolerate f). */
-  readonly status: string
-  readonly accuracy: number | null
-  readonly f1: number | null
-  readonly loss: number | null
-  readonly attackSuccessRate: number | null
-  readonly flippedClassRecall: number | null
-  /** MS-FL rule: mean share of components selected, honest and malicious owners. */
-  readonly selectionShareHonest: number | null
-  readonly selectionShareMalicious: number | null
-  /** Test accuracy after each round. */
-  readonly accuracyByRound: readonly number[]
-  readonly durationMs: number
-}
 
 /** Runs one cell of an experiment; a configuration the rule cannot tolerate is recorded, not thrown. */
 export async function runExperimentCell(

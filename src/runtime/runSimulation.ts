@@ -144,7 +144,7 @@ function createStrategy(config: SimulationConfig, attackerCount: number): Strate
     config.aggregator === 'fedavg'
       ? undefined
       : createRobustRule(config.aggregator, { f: attackerCount })
-  const f = ruleF(config.aggregator, attackerCount)
+  const f = rule?.f ?? attackerCount
   // Fail before the first round when the rule cannot tolerate f among the sampled clients.
   rule?.assertTolerates(sampleSize(config.clients, config.sampling), f)
   const common = {
@@ -163,12 +163,6 @@ function createStrategy(config: SimulationConfig, attackerCount: number): Strate
         `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
       )
   }
-}
-
-/** The f an aggregator spec asks for (`krum:f=2`), else the number of attackers. */
-function ruleF(aggregator: string, attackerCount: number): number {
-  const match = /(?:^|[:,])f=(\d+)/.exec(aggregator)
-  return match ? Number(match[1]) : attackerCount
 }
 
 /** Test metrics every round, plus attack success and flipped-class recall when those attacks run. */

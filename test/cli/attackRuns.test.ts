@@ -23,7 +23,7 @@ const digits = [
   '--rounds',
   '3',
   '--lr',
-  '0.05',
+  '0.3',
 ]
 
 function simulate(args: string[]): Summary {
@@ -68,7 +68,7 @@ describe('simulate with attacks and robust aggregation', () => {
       assert.equal(h.excluded.length, 9, 'Krum keeps exactly one update')
       for (const a of attackers) assert.ok(h.excluded.includes(a), `${a} excluded`)
     }
-    assert.ok(s.final.accuracy > 0.6)
+    assert.ok(s.final.accuracy > 0.6, `accuracy ${s.final.accuracy}`)
     assert.match(readFileSync(join(s.runDir, 'events.jsonl'), 'utf8'), /"type":"update-excluded"/)
   })
 

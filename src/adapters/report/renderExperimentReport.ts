@@ -1,4 +1,4 @@
-import type { CellResult } from '../../runtime/runExperimentCell.ts'
+import type { CellResult } from '../../core/experiment/cellResult.ts'
 import { escapeHtml, lineChart } from './svgCharts.ts'
 
 export interface ExperimentReportInput {

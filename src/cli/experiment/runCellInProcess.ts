@@ -3,8 +3,9 @@ import { loadDataset } from '../../adapters/data/loadDataset.ts'
 import { createMemoryTransport } from '../../adapters/transport/createMemoryTransport.ts'
 import type { DatasetSplit } from '../../core/data/dataset.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
-import { type CellResult, runExperimentCell } from '../../runtime/runExperimentCell.ts'
+import { runExperimentCell } from '../../runtime/runExperimentCell.ts'
 
 // Loaded datasets per thread: an experiment's cells share one or two (dataset, seed) pairs.
 const cache = new Map<string, Promise<DatasetSplit>>()

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
+import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
-import type { CellResult } from '../../runtime/runExperimentCell.ts'
 import { runCellInProcess } from './runCellInProcess.ts'
 
 /**

@@ -1,0 +1,175 @@
+import { MsflError } from '../errors/msflError.ts'
+import { assertValidF } from './assertUpdateCount.ts'
+import { bulyanRule } from './bulyan.ts'
+import { createCenteredClippingRule } from './centeredClipping.ts'
+import { coordinateMedianRule } from './coordinateMedian.ts'
+import { fedAvgRule } from './fedAvg.ts'
+import { createGeometricMedianRule } from './geometricMedian.ts'
+import { krumRule } from './krum.ts'
+import { msflRule } from './msflComponentRule.ts'
+import { createMultiKrumRule } from './multiKrum.ts'
+import { createNormBoundRule } from './normBound.ts'
+import type { AggregationInput, AggregationResult, RobustRule } from './robustRule.ts'
+import { createTrimmedMeanRule } from './trimmedMean.ts'
+
+export const ROBUST_RULE_NAMES = [
+  'fedavg',
+  'krum',
+  'multi-krum',
+  'median',
+  'trimmed-mean',
+  'bulyan',
+  'centered-clipping',
+  'norm-bound',
+  'geomed',
+  'msfl',
+] as const
+
+export type RobustRuleName = (typeof ROBUST_RULE_NAMES)[number]
+
+/** A rule bound to its f, as parsed from `--aggregator`. */
+export interface ConfiguredRobustRule extends RobustRule {
+  /** The assumed number of Byzantine updates: the spec's `f=` or else defaults.f. */
+  readonly f: number
+  /** Canonical spec, e.g. 'krum:f=2', for logs and run configs. */
+  readonly spec: string
+}
+
+type Kind = 'count' | 'positiveInteger' | 'positive' | 'fraction'
+
+/** Options each rule accepts; `f` is accepted by every rule so a spec can state its assumption. */
+const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
+  fedavg: { f: 'count' },
+  krum: { f: 'count' },
+  'multi-krum': { f: 'count', m: 'positiveInteger' },
+  median: { f: 'count' },
+  'trimmed-mean': { f: 'count', beta: 'fraction' },
+  bulyan: { f: 'count' },
+  'centered-clipping': { f: 'count', tau: 'positive', iterations: 'positiveInteger' },
+  'norm-bound': { f: 'count', max: 'positive' },
+  geomed: {
+    f: 'count',
+    iterations: 'positiveInteger',
+    tolerance: 'positive',
+    smoothing: 'positive',
+  },
+  msfl: { f: 'count' },
+}
+
+const DESCRIBE: Record<Kind, string> = {
+  count: 'a non-negative integer',
+  positiveInteger: 'a positive integer',
+  positive: 'a positive number',
+  fraction: 'a number in [0, 0.5)',
+}
+
+/**
+ * Parses an aggregator spec `name[:key=value,…]`, e.g. `krum:f=2`,
+ * `multi-krum:f=2,m=5`, `trimmed-mean:beta=0.2`, `centered-clipping:tau=1,iterations=3`,
+ * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`. f defaults to defaults.f.
+ *
+ * The returned rule is bound to that f: its aggregate uses rule.f and ignores
+ * input.f, so an explicit `krum:f=2` is never silently overridden; the runtime
+ * should pass f: rule.f and check rule.assertTolerates(n, rule.f) up front.
+ * centered-clipping is stateful (it re-centres on its previous aggregate), so
+ * call this once per run.
+ */
+export function createRobustRule(text: string, defaults: { f: number }): ConfiguredRobustRule {
+  const [rawName = '', ...rest] = text.trim().split(':')
+  const name = rawName.trim().toLowerCase()
+  if (!isRuleName(name))
+    fail(
+      `unknown rule '${rawName.trim()}' in '${text}'; valid rules: ${ROBUST_RULE_NAMES.join(', ')}`,
+    )
+  const allowed = OPTIONS[name]
+  const values = new Map<string, number>()
+  const optionText = rest.join(':').trim()
+  if (rest.length > 0 && optionText === '') fail(`'${text}' has a ':' but no options`)
+  if (optionText !== '')
+    for (const part of optionText.split(',')) {
+      const [key = '', value, ...extra] = part.split('=').map((s) => s.trim())
+      // Own keys only: 'constructor' or 'toString' must not pass as options.
+      const kind = Object.hasOwn(allowed, key) ? allowed[key] : undefined
+      if (kind === undefined)
+        fail(`${name} has no option '${key}'; valid options: ${Object.keys(allowed).join(', ')}`)
+      if (value === undefined || value === '' || extra.length > 0)
+        fail(`${name}: option '${key}' needs one value, as in ${key}=<value>`)
+      if (values.has(key)) fail(`${name}: option '${key}' is given twice`)
+      values.set(key, parseValue(name, key, kind, value))
+    }
+  assertValidF('aggregator', defaults.f)
+  const f = values.get('f') ?? defaults.f
+  const rule = buildRule(name, values)
+  const spec = [
+    name,
+    [['f', f] as const, ...[...values].filter(([k]) => k !== 'f')]
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  ].join(':')
+  return {
+    name: rule.name,
+    citation: rule.citation,
+    tolerance: rule.tolerance,
+    byzantineRobust: rule.byzantineRobust,
+    f,
+    spec,
+    assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
+    aggregate: (input: AggregationInput): AggregationResult => rule.aggregate({ ...input, f }),
+  }
+}
+
+function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRule {
+  switch (name) {
+    case 'fedavg':
+      return fedAvgRule
+    case 'krum':
+      return krumRule
+    case 'multi-krum':
+      return createMultiKrumRule({ m: values.get('m') })
+    case 'median':
+      return coordinateMedianRule
+    case 'trimmed-mean':
+      if (values.has('f') && values.has('beta')) fail('trimmed-mean takes f or beta, not both')
+      return createTrimmedMeanRule({ beta: values.get('beta') })
+    case 'bulyan':
+      return bulyanRule
+    case 'centered-clipping':
+      return createCenteredClippingRule({
+        tau: values.get('tau'),
+        iterations: values.get('iterations'),
+      })
+    case 'norm-bound':
+      return createNormBoundRule({ maxNorm: values.get('max') })
+    case 'geomed':
+      return createGeometricMedianRule({
+        iterations: values.get('iterations'),
+        tolerance: values.get('tolerance'),
+        smoothing: values.get('smoothing'),
+      })
+    case 'msfl':
+      return msflRule
+  }
+}
+
+function parseValue(rule: string, key: string, kind: Kind, text: string): number {
+  const x = Number(text)
+  const ok =
+    Number.isFinite(x) &&
+    (kind === 'count'
+      ? Number.isInteger(x) && x >= 0
+      : kind === 'positiveInteger'
+        ? Number.isInteger(x) && x >= 1
+        : kind === 'positive'
+          ? x > 0
+          : x >= 0 && x < 0.5)
+  if (!ok) fail(`${rule}: ${key} must be ${DESCRIBE[kind]}; got '${text}'`)
+  return x
+}
+
+function isRuleName(name: string): name is RobustRuleName {
+  return (ROBUST_RULE_NAMES as readonly string[]).includes(name)
+}
+
+function fail(message: string): never {
+  throw new MsflError('CONFIG_INVALID', `aggregator: ${message}`)
+}

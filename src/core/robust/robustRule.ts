@@ -1,0 +1,42 @@
+/**
+ * The contract every robust aggregation rule implements. Rules are pure: they read
+ * the update vectors and return a fresh aggregate, never aliasing or changing an input.
+ * Updates are what the runtime aggregates, i.e. deltas (client parameters minus the
+ * global parameters) or gradients, never raw parameters: norm-based rules (centered
+ * clipping, norm bound) measure distance from zero.
+ */
+export interface AggregationInput {
+  readonly updates: readonly Float64Array[]
+  /** Example counts per update; only rules that weight (fedavg, norm-bound) use them. Defaults to equal weights. */
+  readonly weights?: readonly number[]
+  /** Assumed number of Byzantine updates. */
+  readonly f: number
+}
+
+export interface ComponentSelection {
+  /** For component j, owner i was selected iff selected[j * t + i] === 1 (t = number of updates). */
+  readonly selected: Uint8Array
+  readonly t: number
+  readonly components: number
+}
+
+export interface AggregationResult {
+  readonly aggregate: Float64Array
+  /** Indices of updates the rule used (Krum family, Bulyan); undefined for coordinate-wise rules. */
+  readonly selected?: readonly number[]
+  /** Per-component selection (MS-FL rule only). */
+  readonly componentSelection?: ComponentSelection
+}
+
+export interface RobustRule {
+  readonly name: string
+  /** Paper reference, one line. */
+  readonly citation: string
+  /** Human-readable tolerance, e.g. 'f < n/2', 'n ≥ 2f + 3', 'none (not Byzantine-robust)'. */
+  readonly tolerance: string
+  /** Whether the rule is Byzantine-robust (fedavg and norm-bound are not; they are baselines/mitigations). */
+  readonly byzantineRobust: boolean
+  /** Throws MsflError('CONFIG_INVALID') when n updates cannot tolerate f attackers. */
+  assertTolerates(n: number, f: number): void
+  aggregate(input: AggregationInput): AggregationResult
+}
