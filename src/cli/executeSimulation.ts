@@ -1,20 +1,17 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../adapters/data/loadDataset.ts'
-import { createConsoleProgress } from '../adapters/events/createConsoleProgress.ts'
-import { createJsonlEventLog } from '../adapters/events/createJsonlEventLog.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createRunDirectory } from '../adapters/runs/createRunDirectory.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
 import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
-import { createEventBus } from '../runtime/createEventBus.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
 import { newRunId } from './newRunId.ts'
+import { startRunEvents } from './startRunEvents.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -46,20 +43,7 @@ export async function executeSimulation(
   const dir = createRunDirectory(config.out, runId)
   dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
 
-  const write = (text: string) => (options.json ? process.stderr : process.stdout).write(text)
-  let sinkFailed = false
-  const bus = createEventBus((error) => {
-    if (!sinkFailed)
-      process.stderr.write(`warning: an event sink failed: ${(error as Error).message}\n`)
-    sinkFailed = true
-  })
-  bus.subscribe(createJsonlEventLog(join(dir.workingPath, 'events.jsonl')))
-  if (!options.quiet)
-    bus.subscribe(
-      createConsoleProgress({ write, live: !options.json && process.stdout.isTTY === true }),
-    )
-
-  const now = () => performance.timeOrigin + performance.now()
+  const { bus, now } = startRunEvents(dir.workingPath, options)
   const result = await runSimulation({
     runId,
     config,

@@ -24,6 +24,19 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'strategy', path: ['strategy'], type: 'string', help: 'fedavg | fedsgd' },
   {
+    flag: 'protocol',
+    path: ['protocol'],
+    type: 'string',
+    help: 'plain (default) | msfl (the encrypted MS-FL protocol)',
+  },
+  { flag: 'he', path: ['he'], type: 'string', help: 'msfl: CKKS preset, ckks-16384' },
+  {
+    flag: 'mask',
+    path: ['msfl', 'mask'],
+    type: 'string',
+    help: 'msfl: component (paper) | global-scale',
+  },
+  {
     flag: 'aggregator',
     path: ['aggregator'],
     type: 'string',

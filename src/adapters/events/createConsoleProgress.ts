@@ -1,4 +1,4 @@
-import type { EventSink, MetricSummary } from '../../core/events/runEvent.ts'
+import type { EventSink, MetricSummary, RoundRecord } from '../../core/events/runEvent.ts'
 
 export interface ConsoleProgressParameters {
   /** Where progress goes: stderr keeps stdout free for --json output. */
@@ -44,7 +44,7 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
         const seconds = (r.durationMs / 1000).toFixed(1)
         write(
           `${live ? '\r' : ''}  round ${String(r.round).padStart(String(rounds).length)}/${rounds}  ` +
-            `${formatMetrics(r.test)}  train loss ${r.trainLoss.toFixed(4)}  ${r.accepted}/${r.selected} updates  ${seconds}s\n`,
+            `${formatMetrics(r.test)}${r.trainLoss === undefined ? '' : `  train loss ${r.trainLoss.toFixed(4)}`}  ${r.accepted}/${r.selected} updates  ${seconds}s${formatPhases(r)}\n`,
         )
         break
       }
@@ -56,6 +56,16 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
         break
     }
   }
+}
+
+function formatPhases(r: RoundRecord): string {
+  const phases = r.phases
+    ? Object.entries(r.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)}s`)
+    : []
+  const bytes = r.phases ? [`${((r.bytesSent + r.bytesReceived) / 1e6).toFixed(1)} MB`] : []
+  const error = r.ckksError === undefined ? [] : [`CKKS error ${r.ckksError.toExponential(1)}`]
+  const parts = [...phases, ...bytes, ...error]
+  return parts.length ? `\n    ${parts.join('  ')}` : ''
 }
 
 export function formatMetrics(m: MetricSummary): string {

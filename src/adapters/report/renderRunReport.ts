@@ -44,7 +44,10 @@ export function renderRunReport(input: RunReportInput): string {
     lineChart(
       [
         { name: 'test loss', points: history.map((r) => [r.round, r.test.loss] as const) },
-        { name: 'train loss', points: history.map((r) => [r.round, r.trainLoss] as const) },
+        {
+          name: 'train loss',
+          points: history.map((r) => [r.round, r.trainLoss ?? Number.NaN] as const),
+        },
       ],
       { title: 'Loss per round', xLabel: 'round', yLabel: 'loss' },
     ),

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { executeMsflSimulation } from '../executeMsflSimulation.ts'
 import { executeSimulation } from '../executeSimulation.ts'
 import { parseSimulationConfig } from '../parseSimulationConfig.ts'
 import { simulationFlags } from '../simulationFlags.ts'
@@ -34,11 +35,17 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     return 0
   }
   const config = parseSimulationConfig(values)
-  const summary = await executeSimulation(config, {
-    title: `msfl simulate: ${config.dataset} / ${config.model}`,
-    json: values.json === true,
-    quiet: values.quiet === true,
-  })
+  const options = { json: values.json === true, quiet: values.quiet === true }
+  const summary =
+    config.protocol === 'msfl'
+      ? await executeMsflSimulation(config, {
+          ...options,
+          title: `msfl simulate: MS-FL on ${config.dataset} (${config.he})`,
+        })
+      : await executeSimulation(config, {
+          ...options,
+          title: `msfl simulate: ${config.dataset} / ${config.model}`,
+        })
   if (values.json) process.stdout.write(`${JSON.stringify(summary.json)}\n`)
   else process.stdout.write(`report: ${summary.report}\n`)
   return 0

@@ -11,10 +11,9 @@ import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
 import type { AttackSpec } from './attackCatalog.ts'
-import { poisonWithBackdoor, triggerGeometry } from './backdoor.ts'
 import { craftUpdate } from './craftUpdate.ts'
 import type { Adversary } from './createAdversary.ts'
-import { flipLabels, parseLabelMapping } from './labelFlip.ts'
+import { poisonLocalData } from './poisonLocalData.ts'
 
 export interface MaliciousClientParameters {
   readonly clientId: string
@@ -109,31 +108,6 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
       return asReply(crafted, reply.data.trainLoss)
     },
   }
-}
-
-function poisonLocalData(
-  data: Dataset,
-  attack: AttackSpec,
-  rng: ReturnType<typeof createSeededRng>,
-): Dataset {
-  const o = attack.options
-  if (attack.name === 'label-flip')
-    return flipLabels(
-      data,
-      parseLabelMapping(o['map'] as string, data.numClasses),
-      o['fraction'] as number,
-      rng,
-    )
-  if (attack.name === 'backdoor') {
-    const geometry = triggerGeometry(data, {
-      size: o['size'] as number,
-      x: o['x'] as number,
-      y: o['y'] as number,
-      target: o['target'] as number,
-    })
-    return poisonWithBackdoor(data, geometry, o['fraction'] as number, rng)
-  }
-  return data
 }
 
 function add(a: Float64Array, b: Float64Array): Float64Array {

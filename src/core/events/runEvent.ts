@@ -23,8 +23,8 @@ export interface RoundRecord {
   readonly round: number
   readonly selected: number
   readonly accepted: number
-  /** Example-weighted mean of the clients' reported training loss. */
-  readonly trainLoss: number
+  /** Example-weighted mean of the clients' reported training loss (absent when clients cannot know it, as in MS-FL). */
+  readonly trainLoss?: number
   readonly test: MetricSummary
   /** Clients the aggregation rule left out entirely this round. */
   readonly excluded: readonly string[]
@@ -33,6 +33,10 @@ export interface RoundRecord {
   readonly bytesSent: number
   readonly bytesReceived: number
   readonly durationMs: number
+  /** MS-FL: milliseconds per protocol phase. */
+  readonly phases?: Readonly<Record<string, number>>
+  /** MS-FL with CKKS: max |decrypted aggregate − plaintext aggregate| / max |plaintext aggregate|. */
+  readonly ckksError?: number
 }
 
 interface EventBase {
@@ -79,6 +83,18 @@ export type RunEvent =
       readonly clientId: string
       /** The strategy (and rule) that left the update out. */
       readonly rule: string
+    })
+  | (EventBase & {
+      readonly type: 'payment-made'
+      readonly round: number
+      readonly clientId: string
+      /** Decimal string: amounts are bigints on the ledger. */
+      readonly amount: string
+    })
+  | (EventBase & {
+      readonly type: 'round-unfunded'
+      readonly round: number
+      readonly ledgerRound: string
     })
   | (EventBase & { readonly type: 'round-completed'; readonly record: RoundRecord })
   | (EventBase & {

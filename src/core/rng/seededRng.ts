@@ -1,3 +1,4 @@
+import { createNormalSampler } from './createNormalSampler.ts'
 import type { Rng } from './rng.ts'
 
 /**
@@ -19,7 +20,6 @@ export function createSeededRng(seed: number): Rng {
   let c = splitmix()
   let d = splitmix()
   if ((a | b | c | d) === 0) a = 1
-  let spare: number | undefined
 
   const nextU32 = (): number => {
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0
@@ -42,19 +42,7 @@ export function createSeededRng(seed: number): Rng {
         throw new RangeError(`nextInt bound must be a positive integer, got ${bound}`)
       return Math.floor(next() * bound)
     },
-    normal(): number {
-      if (spare !== undefined) {
-        const v = spare
-        spare = undefined
-        return v
-      }
-      let u = 0
-      while (u === 0) u = next()
-      const v = next()
-      const r = Math.sqrt(-2 * Math.log(u))
-      spare = r * Math.sin(2 * Math.PI * v)
-      return r * Math.cos(2 * Math.PI * v)
-    },
+    normal: createNormalSampler(next),
   }
 }
 

@@ -30,6 +30,27 @@ export const simulationConfigSchema = z
     rounds: z.number().int().min(1).max(100_000).default(20),
     partition: partitionSchema.default('iid'),
     strategy: z.enum(['fedavg', 'fedsgd']).default('fedavg'),
+    /** `plain`: the federated engine (strategy + aggregator); `msfl`: the MS-FL protocol (SPEC C2). */
+    protocol: z.enum(['plain', 'msfl']).default('plain'),
+    /** MS-FL: the CKKS preset the model is encrypted under. */
+    he: z.enum(['ckks-16384']).default('ckks-16384'),
+    /** MS-FL protocol settings (ignored by the plain engine). */
+    msfl: z
+      .object({
+        batchSize: z.number().int().min(1).max(4096).default(256),
+        learningRate: z.number().positive().max(1000).default(8),
+        weightDecay: z.number().min(0).max(1).default(0.001),
+        mask: z.enum(['component', 'global-scale']).default('component'),
+        pricePerComponent: z.number().int().min(0).max(1e12).default(1),
+      })
+      .strict()
+      .default({
+        batchSize: 256,
+        learningRate: 8,
+        weightDecay: 0.001,
+        mask: 'component',
+        pricePerComponent: 1,
+      }),
     /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
     aggregator: specString('aggregator').default('fedavg'),
     /** The attack run by the malicious share of clients, e.g. label-flip or backdoor:boost=10. */

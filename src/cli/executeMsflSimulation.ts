@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { loadDataset } from '../adapters/data/loadDataset.ts'
+import { createCkksEvaluator } from '../adapters/he-seal/createCkksEvaluator.ts'
+import { createCkksRequestor } from '../adapters/he-seal/createCkksRequestor.ts'
+import { HE_PRESETS } from '../adapters/he-seal/presets.ts'
+import { createMemorySettlement } from '../adapters/ledger-memory/createMemorySettlement.ts'
+import { createCsprng } from '../adapters/random/createCsprng.ts'
+import { renderRunReport } from '../adapters/report/renderRunReport.ts'
+import { createRunDirectory } from '../adapters/runs/createRunDirectory.ts'
+import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
+import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
+import { MsflError } from '../core/errors/msflError.ts'
+import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
+import { summarise } from '../runtime/runFederation.ts'
+import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
+import { newRunId } from './newRunId.ts'
+import { startRunEvents } from './startRunEvents.ts'
+
+/** The real adapters of an MS-FL simulation: SEAL CKKS, the in-process ledger, the OS CSPRNG. */
+export const msflAdapters: MsflAdapters = {
+  slotsOf: (preset) => {
+    const found = HE_PRESETS[preset]
+    if (!found)
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `he: unknown preset '${preset}' (valid: ${Object.keys(HE_PRESETS).join(', ')})`,
+      )
+    return found.slots
+  },
+  createRequestor: (preset, rotations) => createCkksRequestor(preset, { rotations }),
+  createEvaluator: (material) => createCkksEvaluator(material),
+  createSettlement: (price) =>
+    createMemorySettlement({ pricePerComponent: price, requestor: 'model-requestor' }),
+  createTransport: (handlers) => createMemoryTransport({ handlers }),
+  csprng: createCsprng,
+  digest: (parts) => {
+    const hash = createHash('sha256')
+    for (const part of parts) hash.update(part)
+    return new Uint8Array(hash.digest())
+  },
+}
+
+/** `msfl simulate --protocol msfl`: the encrypted MS-FL protocol in one process. */
+export async function executeMsflSimulation(
+  config: SimulationConfig,
+  options: { readonly title: string; readonly json: boolean; readonly quiet: boolean },
+): Promise<{
+  runId: string
+  report: string
+  json: Record<string, unknown>
+  accuracy: number
+  plaintextAccuracy: number
+}> {
+  if (config.strategy !== 'fedavg' || !/^(fedavg|msfl(:f=\d+)?)$/.test(config.aggregator))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'aggregator: the msfl protocol always selects with the MS-FL rule (use msfl or msfl:f=N)',
+    )
+  const runId = newRunId()
+  const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
+  const dir = createRunDirectory(config.out, runId)
+  dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
+  const { bus, now } = startRunEvents(dir.workingPath, options)
+  const result = await runMsflSimulation({
+    runId,
+    config,
+    data,
+    adapters: msflAdapters,
+    emit: bus.emit,
+    now,
+  })
+
+  const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
+  const plaintext = summarise(result.plaintextFinal)
+  const clients = result.partition.clients.map((c) => ({
+    client: c.id,
+    n: c.data.n,
+    labelCounts: c.labelCounts,
+  }))
+  const ckksErrors = result.history.map((r) => r.ckksError ?? Number.NaN)
+  dir.write(
+    'metrics.json',
+    `${JSON.stringify({ runId, final: result.final, plaintext: result.plaintextFinal, history: result.history }, null, 2)}\n`,
+  )
+  dir.write('clients.json', `${JSON.stringify(clients, null, 2)}\n`)
+  dir.write('model.json', `${JSON.stringify({ heads: result.weights.map((w) => [...w]) })}\n`)
+  dir.write(
+    'report.html',
+    renderRunReport({
+      runId,
+      title: options.title,
+      config,
+      datasetDescription: `${data.description} (rows L2-normalised for the encrypted protocol)`,
+      classNames: data.train.classNames,
+      history: result.history,
+      final: result.final,
+      clients,
+      environment: {
+        node: process.version,
+        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+        he: config.he,
+      },
+    }),
+  )
+  const runDir = dir.complete()
+  const report = join(runDir, 'report.html')
+  return {
+    runId,
+    report,
+    accuracy: result.final.accuracy ?? Number.NaN,
+    plaintextAccuracy: result.plaintextFinal.accuracy ?? Number.NaN,
+    json: {
+      runId,
+      config,
+      final,
+      plaintext: plaintext,
+      ckks_error_max: Math.max(...ckksErrors),
+      public_material_bytes: result.publicMaterialBytes,
+      attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
+      history: result.history,
+      runDir,
+      report,
+    },
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The fair-transaction step of MS-FL (SPEC C2 step 6): the model requestor opens a
+ * round with its contribution table and a deposit; the service provider releases the
+ * encrypted aggregate only if the deposit covers the price; delivery and payment to
+ * the data owners happen together. The smart contract implements this interface on a
+ * chain; an in-process ledger implements it for simulation.
+ */
+export interface ContributionTable {
+  readonly round: number
+  /** Data owners in table order. */
+  readonly owners: readonly string[]
+  readonly components: number
+  /** selected[j * owners.length + i] === 1 iff owner i contributed to component j. */
+  readonly selected: Uint8Array
+}
+
+export interface SettlementReceipt {
+  readonly round: number
+  /** Amount paid to each owner, in the ledger's smallest unit. */
+  readonly payouts: Readonly<Record<string, bigint>>
+  /** Amount returned to the requestor (deposit minus payouts). */
+  readonly refund: bigint
+}
+
+export interface Settlement {
+  /** Price the data owners ask for one component contribution. */
+  readonly pricePerComponent: bigint
+  /** The requestor escrows `deposit` against the table; returns the round's id on the ledger. */
+  openRound(table: ContributionTable, deposit: bigint): Promise<string>
+  /** The contribution table a round was opened with, as recorded on the ledger. */
+  table(roundId: string): Promise<ContributionTable>
+  /** Whether the escrowed deposit covers the price of every selected contribution. */
+  isFunded(roundId: string): Promise<boolean>
+  /** Pays the owners and records delivery of the aggregate (by its hash) in one step. */
+  settle(roundId: string, aggregateDigest: Uint8Array): Promise<SettlementReceipt>
+}

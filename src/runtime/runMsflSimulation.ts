@@ -1,0 +1,239 @@
+import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
+import type { DatasetSplit } from '../core/data/dataset.ts'
+import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
+import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
+import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
+import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
+import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.ts'
+import { createMsflDataOwner } from '../core/msfl/createMsflDataOwner.ts'
+import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
+import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
+import { msflModelShape } from '../core/msfl/msflModel.ts'
+import { ownerBatch, ownerTrainingData } from '../core/msfl/ownerRounds.ts'
+import { plainMsflRound, plainOwnerGradients, selectedMean } from '../core/msfl/plainMsflRound.ts'
+import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
+import type { Settlement } from '../core/ports/settlement.ts'
+import type { MessageHandler, Transport } from '../core/ports/transport.ts'
+import type { Rng } from '../core/rng/rng.ts'
+import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import type { SimulationConfig } from './config/simulationConfig.ts'
+import { planAttackers } from './planAttackers.ts'
+import { runMsflProtocol } from './runMsflProtocol.ts'
+
+/** The I/O the MS-FL simulation needs, supplied by the composition root. */
+export interface MsflAdapters {
+  /** Slots of a CKKS preset (the layout depends on it before any key exists). */
+  slotsOf(preset: string): number
+  /** The requestor's keys: secret key inside, public material out. */
+  createRequestor(
+    preset: string,
+    rotations: readonly number[],
+  ): Promise<{
+    evaluator: HeEvaluator
+    decryptor: HeDecryptor
+    publicMaterial: Uint8Array
+    dispose(): void
+  }>
+  /** An evaluator from public material only (data owners, service provider). */
+  createEvaluator(publicMaterial: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
+  createSettlement(pricePerComponent: bigint): Settlement
+  createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
+  /** A CSPRNG-backed Rng (masks, noise flooding). */
+  csprng(): Rng
+  digest(parts: readonly Uint8Array[]): Uint8Array
+}
+
+export interface MsflSimulationResult {
+  readonly history: readonly RoundRecord[]
+  readonly weights: readonly Float64Array[]
+  readonly final: EvaluationMetrics
+  /** The same run with plaintext arithmetic (same seed, same batches): the yardstick. */
+  readonly plaintextFinal: EvaluationMetrics
+  readonly partition: ClientPartition
+  readonly attackers: ReadonlyMap<string, AttackSpec>
+  readonly publicMaterialBytes: number
+}
+
+/**
+ * MS-FL in one process: a model requestor holding the CKKS secret key, data owners
+ * and a service provider with public material only, all talking through the
+ * transport, plus a plaintext-arithmetic replay of every round to measure the CKKS
+ * error and compare accuracy.
+ */
+export async function runMsflSimulation(p: {
+  readonly runId: string
+  readonly config: SimulationConfig
+  readonly data: DatasetSplit
+  readonly adapters: MsflAdapters
+  readonly emit: EventSink
+  readonly now: () => number
+}): Promise<MsflSimulationResult> {
+  const { config, adapters } = p
+  const train = l2NormalizeRows(p.data.train)
+  const test = l2NormalizeRows(p.data.test)
+  const shape = msflModelShape(train)
+  const layout = createBlockLayout(train.d, config.msfl.batchSize, adapters.slotsOf(config.he))
+  const partition = partitionClients(
+    train,
+    config.clients,
+    config.partition,
+    createSeededRng(deriveSeed(config.seed, 'partition')),
+  )
+  const owners = partition.clients.map((c) => c.id)
+  const attackers = planAttackers(
+    {
+      clients: owners,
+      attack: config.attack,
+      malicious: config.malicious,
+      attackers: config.attackers,
+    },
+    createSeededRng(deriveSeed(config.seed, 'attackers')),
+  )
+  const aggregator = /^msfl(:f=(\d+))?$/.exec(config.aggregator)
+  const f = aggregator?.[2] !== undefined ? Number(aggregator[2]) : attackers.size
+  const seed = deriveSeed(config.seed, 'training')
+  const initRng = createSeededRng(deriveSeed(config.seed, 'init'))
+  const initial = Array.from({ length: shape.heads }, () =>
+    Float64Array.from({ length: layout.components }, () => 0.01 * initRng.normal()),
+  )
+
+  const requestorKeys = await adapters.createRequestor(config.he, gradientRotations(layout))
+  const shared = await adapters.createEvaluator(requestorKeys.publicMaterial)
+  const settlement = adapters.createSettlement(BigInt(config.msfl.pricePerComponent))
+  try {
+    // The plaintext replay: same owners' data and batches, same selection rule.
+    const ownerData = new Map(
+      partition.clients.map((c) => [
+        c.id,
+        ownerTrainingData(c.data, attackers.get(c.id), seed, c.id),
+      ]),
+    )
+    let plainWeights: Float64Array[] = initial.map((w) => w.slice())
+    let weightsBefore = initial.map((w) => w.slice())
+    const ckksErrors = new Map<number, number>()
+    const requestor = createMsflRequestor({
+      he: requestorKeys.evaluator,
+      decryptor: requestorKeys.decryptor,
+      layout,
+      initialWeights: initial,
+      learningRate: config.msfl.learningRate,
+      weightDecay: config.msfl.weightDecay,
+      f,
+      settlement,
+      onUpdate: (update) => {
+        const round = update.round
+        const plainOwners = update.table.owners.map((id) => {
+          const data = ownerData.get(id)!
+          return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
+        })
+        // CKKS error: the requestor's decrypted aggregate against the same aggregate in plaintext.
+        const exact = selectedMean(
+          plainOwnerGradients(weightsBefore, plainOwners, layout, shape),
+          update.table.selected,
+        )
+        const decrypted = update.gradient.flatMap((g) => [...g])
+        let worst = 0
+        let scale = 0
+        exact.forEach((v, j) => {
+          worst = Math.max(worst, Math.abs(v - decrypted[j]!))
+          scale = Math.max(scale, Math.abs(v))
+        })
+        ckksErrors.set(round, scale > 0 ? worst / scale : worst)
+        weightsBefore = update.weights.map((w) => w.slice())
+        const allOwners = owners.map((id) => {
+          const data = ownerData.get(id)!
+          return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
+        })
+        plainWeights = plainMsflRound(plainWeights, allOwners, layout, shape, {
+          f,
+          learningRate: config.msfl.learningRate,
+          weightDecay: config.msfl.weightDecay,
+        }).weights
+      },
+    })
+    const handlers = new Map<string, MessageHandler>([['model-requestor', requestor]])
+    for (const client of partition.clients) {
+      const attack = attackers.get(client.id)
+      handlers.set(
+        client.id,
+        createMsflDataOwner({
+          clientId: client.id,
+          he: shared,
+          layout,
+          shape,
+          data: client.data,
+          batchSize: config.msfl.batchSize,
+          seed,
+          floodRng: adapters.csprng(),
+          ...(attack ? { attack } : {}),
+        }),
+      )
+    }
+    p.emit({
+      type: 'run-started',
+      runId: p.runId,
+      at: p.now(),
+      dataset: config.dataset,
+      model:
+        shape.heads === 1
+          ? 'logistic (encrypted)'
+          : `one-vs-rest logistic ×${shape.heads} (encrypted)`,
+      strategy: `msfl (${config.he}, mask=${config.msfl.mask}, f=${f})`,
+      clients: config.clients,
+      rounds: config.rounds,
+      numParams: layout.components * shape.heads,
+      trainRows: train.n,
+      testRows: test.n,
+      attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
+    })
+    const history = await runMsflProtocol({
+      runId: p.runId,
+      rounds: config.rounds,
+      he: shared,
+      layout,
+      heads: shape.heads,
+      transport: adapters.createTransport(handlers),
+      requestor: 'model-requestor',
+      owners,
+      settlement,
+      maskMode: config.msfl.mask,
+      maskRng: adapters.csprng(),
+      digest: adapters.digest,
+      evaluate: (round) => ({
+        ...evaluateMsfl(requestor.weights(), test),
+        ckksError: ckksErrors.get(round) ?? Number.NaN,
+      }),
+      emit: p.emit,
+      now: p.now,
+    })
+    const weights = requestor.weights()
+    const final = evaluateMsfl(weights, test)
+    p.emit({
+      type: 'run-completed',
+      runId: p.runId,
+      at: p.now(),
+      rounds: config.rounds,
+      final: history.at(-1)!.test,
+    })
+    return {
+      history,
+      weights,
+      final,
+      plaintextFinal: evaluateMsfl(plainWeights, test),
+      partition,
+      attackers,
+      publicMaterialBytes: requestorKeys.publicMaterial.length,
+    }
+  } catch (error) {
+    p.emit({
+      type: 'run-failed',
+      runId: p.runId,
+      at: p.now(),
+      error: error instanceof Error ? error.message : String(error),
+    })
+    throw error
+  } finally {
+    shared.dispose()
+    requestorKeys.dispose()
+  }
+}
