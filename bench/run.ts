@@ -40,6 +40,10 @@ sections.push({
 })
 log('codec…')
 sections.push({ title: 'Wire codec', rows: [benchCodec(101_770)] })
+sections.push({
+  title: 'Homomorphic encryption (CKKS)',
+  rows: await (await import('./he.bench.ts')).benchHe(),
+})
 
 const cpu = cpus()
 const machine = [

@@ -64,7 +64,8 @@ export function createMsflDataOwner(p: MsflDataOwnerParameters): MessageHandler 
             for (const ct of encryptedLogisticGradient(p.he, own, p.layout, batch, {
               floodRng: p.floodRng,
             }))
-              gradients.push(p.he.save(ct, { compact: true }))
+              // Not compacted: the SP's mask and selection each need the one level left.
+              gradients.push(p.he.save(ct))
           }
           return gradients
         })

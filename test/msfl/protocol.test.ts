@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { before, describe, it } from 'node:test'
+import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { createCkksRequestor } from '../../src/adapters/he-seal/createCkksRequestor.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
+import type { DatasetSplit } from '../../src/core/data/dataset.ts'
+import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
+import type { RunEvent } from '../../src/core/events/runEvent.ts'
+import type { MessageHandler } from '../../src/core/ports/transport.ts'
+import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
+import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
+
+let adult: DatasetSplit
+before(async () => {
+  const full = await loadDataset(parseDatasetSpec('adult'), 1)
+  // A slice keeps the encrypted runs short; the protocol does not care.
+  const take = (d: DatasetSplit['train'], n: number) => ({ ...d, n, x: d.x.subarray(0, n * d.d), y: d.y.subarray(0, n) })
+  adult = { ...full, train: take(full.train, 4000), test: take(full.test, 2000) }
+})
+
+const config = (overrides: Record<string, unknown> = {}) =>
+  simulationConfigSchema.parse({
+    dataset: 'adult',
+    protocol: 'msfl',
+    clients: 5,
+    rounds: 2,
+    msfl: { batchSize: 64 },
+    ...overrides,
+  })
+
+/** Runs the protocol with a transport that records every message and can swap handlers. */
+async function run(overrides: Record<string, unknown> = {}, wrap?: (id: string, h: MessageHandler) => MessageHandler) {
+  const messages: { to: string; message: unknown }[] = []
+  const events: RunEvent[] = []
+  const result = await runMsflSimulation({
+    runId: 'test',
+    config: config(overrides),
+    data: adult,
+    adapters: {
+      ...msflAdapters,
+      createTransport: (handlers) => {
+        const wrapped = new Map([...handlers].map(([id, h]) => [id, wrap ? wrap(id, h) : h]))
+        const inner = createMemoryTransport({ handlers: wrapped })
+        return {
+          request: (to, message) => {
+            messages.push({ to, message })
+            return inner.request(to, message)
+          },
+          stats: inner.stats,
+        }
+      },
+    },
+    emit: (e) => events.push(e),
+    now: () => 0,
+  })
+  return { result, messages, events }
+}
+
+describe('MS-FL protocol on CKKS', () => {
+  it('trains, stays close to the plaintext-arithmetic run, and records the CKKS error', async () => {
+    const { result } = await run({ rounds: 3 })
+    assert.equal(result.history.length, 3)
+    for (const r of result.history) {
+      assert.ok(r.ckksError! < 1e-4, `CKKS error ${r.ckksError}`)
+      assert.equal(r.accepted, 5)
+      for (const phase of ['model', 'owners', 'mask', 'select', 'aggregate', 'update']) assert.ok(phase in r.phases!, phase)
+    }
+    assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
+  })
+
+  it('privacy: owners only ever receive ciphertexts; the requestor only masked individual gradients', async () => {
+    const { messages } = await run()
+    const toOwners = messages.filter((m) => m.to.startsWith('do-'))
+    assert.ok(toOwners.length > 0)
+    for (const { message } of toOwners) {
+      const keys = Object.keys(message as object).sort()
+      assert.deepEqual(keys, ['ciphertexts', 'round', 'type'])
+      assert.ok((message as { ciphertexts: unknown[] }).ciphertexts.every((c) => c instanceof Uint8Array))
+    }
+    const toRequestor = messages.filter((m) => m.to === 'model-requestor').map((m) => (m.message as { type: string }).type)
+    assert.deepEqual([...new Set(toRequestor)].sort(), ['msfl-aggregate', 'msfl-masked-gradients', 'msfl-model-request'])
+  })
+
+  it('privacy: the service-provider code never names a decryptor or the requestor keys', () => {
+    const source = readFileSync('src/runtime/runMsflProtocol.ts', 'utf8')
+    assert.doesNotMatch(source, /HeDecryptor|decrypt\(|createCkksRequestor|secretKey/)
+    const owner = readFileSync('src/core/msfl/createMsflDataOwner.ts', 'utf8')
+    assert.doesNotMatch(owner, /HeDecryptor|decrypt\(/)
+  })
+
+  it('a data owner that sends garbage, truncated, foreign or miscounted ciphertexts is excluded and the round completes', async () => {
+    // Other parameters: a ckks-8192 ciphertext where ckks-16384 is expected.
+    const foreign = await createCkksRequestor('ckks-8192', { rotations: [1] })
+    const foreignBytes = foreign.evaluator.save(foreign.evaluator.encrypt(new Float64Array(8)))
+    foreign.dispose()
+    const bad: Record<string, (reply: { ciphertexts: Uint8Array[] } & Record<string, unknown>) => unknown> = {
+      'do-0': (r) => ({ ...r, ciphertexts: r.ciphertexts.map((c) => c.subarray(0, c.length >> 1)) }),
+      'do-1': (r) => ({ ...r, ciphertexts: r.ciphertexts.map((c) => c.map((_, i) => (i * 7919) & 0xff)) }),
+      'do-2': (r) => ({ ...r, ciphertexts: [...r.ciphertexts, ...r.ciphertexts] }),
+      'do-3': (r) => ({ ...r, ciphertexts: r.ciphertexts.map(() => foreignBytes) }),
+    }
+    const { result, events } = await run({ clients: 8, rounds: 1 }, (id, h) =>
+      bad[id] ? { handle: async (m) => bad[id]!((await h.handle(m)) as { ciphertexts: Uint8Array[] }) } : h,
+    )
+    const rejected = new Map(events.filter((e) => e.type === 'update-rejected').map((e) => [e.clientId, e.reason]))
+    assert.match(rejected.get('do-0')!, /invalid ciphertext/)
+    assert.match(rejected.get('do-1')!, /invalid ciphertext/)
+    assert.match(rejected.get('do-2')!, /ciphertexts, expected/)
+    assert.match(rejected.get('do-3')!, /invalid ciphertext/)
+    assert.equal(result.history[0]!.accepted, 4)
+  })
+})
