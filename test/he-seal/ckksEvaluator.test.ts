@@ -121,6 +121,10 @@ describe('CKKS evaluator (ckks-8192)', () => {
     const twice = owner.multiply(once, x)
     assert.equal(owner.levelsLeft(twice), 0)
     assert.equal(owner.levelsLeft(owner.add(twice, x)), 0)
+    // At the last level (one 60-bit prime, scale 2^40) plaintexts must stay below 2^19;
+    // SEAL would let larger ones wrap around silently after reducing them to the level.
+    assert.throws(() => owner.addPlain(twice, new Float64Array(SLOTS).fill(2 ** 19)), /too large/)
+    assert.equal(owner.levelsLeft(owner.addPlain(x, new Float64Array(SLOTS).fill(2 ** 40))), 2)
     assert.throws(() => owner.multiplyPlain(twice, b), /no levels left/)
     assert.throws(() => owner.multiply(twice, twice), /no levels left/)
     // compact saving drops to the last level; the loaded copy reports it.

@@ -1,3 +1,4 @@
+import { MsflError } from '../../core/errors/msflError.ts'
 import type { HeDecryptor } from '../../core/ports/he.ts'
 import { createSealEvaluator, type SealEvaluator } from './createSealEvaluator.ts'
 import { generateKeyMaterial } from './generateKeyMaterial.ts'
@@ -60,6 +61,8 @@ export async function createCkksRequestor(
         try {
           decryptor.decrypt(sealCt, pt)
           return Float64Array.from(context.encoder.decode(pt))
+        } catch (cause) {
+          throw new MsflError('PROTOCOL', 'decrypt: SEAL failed to decrypt', { cause })
         } finally {
           pt.delete()
         }

@@ -20,7 +20,6 @@ export interface SealEvaluatorParts {
   readonly evaluator: SealEvaluator
   /** The SEAL ciphertext behind a live handle (for the requestor's decryptor). */
   ciphertextOf(handle: HeCiphertext, op: string): SealCiphertext
-  readonly context: SealContext
 }
 
 /**
@@ -87,7 +86,26 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
         throw new MsflError('PROTOCOL', `${op}: value ${i} is not finite`)
   }
 
+  // Bits of each level's modulus, for the range check below.
+  const modulusBits = new Map(
+    ctx.dataLevels.map((level) => [
+      level,
+      level.primes.reduce((sum, q) => sum + Math.log2(Number(q)), 0),
+    ]),
+  )
+
   const encodeAt = (values: Float64Array, level: SealLevel, atScale: number): SealPlaintext => {
+    // SEAL encodes at the first level, where it checks the size, and the plaintext is
+    // then reduced to the ciphertext's level: values too large for that level's modulus
+    // would wrap around silently. Every coefficient is at most max|value|·scale, so
+    // refuse what could exceed half the modulus.
+    let largest = 0
+    for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]!))
+    if (largest > 0 && Math.log2(largest * atScale) >= modulusBits.get(level)! - 1)
+      throw new MsflError(
+        'PROTOCOL',
+        `values up to ${largest} are too large for a ciphertext with ${level.chainIndex} levels left`,
+      )
     const pt = seal.PlainText()
     try {
       encoder.encode(values, atScale, pt)
@@ -300,7 +318,6 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
   }
   return {
     evaluator: he,
-    context: ctx,
     ciphertextOf: (handle, op) => guard(op, () => registry.get(handle, op).ct),
   }
 }

@@ -81,8 +81,6 @@ export function createSealContext(seal: SealLibrary, parameters: HeParameters): 
   const byKey = new Map(levels.map((level) => [level.key, level]))
   const encoder = seal.CKKSEncoder(context)
   const evaluator = seal.Evaluator(context)
-  if (encoder.slotCount !== parameters.slots)
-    throw new MsflError('CONFIG_INVALID', `preset ${parameters.preset}: slot count mismatch`)
 
   return {
     seal,

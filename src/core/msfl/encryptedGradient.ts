@@ -4,10 +4,10 @@ import type { Rng } from '../rng/rng.ts'
 import { type BlockLayout, labelsVector, packBatch } from './blockLayout.ts'
 
 /**
- * σ(z) ≈ 0.5 + 0.197·z − 0.004·z³: the least-squares cubic fit of the logistic
- * function on [−8, 8] (Kim et al., "Logistic regression model training based on the
- * approximate homomorphic encryption", BMC Med. Genomics 2018). Accurate to about
- * 0.05 for |z| ≤ 5; rows are L2-normalised so that |z| stays small.
+ * σ(z) ≈ 0.5 + 0.197·z − 0.004·z³: the least-squares cubic fit of the logistic function
+ * on [−5, 5] (0.5 + 0.1983·z − 0.00447·z³), rounded, a common choice in encrypted
+ * logistic regression. Error at most 0.05 for |z| ≤ 5, growing fast beyond (0.18 at
+ * |z| = 6): rows are L2-normalised and the weights decayed so that |z| stays small.
  */
 export const SIGMOID_CUBIC = { c0: 0.5, c1: 0.197, c3: -0.004 } as const
 
