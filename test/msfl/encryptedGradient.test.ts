@@ -147,8 +147,8 @@ describe('encrypted logistic-regression gradient (ckks-16384)', () => {
     )
     assert.ok(error < 1e-4)
 
-    // Every slot that is not a component's is overwritten by noise in [−2^20, 2^20]:
-    // partial sums are at most a few units, these are almost all far larger.
+    // Every slot that is not a component's is overwritten by noise in [−2^8, 2^8]:
+    // partial sums are at most a few units, these are almost all larger.
     const component = new Set(
       Array.from({ length: layout.components }, (_, j) => {
         const { ciphertext, slot } = componentSlot(layout, j)
@@ -161,10 +161,10 @@ describe('encrypted logistic-regression gradient (ckks-16384)', () => {
       for (const [slot, value] of v.entries()) {
         if (component.has(c * layout.slots + slot)) continue
         others++
-        if (Math.abs(value) > 1000) large++
-        assert.ok(Math.abs(value) <= 2 ** 20 + 1)
+        if (Math.abs(value) > 4) large++
+        assert.ok(Math.abs(value) <= 2 ** 8 + 4)
       }
-    assert.ok(large / others > 0.99, `${large} of ${others} slots randomised`)
+    assert.ok(large / others > 0.97, `${large} of ${others} slots randomised`)
   })
 
   it('refuses a seeded flooding generator, a mismatched model and too few levels', () => {

@@ -22,7 +22,10 @@ describe('component masks', () => {
     const owners = 10
     const components = 300
     const gradients = Array.from({ length: owners }, (_, i) =>
-      Float64Array.from({ length: components }, () => rng.normal() + (i >= 7 ? 4 * rng.normal() : 0)),
+      Float64Array.from(
+        { length: components },
+        () => rng.normal() + (i >= 7 ? 4 * rng.normal() : 0),
+      ),
     )
     for (const mode of ['component', 'global-scale'] as const) {
       const { scale, shift } = drawComponentMasks(components, mode, createCsprng())
@@ -35,7 +38,12 @@ describe('component masks', () => {
 })
 
 describe('in-process settlement', () => {
-  const table = { round: 1, owners: ['a', 'b', 'c'], components: 2, selected: Uint8Array.from([1, 1, 0, 1, 0, 1]) }
+  const table = {
+    round: 1,
+    owners: ['a', 'b', 'c'],
+    components: 2,
+    selected: Uint8Array.from([1, 1, 0, 1, 0, 1]),
+  }
   it('refuses to release an unfunded round and pays per contributed component when funded', async () => {
     const ledger = createMemorySettlement({ pricePerComponent: 5n, requestor: 'mr' })
     const poor = await ledger.openRound(table, 10n)
@@ -52,7 +60,10 @@ describe('in-process settlement', () => {
   })
   it('rejects malformed tables and digests', async () => {
     const ledger = createMemorySettlement({ pricePerComponent: 1n, requestor: 'mr' })
-    await assert.rejects(ledger.openRound({ ...table, selected: new Uint8Array(5) }, 10n), /does not match/)
+    await assert.rejects(
+      ledger.openRound({ ...table, selected: new Uint8Array(5) }, 10n),
+      /does not match/,
+    )
     const id = await ledger.openRound(table, 10n)
     await assert.rejects(ledger.settle(id, new Uint8Array(3)), /32 bytes/)
   })

@@ -16,7 +16,12 @@ let adult: DatasetSplit
 before(async () => {
   const full = await loadDataset(parseDatasetSpec('adult'), 1)
   // A slice keeps the encrypted runs short; the protocol does not care.
-  const take = (d: DatasetSplit['train'], n: number) => ({ ...d, n, x: d.x.subarray(0, n * d.d), y: d.y.subarray(0, n) })
+  const take = (d: DatasetSplit['train'], n: number) => ({
+    ...d,
+    n,
+    x: d.x.subarray(0, n * d.d),
+    y: d.y.subarray(0, n),
+  })
   adult = { ...full, train: take(full.train, 4000), test: take(full.test, 2000) }
 })
 
@@ -31,7 +36,10 @@ const config = (overrides: Record<string, unknown> = {}) =>
   })
 
 /** Runs the protocol with a transport that records every message and can swap handlers. */
-async function run(overrides: Record<string, unknown> = {}, wrap?: (id: string, h: MessageHandler) => MessageHandler) {
+async function run(
+  overrides: Record<string, unknown> = {},
+  wrap?: (id: string, h: MessageHandler) => MessageHandler,
+) {
   const messages: { to: string; message: unknown }[] = []
   const events: RunEvent[] = []
   const result = await runMsflSimulation({
@@ -65,7 +73,8 @@ describe('MS-FL protocol on CKKS', () => {
     for (const r of result.history) {
       assert.ok(r.ckksError! < 1e-4, `CKKS error ${r.ckksError}`)
       assert.equal(r.accepted, 5)
-      for (const phase of ['model', 'owners', 'mask', 'select', 'aggregate', 'update']) assert.ok(phase in r.phases!, phase)
+      for (const phase of ['model', 'owners', 'mask', 'select', 'aggregate', 'update'])
+        assert.ok(phase in r.phases!, phase)
     }
     assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
   })
@@ -77,10 +86,18 @@ describe('MS-FL protocol on CKKS', () => {
     for (const { message } of toOwners) {
       const keys = Object.keys(message as object).sort()
       assert.deepEqual(keys, ['ciphertexts', 'round', 'type'])
-      assert.ok((message as { ciphertexts: unknown[] }).ciphertexts.every((c) => c instanceof Uint8Array))
+      assert.ok(
+        (message as { ciphertexts: unknown[] }).ciphertexts.every((c) => c instanceof Uint8Array),
+      )
     }
-    const toRequestor = messages.filter((m) => m.to === 'model-requestor').map((m) => (m.message as { type: string }).type)
-    assert.deepEqual([...new Set(toRequestor)].sort(), ['msfl-aggregate', 'msfl-masked-gradients', 'msfl-model-request'])
+    const toRequestor = messages
+      .filter((m) => m.to === 'model-requestor')
+      .map((m) => (m.message as { type: string }).type)
+    assert.deepEqual([...new Set(toRequestor)].sort(), [
+      'msfl-aggregate',
+      'msfl-masked-gradients',
+      'msfl-model-request',
+    ])
   })
 
   it('privacy: the service-provider code never names a decryptor or the requestor keys', () => {
@@ -95,16 +112,29 @@ describe('MS-FL protocol on CKKS', () => {
     const foreign = await createCkksRequestor('ckks-8192', { rotations: [1] })
     const foreignBytes = foreign.evaluator.save(foreign.evaluator.encrypt(new Float64Array(8)))
     foreign.dispose()
-    const bad: Record<string, (reply: { ciphertexts: Uint8Array[] } & Record<string, unknown>) => unknown> = {
-      'do-0': (r) => ({ ...r, ciphertexts: r.ciphertexts.map((c) => c.subarray(0, c.length >> 1)) }),
-      'do-1': (r) => ({ ...r, ciphertexts: r.ciphertexts.map((c) => c.map((_, i) => (i * 7919) & 0xff)) }),
+    const bad: Record<
+      string,
+      (reply: { ciphertexts: Uint8Array[] } & Record<string, unknown>) => unknown
+    > = {
+      'do-0': (r) => ({
+        ...r,
+        ciphertexts: r.ciphertexts.map((c) => c.subarray(0, c.length >> 1)),
+      }),
+      'do-1': (r) => ({
+        ...r,
+        ciphertexts: r.ciphertexts.map((c) => c.map((_, i) => (i * 7919) & 0xff)),
+      }),
       'do-2': (r) => ({ ...r, ciphertexts: [...r.ciphertexts, ...r.ciphertexts] }),
       'do-3': (r) => ({ ...r, ciphertexts: r.ciphertexts.map(() => foreignBytes) }),
     }
     const { result, events } = await run({ clients: 8, rounds: 1 }, (id, h) =>
-      bad[id] ? { handle: async (m) => bad[id]!((await h.handle(m)) as { ciphertexts: Uint8Array[] }) } : h,
+      bad[id]
+        ? { handle: async (m) => bad[id]!((await h.handle(m)) as { ciphertexts: Uint8Array[] }) }
+        : h,
     )
-    const rejected = new Map(events.filter((e) => e.type === 'update-rejected').map((e) => [e.clientId, e.reason]))
+    const rejected = new Map(
+      events.filter((e) => e.type === 'update-rejected').map((e) => [e.clientId, e.reason]),
+    )
     assert.match(rejected.get('do-0')!, /invalid ciphertext/)
     assert.match(rejected.get('do-1')!, /invalid ciphertext/)
     assert.match(rejected.get('do-2')!, /ciphertexts, expected/)

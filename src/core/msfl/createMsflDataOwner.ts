@@ -61,10 +61,10 @@ export function createMsflDataOwner(p: MsflDataOwnerParameters): MessageHandler 
             const y = headLabels(data, rows, p.shape, head)
             const own = model.slice(head * perHead, (head + 1) * perHead)
             const batch = { x: data.x, d: data.d, y, rows }
+            // Not compacted: the SP's mask and selection each need the one level left.
             for (const ct of encryptedLogisticGradient(p.he, own, p.layout, batch, {
               floodRng: p.floodRng,
             }))
-              // Not compacted: the SP's mask and selection each need the one level left.
               gradients.push(p.he.save(ct))
           }
           return gradients
