@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { cpus } from 'node:os'
+import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { loadDataset } from '../adapters/data/loadDataset.ts'
 import { createCkksEvaluator } from '../adapters/he-seal/createCkksEvaluator.ts'
@@ -13,8 +13,10 @@ import { createMemoryTransport } from '../adapters/transport/createMemoryTranspo
 import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
+import { createOwnersWith } from '../runtime/msflOwners.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
+import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { newRunId } from './newRunId.ts'
 import { startRunEvents } from './startRunEvents.ts'
 
@@ -31,6 +33,12 @@ export const msflAdapters: MsflAdapters = {
   },
   createRequestor: (preset, rotations) => createCkksRequestor(preset, { rotations }),
   createEvaluator: (material) => createCkksEvaluator(material),
+  createOwners: async (spec) => {
+    const threads = availableParallelism()
+    if (threads > 1) return createOwnerPool(spec, threads)
+    const he = await createCkksEvaluator(spec.publicMaterial)
+    return { handlers: createOwnersWith(spec, he, createCsprng), dispose: async () => he.dispose() }
+  },
   createSettlement: (price) =>
     createMemorySettlement({ pricePerComponent: price, requestor: 'model-requestor' }),
   createTransport: (handlers) => createMemoryTransport({ handlers }),

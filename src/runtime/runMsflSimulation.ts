@@ -5,7 +5,6 @@ import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.ts'
-import { createMsflDataOwner } from '../core/msfl/createMsflDataOwner.ts'
 import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
@@ -17,6 +16,7 @@ import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 
@@ -36,6 +36,8 @@ export interface MsflAdapters {
   }>
   /** An evaluator from public material only (data owners, service provider). */
   createEvaluator(publicMaterial: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
+  /** Stands up the data owners (in this thread, or in a worker-thread pool). */
+  createOwners(spec: MsflOwnersSpec): Promise<MsflOwners>
   createSettlement(pricePerComponent: bigint): Settlement
   createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
   /** A CSPRNG-backed Rng (masks, noise flooding). */
@@ -100,6 +102,7 @@ export async function runMsflSimulation(p: {
   const requestorKeys = await adapters.createRequestor(config.he, gradientRotations(layout))
   const shared = await adapters.createEvaluator(requestorKeys.publicMaterial)
   const settlement = adapters.createSettlement(BigInt(config.msfl.pricePerComponent))
+  let owned: MsflOwners | undefined
   try {
     // The plaintext replay: same owners' data and batches, same selection rule.
     const ownerData = new Map(
@@ -151,24 +154,22 @@ export async function runMsflSimulation(p: {
         }).weights
       },
     })
-    const handlers = new Map<string, MessageHandler>([['model-requestor', requestor]])
-    for (const client of partition.clients) {
-      const attack = attackers.get(client.id)
-      handlers.set(
-        client.id,
-        createMsflDataOwner({
-          clientId: client.id,
-          he: shared,
-          layout,
-          shape,
-          data: client.data,
-          batchSize: config.msfl.batchSize,
-          seed,
-          floodRng: adapters.csprng(),
-          ...(attack ? { attack } : {}),
-        }),
-      )
-    }
+    owned = await adapters.createOwners({
+      publicMaterial: requestorKeys.publicMaterial,
+      layout,
+      shape,
+      batchSize: config.msfl.batchSize,
+      seed,
+      owners: partition.clients.map((c) => ({
+        clientId: c.id,
+        data: c.data,
+        ...(attackers.has(c.id) ? { attack: attackers.get(c.id)!.text } : {}),
+      })),
+    })
+    const handlers = new Map<string, MessageHandler>([
+      ['model-requestor', requestor],
+      ...owned.handlers,
+    ])
     p.emit({
       type: 'run-started',
       runId: p.runId,
@@ -233,6 +234,7 @@ export async function runMsflSimulation(p: {
     })
     throw error
   } finally {
+    await owned?.dispose()
     shared.dispose()
     requestorKeys.dispose()
   }

@@ -14,7 +14,7 @@ it('every example config validates', () => {
   }
 })
 
-it('examples/adult.yaml is exactly the demo', () => {
-  const fromFile = parseSimulationConfig({ config: 'examples/adult.yaml' })
+it('examples/msfl-adult.yaml is exactly the demo', () => {
+  const fromFile = parseSimulationConfig({ config: 'examples/msfl-adult.yaml' })
   assert.deepEqual(fromFile, parseSimulationConfig({}, demoConfig))
 })

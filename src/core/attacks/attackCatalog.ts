@@ -31,6 +31,8 @@ export interface AttackDefinition {
 }
 
 export interface AttackSpec {
+  /** The spec as written, e.g. `backdoor:boost=10` (re-parsed where the spec must cross a thread). */
+  readonly text: string
   readonly name: AttackName
   readonly options: Readonly<Record<string, SpecValue>>
   readonly definition: AttackDefinition
@@ -246,6 +248,7 @@ export function parseAttackSpec(text: string): AttackSpec {
       `attack: unknown attack '${spec.name}' (valid: ${ATTACK_NAMES.join(', ')})`,
     )
   return {
+    text,
     name: definition.name,
     options: resolveSpecOptions(`attack '${definition.name}'`, spec.options, definition.options),
     definition,
