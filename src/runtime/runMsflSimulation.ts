@@ -1,5 +1,6 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
-import type { DatasetSplit } from '../core/data/dataset.ts'
+import { triggeredTestSet, triggerGeometry } from '../core/attacks/backdoor.ts'
+import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
 import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
@@ -18,6 +19,7 @@ import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
+import type { RoundEvaluation } from './runFederation.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 
 /** The I/O the MS-FL simulation needs, supplied by the composition root. */
@@ -99,6 +101,7 @@ export async function runMsflSimulation(p: {
     Float64Array.from({ length: layout.components }, () => 0.01 * initRng.normal()),
   )
 
+  const evaluate = createMsflEvaluation(train, test, attackers)
   const requestorKeys = await adapters.createRequestor(config.he, gradientRotations(layout))
   const shared = await adapters.createEvaluator(requestorKeys.publicMaterial)
   const settlement = adapters.createSettlement(BigInt(config.msfl.pricePerComponent))
@@ -208,7 +211,7 @@ export async function runMsflSimulation(p: {
       now: p.now,
     })
     const weights = requestor.weights()
-    const final = evaluateMsfl(weights, test)
+    const final = evaluate(weights)
     p.emit({
       type: 'run-completed',
       runId: p.runId,
@@ -220,7 +223,7 @@ export async function runMsflSimulation(p: {
       history,
       weights,
       final,
-      plaintextFinal: evaluateMsfl(plainWeights, test),
+      plaintextFinal: evaluate(plainWeights),
       partition,
       attackers,
       publicMaterialBytes: requestorKeys.publicMaterial.length,
@@ -237,5 +240,35 @@ export async function runMsflSimulation(p: {
     await owned?.dispose()
     shared.dispose()
     requestorKeys.dispose()
+  }
+}
+
+/**
+ * Test metrics of the requestor's model, plus the backdoor attack-success rate (the
+ * accuracy of predicting the target on triggered test images of other classes) when
+ * a backdoor runs. Triggers are stamped on the normalised rows, as the attackers do.
+ */
+function createMsflEvaluation(
+  train: Dataset,
+  test: Dataset,
+  attackers: ReadonlyMap<string, AttackSpec>,
+): (weights: readonly Float64Array[]) => RoundEvaluation {
+  const backdoor = [...attackers.values()].find((a) => a.name === 'backdoor')
+  let triggered: Dataset | undefined
+  if (backdoor) {
+    const o = backdoor.options
+    const geometry = triggerGeometry(train, {
+      size: o['size'] as number,
+      x: o['x'] as number,
+      y: o['y'] as number,
+      target: o['target'] as number,
+    })
+    triggered = triggeredTestSet(test, geometry)
+  }
+  return (weights) => {
+    const metrics = evaluateMsfl(weights, test)
+    return triggered
+      ? { ...metrics, attackSuccessRate: evaluateMsfl(weights, triggered).accuracy ?? 0 }
+      : metrics
   }
 }
