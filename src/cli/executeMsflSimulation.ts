@@ -123,7 +123,9 @@ export async function executeMsflSimulation(
       runId,
       config,
       final,
-      ...(final.attackSuccessRate !== undefined ? { attack_success_rate: final.attackSuccessRate } : {}),
+      ...(final.attackSuccessRate !== undefined
+        ? { attack_success_rate: final.attackSuccessRate }
+        : {}),
       plaintext,
       ckks_error_max: Math.max(...ckksErrors),
       public_material_bytes: result.publicMaterialBytes,

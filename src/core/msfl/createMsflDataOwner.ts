@@ -40,7 +40,10 @@ export function createMsflDataOwner(p: MsflDataOwnerParameters): MessageHandler 
       `attack ${p.attack.name}: the msfl protocol simulates data attacks (label-flip, backdoor) only`,
     )
   if (p.attack?.name === 'backdoor' && p.attack.options['boost'] !== 1)
-    throw new MsflError('CONFIG_INVALID', 'attack backdoor: boost scales a plaintext update; in the msfl protocol use boost=1')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'attack backdoor: boost scales a plaintext update; in the msfl protocol use boost=1',
+    )
   const data = ownerTrainingData(p.data, p.attack, p.seed, p.clientId)
   const perHead = p.layout.ciphertexts
   const error = (message: string) => ({ type: 'error', clientId: p.clientId, message })
