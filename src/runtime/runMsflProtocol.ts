@@ -157,7 +157,8 @@ export async function runMsflProtocol(
             )
           }),
         )
-        return { gradients, masked }
+        // Only bytes leave the scope: every loaded ciphertext is released with it.
+        return { masked }
       }),
     )
 
