@@ -1,5 +1,3 @@
-// Imported first: it records SEAL's WebAssembly memory when SEAL is instantiated.
-
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
@@ -10,6 +8,7 @@ import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { createOwnersWith } from '../../src/runtime/msflOwners.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
+// Records SEAL's WebAssembly memory when SEAL is first instantiated (lazily, at the first key generation).
 import { wasmHeapBytes } from '../he-seal/sealTestHelpers.ts'
 
 const ROUNDS = 120
