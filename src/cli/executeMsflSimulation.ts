@@ -1,24 +1,20 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
-import { loadDataset } from '../adapters/data/loadDataset.ts'
 import { createCkksEvaluator } from '../adapters/he-seal/createCkksEvaluator.ts'
 import { createCkksRequestor } from '../adapters/he-seal/createCkksRequestor.ts'
 import { HE_PRESETS } from '../adapters/he-seal/presets.ts'
 import { createMemorySettlement } from '../adapters/ledger-memory/createMemorySettlement.ts'
 import { createCsprng } from '../adapters/random/createCsprng.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
-import { createRunDirectory } from '../adapters/runs/createRunDirectory.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
-import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { createOwnersWith } from '../runtime/msflOwners.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
-import { newRunId } from './newRunId.ts'
-import { startRunEvents } from './startRunEvents.ts'
+import { openRun } from './openRun.ts'
 
 /** The real adapters of an MS-FL simulation: SEAL CKKS, the in-process ledger, the OS CSPRNG. */
 export const msflAdapters: MsflAdapters = {
@@ -66,11 +62,7 @@ export async function executeMsflSimulation(
       'CONFIG_INVALID',
       'aggregator: the msfl protocol always selects with the MS-FL rule (use msfl or msfl:f=N)',
     )
-  const runId = newRunId()
-  const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
-  const dir = createRunDirectory(config.out, runId)
-  dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
-  const { bus, now } = startRunEvents(dir.workingPath, options)
+  const { runId, data, dir, bus, now } = await openRun(config, options)
   const result = await runMsflSimulation({
     runId,
     config,

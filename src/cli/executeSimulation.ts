@@ -1,17 +1,13 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { loadDataset } from '../adapters/data/loadDataset.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
-import { createRunDirectory } from '../adapters/runs/createRunDirectory.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
-import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
-import { newRunId } from './newRunId.ts'
-import { startRunEvents } from './startRunEvents.ts'
+import { openRun } from './openRun.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -36,14 +32,9 @@ export async function executeSimulation(
   config: SimulationConfig,
   options: ExecuteSimulationOptions,
 ): Promise<SimulationSummary> {
-  const runId = newRunId()
-  // Load and verify data before anything is written: a bad dataset leaves no trace.
-  const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
-  resolveModelSpec(config.model, data.train)
-  const dir = createRunDirectory(config.out, runId)
-  dir.write('config.json', `${JSON.stringify(config, null, 2)}\n`)
-
-  const { bus, now } = startRunEvents(dir.workingPath, options)
+  const { runId, data, dir, bus, now } = await openRun(config, options, (data) =>
+    resolveModelSpec(config.model, data.train),
+  )
   const result = await runSimulation({
     runId,
     config,

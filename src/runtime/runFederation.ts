@@ -197,30 +197,23 @@ export type RoundEvaluation = EvaluationMetrics & {
   readonly flippedClassRecall?: number
 }
 
+const SCALAR_METRICS = [
+  'loss',
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'auc',
+  'rmse',
+  'attackSuccessRate',
+  'flippedClassRecall',
+] as const
+
+/** The scalar metrics of an evaluation (what events, logs and round records carry). */
 export function summarise(metrics: RoundEvaluation): MetricSummary {
-  const {
-    loss,
-    accuracy,
-    precision,
-    recall,
-    f1,
-    auc,
-    rmse,
-    attackSuccessRate,
-    flippedClassRecall,
-  } = metrics
-  const scalars = {
-    loss,
-    accuracy,
-    precision,
-    recall,
-    f1,
-    auc,
-    rmse,
-    attackSuccessRate,
-    flippedClassRecall,
-  }
-  const entries = Object.entries(scalars).filter(([, v]) => v !== undefined)
+  const entries = SCALAR_METRICS.flatMap((key) =>
+    metrics[key] === undefined ? [] : [[key, metrics[key]] as const],
+  )
   return Object.fromEntries(entries) as unknown as MetricSummary
 }
 
