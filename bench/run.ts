@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { loadDataset } from '../src/adapters/data/loadDataset.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
@@ -59,5 +59,10 @@ const body = sections
   )
   .join('\n\n')
 const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand.\n\n${machine}\n\n${body}\n`
-writeFileSync('BENCHMARKS.md', text)
+// The long runs (npm run bench:heap) keep their section across this rewrite.
+const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : ''
+const longRuns = previous.includes('## Long runs')
+  ? `\n${previous.slice(previous.indexOf('## Long runs'))}`
+  : ''
+writeFileSync('BENCHMARKS.md', text + longRuns)
 process.stdout.write(text)
