@@ -6,12 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/loadDataset.ts'
-import { createCkksEvaluator } from '../src/adapters/he-seal/createCkksEvaluator.ts'
-import { createCsprng } from '../src/adapters/random/createCsprng.ts'
-import { msflAdapters } from '../src/cli/executeMsflSimulation.ts'
+import { createOwnersInProcess, msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
-import { createOwnersWith } from '../src/runtime/msflOwners.ts'
 import { runMsflSimulation } from '../src/runtime/runMsflSimulation.ts'
 import { wasmHeapBytes } from '../test/he-seal/sealTestHelpers.ts'
 
@@ -34,13 +31,7 @@ const result = await runMsflSimulation({
   data,
   adapters: {
     ...msflAdapters,
-    createOwners: async (spec) => {
-      const he = await createCkksEvaluator(spec.publicMaterial)
-      return {
-        handlers: createOwnersWith(spec, he, createCsprng),
-        dispose: async () => he.dispose(),
-      }
-    },
+    createOwners: createOwnersInProcess,
   },
   emit: (event) => {
     if (event.type !== 'round-completed') return

@@ -10,11 +10,17 @@ import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
-import { createOwnersWith } from '../runtime/msflOwners.ts'
+import { createOwnersWith, type MsflOwners, type MsflOwnersSpec } from '../runtime/msflOwners.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { openRun } from './openRun.ts'
+
+/** Data owners in this thread, sharing one evaluator of public material (one core, tests, heap checks). */
+export async function createOwnersInProcess(spec: MsflOwnersSpec): Promise<MsflOwners> {
+  const he = await createCkksEvaluator(spec.publicMaterial)
+  return { handlers: createOwnersWith(spec, he, createCsprng), dispose: async () => he.dispose() }
+}
 
 /** The real adapters of an MS-FL simulation: SEAL CKKS, the in-process ledger, the OS CSPRNG. */
 export const msflAdapters: MsflAdapters = {
@@ -31,9 +37,7 @@ export const msflAdapters: MsflAdapters = {
   createEvaluator: (material) => createCkksEvaluator(material),
   createOwners: async (spec) => {
     const threads = availableParallelism()
-    if (threads > 1) return createOwnerPool(spec, threads)
-    const he = await createCkksEvaluator(spec.publicMaterial)
-    return { handlers: createOwnersWith(spec, he, createCsprng), dispose: async () => he.dispose() }
+    return threads > 1 ? createOwnerPool(spec, threads) : createOwnersInProcess(spec)
   },
   createSettlement: (price) =>
     createMemorySettlement({ pricePerComponent: price, requestor: 'model-requestor' }),

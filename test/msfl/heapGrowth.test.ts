@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
-import { createCkksEvaluator } from '../../src/adapters/he-seal/createCkksEvaluator.ts'
-import { createCsprng } from '../../src/adapters/random/createCsprng.ts'
-import { msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
+import { createOwnersInProcess, msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
-import { createOwnersWith } from '../../src/runtime/msflOwners.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 // Records SEAL's WebAssembly memory when SEAL is first instantiated (lazily, at the first key generation).
 import { wasmHeapBytes } from '../he-seal/sealTestHelpers.ts'
@@ -36,13 +33,7 @@ it(`the WebAssembly heap does not grow over ${ROUNDS} MS-FL rounds`, async () =>
     adapters: {
       ...msflAdapters,
       // Owners in this thread, so every SEAL object of the run lives in the heap measured here.
-      createOwners: async (spec) => {
-        const he = await createCkksEvaluator(spec.publicMaterial)
-        return {
-          handlers: createOwnersWith(spec, he, createCsprng),
-          dispose: async () => he.dispose(),
-        }
-      },
+      createOwners: createOwnersInProcess,
     },
     emit: (event) => {
       if (event.type === 'round-completed') heap.push(wasmHeapBytes())
