@@ -53,7 +53,7 @@ export async function runMsflProtocol(
   p: RunMsflProtocolParameters,
 ): Promise<readonly RoundRecord[]> {
   const history: RoundRecord[] = []
-  const perHead = p.layout.ciphertexts
+  const perHead = p.layout.gradientCiphertexts
   for (let round = 1; round <= p.rounds; round++) {
     const started = p.now()
     const before = p.transport.stats()

@@ -13,8 +13,10 @@ import {
   componentSlot,
   createBlockLayout,
   gradientRotations,
+  gradientSlot,
   labelsVector,
   packBatch,
+  packGradientBatch,
   packModel,
 } from '../../src/core/msfl/blockLayout.ts'
 import {
@@ -34,6 +36,8 @@ describe('block layout', () => {
       blockSize: 4,
       blocksPerCiphertext: 4,
       ciphertexts: 2,
+      subBlocks: 2,
+      gradientCiphertexts: 1,
       slots: 16,
     })
     assert.deepEqual(componentSlot(layout, 0), { ciphertext: 0, slot: 0 })
@@ -49,8 +53,32 @@ describe('block layout', () => {
     assert.deepEqual([...batch[1]!], [24, 4, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     const y = labelsVector(layout, [7, 8, 9], [2, 0], (v) => -v)
     assert.deepEqual([...y], [-9, -7, 0, 0, -9, -7, 0, 0, -9, -7, 0, 0, -9, -7, 0, 0])
-    assert.deepEqual(gradientRotations(layout), [4, 8, 1, 2])
-    assert.deepEqual(gradientRotations(createBlockLayout(108, 256, 8192)).length, 13)
+    // Gradients: both model ciphertexts share one, in sub-blocks of 2 slots.
+    assert.deepEqual(gradientSlot(layout, 0), { ciphertext: 0, slot: 0 })
+    assert.deepEqual(gradientSlot(layout, 3), { ciphertext: 0, slot: 12 })
+    assert.deepEqual(gradientSlot(layout, 4), { ciphertext: 0, slot: 2 })
+    assert.deepEqual(gradientSlot(layout, 5), { ciphertext: 0, slot: 6 })
+    const products = packGradientBatch(layout, x, 5, [2, 0])
+    assert.equal(products.length, 1)
+    // k = 0: sub-block 0 holds rows 2 and 0 of components 0–3 (÷ m = 2); rows 2–3 of
+    // sub-block 1 are beyond the batch.
+    assert.deepEqual(
+      [...products[0]![0]!],
+      [10, 0, 0, 0, 10.5, 0.5, 0, 0, 11, 1, 0, 0, 11.5, 1.5, 0, 0],
+    )
+    // k = 1: e rotated by 2 brings rows 0–1 to sub-block 1: components 4 and 5 (bias).
+    assert.deepEqual([...products[0]![1]!], [0, 0, 12, 2, 0, 0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert.deepEqual(gradientRotations(layout), [4, 8, 2, 1])
+    const adultLayout = createBlockLayout(108, 256, 8192)
+    assert.equal(adultLayout.subBlocks, 4)
+    assert.equal(adultLayout.gradientCiphertexts, 1)
+    assert.deepEqual(
+      gradientRotations(adultLayout),
+      [256, 512, 1024, 2048, 4096, 64, 1, 2, 4, 8, 16, 32],
+    )
+    // More model ciphertexts than slots in a block: several gradient ciphertexts.
+    const wide = createBlockLayout(40, 2, 16)
+    assert.deepEqual([wide.ciphertexts, wide.subBlocks, wide.gradientCiphertexts], [6, 2, 3])
   })
 
   it('refuses layouts and batches that do not fit', () => {
@@ -71,7 +99,7 @@ function componentError(layout: BlockLayout, decrypted: Float64Array[], exact: F
   let error = 0
   let scale = 0
   for (let j = 0; j < layout.components; j++) {
-    const { ciphertext, slot } = componentSlot(layout, j)
+    const { ciphertext, slot } = gradientSlot(layout, j)
     error = Math.max(error, Math.abs(decrypted[ciphertext]![slot]! - exact[j]!))
     scale = Math.max(scale, Math.abs(exact[j]!))
   }
@@ -101,7 +129,7 @@ describe('encrypted logistic-regression gradient (ckks-16384)', () => {
     )
     assert.equal(
       requestor.evaluator.liveCiphertexts,
-      live + layout.ciphertexts,
+      live + layout.gradientCiphertexts,
       'intermediates released',
     )
     assert.equal(he.levelsLeft(out[0]!), 1)
@@ -151,7 +179,7 @@ describe('encrypted logistic-regression gradient (ckks-16384)', () => {
     // partial sums are at most a few units, these are almost all larger.
     const component = new Set(
       Array.from({ length: layout.components }, (_, j) => {
-        const { ciphertext, slot } = componentSlot(layout, j)
+        const { ciphertext, slot } = gradientSlot(layout, j)
         return ciphertext * layout.slots + slot
       }),
     )

@@ -9,8 +9,12 @@ import { MsflError } from '../errors/msflError.ts'
  * (weight of feature j; the last component is the bias, whose feature is the constant
  * 1) lives in ciphertext ⌊j / K⌋, block j mod K:
  * - in the model, the block holds w_j in all B slots;
- * - in a batch, slot i of the block holds x_ij for batch row i (0 beyond the batch);
- * - in the gradient, the first slot of the block holds ∂L/∂w_j.
+ * - in a batch, slot i of the block holds x_ij for batch row i (0 beyond the batch).
+ *
+ * Gradients come out denser (see `gradientSlot`): each block is cut into Q sub-blocks,
+ * Q the number of model ciphertexts rounded up to a power of two (at most B), and
+ * ∂L/∂w_j lands in the first slot of sub-block ⌊j / K⌋ mod Q of block j mod K, so the
+ * gradient of a model of C ciphertexts fits in ⌈C / Q⌉ ciphertexts (one for C ≤ B).
  */
 export interface BlockLayout {
   readonly features: number
@@ -22,8 +26,12 @@ export interface BlockLayout {
   readonly blockSize: number
   /** K = slots / B. */
   readonly blocksPerCiphertext: number
-  /** C = ⌈components / K⌉ ciphertexts per model, batch or gradient. */
+  /** C = ⌈components / K⌉ ciphertexts per model or batch. */
   readonly ciphertexts: number
+  /** Q: sub-blocks per block in a gradient, a power of two ≥ C where B allows. */
+  readonly subBlocks: number
+  /** ⌈C / Q⌉ ciphertexts per gradient. */
+  readonly gradientCiphertexts: number
   readonly slots: number
 }
 
@@ -46,13 +54,18 @@ export function createBlockLayout(features: number, batch: number, slots: number
       `layout: a batch of ${batch} needs blocks of ${blockSize} slots, more than the ${slots} available`,
     )
   const components = features + 1
+  const ciphertexts = Math.ceil(components / blocksPerCiphertext)
+  let subBlocks = 1
+  while (subBlocks < ciphertexts && subBlocks < blockSize) subBlocks *= 2
   return {
     features,
     components,
     batch,
     blockSize,
     blocksPerCiphertext,
-    ciphertexts: Math.ceil(components / blocksPerCiphertext),
+    ciphertexts,
+    subBlocks,
+    gradientCiphertexts: Math.ceil(ciphertexts / subBlocks),
     slots,
   }
 }
@@ -62,7 +75,7 @@ function checkComponent(layout: BlockLayout, j: number): void {
     throw new MsflError('PROTOCOL', `layout: component ${j} outside 0..${layout.components - 1}`)
 }
 
-/** Where component j's gradient ends up: its ciphertext and the first slot of its block. */
+/** Where component j lives in the model and in a batch: its ciphertext and the first slot of its block. */
 export function componentSlot(
   layout: BlockLayout,
   j: number,
@@ -70,6 +83,20 @@ export function componentSlot(
   checkComponent(layout, j)
   const k = layout.blocksPerCiphertext
   return { ciphertext: Math.floor(j / k), slot: (j % k) * layout.blockSize }
+}
+
+/**
+ * Where component j's gradient ends up: model ciphertext c = ⌊j / K⌋ maps to gradient
+ * ciphertext ⌊c / Q⌋ and sub-block c mod Q, and the value sits in the first slot of
+ * that sub-block of block j mod K.
+ */
+export function gradientSlot(layout: BlockLayout, j: number): { ciphertext: number; slot: number } {
+  const model = componentSlot(layout, j)
+  const q = layout.subBlocks
+  return {
+    ciphertext: Math.floor(model.ciphertext / q),
+    slot: model.slot + (model.ciphertext % q) * (layout.blockSize / q),
+  }
 }
 
 const emptyVectors = (layout: BlockLayout): Float64Array[] =>
@@ -128,6 +155,47 @@ export function packBatch(
 }
 
 /**
+ * The batch as the gradient step multiplies it, scaled by 1/m: plaintext k of gradient
+ * ciphertext g multiplies e rotated left by k·B/Q, which holds e at batch row
+ * (i + k·B/Q) mod B in slot i of every block. So slot i of block b gets, for sub-block
+ * q = ⌊i·Q / B⌋ (model ciphertext gQ + q, component j), x_sj / m of that row s; summing
+ * the Q products and then the B/Q slots of each sub-block adds up every batch row of
+ * component j exactly once. Rows beyond the batch and missing components are 0, which
+ * keeps padding out of the sums. Returns [g][k].
+ */
+export function packGradientBatch(
+  layout: BlockLayout,
+  x: Float32Array,
+  d: number,
+  rows: ArrayLike<number>,
+): Float64Array[][] {
+  if (d !== layout.features)
+    throw new MsflError('PROTOCOL', `layout: data has ${d} features, expected ${layout.features}`)
+  checkRows(layout, rows, Math.floor(x.length / d))
+  const { blockSize, blocksPerCiphertext, subBlocks } = layout
+  const width = blockSize / subBlocks
+  const m = rows.length
+  return Array.from({ length: layout.gradientCiphertexts }, (_, g) =>
+    Array.from({ length: subBlocks }, (_, k) => {
+      const out = new Float64Array(layout.slots)
+      for (let q = 0; q < subBlocks; q++) {
+        const c = g * subBlocks + q
+        for (let b = 0; b < blocksPerCiphertext; b++) {
+          const j = c * blocksPerCiphertext + b
+          if (j >= layout.components) break
+          for (let i = q * width; i < (q + 1) * width; i++) {
+            const s = (i + k * width) % blockSize
+            if (s >= m) continue
+            out[b * blockSize + i] = (j === layout.features ? 1 : x[rows[s]! * d + j]!) / m
+          }
+        }
+      }
+      return out
+    }),
+  )
+}
+
+/**
  * Labels in block layout: transform(y[rows[i]]) at slot i of EVERY block (the layout
  * of the broadcast linear predictor z), 0 beyond the batch. `y` is indexed by dataset
  * row; `transform` maps a stored label to the slot value (e.g. one-vs-rest, negation).
@@ -148,12 +216,14 @@ export function labelsVector(
 
 /**
  * The left rotations the gradient kernel performs, i.e. the Galois keys the requestor
- * must generate: B·2^k for k < log2(K) (sum the K blocks) and 2^k for k < log2(B)
- * (sum within a block). Together: every power of two below the slot count.
+ * must generate: B·2^k for k < log2(K) (sum the K blocks), B/Q when Q > 1 (step e
+ * through the sub-blocks) and 2^k for k < log2(B/Q) (sum within a sub-block).
  */
 export function gradientRotations(layout: BlockLayout): number[] {
   const steps: number[] = []
+  const width = layout.blockSize / layout.subBlocks
   for (let s = layout.blockSize; s < layout.slots; s *= 2) steps.push(s)
-  for (let s = 1; s < layout.blockSize; s *= 2) steps.push(s)
+  if (layout.subBlocks > 1) steps.push(width)
+  for (let s = 1; s < width; s *= 2) steps.push(s)
   return steps
 }

@@ -1,7 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import type { BlockLayout } from './blockLayout.ts'
-import { componentSlot } from './blockLayout.ts'
+import { gradientSlot } from './blockLayout.ts'
 
 /**
  * The service provider's masks for one round (SPEC C2 step 4): per component j a
@@ -40,7 +40,7 @@ export function drawComponentMasks(components: number, mode: MaskMode, rng: Rng)
 }
 
 /**
- * Plaintext vectors that apply masks to a gradient in block layout: per ciphertext, a
+ * Plaintext vectors that apply masks to a gradient (`gradientSlot` layout): per ciphertext, a
  * multiplier with c_j at component j's slot and 0 elsewhere (so everything but the
  * gradient is erased before MR decrypts), and the matching shift vector.
  */
@@ -50,10 +50,16 @@ export function maskVectors(
   /** Index of the first of this head's components among all masked components. */
   offset = 0,
 ): { multiply: Float64Array[]; add: Float64Array[] } {
-  const multiply = Array.from({ length: layout.ciphertexts }, () => new Float64Array(layout.slots))
-  const add = Array.from({ length: layout.ciphertexts }, () => new Float64Array(layout.slots))
+  const multiply = Array.from(
+    { length: layout.gradientCiphertexts },
+    () => new Float64Array(layout.slots),
+  )
+  const add = Array.from(
+    { length: layout.gradientCiphertexts },
+    () => new Float64Array(layout.slots),
+  )
   for (let j = 0; j < layout.components; j++) {
-    const { ciphertext, slot } = componentSlot(layout, j)
+    const { ciphertext, slot } = gradientSlot(layout, j)
     multiply[ciphertext]![slot] = masks.scale[offset + j]!
     add[ciphertext]![slot] = masks.shift[offset + j]!
   }
@@ -72,22 +78,25 @@ export function selectionVectors(
   /** Index of the first of this head's components in the table. */
   offset = 0,
 ): Float64Array[] {
-  const out = Array.from({ length: layout.ciphertexts }, () => new Float64Array(layout.slots))
+  const out = Array.from(
+    { length: layout.gradientCiphertexts },
+    () => new Float64Array(layout.slots),
+  )
   for (let j = 0; j < layout.components; j++) {
     if (selected[(offset + j) * owners + owner] !== 1) continue
-    const { ciphertext, slot } = componentSlot(layout, j)
+    const { ciphertext, slot } = gradientSlot(layout, j)
     out[ciphertext]![slot] = 1
   }
   return out
 }
 
-/** Reads the component values out of decrypted ciphertexts in block layout. */
+/** Reads the component values out of decrypted gradient ciphertexts (`gradientSlot` layout). */
 export function readComponents(
   layout: BlockLayout,
   decrypted: readonly Float64Array[],
 ): Float64Array {
   return Float64Array.from({ length: layout.components }, (_, j) => {
-    const { ciphertext, slot } = componentSlot(layout, j)
+    const { ciphertext, slot } = gradientSlot(layout, j)
     return decrypted[ciphertext]![slot]!
   })
 }

@@ -45,7 +45,7 @@ export function createMsflRequestor(
   p: MsflRequestorParameters,
 ): MessageHandler & { weights(): readonly Float64Array[] } {
   let weights: Float64Array[] = p.initialWeights.map((w) => w.slice())
-  const perHead = p.layout.ciphertexts
+  const perHead = p.layout.gradientCiphertexts
   const tables = new Map<number, { table: ContributionTable; ledgerRound: string }>()
   const error = (message: string) => ({ type: 'error', clientId: 'model-requestor', message })
 

@@ -1,7 +1,13 @@
 import { MsflError } from '../errors/msflError.ts'
 import type { HeCiphertext, HeEvaluator } from '../ports/he.ts'
 import type { Rng } from '../rng/rng.ts'
-import { type BlockLayout, labelsVector, packBatch } from './blockLayout.ts'
+import {
+  type BlockLayout,
+  gradientSlot,
+  labelsVector,
+  packBatch,
+  packGradientBatch,
+} from './blockLayout.ts'
 
 /**
  * σ(z) ≈ 0.5 + 0.197·z − 0.004·z³: the least-squares cubic fit of the logistic function
@@ -47,10 +53,14 @@ export function gradientOperationCounts(layout: BlockLayout): {
   plainMultiplications: number
 } {
   const log2 = (v: number) => Math.round(Math.log2(v))
+  const q = layout.subBlocks
   return {
-    rotations: log2(layout.blocksPerCiphertext) + layout.ciphertexts * log2(layout.blockSize),
+    rotations:
+      log2(layout.blocksPerCiphertext) +
+      (q - 1) +
+      layout.gradientCiphertexts * log2(layout.blockSize / q),
     relinearisations: 2,
-    plainMultiplications: 2 * layout.ciphertexts + 2,
+    plainMultiplications: layout.ciphertexts + 2 + layout.gradientCiphertexts * q,
   }
 }
 
@@ -80,16 +90,23 @@ const constant = (layout: BlockLayout, value: number) => new Float64Array(layout
  * 3. σ(z) with depth 2: z² = z·z and t = c3·z in parallel, then t·z²; c1·z and the
  *    cubic are added once `add` has brought them to the same level.
  * 4. e = σ(z) − y in one addPlain of (c0 − y_i) per slot.
- * 5. g_c = e ⊙ (X_c / m). X_c is zero in the slots of rows beyond the batch and in
- *    unused blocks, so this multiplication is also the 0/1 mask that keeps padded
- *    rows out of the sums.
- * 6. Rotate-and-add by 1, 2, …, B/2: the first slot of each block then holds the sum
- *    over its B slots, the gradient of that block's component.
+ * 5. Gradient products, packed densely: e is rotated left by k·B/Q for k < Q (Q − 1
+ *    rotations, each of the previous result), which walks every block's batch rows
+ *    cyclically; rotation k times the plaintext X'_k (`packGradientBatch`) puts, in
+ *    each sub-block of each block, the products e_s·x_sj/m of one component for a
+ *    share 1/Q of the rows; the Q products are added. X' is zero for rows beyond
+ *    the batch and for missing components, so this multiplication is also the 0/1
+ *    mask that keeps padding out of the sums.
+ * 6. Rotate-and-add by 1, 2, …, B/(2Q): the first slot of each sub-block then holds
+ *    the sum over its slots, i.e. over all m rows: that component's gradient.
+ *    Compared with one product ciphertext per model ciphertext, summed over whole
+ *    blocks, this needs Q − 1 + log2(B/Q) rotations instead of C·log2(B) (14 instead
+ *    of 37 on Adult with B = 256, Q = C = 4) and returns ⌈C / Q⌉ ciphertexts.
  *
  * Depth GRADIENT_DEPTH = 4; the model must have that many levels left, and the result
  * keeps the rest (one with `ckks-16384`).
  *
- * Noise flooding, before anything leaves the owner: the other slots of each block
+ * Noise flooding, before anything leaves the owner: the other slots of each sub-block
  * hold partial sums Σ_{i ≥ s} x_ij·e_i, which reveal far more than the gradient, and
  * the CKKS error of a decrypted value carries information about the inputs (Li and
  * Micciancio, EUROCRYPT 2021). So every slot that is not a component's is overwritten
@@ -148,19 +165,24 @@ export function encryptedLogisticGradient(
     const shift = labelsVector(layout, batch.y, identityRows(m), (y) => SIGMOID_CUBIC.c0 - y)
     const e = he.addPlain(sigma, shift)
 
-    // 5–6: per component, (1/m)·Σ_i e_i·x_ij in the first slot of its block.
-    return x.map((xc, c) => {
-      let g = he.multiplyPlain(
-        e,
-        xc.map((v) => v / m),
-      )
-      for (let s = 1; s < layout.blockSize; s *= 2) g = he.add(g, he.rotate(g, s))
+    // 5–6: per component, (1/m)·Σ_i e_i·x_ij in the first slot of its sub-block.
+    const q = layout.subBlocks
+    const width = layout.blockSize / q
+    const walked = [e]
+    for (let k = 1; k < q; k++) walked.push(he.rotate(walked[k - 1]!, width))
+    return packGradientBatch(layout, batch.x, batch.d, batch.rows).map((plain, c) => {
+      // k = 0 always covers rows 0… of sub-block 0; a later X'_k is all zero when the
+      // batch is short and C < Q (SEAL refuses a product with a zero plaintext).
+      let g = he.multiplyPlain(walked[0]!, plain[0]!)
+      for (let k = 1; k < q; k++)
+        if (plain[k]!.some((v) => v !== 0)) g = he.add(g, he.multiplyPlain(walked[k]!, plain[k]!))
+      for (let s = 1; s < width; s *= 2) g = he.add(g, he.rotate(g, s))
       return floodRng ? he.addPlain(g, floodVector(layout, c, floodRng, options)) : g
     })
   })
 }
 
-/** Uniform ±R in every slot of ciphertext c except component slots, which get N(0, σ_f²). */
+/** Uniform ±R in every slot of gradient ciphertext c except component slots, which get N(0, σ_f²). */
 function floodVector(
   layout: BlockLayout,
   c: number,
@@ -171,15 +193,14 @@ function floodVector(
   const range = options.floodRange ?? DEFAULT_FLOOD_RANGE
   if (!(sigma >= 0 && Number.isFinite(sigma)) || !(range >= 0 && Number.isFinite(range)))
     throw new MsflError('CONFIG_INVALID', 'gradient: flooding σ and R must be finite and ≥ 0')
-  const out = new Float64Array(layout.slots)
-  for (let slot = 0; slot < layout.slots; slot++) {
-    const block = slot / layout.blockSize
-    const component = c * layout.blocksPerCiphertext + block
-    out[slot] =
-      Number.isInteger(block) && component < layout.components
-        ? sigma * rng.normal()
-        : range * (2 * rng.next() - 1)
+  const isComponent = new Uint8Array(layout.slots)
+  for (let j = 0; j < layout.components; j++) {
+    const at = gradientSlot(layout, j)
+    if (at.ciphertext === c) isComponent[at.slot] = 1
   }
+  const out = new Float64Array(layout.slots)
+  for (let slot = 0; slot < layout.slots; slot++)
+    out[slot] = isComponent[slot] ? sigma * rng.normal() : range * (2 * rng.next() - 1)
   return out
 }
 
