@@ -9,10 +9,15 @@ import { createCsprng } from '../adapters/random/createCsprng.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
 import { MsflError } from '../core/errors/msflError.ts'
+import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { createOwnersWith, type MsflOwners, type MsflOwnersSpec } from '../runtime/msflOwners.ts'
 import { summarise } from '../runtime/runFederation.ts'
-import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
+import {
+  type MsflAdapters,
+  msflSelectionRule,
+  runMsflSimulation,
+} from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { openRun } from './openRun.ts'
 
@@ -61,11 +66,13 @@ export async function executeMsflSimulation(
   accuracy: number
   plaintextAccuracy: number
 }> {
-  if (config.strategy !== 'fedavg' || !/^(fedavg|msfl(:f=\d+)?)$/.test(config.aggregator))
+  if (config.strategy !== 'fedavg')
     throw new MsflError(
       'CONFIG_INVALID',
-      'aggregator: the msfl protocol always selects with the MS-FL rule (use msfl or msfl:f=N)',
+      'strategy: the msfl protocol runs its own rounds; leave strategy at fedavg',
     )
+  // Refused before the run directory exists: a bad rule or mask writes nothing.
+  assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask)
   const { runId, data, dir, bus, now } = await openRun(config, options)
   const result = await runMsflSimulation({
     runId,

@@ -40,7 +40,7 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'aggregator',
     path: ['aggregator'],
     type: 'string',
-    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | msfl, with :key=value options (f defaults to the number of attackers)',
+    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or krum | multi-krum | cosine-clustering with mask global-scale) (f defaults to the number of attackers)',
   },
   {
     flag: 'attack',

@@ -11,11 +11,13 @@ import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import { ownerBatch, ownerTrainingData } from '../core/msfl/ownerRounds.ts'
 import { plainMsflRound, plainOwnerGradients, selectedMean } from '../core/msfl/plainMsflRound.ts'
+import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
 import type { Settlement } from '../core/ports/settlement.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
@@ -93,8 +95,9 @@ export async function runMsflSimulation(p: {
     },
     createSeededRng(deriveSeed(config.seed, 'attackers')),
   )
-  const aggregator = /^msfl(:f=(\d+))?$/.exec(config.aggregator)
-  const f = aggregator?.[2] !== undefined ? Number(aggregator[2]) : attackers.size
+  const rule = msflSelectionRule(config, attackers.size)
+  assertMsflSelectionRule(rule, config.msfl.mask)
+  const { f } = rule
   const seed = deriveSeed(config.seed, 'training')
   const initRng = createSeededRng(deriveSeed(config.seed, 'init'))
   const initial = Array.from({ length: shape.heads }, () =>
@@ -124,6 +127,7 @@ export async function runMsflSimulation(p: {
       initialWeights: initial,
       learningRate: config.msfl.learningRate,
       weightDecay: config.msfl.weightDecay,
+      rule,
       f,
       settlement,
       onUpdate: (update) => {
@@ -151,6 +155,7 @@ export async function runMsflSimulation(p: {
           return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
         })
         plainWeights = plainMsflRound(plainWeights, allOwners, layout, shape, {
+          rule,
           f,
           learningRate: config.msfl.learningRate,
           weightDecay: config.msfl.weightDecay,
@@ -182,7 +187,7 @@ export async function runMsflSimulation(p: {
         shape.heads === 1
           ? 'logistic (encrypted)'
           : `one-vs-rest logistic ×${shape.heads} (encrypted)`,
-      strategy: `msfl (${config.he}, mask=${config.msfl.mask}, f=${f})`,
+      strategy: `msfl (${config.he}, mask=${config.msfl.mask}, ${rule.spec})`,
       clients: config.clients,
       rounds: config.rounds,
       numParams: layout.components * shape.heads,
@@ -241,6 +246,19 @@ export async function runMsflSimulation(p: {
     shared.dispose()
     requestorKeys.dispose()
   }
+}
+
+/**
+ * The requestor's selection rule: the aggregator spec, where the config default
+ * (fedavg, which selects nobody out) stands for the protocol's own MS-FL rule; f
+ * defaults to the number of attackers.
+ */
+export function msflSelectionRule(
+  config: SimulationConfig,
+  attackers: number,
+): ConfiguredRobustRule {
+  const text = config.aggregator === 'fedavg' ? 'msfl' : config.aggregator
+  return createRobustRule(text, { f: attackers })
 }
 
 /**

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test'
 import { createMemorySettlement } from '../../src/adapters/ledger-memory/createMemorySettlement.ts'
 import { createCsprng } from '../../src/adapters/random/createCsprng.ts'
 import { drawComponentMasks } from '../../src/core/msfl/componentMasks.ts'
+import {
+  assertMsflSelectionRule,
+  selectContributions,
+} from '../../src/core/msfl/selectContributions.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
+import { createRobustRule } from '../../src/core/robust/createRobustRule.ts'
 import { msflComponentRule } from '../../src/core/robust/msflComponentRule.ts'
 
 describe('component masks', () => {
@@ -83,5 +88,44 @@ describe('CSPRNG adapter', () => {
       sum += x
     }
     assert.ok(Math.abs(sum / 10_000 - 0.5) < 0.02)
+  })
+})
+
+describe('selection rules on masked gradients', () => {
+  const rng = createSeededRng(8)
+  const components = 120
+  const direction = Float64Array.from({ length: components }, () => rng.normal())
+  const gradients = Array.from({ length: 10 }, (_, i) =>
+    direction.map((v) => (i >= 7 ? -2 * v : v) + 0.5 * rng.normal()),
+  )
+
+  it('krum, multi-krum and cosine clustering select the same owners on global-scale masked values', () => {
+    const { scale, shift } = drawComponentMasks(components, 'global-scale', createCsprng())
+    const masked = gradients.map((g) => g.map((v, j) => scale[j]! * v + shift[j]!))
+    for (const name of ['krum', 'multi-krum', 'cosine-clustering', 'msfl']) {
+      const rule = createRobustRule(name, { f: 3 })
+      assertMsflSelectionRule(rule, 'global-scale')
+      const plain = selectContributions(rule, gradients, 3)
+      assert.deepEqual(selectContributions(rule, masked, 3), plain, name)
+      assert.equal(plain.length, components * 10)
+      // The three attackers push the other way: no rule lets them contribute everywhere.
+      for (const i of [7, 8, 9]) {
+        let count = 0
+        for (let j = 0; j < components; j++) count += plain[j * 10 + i]!
+        assert.ok(count < components, `${name} kept attacker ${i} on every component`)
+      }
+    }
+  })
+
+  it('vector rules need global-scale masks; coordinate-wise rules select nobody and are refused', () => {
+    assert.throws(
+      () => assertMsflSelectionRule(createRobustRule('krum', { f: 3 }), 'component'),
+      /global-scale/,
+    )
+    assert.throws(
+      () => assertMsflSelectionRule(createRobustRule('median', { f: 3 }), 'global-scale'),
+      /not a selection rule/,
+    )
+    assertMsflSelectionRule(createRobustRule('msfl', { f: 3 }), 'component')
   })
 })

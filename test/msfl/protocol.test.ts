@@ -79,6 +79,27 @@ describe('MS-FL protocol on CKKS', () => {
     assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
   })
 
+  it('runs multi-krum on global-scale masked gradients: whole owners selected, same as in the clear', async () => {
+    const { result, events } = await run({
+      aggregator: 'multi-krum',
+      attack: 'label-flip',
+      malicious: 0.2,
+      msfl: { batchSize: 64, mask: 'global-scale' },
+    })
+    assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
+    const components = 109
+    for (const round of [1, 2]) {
+      const paid = events.filter((e) => e.type === 'payment-made' && e.round === round)
+      // m = n − f = 4 owners, each counted on every component.
+      const amounts = paid.map((e) => (e as { amount: string }).amount).filter((a) => a !== '0')
+      assert.deepEqual(amounts, Array(4).fill(String(components)), `round ${round}`)
+    }
+    await assert.rejects(
+      run({ aggregator: 'krum', msfl: { batchSize: 64, mask: 'component' } }),
+      /global-scale/,
+    )
+  })
+
   it('privacy: owners only ever receive ciphertexts; the requestor only masked individual gradients', async () => {
     const { messages } = await run()
     const toOwners = messages.filter((m) => m.to.startsWith('do-'))

@@ -44,6 +44,7 @@ describe('createRobustRule', () => {
         'bulyan',
         'centered-clipping',
         'geomed',
+        'cosine-clustering',
         'msfl',
       ],
     )
@@ -70,7 +71,7 @@ describe('createRobustRule', () => {
     assert.throws(
       () => createRobustRule('krumm', { f: 0 }),
       configInvalid(
-        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, msfl$/,
+        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, cosine-clustering, msfl$/,
       ),
     )
     assert.throws(() => createRobustRule('', { f: 0 }), configInvalid(/unknown rule ''/))

@@ -3,12 +3,13 @@ import { describeZodError } from '../fl/messages.ts'
 import type { HeDecryptor, HeEvaluator } from '../ports/he.ts'
 import type { ContributionTable, Settlement } from '../ports/settlement.ts'
 import type { MessageHandler } from '../ports/transport.ts'
-import { msflComponentRule } from '../robust/msflComponentRule.ts'
+import type { RobustRule } from '../robust/robustRule.ts'
 import type { BlockLayout } from './blockLayout.ts'
 import { packModel } from './blockLayout.ts'
 import { readComponents } from './componentMasks.ts'
 import { requestorInboxSchema } from './msflMessages.ts'
 import { applyMsflStep } from './plainMsflRound.ts'
+import { selectContributions } from './selectContributions.ts'
 
 export interface MsflRequestorParameters {
   readonly he: HeEvaluator
@@ -20,6 +21,8 @@ export interface MsflRequestorParameters {
   /** Step size η and weight decay λ of G ← (1 − ηλ)G − η·A/|S|. */
   readonly learningRate: number
   readonly weightDecay: number
+  /** The selection rule: msfl per component, or a vector rule under global-scale masks. */
+  readonly rule: RobustRule
   /** Number of malicious data owners the selection assumes. */
   readonly f: number
   readonly settlement: Settlement
@@ -87,16 +90,15 @@ export function createMsflRequestor(
               return error('owners and gradients differ in number')
             // Masked values of every owner, all heads concatenated: the rule runs per component.
             const masked = m.gradients.map((g) => concat(decryptComponents(g)))
-            const rule = msflComponentRule(masked, p.f)
-            const selection = rule.componentSelection!
+            const selected = selectContributions(p.rule, masked, p.f)
             const table: ContributionTable = {
               round: m.round,
               owners: m.owners,
-              components: selection.components,
-              selected: selection.selected,
+              components: masked[0]!.length,
+              selected,
             }
             let contributions = 0n
-            for (const s of selection.selected) contributions += BigInt(s)
+            for (const s of selected) contributions += BigInt(s)
             const ledgerRound = await p.settlement.openRound(
               table,
               contributions * p.settlement.pricePerComponent,

@@ -1,8 +1,9 @@
 import type { Dataset } from '../data/dataset.ts'
-import { msflComponentRule } from '../robust/msflComponentRule.ts'
+import type { RobustRule } from '../robust/robustRule.ts'
 import type { BlockLayout } from './blockLayout.ts'
 import { plaintextLogisticGradient } from './encryptedGradient.ts'
 import { headLabels, type MsflModelShape } from './msflModel.ts'
+import { selectContributions } from './selectContributions.ts'
 
 export interface PlainOwnerRound {
   readonly data: Dataset
@@ -71,10 +72,15 @@ export function plainMsflRound(
   owners: readonly PlainOwnerRound[],
   layout: BlockLayout,
   shape: MsflModelShape,
-  options: { readonly f: number; readonly learningRate: number; readonly weightDecay: number },
+  options: {
+    readonly rule: RobustRule
+    readonly f: number
+    readonly learningRate: number
+    readonly weightDecay: number
+  },
 ): { weights: Float64Array[]; gradient: Float64Array; selected: Uint8Array } {
   const gradients = plainOwnerGradients(weights, owners, layout, shape)
-  const selected = msflComponentRule(gradients, options.f).componentSelection!.selected
+  const selected = selectContributions(options.rule, gradients, options.f)
   const gradient = selectedMean(gradients, selected)
   return {
     weights: applyMsflStep(

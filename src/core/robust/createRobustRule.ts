@@ -3,6 +3,7 @@ import { assertValidF } from './assertUpdateCount.ts'
 import { bulyanRule } from './bulyan.ts'
 import { createCenteredClippingRule } from './centeredClipping.ts'
 import { coordinateMedianRule } from './coordinateMedian.ts'
+import { cosineClusteringRule } from './cosineClustering.ts'
 import { fedAvgRule } from './fedAvg.ts'
 import { createGeometricMedianRule } from './geometricMedian.ts'
 import { krumRule } from './krum.ts'
@@ -22,6 +23,7 @@ export const ROBUST_RULE_NAMES = [
   'centered-clipping',
   'norm-bound',
   'geomed',
+  'cosine-clustering',
   'msfl',
 ] as const
 
@@ -53,6 +55,7 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
     tolerance: 'positive',
     smoothing: 'positive',
   },
+  'cosine-clustering': { f: 'count' },
   msfl: { f: 'count' },
 }
 
@@ -146,6 +149,8 @@ function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRul
         tolerance: values.get('tolerance'),
         smoothing: values.get('smoothing'),
       })
+    case 'cosine-clustering':
+      return cosineClusteringRule
     case 'msfl':
       return msflRule
   }

@@ -1,0 +1,49 @@
+import { MsflError } from '../errors/msflError.ts'
+import type { RobustRule } from '../robust/robustRule.ts'
+import type { MaskMode } from './componentMasks.ts'
+
+/**
+ * Rules that select whole owners by comparing entire update vectors. On masked data
+ * they are only meaningful under `global-scale` masks, where every component shares
+ * one scale c: Krum's distances all scale by |c| and cosine clustering works on
+ * deviations from the median, so both select exactly what they would in the clear.
+ * Under per-component masks each component has its own scale and the vectors'
+ * geometry is scrambled.
+ */
+export const MSFL_VECTOR_RULES = ['krum', 'multi-krum', 'cosine-clustering'] as const
+
+/** Checks that the requestor can run `rule` on gradients masked with `mask`. */
+export function assertMsflSelectionRule(rule: Pick<RobustRule, 'name'>, mask: MaskMode): void {
+  if (rule.name === 'msfl') return
+  if (!(MSFL_VECTOR_RULES as readonly string[]).includes(rule.name))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `aggregator: the msfl protocol selects owners, so it runs msfl (any mask) or ${MSFL_VECTOR_RULES.join(', ')} (mask global-scale); '${rule.name}' is not a selection rule`,
+    )
+  if (mask !== 'global-scale')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `aggregator: ${rule.name} compares whole masked gradients and needs msfl.mask global-scale (got ${mask})`,
+    )
+}
+
+/**
+ * The contribution table's selection: selected[j·t + i] = 1 iff owner i counts for
+ * component j. The MS-FL rule selects per component; a vector rule selects owners,
+ * who then count for every component.
+ */
+export function selectContributions(
+  rule: RobustRule,
+  values: readonly Float64Array[],
+  f: number,
+): Uint8Array {
+  const result = rule.aggregate({ updates: values, f })
+  if (result.componentSelection) return result.componentSelection.selected
+  if (!result.selected)
+    throw new MsflError('CONFIG_INVALID', `aggregator: ${rule.name} does not select owners`)
+  const t = values.length
+  const components = values[0]!.length
+  const selected = new Uint8Array(t * components)
+  for (const i of result.selected) for (let j = 0; j < components; j++) selected[j * t + i] = 1
+  return selected
+}
