@@ -41,8 +41,17 @@ sections.push({
 log('codec…')
 sections.push({ title: 'Wire codec', rows: [benchCodec(101_770)] })
 sections.push({
+  title: 'Settlement contract gas (in-process EVM, Shanghai)',
+  rows: await (await import('./ledger.bench.ts')).benchLedger(),
+})
+sections.push({
   title: 'Homomorphic encryption (CKKS)',
   rows: await (await import('./he.bench.ts')).benchHe(),
+})
+log('MS-FL rounds…')
+sections.push({
+  title: 'MS-FL protocol rounds (per phase)',
+  rows: await (await import('./msflRound.bench.ts')).benchMsflRounds(),
 })
 
 const cpu = cpus()

@@ -16,7 +16,7 @@ export interface ContributionTable {
 
 export interface SettlementReceipt {
   readonly round: number
-  /** Amount paid to each owner, in the ledger's smallest unit. */
+  /** Amount paid to each owner (or credited for withdraw, see Settlement.withdraw), in the ledger's smallest unit. */
   readonly payouts: Readonly<Record<string, bigint>>
   /** Amount returned to the requestor (deposit minus payouts). */
   readonly refund: bigint
@@ -33,4 +33,14 @@ export interface Settlement {
   isFunded(roundId: string): Promise<boolean>
   /** Pays the owners and records delivery of the aggregate (by its hash) in one step. */
   settle(roundId: string, aggregateDigest: Uint8Array): Promise<SettlementReceipt>
+  /** After the deadline, returns the whole deposit of a round nobody settled to the requestor; returns the amount. */
+  refundAfterDeadline(roundId: string): Promise<bigint>
+  /** Records the 32-byte digest of the global model after protocol round `round` (keccak256 of its bytes on a chain); once per round. */
+  registerModel(round: number, modelDigest: Uint8Array): Promise<void>
+  /** The model digest registered for `round`, if any. */
+  modelDigest(round: number): Promise<Uint8Array | undefined>
+  /** Payments to `owner` that could not be delivered at settlement and wait for withdraw. */
+  withdrawable(owner: string): Promise<bigint>
+  /** Pays `owner` its waiting payments; returns the amount (0 when nothing waits). */
+  withdraw(owner: string): Promise<bigint>
 }

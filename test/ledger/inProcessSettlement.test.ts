@@ -1,0 +1,9 @@
+import { describe } from 'node:test'
+import { createInProcessChain } from '../../src/adapters/ledger-evm/createInProcessChain.ts'
+import { registerSettlementScenarios } from './settlementScenarios.ts'
+
+describe('settlement contract on the in-process EVM', () => {
+  registerSettlementScenarios((accounts, balance) =>
+    createInProcessChain({ genesis: accounts.map((a) => ({ address: a.address, balance })) }),
+  )
+})
