@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { createCkksEvaluator } from '../adapters/he-seal/createCkksEvaluator.ts'
 import { createCkksRequestor } from '../adapters/he-seal/createCkksRequestor.ts'
 import { HE_PRESETS } from '../adapters/he-seal/presets.ts'
-import { createMemorySettlement } from '../adapters/ledger-memory/createMemorySettlement.ts'
+import { parseLedgerSpec } from '../adapters/ledger-evm/parseLedgerSpec.ts'
 import { createCsprng } from '../adapters/random/createCsprng.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
@@ -19,6 +19,8 @@ import {
   runMsflSimulation,
 } from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
+import { createRunLedger, modelDigest, type RunLedger } from './msfl/createRunLedger.ts'
+import { formatLedger, ledgerJson } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 
 /** Data owners in this thread, sharing one evaluator of public material (one core, tests, heap checks). */
@@ -44,8 +46,9 @@ export const msflAdapters: MsflAdapters = {
     const threads = availableParallelism()
     return threads > 1 ? createOwnerPool(spec, threads) : createOwnersInProcess(spec)
   },
-  createSettlement: (price) =>
-    createMemorySettlement({ pricePerComponent: price, requestor: 'model-requestor' }),
+  // Tests and benchmarks: a fresh key-store seed per ledger, nothing kept.
+  createLedger: (spec) => createRunLedger(spec, randomBytes(32)),
+  modelDigest,
   createTransport: (handlers) => createMemoryTransport({ handlers }),
   csprng: createCsprng,
   digest: (parts) => {
@@ -65,6 +68,8 @@ export async function executeMsflSimulation(
   json: Record<string, unknown>
   accuracy: number
   plaintextAccuracy: number
+  /** Payouts and the contract's final balance, formatted for the console. */
+  ledgerText: string
 }> {
   if (config.strategy !== 'fedavg')
     throw new MsflError(
@@ -73,15 +78,29 @@ export async function executeMsflSimulation(
     )
   // Refused before the run directory exists: a bad rule or mask writes nothing.
   assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask)
+  parseLedgerSpec(config.ledger, 'ledger')
   const { runId, data, dir, bus, now } = await openRun(config, options)
+  // The run's key store: one CSPRNG seed every ledger account is derived from.
+  const seed = randomBytes(32)
+  dir.write('keys/ledger-seed.hex', `${seed.toString('hex')}\n`, { secret: true })
+  let ledger: RunLedger | undefined
   const result = await runMsflSimulation({
     runId,
     config,
     data,
-    adapters: msflAdapters,
+    adapters: {
+      ...msflAdapters,
+      createLedger: async (spec) => {
+        ledger = await createRunLedger(spec, seed)
+        return ledger
+      },
+    },
     emit: bus.emit,
     now,
   })
+  if (ledger) dir.write('ledger.json', `${JSON.stringify(ledger.record(), null, 2)}\n`)
+  for (const [round, bytes] of result.models)
+    dir.write(`models/round-${String(round).padStart(4, '0')}.json`, bytes)
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const plaintext = summarise(result.plaintextFinal)
@@ -121,6 +140,7 @@ export async function executeMsflSimulation(
     runId,
     report,
     accuracy: result.final.accuracy ?? Number.NaN,
+    ledgerText: formatLedger(result.ledger, ledger?.record()),
     plaintextAccuracy: result.plaintextFinal.accuracy ?? Number.NaN,
     json: {
       runId,
@@ -132,6 +152,7 @@ export async function executeMsflSimulation(
       plaintext,
       ckks_error_max: Math.max(...ckksErrors),
       public_material_bytes: result.publicMaterialBytes,
+      ledger: ledgerJson(result.ledger, ledger?.record()),
       attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
       history: result.history,
       runDir,

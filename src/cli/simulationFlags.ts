@@ -31,6 +31,12 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'he', path: ['he'], type: 'string', help: 'msfl: CKKS preset, ckks-16384' },
   {
+    flag: 'ledger',
+    path: ['ledger'],
+    type: 'string',
+    help: 'msfl: evm (default: the Solidity contract on an in-process EVM) | rpc:<http(s) url> | memory',
+  },
+  {
     flag: 'mask',
     path: ['msfl', 'mask'],
     type: 'string',

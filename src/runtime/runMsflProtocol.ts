@@ -233,6 +233,27 @@ export async function runMsflProtocol(
           clientId,
           amount: amount.toString(),
         })
+      // Each owner's check (SPEC C2 step 6): the table read back from the ledger's event
+      // log (the port verified its hash and counts) must pay it count × price.
+      const t = table.owners.length
+      table.owners.forEach((clientId, i) => {
+        let count = 0n
+        for (let j = 0; j < table.components; j++) count += BigInt(table.selected[j * t + i]!)
+        const expected = count * p.settlement.pricePerComponent
+        const paid = receipt.payouts[clientId] ?? 0n
+        p.emit({
+          type: 'table-verified',
+          runId: p.runId,
+          at: p.now(),
+          round,
+          clientId,
+          ledgerRound: selection.ledgerRound,
+          ok: paid === expected,
+          ...(paid === expected
+            ? {}
+            : { reason: `paid ${paid}, the committed table is worth ${expected}` }),
+        })
+      })
       return bytes
     })
 

@@ -13,12 +13,12 @@ import { ownerBatch, ownerTrainingData } from '../core/msfl/ownerRounds.ts'
 import { plainMsflRound, plainOwnerGradients, selectedMean } from '../core/msfl/plainMsflRound.ts'
 import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
-import type { Settlement } from '../core/ports/settlement.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
 import type { RoundEvaluation } from './runFederation.ts'
@@ -42,7 +42,14 @@ export interface MsflAdapters {
   createEvaluator(publicMaterial: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
   /** Stands up the data owners (in this thread, or in a worker-thread pool). */
   createOwners(spec: MsflOwnersSpec): Promise<MsflOwners>
-  createSettlement(pricePerComponent: bigint): Settlement
+  /** The ledger the run settles on (`config.ledger`: memory, evm, rpc:<url>). */
+  createLedger(spec: {
+    readonly ledger: string
+    readonly pricePerComponent: bigint
+    readonly owners: readonly string[]
+  }): Promise<MsflLedger>
+  /** The digest the ledger records for a serialised model (keccak256). */
+  modelDigest(bytes: Uint8Array): Uint8Array
   createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
   /** A CSPRNG-backed Rng (masks, noise flooding). */
   csprng(): Rng
@@ -58,6 +65,10 @@ export interface MsflSimulationResult {
   readonly partition: ClientPartition
   readonly attackers: ReadonlyMap<string, AttackSpec>
   readonly publicMaterialBytes: number
+  /** Deposits, payouts, refunds, escrow left and registered model digests. */
+  readonly ledger: LedgerSummary
+  /** The serialised model after each round (what the ledger's digests are of). */
+  readonly models: ReadonlyMap<number, Uint8Array>
 }
 
 /**
@@ -107,9 +118,17 @@ export async function runMsflSimulation(p: {
   const evaluate = createMsflEvaluation(train, test, attackers)
   const requestorKeys = await adapters.createRequestor(config.he, gradientRotations(layout))
   const shared = await adapters.createEvaluator(requestorKeys.publicMaterial)
-  const settlement = adapters.createSettlement(BigInt(config.msfl.pricePerComponent))
   let owned: MsflOwners | undefined
+  let ledger: MsflLedger | undefined
   try {
+    ledger = await adapters.createLedger({
+      ledger: config.ledger,
+      pricePerComponent: BigInt(config.msfl.pricePerComponent),
+      owners,
+    })
+    const tracked = trackSettlement(ledger.settlement)
+    const settlement = tracked.settlement
+    const models = new Map<number, Uint8Array>()
     // The plaintext replay: same owners' data and batches, same selection rule.
     const ownerData = new Map(
       partition.clients.map((c) => [
@@ -130,8 +149,17 @@ export async function runMsflSimulation(p: {
       rule,
       f,
       settlement,
+      modelDigest: adapters.modelDigest,
       onUpdate: (update) => {
         const round = update.round
+        models.set(round, update.model)
+        p.emit({
+          type: 'model-registered',
+          runId: p.runId,
+          at: p.now(),
+          round,
+          digest: `0x${Array.from(update.digest, (b) => b.toString(16).padStart(2, '0')).join('')}`,
+        })
         const plainOwners = update.table.owners.map((id) => {
           const data = ownerData.get(id)!
           return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
@@ -232,6 +260,12 @@ export async function runMsflSimulation(p: {
       partition,
       attackers,
       publicMaterialBytes: requestorKeys.publicMaterial.length,
+      ledger: {
+        ...tracked.totals(),
+        kind: ledger.kind,
+        escrowBalance: await ledger.escrowBalance(),
+      },
+      models,
     }
   } catch (error) {
     p.emit({
@@ -243,6 +277,7 @@ export async function runMsflSimulation(p: {
     throw error
   } finally {
     await owned?.dispose()
+    await ledger?.close()
     shared.dispose()
     requestorKeys.dispose()
   }

@@ -2,7 +2,7 @@ import { parseEther } from 'viem'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { ChainClient, Hex } from './chainClient.ts'
 import { type ChainSettlement, createChainSettlement } from './createChainSettlement.ts'
-import { createInProcessChain } from './createInProcessChain.ts'
+import { createInProcessChain, type MinedBlock } from './createInProcessChain.ts'
 import { createRpcChain } from './createRpcChain.ts'
 import { deriveLedgerAccount, type LedgerAccount } from './ledgerAccounts.ts'
 import { parseAddress } from './parseLedgerSpec.ts'
@@ -32,6 +32,10 @@ export interface EvmLedgerOptions {
   readonly fundAccounts?: bigint
   readonly roundTimeoutSeconds?: number
   readonly resultUri?: (roundId: string) => string
+  /** In-process chain only: timestamp of the genesis block (default: now). */
+  readonly startTime?: bigint
+  /** In-process chain only: told about every mined block (the run's chain journal). */
+  readonly onBlock?: (block: MinedBlock) => void
 }
 
 export interface EvmLedger {
@@ -68,6 +72,8 @@ export async function createEvmLedger(options: EvmLedgerOptions): Promise<EvmLed
     const balance = options.fundAccounts ?? parseEther('1000')
     chain = await createInProcessChain({
       genesis: everyone.map((a) => ({ address: a.address, balance })),
+      ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
+      ...(options.onBlock ? { onBlock: options.onBlock } : {}),
     })
   } else {
     chain = createRpcChain({ url: options.chain.url })

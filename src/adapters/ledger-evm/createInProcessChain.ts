@@ -20,6 +20,16 @@ export interface InProcessChainOptions {
   readonly chainId?: number
   /** Seconds since the epoch of the first block; default: now. */
   readonly startTime?: bigint
+  /** Told about every mined block: with the genesis, enough to rebuild the chain later. */
+  readonly onBlock?: (block: MinedBlock) => void
+  /** Blocks to re-execute first, each at its recorded timestamp (a chain rebuilt from its journal). */
+  readonly replay?: readonly MinedBlock[]
+}
+
+/** One block of the in-process chain: its timestamp and its single signed transaction. */
+export interface MinedBlock {
+  readonly timestamp: bigint
+  readonly transaction: Hex
 }
 
 const blockGasLimit = 30_000_000n
@@ -53,8 +63,8 @@ export async function createInProcessChain(options: InProcessChainOptions): Prom
     return result
   }
 
-  const nextBlock = () => {
-    const timestamp = maxBig(head.timestamp + 1n, wallClock() + clockOffset)
+  const nextBlock = (at?: bigint) => {
+    const timestamp = at ?? maxBig(head.timestamp + 1n, wallClock() + clockOffset)
     return createBlock(
       {
         header: { number: head.number + 1n, timestamp, gasLimit: blockGasLimit, baseFeePerGas },
@@ -75,6 +85,49 @@ export async function createInProcessChain(options: InProcessChainOptions): Prom
     }
   }
 
+  /** Dry-runs, then executes, a signed transaction alone in the next block. */
+  const mine = async (serialized: Hex, at?: bigint): Promise<ChainReceipt> => {
+    const block = nextBlock(at)
+    const dry = await execute(await vm.shallowCopy(), serialized, block)
+    const failure = dry.result.execResult.exceptionError
+    if (failure)
+      throw new ChainRevertError(
+        `ledger: transaction reverted (${failure.error})`,
+        bytesToHex(dry.result.execResult.returnValue),
+      )
+    const { tx, result } = await execute(vm, serialized, block)
+    head = { number: block.header.number, timestamp: block.header.timestamp }
+    const transactionHash = bytesToHex(tx.hash())
+    const receiptLogs = result.receipt.logs.map(
+      ([address, topics, data]): ChainLog => ({
+        address: getAddress(bytesToHex(address)),
+        topics: topics.map((t) => bytesToHex(t)),
+        data: bytesToHex(data),
+        blockNumber: head.number,
+        transactionHash,
+      }),
+    )
+    logs.push(...receiptLogs)
+    return {
+      transactionHash,
+      blockNumber: head.number,
+      gasUsed: result.totalGasSpent,
+      ...(result.createdAddress
+        ? { contractAddress: getAddress(result.createdAddress.toString()) }
+        : {}),
+      logs: receiptLogs,
+    }
+  }
+
+  for (const block of options.replay ?? [])
+    await mine(block.transaction, block.timestamp).catch((error: unknown) => {
+      throw new MsflError(
+        'DATA_FORMAT',
+        `ledger journal: block ${head.number + 1n} does not replay (${(error as Error).message})`,
+        { cause: error },
+      )
+    })
+
   return {
     kind: 'in-process',
     chainId: async () => chainId,
@@ -93,36 +146,9 @@ export async function createInProcessChain(options: InProcessChainOptions): Prom
           value: request.value ?? 0n,
           data: request.data,
         })
-        const block = nextBlock()
-        const dry = await execute(await vm.shallowCopy(), serialized, block)
-        const failure = dry.result.execResult.exceptionError
-        if (failure)
-          throw new ChainRevertError(
-            `ledger: transaction reverted (${failure.error})`,
-            bytesToHex(dry.result.execResult.returnValue),
-          )
-        const { tx, result } = await execute(vm, serialized, block)
-        head = { number: block.header.number, timestamp: block.header.timestamp }
-        const transactionHash = bytesToHex(tx.hash())
-        const receiptLogs = result.receipt.logs.map(
-          ([address, topics, data]): ChainLog => ({
-            address: getAddress(bytesToHex(address)),
-            topics: topics.map((t) => bytesToHex(t)),
-            data: bytesToHex(data),
-            blockNumber: head.number,
-            transactionHash,
-          }),
-        )
-        logs.push(...receiptLogs)
-        return {
-          transactionHash,
-          blockNumber: head.number,
-          gasUsed: result.totalGasSpent,
-          ...(result.createdAddress
-            ? { contractAddress: getAddress(result.createdAddress.toString()) }
-            : {}),
-          logs: receiptLogs,
-        }
+        const receipt = await mine(serialized)
+        options.onBlock?.({ timestamp: head.timestamp, transaction: serialized })
+        return receipt
       }),
     call: (request) =>
       serial(async () => {

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { MsflError } from '../../core/errors/msflError.ts'
 
 export interface RunDirectory {
@@ -7,7 +7,8 @@ export interface RunDirectory {
   readonly workingPath: string
   /** Where the run lives once complete. */
   readonly finalPath: string
-  write(name: string, content: string | Uint8Array): void
+  /** `secret` files (key stores) are readable by the owner only (mode 0600). */
+  write(name: string, content: string | Uint8Array, options?: { readonly secret?: boolean }): void
   /** Marks the run complete by moving it to its final name. */
   complete(): string
 }
@@ -32,8 +33,10 @@ export function createRunDirectory(outDir: string, runId: string): RunDirectory 
   return {
     workingPath,
     finalPath,
-    write(name, content) {
-      writeFileSync(join(workingPath, name), content)
+    write(name, content, options) {
+      const path = join(workingPath, name)
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, content, options?.secret ? { mode: 0o600 } : {})
     },
     complete() {
       renameSync(workingPath, finalPath)

@@ -31,7 +31,8 @@ export const demoHelp = `msfl demo [--json] [--out DIR] [--seed N] [--rounds N]
 The MS-FL protocol (SPEC C2) on UCI Adult: a model requestor holding the only CKKS
 key (ckks-16384, 128-bit), 10 data owners computing logistic-regression gradients on
 the encrypted model (3 of them flip their labels), and a service provider that masks
-and aggregates ciphertexts and pays the owners through the in-process ledger.
+and aggregates ciphertexts and pays the owners through the Solidity settlement
+contract on an in-process EVM.
 25 rounds, per-round phase timings and bytes, evaluated on adult.test every round.
 `
 
@@ -65,7 +66,8 @@ export async function demo(argv: readonly string[]): Promise<number> {
     return 0
   }
   process.stdout.write(
-    `\nfinal test accuracy: ${(summary.accuracy * 100).toFixed(2)} % on adult.test ` +
+    `\n${summary.ledgerText}` +
+      `\nfinal test accuracy: ${(summary.accuracy * 100).toFixed(2)} % on adult.test ` +
       `(the same run in plaintext arithmetic: ${(summary.plaintextAccuracy * 100).toFixed(2)} %)\n` +
       `report: ${summary.report}\n`,
   )

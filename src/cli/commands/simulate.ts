@@ -47,6 +47,9 @@ export async function simulate(argv: readonly string[]): Promise<number> {
           title: `msfl simulate: ${config.dataset} / ${config.model}`,
         })
   if (values.json) process.stdout.write(`${JSON.stringify(summary.json)}\n`)
-  else process.stdout.write(`report: ${summary.report}\n`)
+  else
+    process.stdout.write(
+      `${'ledgerText' in summary ? `${summary.ledgerText}` : ''}report: ${summary.report}\n`,
+    )
   return 0
 }

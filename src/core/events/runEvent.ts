@@ -92,6 +92,22 @@ export type RunEvent =
       readonly amount: string
     })
   | (EventBase & {
+      /** A data owner checked the committed table and its payout against the ledger's event log. */
+      readonly type: 'table-verified'
+      readonly round: number
+      readonly clientId: string
+      readonly ledgerRound: string
+      readonly ok: boolean
+      readonly reason?: string
+    })
+  | (EventBase & {
+      /** The requestor registered the digest of the global model after this round on the ledger. */
+      readonly type: 'model-registered'
+      readonly round: number
+      /** Hex of the 32-byte digest (keccak256 of the serialised model on a chain). */
+      readonly digest: string
+    })
+  | (EventBase & {
       readonly type: 'round-unfunded'
       readonly round: number
       readonly ledgerRound: string

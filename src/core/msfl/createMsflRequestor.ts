@@ -8,6 +8,7 @@ import type { BlockLayout } from './blockLayout.ts'
 import { packModel } from './blockLayout.ts'
 import { readComponents } from './componentMasks.ts'
 import { requestorInboxSchema } from './msflMessages.ts'
+import { serialiseMsflModel } from './msflModel.ts'
 import { applyMsflStep } from './plainMsflRound.ts'
 import { selectContributions } from './selectContributions.ts'
 
@@ -26,6 +27,8 @@ export interface MsflRequestorParameters {
   /** Number of malicious data owners the selection assumes. */
   readonly f: number
   readonly settlement: Settlement
+  /** Digest the ledger records for a serialised model (keccak256 on a chain). */
+  readonly modelDigest: (bytes: Uint8Array) => Uint8Array
   /** Told after each update: the new weights and what the requestor decided (simulation reports). */
   readonly onUpdate?: (update: RequestorUpdate) => void
 }
@@ -36,6 +39,9 @@ export interface RequestorUpdate {
   /** Decrypted aggregate per head, divided by |S_j|: the gradient the step used. */
   readonly gradient: readonly Float64Array[]
   readonly table: ContributionTable
+  /** The serialised model after the update and the digest registered for it. */
+  readonly model: Uint8Array
+  readonly digest: Uint8Array
 }
 
 /**
@@ -132,7 +138,10 @@ export function createMsflRequestor(
               p.learningRate,
               p.weightDecay,
             )
-            p.onUpdate?.({ round: m.round, weights, gradient, table })
+            const model = serialiseMsflModel(weights)
+            const digest = p.modelDigest(model)
+            await p.settlement.registerModel(m.round, digest)
+            p.onUpdate?.({ round: m.round, weights, gradient, table, model, digest })
             return { type: 'msfl-round-closed', round: m.round }
           }
         }

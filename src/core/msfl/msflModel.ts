@@ -28,3 +28,12 @@ export function headLabels(
     return shape.heads === 1 ? y : y === head ? 1 : 0
   })
 }
+
+/**
+ * The canonical bytes of an MS-FL model: the JSON text {"heads":[[w…],…]} and a newline,
+ * exactly the run's model file. The requestor registers the digest of these bytes on the
+ * ledger every round, so anyone holding the file can check it against the chain.
+ */
+export function serialiseMsflModel(weights: readonly Float64Array[]): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify({ heads: weights.map((w) => [...w]) })}\n`)
+}

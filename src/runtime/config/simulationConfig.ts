@@ -34,6 +34,11 @@ export const simulationConfigSchema = z
     protocol: z.enum(['plain', 'msfl']).default('plain'),
     /** MS-FL: the CKKS preset the model is encrypted under. */
     he: z.enum(['ckks-16384']).default('ckks-16384'),
+    /** MS-FL: where rounds are settled: memory, evm (a real EVM in this process) or rpc:<http(s) url>. */
+    ledger: z
+      .string()
+      .regex(/^(memory|evm|rpc:.+)$/, 'must be memory, evm or rpc:<http(s) url>')
+      .default('evm'),
     /** MS-FL protocol settings (ignored by the plain engine). */
     msfl: z
       .object({
@@ -41,7 +46,8 @@ export const simulationConfigSchema = z
         learningRate: z.number().positive().max(1000).default(8),
         weightDecay: z.number().min(0).max(1).default(0.001),
         mask: z.enum(['component', 'global-scale']).default('component'),
-        pricePerComponent: z.number().int().min(0).max(1e12).default(1),
+        /** Wei (or ledger units) per selected (component, owner) contribution. */
+        pricePerComponent: z.number().int().min(1).max(1e12).default(1),
       })
       .strict()
       .default({
