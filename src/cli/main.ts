@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { MsflError } from '../core/errors/msflError.ts'
+import { chain, chainHelp } from './commands/chain.ts'
 import { datasets, datasetsHelp } from './commands/datasets.ts'
 import { demo, demoHelp } from './commands/demo.ts'
 import { experiment, experimentHelp } from './commands/experiment.ts'
@@ -12,7 +13,8 @@ const commands: Record<
   demo: {
     run: demo,
     help: demoHelp,
-    summary: 'run the default job (FedAvg on UCI Adult, 10 data owners)',
+    summary:
+      'run the default job (MS-FL on CKKS, UCI Adult, 10 data owners, paid on an in-process EVM)',
   },
   simulate: {
     run: simulate,
@@ -23,6 +25,11 @@ const commands: Record<
     run: experiment,
     help: experimentHelp,
     summary: 'defences × attacks × malicious shares × seeds, with CSV, JSON and an HTML report',
+  },
+  chain: {
+    run: chain,
+    help: chainHelp,
+    summary: 'inspect the settlement contract of an MS-FL run; verify a model file against it',
   },
   datasets: {
     run: datasets,

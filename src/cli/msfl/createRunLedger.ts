@@ -4,6 +4,7 @@ import type { Hex } from '../../adapters/ledger-evm/chainClient.ts'
 import { createEvmLedger } from '../../adapters/ledger-evm/createEvmLedger.ts'
 import type { MinedBlock } from '../../adapters/ledger-evm/createInProcessChain.ts'
 import { parseLedgerSpec } from '../../adapters/ledger-evm/parseLedgerSpec.ts'
+import { settlementArtifact } from '../../adapters/ledger-evm/settlementArtifact.ts'
 import { createMemorySettlement } from '../../adapters/ledger-memory/createMemorySettlement.ts'
 import type { MsflLedger } from '../../runtime/msflLedger.ts'
 
@@ -27,6 +28,7 @@ export const runLedgerRecordSchema = z.discriminatedUnion('kind', [
         z.object({ timestamp: z.string().regex(/^\d+$/), transaction: z.string().regex(/^0x/) }),
       ),
       contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+      contractSource: z.string().regex(/^[0-9a-f]{64}$/),
       accounts: z.record(z.string(), z.string()),
     })
     .strict(),
@@ -36,6 +38,7 @@ export const runLedgerRecordSchema = z.discriminatedUnion('kind', [
       chainId: z.number().int().positive(),
       contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
       contractFromBlock: z.string().regex(/^\d+$/),
+      contractSource: z.string().regex(/^[0-9a-f]{64}$/),
       accounts: z.record(z.string(), z.string()),
     })
     .strict(),
@@ -122,6 +125,7 @@ export async function createRunLedger(
               transaction: b.transaction,
             })),
             contract: ledger.contract.address,
+            contractSource: settlementArtifact.sourceSha256,
             accounts,
           }
         : {
@@ -129,6 +133,7 @@ export async function createRunLedger(
             chainId,
             contract: ledger.contract.address,
             contractFromBlock: ledger.contract.fromBlock.toString(),
+            contractSource: settlementArtifact.sourceSha256,
             accounts,
           },
   }
