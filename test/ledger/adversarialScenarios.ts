@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { encodeFunctionData, hexToBytes, keccak256, toHex } from 'viem'
+import type { Hex } from '../../src/adapters/ledger-evm/chainClient.ts'
 import { packSelection } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import {
+  encodeContributionTable,
+  TableFormat,
+} from '../../src/adapters/ledger-evm/contributionTable.ts'
+import {
+  describeRevert,
+  type SettlementRevertError,
+} from '../../src/adapters/ledger-evm/describeRevert.ts'
 import { settlementAbi } from '../../src/adapters/ledger-evm/settlementArtifact.ts'
 import { verifyTableCommittedEvent } from '../../src/adapters/ledger-evm/verifyCommittedTable.ts'
 import {
@@ -14,6 +23,7 @@ import {
   ownerIds,
   readReceiver,
   sampleTable,
+  uniformTable,
 } from './ledgerWorld.ts'
 
 const digest = (text: string) => hexToBytes(keccak256(toHex(text)))
@@ -62,6 +72,19 @@ export function registerAdversarialScenarios(open: OpenChain): void {
       world.contract.deliver(world.sp, roundId, { ...terms, price: terms.price * 2n }, good),
       /TermsMismatch/,
     )
+    // The contract hashes the terms' calldata as it is: the same terms with a dirty high
+    // byte in the requestor's word (not a canonical encoding) do not match either.
+    const data = encodeFunctionData({
+      abi: settlementAbi,
+      functionName: 'deliver',
+      args: [roundId, terms, good.owners, good.counts, good.resultHash, good.uri],
+    })
+    const requestorWord = 2 + 2 * (4 + 32)
+    const dirty: Hex = `0x${data.slice(2, requestorWord)}ff${data.slice(requestorWord + 2)}`
+    const refused = await world.chain
+      .send(world.sp, { to: world.contract.address, data: dirty })
+      .catch((error: unknown) => describeRevert('deliver', error))
+    assert.equal((refused as SettlementRevertError).errorName, 'TermsMismatch')
     await assert.rejects(
       world.contract.deliver(world.sp, roundId, terms, { ...good, counts: [8, 0, 0, 0] }),
       /CountsMismatch/,
@@ -96,16 +119,24 @@ export function registerAdversarialScenarios(open: OpenChain): void {
     })
     const table = sampleTable()
     const bitmap = packSelection(table.selected, 4, 5)
-    const good = { components: 5, counts: [4, 3, 1, 0], bitmap }
+    const good = {
+      components: 5,
+      format: TableFormat.bitmap,
+      k: 0,
+      counts: [4, 3, 1, 0],
+      table: bitmap,
+    }
     const refusals: [Parameters<typeof world.contract.commitTable>[3], RegExp][] = [
-      [{ ...good, bitmap: bitmap.slice(0, 2) }, /TableSizeMismatch/],
+      [{ ...good, table: bitmap.slice(0, 2) }, /TableSizeMismatch/],
       [
-        { ...good, bitmap: Uint8Array.from([...bitmap.slice(0, 2), 0b1_0000]) },
+        { ...good, table: Uint8Array.from([...bitmap.slice(0, 2), 0b1_0000]) },
         /TablePaddingNotZero/,
       ],
       [{ ...good, counts: [4, 3, 1] }, /CountsLengthMismatch/],
       [{ ...good, counts: [6, 3, 1, 0] }, /CountExceedsComponents/],
-      [{ ...good, components: 0, bitmap: new Uint8Array(0) }, /EmptyTable/],
+      [{ ...good, components: 0, table: new Uint8Array(0) }, /EmptyTable/],
+      [{ ...good, k: 2 }, /table format 0 with k = 2 is not defined.*UnsupportedTableFormat/],
+      [{ ...good, format: 2 }, /UnsupportedTableFormat/],
     ]
     for (const [input, error] of refusals)
       await assert.rejects(world.contract.commitTable(world.mr, roundId, terms, input), error)
@@ -123,6 +154,78 @@ export function registerAdversarialScenarios(open: OpenChain): void {
       world.contract.commitTable(world.mr, roundId, terms, good),
       /TermsMismatch/,
     )
+  })
+
+  it('commitTable checks a combinatorial table’s k, size, padding and Σ counts = k × components', async () => {
+    const world = await createLedgerWorld(open)
+    const addresses = ownerIds.map((id) => world.owners[id]!.address)
+    const deadline = (await world.chain.latestTimestamp()) + 600n
+    const { roundId, terms } = await world.contract.open(world.mr, {
+      protocolRound: 6n,
+      provider: world.sp.address,
+      deadline,
+      price: world.price,
+      owners: addresses,
+      deposit: 12n * world.price,
+    })
+    // 6 components of 2 of 4 owners: 3-bit ranks, 18 bits, 3 bytes with 6 padding bits.
+    const table = uniformTable()
+    const encoded = encodeContributionTable(table.selected, 4, 6)
+    assert.deepEqual([encoded.format, encoded.k, encoded.table.length], [1, 2, 3])
+    const good = { components: 6, counts: [4, 3, 3, 2], ...encoded }
+    const padded = Uint8Array.from(encoded.table)
+    padded[2]! |= 0b100
+    const refusals: [Parameters<typeof world.contract.commitTable>[3], RegExp][] = [
+      [{ ...good, k: 0 }, /UnsupportedTableFormat/],
+      [{ ...good, k: 4 }, /table format 1 with k = 4 is not defined for 4 owners/],
+      [{ ...good, k: 1 }, /ContributionsMismatch/],
+      [{ ...good, k: 3 }, /counts add up to 12, but k owners in every component make 18/],
+      [{ ...good, counts: [4, 3, 3, 1] }, /ContributionsMismatch/],
+      [{ ...good, table: encoded.table.slice(0, 2) }, /TableSizeMismatch\(3, 2\)/],
+      [{ ...good, table: padded }, /TablePaddingNotZero/],
+      [{ ...good, format: TableFormat.bitmap }, /UnsupportedTableFormat/],
+    ]
+    for (const [input, error] of refusals)
+      await assert.rejects(world.contract.commitTable(world.mr, roundId, terms, input), error)
+    await world.contract.commitTable(world.mr, roundId, terms, good)
+    const { committed } = await world.contract.record(roundId)
+    assert.deepEqual(
+      [committed?.format, committed?.k, committed?.contributions, committed?.table],
+      [1, 2, 12n, toHex(encoded.table)],
+    )
+    assert.deepEqual(verifyTableCommittedEvent(committed!, 4), table.selected)
+  })
+
+  it('a combinatorial rank the contract cannot check is caught by table(), settle() and the owners’ check', async () => {
+    const world = await createLedgerWorld(open)
+    const table = uniformTable(7)
+    const addresses = ownerIds.map((id) => world.owners[id]!.address)
+    const encoded = encodeContributionTable(table.selected, 4, 6)
+    // Component 0 gets rank 7 ≥ C(4, 2) = 6: right size, right padding, right Σ counts.
+    const forged = Uint8Array.from(encoded.table)
+    forged[0]! |= 0b111
+    const deadline = (await world.chain.latestTimestamp()) + 600n
+    const opened = await world.contract.open(world.mr, {
+      protocolRound: 7n,
+      provider: world.sp.address,
+      deadline,
+      price: world.price,
+      owners: addresses,
+      deposit: 12n * world.price,
+    })
+    await world.contract.commitTable(world.mr, opened.roundId, opened.terms, {
+      components: 6,
+      counts: [4, 3, 3, 2],
+      ...encoded,
+      table: forged,
+    })
+    const id = opened.roundId.toString()
+    const rank = /component 0 has rank 7, not below C\(4, 2\) = 6/
+    await assert.rejects(world.settlement.table(id), rank)
+    await assert.rejects(world.settlement.settle(id, digest('agg')), rank)
+    const record = await world.contract.record(opened.roundId)
+    assert.throws(() => verifyTableCommittedEvent(record.committed!, 4), rank)
+    assert.equal((await world.contract.roundState(opened.roundId)).status, 'funded')
   })
 
   it('an owner that reverts on receive does not block the others and withdraws later', async () => {

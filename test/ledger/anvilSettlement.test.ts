@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { keccak256 } from 'viem'
-import { countSelections, packSelection } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import { countSelections } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import { encodeContributionTable } from '../../src/adapters/ledger-evm/contributionTable.ts'
 import { createInProcessChain } from '../../src/adapters/ledger-evm/createInProcessChain.ts'
 import { createRpcChain } from '../../src/adapters/ledger-evm/createRpcChain.ts'
-import { createLedgerWorld, type OpenChain, ownerIds, sampleTable } from './ledgerWorld.ts'
+import type { ContributionTable } from '../../src/core/ports/settlement.ts'
+import {
+  createLedgerWorld,
+  type OpenChain,
+  ownerIds,
+  sampleTable,
+  uniformTable,
+} from './ledgerWorld.ts'
 import { registerSettlementScenarios } from './settlementScenarios.ts'
 import { findAnvil, type RunningAnvil, startAnvil } from './startAnvil.ts'
 
@@ -29,21 +37,22 @@ describe('settlement contract on a real node (anvil, JSON-RPC through viem)', { 
   it('charges exactly the gas the in-process EVM charges for the same round (same rules)', async () => {
     const rpc = createRpcChain({ url: node!.url })
     assert.equal(await rpc.chainId(), 31337)
-    const onNode = await gasOfOneRound(async (accounts, balance) => {
-      for (const account of accounts) await rpc.setBalance(account.address, balance)
-      return rpc
-    })
-    const inProcess = await gasOfOneRound((accounts, balance) =>
-      createInProcessChain({ genesis: accounts.map((a) => ({ address: a.address, balance })) }),
-    )
-    assert.deepEqual(onNode, inProcess)
+    for (const table of [sampleTable(), uniformTable()]) {
+      const onNode = await gasOfOneRound(table, async (accounts, balance) => {
+        for (const account of accounts) await rpc.setBalance(account.address, balance)
+        return rpc
+      })
+      const inProcess = await gasOfOneRound(table, (accounts, balance) =>
+        createInProcessChain({ genesis: accounts.map((a) => ({ address: a.address, balance })) }),
+      )
+      assert.deepEqual(onNode, inProcess)
+    }
   })
 })
 
 /** Gas of deploy, open, commit, deliver and registerModel with every input fixed. */
-async function gasOfOneRound(open: OpenChain): Promise<bigint[]> {
+async function gasOfOneRound(table: ContributionTable, open: OpenChain): Promise<bigint[]> {
   const world = await createLedgerWorld(open)
-  const table = sampleTable()
   const owners = ownerIds.map((id) => world.owners[id]!.address)
   const counts = countSelections(table.selected, owners.length)
   const opened = await world.contract.open(world.mr, {
@@ -52,12 +61,12 @@ async function gasOfOneRound(open: OpenChain): Promise<bigint[]> {
     deadline: 0x7f_ffff_ffffn,
     price: world.price,
     owners,
-    deposit: 8n * world.price,
+    deposit: 12n * world.price,
   })
   const committed = await world.contract.commitTable(world.mr, opened.roundId, opened.terms, {
     components: table.components,
     counts,
-    bitmap: packSelection(table.selected, owners.length, table.components),
+    ...encodeContributionTable(table.selected, owners.length, table.components),
   })
   const delivered = await world.contract.deliver(world.sp, opened.roundId, committed.terms, {
     owners,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { keccak256, toHex } from 'viem'
+import { toHex } from 'viem'
 import {
   countSelections,
   packSelection,
   unpackSelection,
 } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import { hashContributionTable } from '../../src/adapters/ledger-evm/contributionTable.ts'
 import { verifyCommittedTable } from '../../src/adapters/ledger-evm/verifyCommittedTable.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 
@@ -53,7 +54,7 @@ describe('contribution bitmap', () => {
   })
 })
 
-describe('verifyCommittedTable (what owners run on the table they received)', () => {
+describe('verifyCommittedTable on a bitmap (what owners run on the table they received)', () => {
   const owners = 4
   const components = 50
   const selected = randomSelection(owners, components, 3)
@@ -61,8 +62,10 @@ describe('verifyCommittedTable (what owners run on the table they received)', ()
   const counts = countSelections(selected, owners)
   const committed = {
     components,
+    format: 0,
+    k: 0,
     contributions: BigInt(counts.reduce((s, c) => s + c, 0)),
-    tableHash: keccak256(bitmap),
+    tableHash: hashContributionTable(0, 0, bitmap),
     counts,
   }
 
@@ -77,6 +80,19 @@ describe('verifyCommittedTable (what owners run on the table they received)', ()
       () => verifyCommittedTable(tampered, committed, owners),
       /does not hash to the committed tableHash/,
     )
+  })
+
+  it('detects a table sent with another format or k: both are inside the hash', () => {
+    assert.throws(
+      () => verifyCommittedTable(bitmap, { ...committed, k: 3 }, owners),
+      /does not hash to the committed tableHash/,
+    )
+    assert.throws(
+      () => verifyCommittedTable(bitmap, { ...committed, format: 1 }, owners),
+      /does not hash to the committed tableHash/,
+    )
+    const withK = { ...committed, k: 3, tableHash: hashContributionTable(0, 3, bitmap) }
+    assert.throws(() => verifyCommittedTable(bitmap, withK, owners), /a bitmap has k = 0/)
   })
 
   it('detects counts that do not match the table, even with the same total', () => {

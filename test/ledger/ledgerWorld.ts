@@ -6,7 +6,11 @@ import {
   parseEther,
 } from 'viem'
 import type { ChainClient, Hex } from '../../src/adapters/ledger-evm/chainClient.ts'
-import { countSelections, packSelection } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import { countSelections } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
+import {
+  encodeContributionTable,
+  type TableFormat,
+} from '../../src/adapters/ledger-evm/contributionTable.ts'
 import {
   type ChainSettlement,
   createChainSettlement,
@@ -66,7 +70,7 @@ export async function createLedgerWorld(open: OpenChain): Promise<LedgerWorld> {
   return { chain, contract, settlement, mr, sp, tester, collector, owners, price }
 }
 
-/** 4 owners × 5 components; counts 4, 3, 1, 0 (8 contributions). */
+/** 4 owners × 5 components; counts 4, 3, 1, 0 (8 contributions). Uneven: a bitmap. */
 export function sampleTable(round = 1): ContributionTable {
   // biome-ignore format: one row per component
   const selected = Uint8Array.from([
@@ -77,6 +81,20 @@ export function sampleTable(round = 1): ContributionTable {
     0, 0, 0, 0,
   ])
   return { round, owners: [...ownerIds], components: 5, selected }
+}
+
+/** 4 owners × 6 components, two owners each; counts 4, 3, 3, 2 (12 contributions). */
+export function uniformTable(round = 1): ContributionTable {
+  // biome-ignore format: one row per component
+  const selected = Uint8Array.from([
+    1, 1, 0, 0,
+    1, 0, 1, 0,
+    0, 1, 1, 0,
+    1, 0, 0, 1,
+    0, 1, 0, 1,
+    1, 0, 1, 0,
+  ])
+  return { round, owners: [...ownerIds], components: 6, selected }
 }
 
 type ReceiverName = 'RevertingReceiver' | 'ReentrantReceiver'
@@ -129,7 +147,10 @@ export async function balancesOf(world: LedgerWorld, addresses: readonly Hex[]) 
   return Promise.all(addresses.map((a) => world.chain.getBalance(a)))
 }
 
-/** Opens and commits a round on the contract directly, for owners that are not port accounts. */
+/**
+ * Opens and commits a round on the contract directly, for owners that are not port
+ * accounts; the table in `format`, by default the one the port would choose.
+ */
 export async function openDirect(
   world: LedgerWorld,
   owners: readonly Hex[],
@@ -137,6 +158,7 @@ export async function openDirect(
   components: number,
   deposit: bigint,
   counts = countSelections(selected, owners.length),
+  format?: TableFormat,
 ) {
   const deadline = (await world.chain.latestTimestamp()) + 600n
   const opened = await world.contract.open(world.mr, {
@@ -150,7 +172,7 @@ export async function openDirect(
   const committed = await world.contract.commitTable(world.mr, opened.roundId, opened.terms, {
     components,
     counts,
-    bitmap: packSelection(selected, owners.length, components),
+    ...encodeContributionTable(selected, owners.length, components, format),
   })
   return { roundId: opened.roundId, terms: committed.terms, counts }
 }

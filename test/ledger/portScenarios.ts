@@ -7,6 +7,7 @@ import {
   type OpenChain,
   ownerIds,
   sampleTable,
+  uniformTable,
 } from './ledgerWorld.ts'
 
 const digest = (text: string) => hexToBytes(keccak256(toHex(text)))
@@ -45,6 +46,38 @@ export function registerPortScenarios(open: OpenChain): void {
 
     await assert.rejects(world.settlement.settle(roundId, digest('again')), /already settled/)
     await assert.rejects(world.settlement.refundAfterDeadline(roundId), /already settled/)
+  })
+
+  it('a table with the same k owners in every component is committed in the combinatorial format and read back', async () => {
+    const world = await createLedgerWorld(open)
+    const table = uniformTable(3)
+    const addresses = ownerIds.map((id) => world.owners[id]!.address)
+    const before = await balancesOf(world, addresses)
+    const roundId = await world.settlement.openRound(table, 12n * world.price)
+    const { committed } = await world.contract.record(BigInt(roundId))
+    // 6 ranks of 3 bits (C(4, 2) = 6) in 3 bytes, where the bitmap needs 3 as well but
+    // 7,850 × 10 needs 6,869 instead of 9,813.
+    assert.deepEqual([committed?.format, committed?.k, committed?.counts], [1, 2, [4, 3, 3, 2]])
+    assert.deepEqual(await world.settlement.table(roundId), table)
+    const receipt = await world.settlement.settle(roundId, digest('uniform'))
+    assert.deepEqual(receipt.payouts, {
+      'do-0': 4000n,
+      'do-1': 3000n,
+      'do-2': 3000n,
+      'do-3': 2000n,
+    })
+    assert.equal(receipt.refund, 0n)
+    const after = await balancesOf(world, addresses)
+    assert.deepEqual(
+      after.map((b, i) => b - before[i]!),
+      [4000n, 3000n, 3000n, 2000n],
+    )
+    assert.equal(await world.chain.getBalance(world.contract.address), 0n)
+    // An uneven table falls back to the bitmap.
+    const uneven = await world.settlement.openRound(sampleTable(4), 8n * world.price)
+    const bitmap = await world.contract.record(BigInt(uneven))
+    assert.deepEqual([bitmap.committed?.format, bitmap.committed?.k], [0, 0])
+    assert.deepEqual(await world.settlement.table(uneven), sampleTable(4))
   })
 
   it('an underfunded round is refused: the provider sees isFunded false, owners stay unpaid, the requestor refunds after the deadline', async () => {

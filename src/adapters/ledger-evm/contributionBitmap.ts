@@ -1,8 +1,8 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 
 /**
- * The contribution table as the contract commits it: a bitmap, component-major, one bit
- * per owner. Bit k = j × owners + i (owner i, component j) is bit k mod 8 of byte ⌊k/8⌋,
+ * The contract's bitmap table format (TableFormat.bitmap, the fallback of
+ * contributionTable.ts): component-major, one bit per owner. Bit k = j × owners + i (owner i, component j) is bit k mod 8 of byte ⌊k/8⌋,
  * least significant first; the unused high bits of the last byte are zero, so every
  * table has exactly one encoding and one hash.
  */

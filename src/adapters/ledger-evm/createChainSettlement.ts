@@ -6,7 +6,8 @@ import type {
   SettlementReceipt,
 } from '../../core/ports/settlement.ts'
 import type { Hex } from './chainClient.ts'
-import { countSelections, packSelection } from './contributionBitmap.ts'
+import { countSelections } from './contributionBitmap.ts'
+import { encodeContributionTable } from './contributionTable.ts'
 import type { LedgerAccount } from './ledgerAccounts.ts'
 import type { SettlementContract } from './settlementContract.ts'
 import type { SettlementEvent } from './settlementEvents.ts'
@@ -34,10 +35,12 @@ export interface ChainSettlementOptions {
 
 /**
  * The Settlement port on the MsflSettlement contract. openRound = open + commitTable by
- * the requestor; table() rebuilds the table from the TableCommitted event and verifies it
- * against the hash stored on chain and against the committed counts; settle = deliver by
- * the provider, with the receipt read from its Paid / PaymentDeferred / Refunded events.
- * Round ids are the contract's round numbers in decimal.
+ * the requestor, in the combinatorial table format when every component selects the same
+ * 0 < k < t owners and as a bitmap otherwise (encodeContributionTable); table() rebuilds
+ * the table from the TableCommitted event and verifies it against the hash stored on
+ * chain, the ranks and the committed counts; settle = deliver by the provider, with the
+ * receipt read from its Paid / PaymentDeferred / Refunded events. Round ids are the
+ * contract's round numbers in decimal.
  */
 export function createChainSettlement(options: ChainSettlementOptions): ChainSettlement {
   const { contract, requestor, provider, pricePerComponent } = options
@@ -124,7 +127,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
           'PROTOCOL',
           `ledger: components must be 1 to 2³² − 1, got ${table.components}`,
         )
-      const bitmap = packSelection(table.selected, t, table.components)
+      const encoded = encodeContributionTable(table.selected, t, table.components)
       const deadline = (await contract.chain.latestTimestamp()) + timeout
       const opened = await contract.open(requestor, {
         protocolRound: BigInt(table.round),
@@ -137,7 +140,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       await contract.commitTable(requestor, opened.roundId, opened.terms, {
         components: table.components,
         counts: countSelections(table.selected, t),
-        bitmap,
+        ...encoded,
       })
       return opened.roundId.toString()
     },

@@ -43,6 +43,10 @@ export function describeRevert(action: string, error: unknown): unknown {
     DeadlinePassed: () => `round ${a[0]} passed its deadline ${a[1]}`,
     DeadlineNotReached: () => `round ${a[0]} is before its deadline ${a[1]}`,
     NothingToWithdraw: () => `${a[0]} has nothing to withdraw`,
+    UnsupportedTableFormat: () =>
+      `table format ${a[0]} with k = ${a[1]} is not defined for ${a[2]} owners (bitmap: k = 0; combinatorial: 0 < k < owners ≤ 255)`,
+    ContributionsMismatch: () =>
+      `the counts add up to ${a[1]}, but k owners in every component make ${a[0]}`,
     ModelAlreadyRegistered: () => `${a[0]} already registered a model for round ${a[1]}`,
   }
   const reason = reasons[errorName]?.() ?? `${errorName}(${a.join(', ')})`

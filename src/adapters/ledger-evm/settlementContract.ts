@@ -17,11 +17,18 @@ import {
 } from './settlementEvents.ts'
 import { hashCounts, hashOwners, hashTerms, type SettlementTerms } from './settlementTerms.ts'
 
-/** The packed contribution table and what the requestor claims it contains. */
+/**
+ * The encoded contribution table (encodeContributionTable) and what the requestor claims
+ * it contains. `format` and `k` go to the contract as they are (uint8), so tests can send
+ * values the contract must refuse.
+ */
 export interface CommittedTableInput {
   readonly components: number
+  /** TableFormat: 0 bitmap (k = 0), 1 combinatorial (k owners per component). */
+  readonly format: number
+  readonly k: number
   readonly counts: readonly number[]
-  readonly bitmap: Uint8Array
+  readonly table: Uint8Array
 }
 
 /**
@@ -182,8 +189,10 @@ export function attachSettlementContract(
         roundId,
         terms,
         table.components,
+        table.format,
+        table.k,
         table.counts,
-        bytesToHex(table.bitmap),
+        bytesToHex(table.table),
       ])
       const committed = events.find((e) => e.name === 'TableCommitted')
       if (!committed)

@@ -19,6 +19,10 @@ export type SettlementEvent =
       readonly name: 'TableCommitted'
       readonly roundId: bigint
       readonly components: number
+      /** TableFormat: 0 bitmap, 1 combinatorial. */
+      readonly format: number
+      /** Owners per component in the combinatorial format; 0 for the bitmap. */
+      readonly k: number
       readonly contributions: bigint
       readonly funded: boolean
       readonly tableHash: Hex
