@@ -8,6 +8,7 @@ import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
 import { openRun } from './openRun.ts'
+import { createProtection } from './privacy/createProtection.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -40,6 +41,7 @@ export async function executeSimulation(
     config,
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
+    createProtection,
     emit: bus.emit,
     now,
   })
@@ -96,6 +98,16 @@ export async function executeSimulation(
         ? { attack_success_rate: final.attackSuccessRate }
         : {}),
       attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
+      ...(result.privacy
+        ? {
+            privacy: {
+              spec: result.privacy.spec,
+              bytes_per_client_per_round: Math.round(result.privacy.bytesPerClientPerRound),
+              bytes_per_parameter: result.privacy.bytesPerClientPerRound / result.model.numParams,
+              dropped: result.privacy.dropped,
+            },
+          }
+        : {}),
       ...selectionSummary(result),
       history: result.history,
       runDir,

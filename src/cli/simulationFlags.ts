@@ -31,6 +31,12 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'he', path: ['he'], type: 'string', help: 'msfl: CKKS preset, ckks-16384' },
   {
+    flag: 'privacy',
+    path: ['privacy'],
+    type: 'string',
+    help: 'plain engine: protect every update, e.g. ckks or ckks:preset=ckks-16384 (FedAvg only)',
+  },
+  {
     flag: 'ledger',
     path: ['ledger'],
     type: 'string',

@@ -17,10 +17,13 @@ import { evaluateModel } from '../core/metrics/evaluateModel.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
+import { type PrivacyPart, parsePrivacySpec } from '../core/privacy/parsePrivacySpec.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { planAttackers } from './planAttackers.ts'
+import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
+import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, type RoundEvaluation, runFederation } from './runFederation.ts'
 
@@ -31,6 +34,11 @@ export interface RunSimulationParameters {
   readonly data: DatasetSplit
   /** Builds the transport that connects the server to the client handlers. */
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /** Builds the update protection `config.privacy` names (its keys come from adapters). */
+  readonly createProtection?: (
+    parts: readonly PrivacyPart[],
+    clients: readonly string[],
+  ) => Promise<UpdateProtection>
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -40,6 +48,16 @@ export interface SimulationResult extends FederationResult {
   readonly partition: ClientPartition
   /** Malicious clients and their attacks (empty for a clean run). */
   readonly attackers: ReadonlyMap<string, AttackSpec>
+  /** With `config.privacy`: the protection and what it cost. */
+  readonly privacy?: PrivacySummary
+}
+
+export interface PrivacySummary {
+  readonly spec: string
+  /** Mean protected upload per contributing client per round, in bytes. */
+  readonly bytesPerClientPerRound: number
+  /** Clients that dropped out, per round (secure aggregation). */
+  readonly dropped: Readonly<Record<number, readonly string[]>>
 }
 
 /**
@@ -90,6 +108,11 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   }
   const strategy = createStrategy(config, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
+  const protection = config.privacy
+    ? await openProtection(p, config.privacy, clientIds, omniscient)
+    : undefined
+  if (protection)
+    for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
 
   p.emit({
     type: 'run-started',
@@ -106,6 +129,33 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
   })
   try {
+    if (protection) {
+      const result = await runProtectedFederation({
+        runId,
+        strategy,
+        protection,
+        transport: p.createTransport(handlers),
+        clients: clientIds,
+        rounds: config.rounds,
+        initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
+        evaluate,
+        rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
+        emit: p.emit,
+        now: p.now,
+      })
+      const uploads = result.history.map((r) => r.protectedBytesPerClient)
+      return {
+        ...result,
+        model,
+        partition,
+        attackers,
+        privacy: {
+          spec: protection.spec,
+          bytesPerClientPerRound: uploads.reduce((a, b) => a + b, 0) / uploads.length,
+          dropped: Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
+        },
+      }
+    }
     const result = await runFederation({
       runId,
       strategy,
@@ -136,7 +186,34 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       error: error instanceof Error ? error.message : String(error),
     })
     throw error
+  } finally {
+    await protection?.dispose()
   }
+}
+
+/** Checks that the run can hide its updates, then builds the protection. */
+async function openProtection(
+  p: RunSimulationParameters,
+  text: string,
+  clients: readonly string[],
+  omniscient: boolean,
+): Promise<UpdateProtection> {
+  const { config } = p
+  if (config.strategy !== 'fedavg')
+    throw new MsflError('CONFIG_INVALID', 'privacy: protected updates need strategy fedavg')
+  if (config.aggregator !== 'fedavg')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: ${config.aggregator} needs every individual update, which ${text} hides; use aggregator fedavg`,
+    )
+  if (omniscient)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'privacy: omniscient attacks read the honest updates, which the protection hides',
+    )
+  if (!p.createProtection)
+    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
+  return p.createProtection(parsePrivacySpec(text), clients)
 }
 
 function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
 import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
+import { parsePrivacySpec } from '../../core/privacy/parsePrivacySpec.ts'
 
 const specString = (what: string, pattern = /^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/) =>
   z
@@ -8,6 +9,17 @@ const specString = (what: string, pattern = /^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/
     .min(1, `${what} must not be empty`)
     .max(200)
     .regex(pattern, `${what} must look like name or name:key=value,…`)
+
+const privacySchema = z
+  .string()
+  .max(300)
+  .superRefine((text, ctx) => {
+    try {
+      parsePrivacySpec(text)
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^privacy: /, '') })
+    }
+  })
 
 export const partitionSchema = z.string().refine((text) => {
   try {
@@ -57,6 +69,8 @@ export const simulationConfigSchema = z
         mask: 'component',
         pricePerComponent: 1,
       }),
+    /** Plain engine: how each update is protected, e.g. ckks (parts joined by +). */
+    privacy: privacySchema.optional(),
     /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
     aggregator: specString('aggregator').default('fedavg'),
     /** The attack run by the malicious share of clients, e.g. label-flip or backdoor:boost=10. */

@@ -1,0 +1,43 @@
+import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
+
+/** What the server stage of a protection gets: the round's raw fit replies. */
+export interface ProtectedRoundInput {
+  readonly round: number
+  /** The global parameters the clients trained from. */
+  readonly params: Float64Array
+  readonly replies: readonly { readonly clientId: string; readonly reply: unknown }[]
+}
+
+/** The round's aggregate in the clear, as only the party entitled to it sees it. */
+export interface ProtectedAggregate {
+  /** Σ nᵢ·Δᵢ over the contributors (Δᵢ = client parameters − global parameters). */
+  readonly weightedSum: Float64Array
+  /** Σ nᵢ over the contributors. */
+  readonly examples: number
+  /** Whose updates are in the sum, with what they reported in the clear. */
+  readonly contributors: readonly {
+    readonly clientId: string
+    readonly numExamples: number
+    readonly trainLoss: number
+  }[]
+  readonly rejected: readonly { readonly clientId: string; readonly reason: string }[]
+  /** Clients that vanished during the protocol (secure aggregation dropouts). */
+  readonly dropped: readonly string[]
+  /** Mean bytes one contributor uploaded this round for its protected update. */
+  readonly bytesPerClient: number
+}
+
+/**
+ * A protection of model updates (SPEC C5): a wrapper ("mod") around each client that
+ * turns its plaintext fit reply into a protected one, and the matching server stage
+ * that combines protected replies into Σ nᵢ·Δᵢ without the server seeing any single
+ * Δᵢ. FedAvg then applies Σ nᵢ·Δᵢ / Σ nᵢ. Robust rules need individual updates and
+ * cannot run behind a protection that hides them.
+ */
+export interface UpdateProtection {
+  /** Canonical spec, e.g. `ckks:preset=ckks-8192`. */
+  readonly spec: string
+  wrapClient(clientId: string, inner: MessageHandler): MessageHandler
+  aggregate(input: ProtectedRoundInput, transport: Transport): Promise<ProtectedAggregate>
+  dispose(): Promise<void>
+}
