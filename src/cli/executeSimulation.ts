@@ -1,5 +1,6 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { createCsprng } from '../adapters/random/createCsprng.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
@@ -42,6 +43,7 @@ export async function executeSimulation(
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     createProtection,
+    noiseRng: createCsprng,
     emit: bus.emit,
     now,
   })
@@ -105,6 +107,13 @@ export async function executeSimulation(
               bytes_per_client_per_round: Math.round(result.privacy.bytesPerClientPerRound),
               bytes_per_parameter: result.privacy.bytesPerClientPerRound / result.model.numParams,
               dropped: result.privacy.dropped,
+              ...(result.privacy.epsilon === undefined
+                ? {}
+                : {
+                    epsilon: result.privacy.epsilon,
+                    delta: result.privacy.delta,
+                    epsilon_per_round: result.privacy.epsilonPerRound,
+                  }),
             },
           }
         : {}),

@@ -4,6 +4,7 @@ import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import { flippedClasses, parseLabelMapping } from '../core/attacks/labelFlip.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
+import type { DpTrainingClient } from '../core/dp/createDpTrainingClient.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
@@ -17,11 +18,17 @@ import { evaluateModel } from '../core/metrics/evaluateModel.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
-import { type PrivacyPart, parsePrivacySpec } from '../core/privacy/parsePrivacySpec.ts'
+import {
+  HIDING_PROTECTIONS,
+  type PrivacyPart,
+  parsePrivacySpec,
+} from '../core/privacy/parsePrivacySpec.ts'
+import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { planAttackers } from './planAttackers.ts'
+import { createDpOwners, dpSpent } from './privacy/createDpOwners.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
@@ -34,6 +41,8 @@ export interface RunSimulationParameters {
   readonly data: DatasetSplit
   /** Builds the transport that connects the server to the client handlers. */
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /** DP-SGD noise and sampling (`--privacy dp`): a CSPRNG, from an adapter. */
+  readonly noiseRng?: () => Rng
   /** Builds the update protection `config.privacy` names (its keys come from adapters). */
   readonly createProtection?: (
     parts: readonly PrivacyPart[],
@@ -54,6 +63,10 @@ export interface SimulationResult extends FederationResult {
 
 export interface PrivacySummary {
   readonly spec: string
+  /** Sample-level DP: the largest owner (ε, δ) spent, and after each round. */
+  readonly epsilon?: number
+  readonly delta?: number
+  readonly epsilonPerRound?: Readonly<Record<number, number>>
   /** Mean protected upload per contributing client per round, in bytes. */
   readonly bytesPerClientPerRound: number
   /** Clients that dropped out, per round (secure aggregation). */
@@ -88,6 +101,19 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const omniscient = [...attackers.values()].some((a) => a.definition.omniscient(a.options))
   const adversary = omniscient ? createAdversary() : undefined
 
+  const privacy = config.privacy ? parsePrivacySpec(config.privacy) : []
+  const dpPart = privacy.find((part) => part.name === 'dp')
+  if (dpPart && !p.noiseRng)
+    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
+  const dpOwners = dpPart
+    ? createDpOwners(
+        dpPart,
+        config,
+        model,
+        partition.clients.filter((c) => !attackers.has(c.id)),
+        p.noiseRng!,
+      )
+    : new Map<string, DpTrainingClient>()
   const handlers = new Map<string, MessageHandler>()
   for (const client of partition.clients) {
     const attack = attackers.get(client.id)
@@ -103,14 +129,34 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
             seed,
             ...(adversary ? { adversary } : {}),
           })
-        : createTrainingClient({ clientId: client.id, model, data: client.data, seed }),
+        : (dpOwners.get(client.id) ??
+            createTrainingClient({ clientId: client.id, model, data: client.data, seed })),
     )
   }
   const strategy = createStrategy(config, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
-  const protection = config.privacy
-    ? await openProtection(p, config.privacy, clientIds, omniscient)
-    : undefined
+  const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
+  const protection =
+    hiding.length > 0 ? await openProtection(p, hiding, clientIds, omniscient) : undefined
+  const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
+    config.privacy === undefined
+      ? {}
+      : {
+          privacy: {
+            spec: privacy
+              .map((part) =>
+                part.name === 'ckks' && protection
+                  ? protection.spec
+                  : `${part.name}:${Object.entries(part.options)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(',')}`,
+              )
+              .join('+'),
+            bytesPerClientPerRound,
+            dropped,
+            ...(dpPart ? dpSpent(dpOwners) : {}),
+          },
+        }
   if (protection)
     for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
 
@@ -149,11 +195,10 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         model,
         partition,
         attackers,
-        privacy: {
-          spec: protection.spec,
-          bytesPerClientPerRound: uploads.reduce((a, b) => a + b, 0) / uploads.length,
-          dropped: Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
-        },
+        ...privacySummary(
+          uploads.reduce((a, b) => a + b, 0) / uploads.length,
+          Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
+        ),
       }
     }
     const result = await runFederation({
@@ -177,7 +222,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
           }
         : {}),
     })
-    return { ...result, model, partition, attackers }
+    // Plain updates travel as float64 vectors on the wire: 8 bytes per parameter.
+    return { ...result, model, partition, attackers, ...privacySummary(8 * model.numParams, {}) }
   } catch (error) {
     p.emit({
       type: 'run-failed',
@@ -194,7 +240,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
 /** Checks that the run can hide its updates, then builds the protection. */
 async function openProtection(
   p: RunSimulationParameters,
-  text: string,
+  parts: readonly PrivacyPart[],
   clients: readonly string[],
   omniscient: boolean,
 ): Promise<UpdateProtection> {
@@ -204,7 +250,7 @@ async function openProtection(
   if (config.aggregator !== 'fedavg')
     throw new MsflError(
       'CONFIG_INVALID',
-      `privacy: ${config.aggregator} needs every individual update, which ${text} hides; use aggregator fedavg`,
+      `privacy: ${config.aggregator} needs every individual update, which ${parts[0]!.name} hides; use aggregator fedavg`,
     )
   if (omniscient)
     throw new MsflError(
@@ -213,7 +259,7 @@ async function openProtection(
     )
   if (!p.createProtection)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
-  return p.createProtection(parsePrivacySpec(text), clients)
+  return p.createProtection(parts, clients)
 }
 
 function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {

@@ -4,7 +4,13 @@ import { lastJsonLine, runCli, tempDir } from '../helpers/runCli.ts'
 
 type Summary = {
   final: { accuracy: number }
-  privacy?: { spec: string; bytes_per_client_per_round: number }
+  privacy?: {
+    spec: string
+    bytes_per_client_per_round: number
+    epsilon?: number
+    delta?: number
+    epsilon_per_round?: Record<string, number>
+  }
   history: { accepted: number }[]
 }
 
@@ -41,6 +47,27 @@ describe('msfl simulate --privacy', () => {
     )
   })
 
+  it('dp+ckks: DP-SGD owners spend at most the ε budget, reported per round, behind CKKS', () => {
+    const r = simulate([
+      '--privacy',
+      'dp:epsilon=2,delta=1e-5+ckks',
+      '--batch-size',
+      '256',
+      '--lr',
+      '0.5',
+    ])
+    assert.equal(r.status, 0, r.stderr)
+    const privacy = r.summary!.privacy!
+    assert.equal(privacy.spec, 'dp:epsilon=2,delta=0.00001,clip=1+ckks:preset=ckks-8192')
+    assert.ok(privacy.epsilon! <= 2 && privacy.epsilon! > 1.9, `ε ${privacy.epsilon}`)
+    assert.equal(privacy.delta, 1e-5)
+    const perRound = Object.values(privacy.epsilon_per_round!)
+    assert.equal(perRound.length, 3)
+    assert.ok(perRound[0]! < perRound[1]! && perRound[1]! < perRound[2]!)
+    // Three rounds of noisy training on Adult already beat the 76 % majority class.
+    assert.ok(r.summary!.final.accuracy > 0.8, `accuracy ${r.summary!.final.accuracy}`)
+  })
+
   it('refuses combinations that need individual updates, and bad specs, naming the field', () => {
     for (const [extra, pattern] of [
       [
@@ -54,6 +81,8 @@ describe('msfl simulate --privacy', () => {
       [['--privacy', 'rot13'], /privacy.*unknown protection 'rot13'/],
       [['--privacy', 'ckks:preset=ckks-1024'], /privacy.*preset/],
       [['--privacy', 'ckks+ckks'], /privacy.*twice/],
+      [['--privacy', 'dp:delta=0.5'], /privacy.*delta/],
+      [['--privacy', 'dp', '--strategy', 'fedsgd'], /privacy: dp trains with DP-SGD inside FedAvg/],
     ] as const) {
       const r = simulate([...extra])
       assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stderr}`)

@@ -11,10 +11,10 @@ import type { UpdateProtection } from '../../runtime/privacy/updateProtection.ts
  * opened from its public material only.
  */
 export async function createProtection(parts: readonly PrivacyPart[]): Promise<UpdateProtection> {
-  const hiding = parts.filter((part) => part.name === 'ckks')
-  if (hiding.length !== 1)
+  const part = parts[0]
+  if (parts.length !== 1 || part?.name !== 'ckks')
     throw new MsflError('CONFIG_INVALID', 'privacy: name one update protection (ckks)')
-  const preset = String(hiding[0]!.options['preset'])
+  const preset = String(part.options['preset'])
   const keyHolder = await createCkksRequestor(preset, { rotations: [] })
   const owner = await createCkksEvaluator(keyHolder.publicMaterial)
   const provider = await createCkksEvaluator(keyHolder.publicMaterial)

@@ -4,6 +4,29 @@ import { type OptionSchema, type ResolvedOptions, resolveSpecOptions } from '../
 
 /** The update protections `--privacy` combines with `+`, each with its options. */
 export const PRIVACY_OPTIONS = {
+  dp: {
+    epsilon: {
+      kind: 'number',
+      default: 3,
+      min: 0.01,
+      max: 100,
+      description: 'sample-level DP-SGD: the ε every data owner may spend over the whole run',
+    },
+    delta: {
+      kind: 'number',
+      default: 1e-5,
+      min: 1e-12,
+      max: 0.1,
+      description: 'the δ of (ε, δ); keep it well below 1/rows',
+    },
+    clip: {
+      kind: 'number',
+      default: 1,
+      min: 1e-6,
+      max: 1e6,
+      description: 'per-example gradient clipping norm C',
+    },
+  },
   ckks: {
     preset: {
       kind: 'choice',
@@ -21,10 +44,14 @@ export interface PrivacyPart {
   readonly options: ResolvedOptions
 }
 
+/** Protections that hide each update from the server (at most one per run: they do not stack). */
+export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks']
+
 /**
- * Parses `--privacy`, e.g. `ckks` or `ckks:preset=ckks-16384`: parts joined by `+`,
- * each `name[:key=value,…]`, every option checked, no part twice, and at most one part
- * that hides individual updates from the server (they cannot be stacked).
+ * Parses `--privacy`, e.g. `dp:epsilon=3,delta=1e-5+ckks`: parts joined by `+`, each
+ * `name[:key=value,…]`, every option checked, no part twice, and at most one part that
+ * hides individual updates from the server (they cannot be stacked). `dp` composes with
+ * any of them: the noise is added before the update is hidden.
  */
 export function parsePrivacySpec(text: string): PrivacyPart[] {
   const parts = text.split('+').map((part) => part.trim())
@@ -46,5 +73,10 @@ export function parsePrivacySpec(text: string): PrivacyPart[] {
       options: resolveSpecOptions(`privacy '${name}'`, spec.options, PRIVACY_OPTIONS[name]),
     })
   }
+  if (out.filter((p) => HIDING_PROTECTIONS.includes(p.name)).length > 1)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: ${HIDING_PROTECTIONS.join(', ')} each hide the updates; name at most one`,
+    )
   return out
 }

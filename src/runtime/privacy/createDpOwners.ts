@@ -1,0 +1,79 @@
+import type { Dataset } from '../../core/data/dataset.ts'
+import {
+  createDpTrainingClient,
+  type DpTrainingClient,
+} from '../../core/dp/createDpTrainingClient.ts'
+import { calibrateDpSgd } from '../../core/dp/planDpSgd.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type { Model } from '../../core/model/model.ts'
+import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { Rng } from '../../core/rng/rng.ts'
+import type { SimulationConfig } from '../config/simulationConfig.ts'
+
+/**
+ * Sample-level DP-SGD owners for `--privacy dp:…`: each honest owner calibrates its own
+ * noise multiplier so that the configured rounds of local training end at ε ≤ epsilon
+ * for its own row count, and refuses any round that would exceed it. Noise comes from
+ * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed.
+ */
+export function createDpOwners(
+  part: PrivacyPart,
+  config: SimulationConfig,
+  model: Model,
+  owners: readonly { readonly id: string; readonly data: Dataset }[],
+  noiseRng: () => Rng,
+): Map<string, DpTrainingClient> {
+  if (config.strategy !== 'fedavg')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'privacy: dp trains with DP-SGD inside FedAvg rounds; use strategy fedavg',
+    )
+  const epsilon = Number(part.options['epsilon'])
+  const delta = Number(part.options['delta'])
+  const clipNorm = Number(part.options['clip'])
+  const training = { epochs: config.training.epochs, batchSize: config.training.batchSize }
+  const out = new Map<string, DpTrainingClient>()
+  for (const owner of owners) {
+    if (delta >= 1 / owner.data.n)
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `privacy: dp delta ${delta} is not below 1/rows = ${(1 / owner.data.n).toExponential(2)} for ${owner.id}`,
+      )
+    const noiseMultiplier = calibrateDpSgd({
+      n: owner.data.n,
+      training,
+      rounds: config.rounds,
+      targetEpsilon: epsilon,
+      delta,
+    })
+    out.set(
+      owner.id,
+      createDpTrainingClient({
+        clientId: owner.id,
+        model,
+        data: owner.data,
+        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon },
+        rng: noiseRng(),
+      }),
+    )
+  }
+  return out
+}
+
+/** The run's guarantee: owners hold disjoint rows, so it is the largest owner ε (parallel composition). */
+export function dpSpent(owners: ReadonlyMap<string, DpTrainingClient>): {
+  epsilon: number
+  delta: number
+  epsilonPerRound: Record<number, number>
+} {
+  let epsilon = 0
+  let delta = 0
+  const perRound: Record<number, number> = {}
+  for (const owner of owners.values()) {
+    const spent = owner.spent()
+    epsilon = Math.max(epsilon, spent.epsilon)
+    delta = Math.max(delta, spent.delta)
+    for (const r of owner.history()) perRound[r.round] = Math.max(perRound[r.round] ?? 0, r.epsilon)
+  }
+  return { epsilon, delta, epsilonPerRound: perRound }
+}
