@@ -1,0 +1,58 @@
+/**
+ * Bit-level slot access on a plaintext held as 32-bit words, least significant word
+ * first. Packing builds the words and converts once (one hex string, one BigInt),
+ * because growing a BigInt slot by slot with shifts costs quadratic time per plaintext.
+ */
+export function writeSlot(words: Uint32Array, bitOffset: number, value: number, width: number) {
+  let rest = value
+  let position = bitOffset
+  let remaining = width
+  while (remaining > 0) {
+    const shift = position & 31
+    const take = Math.min(32 - shift, remaining)
+    const unit = 2 ** take
+    const low = rest % unit
+    words[position >>> 5] = (words[position >>> 5]! | (low * 2 ** shift)) >>> 0
+    rest = (rest - low) / unit
+    position += take
+    remaining -= take
+  }
+}
+
+/** Reads `width` ≤ 53 bits starting at `bitOffset` as a non-negative integer. */
+export function readSlot(words: Uint32Array, bitOffset: number, width: number): number {
+  let value = 0
+  let scale = 1
+  let position = bitOffset
+  let remaining = width
+  while (remaining > 0) {
+    const shift = position & 31
+    const take = Math.min(32 - shift, remaining)
+    const unit = 2 ** take
+    const bits = Math.floor(words[position >>> 5]! / 2 ** shift) % unit
+    value += bits * scale
+    scale *= unit
+    position += take
+    remaining -= take
+  }
+  return value
+}
+
+export function wordsToBigint(words: Uint32Array): bigint {
+  let hex = '0x'
+  for (let i = words.length - 1; i >= 0; i--) hex += words[i]!.toString(16).padStart(8, '0')
+  return BigInt(hex)
+}
+
+/** The low `count` words of a non-negative `value` (higher bits are the caller's to check). */
+export function bigintToWords(value: bigint, count: number): Uint32Array {
+  const hex = BigInt.asUintN(count * 32, value)
+    .toString(16)
+    .padStart(count * 8, '0')
+  const words = new Uint32Array(count)
+  for (let i = 0; i < count; i++) {
+    const end = hex.length - i * 8
+    words[i] = Number.parseInt(hex.slice(end - 8, end), 16)
+  }
+  return words
+}
