@@ -47,6 +47,8 @@ export interface RunSimulationParameters {
   readonly createProtection?: (
     parts: readonly PrivacyPart[],
     clients: readonly string[],
+    /** The largest owner's example count: a public bound updates can be scaled by. */
+    referenceExamples: number,
   ) => Promise<UpdateProtection>
   readonly emit: EventSink
   readonly now: () => number
@@ -137,7 +139,15 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const evaluate = createEvaluation(model, data, attackers)
   const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
   const protection =
-    hiding.length > 0 ? await openProtection(p, hiding, clientIds, omniscient) : undefined
+    hiding.length > 0
+      ? await openProtection(
+          p,
+          hiding,
+          clientIds,
+          omniscient,
+          Math.max(...partition.clients.map((c) => c.data.n)),
+        )
+      : undefined
   const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
     config.privacy === undefined
       ? {}
@@ -145,7 +155,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
           privacy: {
             spec: privacy
               .map((part) =>
-                part.name === 'ckks' && protection
+                HIDING_PROTECTIONS.includes(part.name) && protection
                   ? protection.spec
                   : `${part.name}:${Object.entries(part.options)
                       .map(([k, v]) => `${k}=${v}`)
@@ -243,6 +253,7 @@ async function openProtection(
   parts: readonly PrivacyPart[],
   clients: readonly string[],
   omniscient: boolean,
+  referenceExamples: number,
 ): Promise<UpdateProtection> {
   const { config } = p
   if (config.strategy !== 'fedavg')
@@ -259,7 +270,7 @@ async function openProtection(
     )
   if (!p.createProtection)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
-  return p.createProtection(parts, clients)
+  return p.createProtection(parts, clients, referenceExamples)
 }
 
 function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {

@@ -47,6 +47,19 @@ describe('msfl simulate --privacy', () => {
     )
   })
 
+  it('paillier: FedAvg on packed Paillier updates ends within 0.1 point of plaintext FedAvg', () => {
+    const plain = simulate([])
+    const paillier = simulate(['--privacy', 'paillier'])
+    assert.equal(paillier.status, 0, paillier.stderr)
+    assert.equal(paillier.summary!.privacy!.spec, 'paillier:bits=2048,precision=16,range=1')
+    // 109 parameters of 16 bits plus headroom fit one or two 4,096-bit ciphertexts.
+    assert.ok(paillier.summary!.privacy!.bytes_per_client_per_round < 2_000)
+    assert.ok(
+      Math.abs(paillier.summary!.final.accuracy - plain.summary!.final.accuracy) < 0.001,
+      `${paillier.summary!.final.accuracy} vs ${plain.summary!.final.accuracy}`,
+    )
+  })
+
   it('dp+ckks: DP-SGD owners spend at most the ε budget, reported per round, behind CKKS', () => {
     const r = simulate([
       '--privacy',
@@ -82,6 +95,8 @@ describe('msfl simulate --privacy', () => {
       [['--privacy', 'ckks:preset=ckks-1024'], /privacy.*preset/],
       [['--privacy', 'ckks+ckks'], /privacy.*twice/],
       [['--privacy', 'dp:delta=0.5'], /privacy.*delta/],
+      [['--privacy', 'paillier:bits=1024'], /privacy.*bits/],
+      [['--privacy', 'ckks+paillier'], /privacy.*ckks, paillier each hide the updates/],
       [['--privacy', 'dp', '--strategy', 'fedsgd'], /privacy: dp trains with DP-SGD inside FedAvg/],
     ] as const) {
       const r = simulate([...extra])

@@ -1,8 +1,15 @@
 import { createCkksEvaluator } from '../../adapters/he-seal/createCkksEvaluator.ts'
 import { createCkksRequestor } from '../../adapters/he-seal/createCkksRequestor.ts'
+import { createPaillierPublic } from '../../adapters/paillier/createPaillierPublic.ts'
+import { createPaillierSecret } from '../../adapters/paillier/createPaillierSecret.ts'
+import { generatePaillierKeyPair } from '../../adapters/paillier/generatePaillierKeyPair.ts'
+import { loadModularBackend } from '../../adapters/paillier/modularBackend.ts'
+import { openPaillierPublicKey } from '../../adapters/paillier/paillierPublicKey.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { encodePaillierPublicKey } from '../../core/paillier/publicKeyFormat.ts'
 import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createCkksProtection } from '../../runtime/privacy/createCkksProtection.ts'
+import { createPaillierProtection } from '../../runtime/privacy/createPaillierProtection.ts'
 import type { UpdateProtection } from '../../runtime/privacy/updateProtection.ts'
 
 /**
@@ -10,10 +17,17 @@ import type { UpdateProtection } from '../../runtime/privacy/updateProtection.ts
  * the key holder (the model requestor); owners and the service provider get evaluators
  * opened from its public material only.
  */
-export async function createProtection(parts: readonly PrivacyPart[]): Promise<UpdateProtection> {
+export async function createProtection(
+  parts: readonly PrivacyPart[],
+  clients: readonly string[],
+  referenceExamples: number,
+): Promise<UpdateProtection> {
   const part = parts[0]
-  if (parts.length !== 1 || part?.name !== 'ckks')
-    throw new MsflError('CONFIG_INVALID', 'privacy: name one update protection (ckks)')
+  if (parts.length !== 1 || part === undefined)
+    throw new MsflError('CONFIG_INVALID', 'privacy: name one update protection (ckks or paillier)')
+  if (part.name === 'paillier') return createPaillier(part, clients.length, referenceExamples)
+  if (part.name !== 'ckks')
+    throw new MsflError('CONFIG_INVALID', `privacy: ${part.name} does not hide updates`)
   const preset = String(part.options['preset'])
   const keyHolder = await createCkksRequestor(preset, { rotations: [] })
   const owner = await createCkksEvaluator(keyHolder.publicMaterial)
@@ -28,5 +42,34 @@ export async function createProtection(parts: readonly PrivacyPart[]): Promise<U
       owner.dispose()
       keyHolder.dispose()
     },
+  })
+}
+
+/**
+ * Paillier roles: the key holder generates the key pair (node:crypto primes), owners and
+ * the service provider open the public key from its bytes, as they would off the wire.
+ */
+async function createPaillier(
+  part: PrivacyPart,
+  clients: number,
+  referenceExamples: number,
+): Promise<UpdateProtection> {
+  const bits = Number(part.options['bits'])
+  const packing = {
+    valueBits: Number(part.options['precision']),
+    maxClients: clients,
+    range: Number(part.options['range']),
+  }
+  const backend = await loadModularBackend()
+  const keys = await generatePaillierKeyPair({ bits })
+  const publicBytes = encodePaillierPublicKey(keys.publicKey.n)
+  const open = () => createPaillierPublic(openPaillierPublicKey(publicBytes), packing, backend)
+  return createPaillierProtection({
+    spec: `paillier:bits=${bits},precision=${packing.valueBits},range=${packing.range}`,
+    owner: open(),
+    provider: open(),
+    keyHolder: { public: open(), secret: createPaillierSecret(keys, backend) },
+    referenceExamples,
+    dispose: () => {},
   })
 }

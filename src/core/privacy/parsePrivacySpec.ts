@@ -27,6 +27,29 @@ export const PRIVACY_OPTIONS = {
       description: 'per-example gradient clipping norm C',
     },
   },
+  paillier: {
+    bits: {
+      kind: 'choice',
+      values: [2048, 3072],
+      default: 2048,
+      description: 'modulus size of the key holder’s Paillier key',
+    },
+    precision: {
+      kind: 'number',
+      default: 16,
+      integer: true,
+      min: 8,
+      max: 40,
+      description: 'bits per packed value (the quantisation step is 2·range / (2^precision − 1))',
+    },
+    range: {
+      kind: 'number',
+      default: 1,
+      min: 1e-6,
+      max: 1e6,
+      description: 'values (nᵢ/nRef)·Δᵢ are clamped to [−range, range] before packing',
+    },
+  },
   ckks: {
     preset: {
       kind: 'choice',
@@ -45,7 +68,7 @@ export interface PrivacyPart {
 }
 
 /** Protections that hide each update from the server (at most one per run: they do not stack). */
-export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks']
+export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks', 'paillier']
 
 /**
  * Parses `--privacy`, e.g. `dp:epsilon=3,delta=1e-5+ckks`: parts joined by `+`, each
