@@ -31,10 +31,16 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'he', path: ['he'], type: 'string', help: 'msfl: CKKS preset, ckks-16384' },
   {
+    flag: 'dropout',
+    path: ['dropout'],
+    type: 'number',
+    help: 'with --privacy secagg: share of clients that vanish after key sharing, each round',
+  },
+  {
     flag: 'privacy',
     path: ['privacy'],
     type: 'string',
-    help: 'plain engine: protect every update, e.g. ckks or ckks:preset=ckks-16384 (FedAvg only)',
+    help: 'plain engine: protect every update: ckks[:preset=], paillier[:bits=,precision=,range=], secagg[:t=,clip=,degree=,timeout=], dp[:epsilon=,delta=,clip=], joined by + (e.g. dp:epsilon=3+secagg)',
   },
   {
     flag: 'ledger',

@@ -24,7 +24,7 @@ import {
   parsePrivacySpec,
 } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
-import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import { createSeededRng, deriveSeed, shuffleInPlace } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { planAttackers } from './planAttackers.ts'
@@ -46,9 +46,7 @@ export interface RunSimulationParameters {
   /** Builds the update protection `config.privacy` names (its keys come from adapters). */
   readonly createProtection?: (
     parts: readonly PrivacyPart[],
-    clients: readonly string[],
-    /** The largest owner's example count: a public bound updates can be scaled by. */
-    referenceExamples: number,
+    context: ProtectionContext,
   ) => Promise<UpdateProtection>
   readonly emit: EventSink
   readonly now: () => number
@@ -61,6 +59,16 @@ export interface SimulationResult extends FederationResult {
   readonly attackers: ReadonlyMap<string, AttackSpec>
   /** With `config.privacy`: the protection and what it cost. */
   readonly privacy?: PrivacySummary
+}
+
+/** What a protection needs to know about the run. */
+export interface ProtectionContext {
+  readonly runId: string
+  readonly clients: readonly string[]
+  /** The largest owner's example count: a public bound updates can be scaled by. */
+  readonly referenceExamples: number
+  /** Simulation (`--dropout`): whether a client vanishes after key sharing in a round. */
+  readonly dropsOut: (clientId: string, round: number) => boolean
 }
 
 export interface PrivacySummary {
@@ -270,7 +278,23 @@ async function openProtection(
     )
   if (!p.createProtection)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
-  return p.createProtection(parts, clients, referenceExamples)
+  // --dropout: per round, a seeded share of the clients vanishes after key sharing.
+  const count = Math.floor(config.dropout * clients.length)
+  const droppers = new Map<number, Set<string>>()
+  const dropsOut = (clientId: string, round: number) => {
+    if (count === 0) return false
+    let set = droppers.get(round)
+    if (!set) {
+      const order = shuffleInPlace(
+        [...clients],
+        createSeededRng(deriveSeed(config.seed, 'dropout', round)),
+      )
+      set = new Set(order.slice(0, count))
+      droppers.set(round, set)
+    }
+    return set.has(clientId)
+  }
+  return p.createProtection(parts, { runId: p.runId, clients, referenceExamples, dropsOut })
 }
 
 function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {

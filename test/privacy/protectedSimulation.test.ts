@@ -11,7 +11,7 @@ type Summary = {
     delta?: number
     epsilon_per_round?: Record<string, number>
   }
-  history: { accepted: number }[]
+  history: { accepted: number; dropped?: string[] }[]
 }
 
 const simulate = (extra: string[]) => {
@@ -60,6 +60,23 @@ describe('msfl simulate --privacy', () => {
     )
   })
 
+  it('secagg: the server learns only the survivors’ sum; 30 % dropout completes, too many aborts', () => {
+    const plain = simulate(['--clients', '10'])
+    const full = simulate(['--clients', '10', '--privacy', 'secagg'])
+    assert.equal(full.status, 0, full.stderr)
+    assert.ok(Math.abs(full.summary!.final.accuracy - plain.summary!.final.accuracy) < 0.001)
+    const dropout = simulate(['--clients', '10', '--privacy', 'secagg', '--dropout', '0.3'])
+    assert.equal(dropout.status, 0, dropout.stderr)
+    for (const round of dropout.summary!.history) {
+      assert.equal(round.accepted, 7)
+      assert.equal(round.dropped!.length, 3)
+    }
+    // t = 9 cannot be met when 3 of 10 vanish: the round aborts and the run stops.
+    const abort = simulate(['--clients', '10', '--privacy', 'secagg:t=9', '--dropout', '0.3'])
+    assert.equal(abort.status, 2)
+    assert.match(abort.stderr, /aborted at masked-input: 7 of 10 clients remain, threshold is 9/)
+  })
+
   it('dp+ckks: DP-SGD owners spend at most the ε budget, reported per round, behind CKKS', () => {
     const r = simulate([
       '--privacy',
@@ -96,7 +113,7 @@ describe('msfl simulate --privacy', () => {
       [['--privacy', 'ckks+ckks'], /privacy.*twice/],
       [['--privacy', 'dp:delta=0.5'], /privacy.*delta/],
       [['--privacy', 'paillier:bits=1024'], /privacy.*bits/],
-      [['--privacy', 'ckks+paillier'], /privacy.*ckks, paillier each hide the updates/],
+      [['--privacy', 'ckks+paillier'], /privacy.*ckks, paillier, secagg each hide the updates/],
       [['--privacy', 'dp', '--strategy', 'fedsgd'], /privacy: dp trains with DP-SGD inside FedAvg/],
     ] as const) {
       const r = simulate([...extra])

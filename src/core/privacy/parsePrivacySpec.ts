@@ -50,6 +50,41 @@ export const PRIVACY_OPTIONS = {
       description: 'values (nᵢ/nRef)·Δᵢ are clamped to [−range, range] before packing',
     },
   },
+  secagg: {
+    t: {
+      kind: 'number',
+      default: 0,
+      integer: true,
+      min: 0,
+      max: 100_000,
+      description:
+        'threshold: shares needed to recover a seed, the round aborts below it (0: a majority of the round)',
+    },
+    clip: {
+      kind: 'number',
+      default: 1,
+      min: 1e-6,
+      max: 1e6,
+      description:
+        'inputs (nᵢ/nRef)·Δᵢ are clipped to [−clip, clip] before quantisation into Z_2^32',
+    },
+    degree: {
+      kind: 'number',
+      default: 0,
+      integer: true,
+      min: 0,
+      max: 100_000,
+      description: 'SecAgg+ neighbourhood degree (even); 0 pairs every client with every other',
+    },
+    timeout: {
+      kind: 'number',
+      default: 10_000,
+      integer: true,
+      min: 10,
+      max: 3_600_000,
+      description: 'milliseconds the server waits for each protocol stage',
+    },
+  },
   ckks: {
     preset: {
       kind: 'choice',
@@ -68,7 +103,7 @@ export interface PrivacyPart {
 }
 
 /** Protections that hide each update from the server (at most one per run: they do not stack). */
-export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks', 'paillier']
+export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks', 'paillier', 'secagg']
 
 /**
  * Parses `--privacy`, e.g. `dp:epsilon=3,delta=1e-5+ckks`: parts joined by `+`, each

@@ -71,6 +71,8 @@ export const simulationConfigSchema = z
       }),
     /** Plain engine: how each update is protected, e.g. ckks (parts joined by +). */
     privacy: privacySchema.optional(),
+    /** Simulation with --privacy secagg: share of clients that vanish after key sharing each round. */
+    dropout: z.number().min(0).lt(1).default(0),
     /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
     aggregator: specString('aggregator').default('fedavg'),
     /** The attack run by the malicious share of clients, e.g. label-flip or backdoor:boost=10. */
