@@ -48,11 +48,59 @@ sections.push({
   title: 'Homomorphic encryption (CKKS)',
   rows: await (await import('./he.bench.ts')).benchHe(),
 })
+log('secure aggregation…')
+const secagg = await (await import('./secagg.bench.ts')).benchSecureAggregation()
+sections.push({ title: 'Secure aggregation (SecAgg / SecAgg+)', rows: secagg })
+log('Paillier…')
+const paillier = await (await import('./paillier.bench.ts')).benchPaillier()
+sections.push({ title: 'Paillier (2048-bit, packed)', rows: paillier })
+sections.push({
+  title: 'Protected updates: bytes per parameter and time (100,000 parameters per client)',
+  rows: protectedUpdatesSummary(secagg, paillier, sections),
+})
 log('MS-FL rounds…')
 sections.push({
   title: 'MS-FL protocol rounds (per phase)',
   rows: await (await import('./msflRound.bench.ts')).benchMsflRounds(),
 })
+
+/** One table across protections, from the rows measured above (a missing row fails loudly). */
+function protectedUpdatesSummary(
+  secaggRows: BenchRow[],
+  paillierRows: BenchRow[],
+  all: { rows: BenchRow[] }[],
+): BenchRow[] {
+  const find = (rows: BenchRow[], prefix: string) => {
+    const row = rows.find((r) => r.name.startsWith(prefix))
+    if (!row) throw new Error(`benchmark row '${prefix}…' is missing`)
+    return row
+  }
+  const he = all.flatMap((s) => s.rows)
+  const ckksTime = find(he, 'CKKS encryption of a 100,000-parameter update')
+  const ckksBytes = find(he, 'ciphertext bytes per parameter (N = 8192)')
+  return [
+    {
+      name: 'plaintext float32 (reference)',
+      value: '4 B/parameter',
+      detail: 'no protection: the server reads every update',
+    },
+    {
+      name: 'secure aggregation, 100 clients, 30 % dropout (complete graph)',
+      value: `${find(secaggRows, 'secure aggregation: upload per parameter (100 clients × 100,000 parameters, complete').value}/parameter`,
+      detail: `client ${find(secaggRows, 'secure aggregation: time per client (100 clients × 100,000 parameters, complete').value}, server ${find(secaggRows, 'secure aggregation: server time (100 clients × 100,000 parameters, complete').value}; plus key material per peer`,
+    },
+    {
+      name: 'Paillier 2048-bit, packed b = 16',
+      value: `${find(paillierRows, 'Paillier ciphertext bytes per parameter').value}/parameter`,
+      detail: `${find(paillierRows, 'packed encryption, no pool, gmp-wasm, b = 16').value} without the pool, ${find(paillierRows, 'packed encryption online with the pool').value} online with it`,
+    },
+    {
+      name: 'CKKS ckks-8192 (public-key encryption)',
+      value: `${ckksBytes.value}/parameter`,
+      detail: `${ckksTime.value} for 100,000 parameters`,
+    },
+  ]
+}
 
 const cpu = cpus()
 const machine = [
