@@ -3,7 +3,7 @@ import { MsflError } from '../core/errors/msflError.ts'
 import type { CellResult } from '../core/experiment/cellResult.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { ExperimentCell } from './config/experimentMatrix.ts'
-import { runSimulation } from './runSimulation.ts'
+import { type RunSimulationParameters, runSimulation } from './runSimulation.ts'
 
 /** Runs one cell of an experiment; a configuration the rule cannot tolerate is recorded, not thrown. */
 export async function runExperimentCell(
@@ -11,12 +11,15 @@ export async function runExperimentCell(
   data: DatasetSplit,
   createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport,
   now: () => number,
+  /** Update protections and DP noise for cells with `privacy` (from the composition root). */
+  privacy: Pick<RunSimulationParameters, 'createProtection' | 'noiseRng'> = {},
 ): Promise<CellResult> {
   const started = now()
   const f = Math.round(cell.malicious * cell.config.clients)
   const base = {
     index: cell.index,
     aggregator: cell.aggregator,
+    privacy: cell.privacy,
     attack: cell.attack,
     malicious: cell.malicious,
     f,
@@ -28,6 +31,7 @@ export async function runExperimentCell(
     loss: null,
     attackSuccessRate: null,
     flippedClassRecall: null,
+    epsilon: null,
     selectionShareHonest: null,
     selectionShareMalicious: null,
     accuracyByRound: [],
@@ -38,6 +42,7 @@ export async function runExperimentCell(
       config: cell.config,
       data,
       createTransport,
+      ...privacy,
       emit: () => {},
       now,
     })
@@ -58,6 +63,7 @@ export async function runExperimentCell(
       loss: result.final.loss,
       attackSuccessRate: result.final.attackSuccessRate ?? null,
       flippedClassRecall: result.final.flippedClassRecall ?? null,
+      epsilon: result.privacy?.epsilon ?? null,
       selectionShareHonest: meanShare(false),
       selectionShareMalicious: meanShare(true),
       accuracyByRound: result.history.map((r) => r.test.accuracy ?? Number.NaN),

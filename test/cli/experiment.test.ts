@@ -60,7 +60,7 @@ describe('msfl experiment', () => {
       assert.deepEqual(files, ['matrix.json', 'report.html', 'results.csv', 'results.json'])
       const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')
       assert.equal(csv.length, 10)
-      assert.match(csv[0]!, /^index,aggregator,attack,malicious,f,seed,status,accuracy/)
+      assert.match(csv[0]!, /^index,aggregator,privacy,attack,malicious,f,seed,status,accuracy/)
       const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
       assert.ok(
         html.includes('Attack: label-flip') &&
@@ -69,6 +69,36 @@ describe('msfl experiment', () => {
       )
     })
   }
+
+  it('crosses update protections: plain, CKKS and DP rows, ε in the report', () => {
+    const dir = tempDir()
+    const file = join(dir, 'privacy.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'privacy',
+        base: { dataset: 'digits', model: 'softmax', clients: 4, rounds: 2 },
+        aggregators: ['fedavg'],
+        attacks: ['none'],
+        malicious: [0.25],
+        privacy: ['none', 'ckks', 'dp:epsilon=5,delta=1e-4'],
+        seeds: [3],
+      }),
+    )
+    const r = runCli(['experiment', '--matrix', file, '--workers', '1', '--json', '--out', dir])
+    assert.equal(r.status, 0, r.stderr)
+    const summary = lastJsonLine(r.stdout) as {
+      dir: string
+      results: (Row & { privacy: string; epsilon: number | null })[]
+    }
+    const by = (privacy: string) => summary.results.find((x) => x.privacy === privacy)!
+    assert.equal(summary.results.length, 3)
+    assert.ok(Math.abs(by('ckks').accuracy! - by('none').accuracy!) < 0.001)
+    assert.equal(by('none').epsilon, null)
+    assert.ok(by('dp:epsilon=5,delta=1e-4').epsilon! <= 5)
+    const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
+    assert.ok(html.includes('fedavg + ckks') && html.includes('<th>ε</th>'))
+  })
 
   it('rejects a bad matrix naming the field, and unknown presets', () => {
     const dir = tempDir()
@@ -79,7 +109,7 @@ describe('msfl experiment', () => {
     assert.match(r.stderr, /bad\.json: aggregators: .*; malicious\.0: /)
     const p = runCli(['experiment', '--preset', 'nope', '--out', dir])
     assert.equal(p.status, 2)
-    assert.match(p.stderr, /--preset: unknown preset 'nope' \(valid: msfl-paper\)/)
+    assert.match(p.stderr, /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-003\)/)
     assert.deepEqual(readdirSync(dir), ['bad.json'], 'nothing written')
   })
 })

@@ -12,7 +12,11 @@ const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}
 
 /** Self-contained HTML: per attack, accuracy (and attack metrics) by defence and malicious share. */
 export function renderExperimentReport(input: ExperimentReportInput): string {
-  const { results } = input
+  // A protected run is its own defence row: "fedavg + dp:epsilon=3".
+  const results = input.results.map((r) =>
+    r.privacy && r.privacy !== 'none' ? { ...r, aggregator: `${r.aggregator} + ${r.privacy}` } : r,
+  )
+  const withEpsilon = results.some((r) => r.epsilon !== null && r.epsilon !== undefined)
   const aggregators = [...new Set(results.map((r) => r.aggregator))]
   const attacks = [...new Set(results.map((r) => r.attack))].filter((a) => a !== 'none')
   const clean = new Map(results.filter((r) => r.attack === 'none').map((r) => [r.aggregator, r]))
@@ -20,10 +24,11 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
 
   if (clean.size > 0) {
     sections.push(
-      `<h2>Clean runs (no attacker)</h2><table><tr><th>defence</th><th>accuracy %</th><th>macro-F1</th></tr>${aggregators
+      `<h2>Clean runs (no attacker)</h2><table><tr><th>defence</th><th>accuracy %</th><th>macro-F1</th>${withEpsilon ? '<th>ε</th>' : ''}</tr>${aggregators
         .map((a) => {
           const r = clean.get(a)
-          return `<tr><th>${escapeHtml(a)}</th><td>${r ? pct(r.accuracy) : '–'}</td><td>${r?.f1?.toFixed(4) ?? '–'}</td></tr>`
+          const epsilon = withEpsilon ? `<td>${r?.epsilon?.toFixed(2) ?? '–'}</td>` : ''
+          return `<tr><th>${escapeHtml(a)}</th><td>${r ? pct(r.accuracy) : '–'}</td><td>${r?.f1?.toFixed(4) ?? '–'}</td>${epsilon}</tr>`
         })
         .join('')}</table>`,
     )

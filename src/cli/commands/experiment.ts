@@ -23,7 +23,8 @@ and writes results.csv, results.json and report.html (tables and charts) to
 <out>/<id>-<name>/.
 
   --matrix FILE       JSON or YAML: { name, base: {simulation config}, aggregators: [...],
-                      attacks: [... 'none' for clean], malicious: [fractions], seeds: [...] }
+                      attacks: [... 'none' for clean], malicious: [fractions], seeds: [...],
+                      privacy: [--privacy specs, 'none' for plain] }
   --preset NAME       ${Object.keys(EXPERIMENT_PRESETS).join(', ')}
   --rounds N          override base.rounds (e.g. a quick look at a preset)
   --workers N         parallel simulations (default: number of CPU cores)
@@ -65,7 +66,7 @@ export async function experiment(argv: readonly string[]): Promise<number> {
         ? `accuracy ${(r.accuracy! * 100).toFixed(2)}%${r.attackSuccessRate !== null ? `  attack success ${(r.attackSuccessRate * 100).toFixed(2)}%` : ''}`
         : r.status.slice(0, 100)
     log(
-      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.aggregator} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
+      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.aggregator}${r.privacy === 'none' ? '' : ` + ${r.privacy}`} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
     )
   })
   const table = results.map(({ accuracyByRound, ...row }) => row)

@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../../adapters/data/loadDataset.ts'
+import { createCsprng } from '../../adapters/random/createCsprng.ts'
 import { createMemoryTransport } from '../../adapters/transport/createMemoryTransport.ts'
 import type { DatasetSplit } from '../../core/data/dataset.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
 import { runExperimentCell } from '../../runtime/runExperimentCell.ts'
+import { createProtection } from '../privacy/createProtection.ts'
 
 // Loaded datasets per thread: an experiment's cells share one or two (dataset, seed) pairs.
 const cache = new Map<string, Promise<DatasetSplit>>()
@@ -24,6 +26,7 @@ export function runCellInProcess(cell: ExperimentCell): Promise<CellResult> {
       split,
       (handlers) => createMemoryTransport({ handlers }),
       () => performance.now(),
+      { createProtection, noiseRng: createCsprng },
     ),
   )
 }

@@ -2,6 +2,8 @@
 export interface CellResult {
   readonly index: number
   readonly aggregator: string
+  /** The update protection (`--privacy` spec), or `none`. */
+  readonly privacy: string
   readonly attack: string
   readonly malicious: number
   /** Number of malicious data owners. */
@@ -17,6 +19,8 @@ export interface CellResult {
   /** MS-FL rule: mean share of components selected, honest and malicious owners. */
   readonly selectionShareHonest: number | null
   readonly selectionShareMalicious: number | null
+  /** Sample-level DP: the largest owner ε spent (δ as configured); null without DP. */
+  readonly epsilon: number | null
   /** Test accuracy after each round. */
   readonly accuracyByRound: readonly number[]
   readonly durationMs: number
