@@ -20,6 +20,7 @@ export async function runExperimentCell(
     index: cell.index,
     aggregator: cell.aggregator,
     privacy: cell.privacy,
+    clients: cell.clients,
     attack: cell.attack,
     malicious: cell.malicious,
     f,
@@ -32,6 +33,10 @@ export async function runExperimentCell(
     attackSuccessRate: null,
     flippedClassRecall: null,
     epsilon: null,
+    rmse: null,
+    rmseByRound: [],
+    msPerRound: null,
+    bytesPerRound: null,
     selectionShareHonest: null,
     selectionShareMalicious: null,
     accuracyByRound: [],
@@ -64,9 +69,16 @@ export async function runExperimentCell(
       attackSuccessRate: result.final.attackSuccessRate ?? null,
       flippedClassRecall: result.final.flippedClassRecall ?? null,
       epsilon: result.privacy?.epsilon ?? null,
+      rmse: result.final.rmse ?? null,
+      rmseByRound:
+        result.final.rmse === undefined ? [] : result.history.map((r) => r.test.rmse ?? Number.NaN),
       selectionShareHonest: meanShare(false),
       selectionShareMalicious: meanShare(true),
       accuracyByRound: result.history.map((r) => r.test.accuracy ?? Number.NaN),
+      msPerRound: result.history.reduce((s, r) => s + r.durationMs, 0) / result.history.length,
+      bytesPerRound:
+        result.history.reduce((s, r) => s + r.bytesSent + r.bytesReceived, 0) /
+        result.history.length,
       durationMs: now() - started,
     }
   } catch (error) {

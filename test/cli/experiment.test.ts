@@ -60,7 +60,10 @@ describe('msfl experiment', () => {
       assert.deepEqual(files, ['matrix.json', 'report.html', 'results.csv', 'results.json'])
       const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')
       assert.equal(csv.length, 10)
-      assert.match(csv[0]!, /^index,aggregator,privacy,attack,malicious,f,seed,status,accuracy/)
+      assert.match(
+        csv[0]!,
+        /^index,aggregator,privacy,clients,attack,malicious,f,seed,status,accuracy/,
+      )
       const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
       assert.ok(
         html.includes('Attack: label-flip') &&
@@ -100,6 +103,54 @@ describe('msfl experiment', () => {
     assert.ok(html.includes('fedavg + ckks') && html.includes('<th>ε</th>'))
   })
 
+  it('seed-002: linear regression, secret sharing and CKKS reach the plain RMSE for 2 and 8 owners', () => {
+    const dir = tempDir()
+    const r = runCli([
+      'experiment',
+      '--preset',
+      'seed-002',
+      '--rounds',
+      '3',
+      '--json',
+      '--out',
+      dir,
+    ])
+    assert.equal(r.status, 0, r.stderr)
+    const summary = lastJsonLine(r.stdout) as {
+      dir: string
+      results: (Row & {
+        privacy: string
+        clients: number
+        rmse: number
+        rmseByRound: number[]
+        msPerRound: number
+        bytesPerRound: number
+      })[]
+    }
+    // 2 owner counts × 3 protections × (clean + gaussian at 2 fractions)
+    assert.equal(summary.results.length, 18)
+    for (const clients of [2, 8]) {
+      const clean = (privacy: string) =>
+        summary.results.find(
+          (x) => x.clients === clients && x.privacy === privacy && x.attack === 'none',
+        )!
+      const plain = clean('none')
+      assert.equal(plain.rmseByRound.length, 3)
+      assert.ok(plain.bytesPerRound > 0 && plain.msPerRound >= 0)
+      // Quantisation (secagg, 2^32 levels) and CKKS error are far below 1e-6 here.
+      for (const privacy of ['secagg:clip=10', 'ckks'])
+        clean(privacy).rmseByRound.forEach((v, i) =>
+          assert.ok(Math.abs(v - plain.rmseByRound[i]!) < 1e-6, `${privacy} round ${i + 1}`),
+        )
+      assert.ok(clean('ckks').bytesPerRound > plain.bytesPerRound)
+    }
+    const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
+    assert.ok(
+      html.includes('clean runs: test RMSE per round') &&
+        html.includes('fedavg + secagg:clip=10, n = 8'),
+    )
+  })
+
   it('rejects a bad matrix naming the field, and unknown presets', () => {
     const dir = tempDir()
     const file = join(dir, 'bad.json')
@@ -109,7 +160,10 @@ describe('msfl experiment', () => {
     assert.match(r.stderr, /bad\.json: aggregators: .*; malicious\.0: /)
     const p = runCli(['experiment', '--preset', 'nope', '--out', dir])
     assert.equal(p.status, 2)
-    assert.match(p.stderr, /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-003\)/)
+    assert.match(
+      p.stderr,
+      /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-002, seed-003\)/,
+    )
     assert.deepEqual(readdirSync(dir), ['bad.json'], 'nothing written')
   })
 })

@@ -36,7 +36,7 @@ describe('loadDataset options', () => {
     await assert.rejects(
       loadDataset({ name: 'cifar', options: {} }, 1),
       invalid(
-        /unknown name 'cifar' \(valid: mnist, fashion-mnist, adult, breast-cancer, digits, nsl-kdd, synthetic\)/,
+        /unknown name 'cifar' \(valid: mnist, fashion-mnist, adult, breast-cancer, digits, nsl-kdd, synthetic, linreg\)/,
       ),
     )
   })
@@ -75,7 +75,16 @@ describe('loadDataset options', () => {
     const list = listDatasets()
     assert.deepEqual(
       list.map((d) => d.name),
-      ['mnist', 'fashion-mnist', 'adult', 'breast-cancer', 'digits', 'nsl-kdd', 'synthetic'],
+      [
+        'mnist',
+        'fashion-mnist',
+        'adult',
+        'breast-cancer',
+        'digits',
+        'nsl-kdd',
+        'synthetic',
+        'linreg',
+      ],
     )
     for (const d of list) assert.ok(d.licence.length > 0 && d.description.length > 0)
     const kdd = list.find((d) => d.name === 'nsl-kdd')!
@@ -88,5 +97,20 @@ describe('loadDataset options', () => {
       ],
     )
     assert.match(list[0]!.licence, /CC BY-SA 3\.0/)
+  })
+})
+
+describe('linreg (synthetic linear regression)', () => {
+  it('is reproducible from the seed, a regression set, and refuses negative noise', async () => {
+    const a = await loadDataset({ name: 'linreg', options: { samples: 50, noise: 0 } }, 5)
+    const b = await loadDataset({ name: 'linreg', options: { samples: 50, noise: 0 } }, 5)
+    assert.deepEqual(a.train.y, b.train.y)
+    assert.equal(a.train.numClasses, 0)
+    assert.equal(a.train.n, 50)
+    assert.equal(a.test.n, 500)
+    // Another seed draws other weights, features and targets.
+    const c = await loadDataset({ name: 'linreg', options: { samples: 50, noise: 0 } }, 6)
+    assert.notDeepEqual(a.train.y, c.train.y)
+    await assert.rejects(loadDataset({ name: 'linreg', options: { noise: -1 } }, 1), /noise/)
   })
 })

@@ -9,68 +9,115 @@ export interface ExperimentReportInput {
 }
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}`)
+const rmseText = (v: number | null) => (v === null ? '–' : v.toPrecision(5))
 
 /** Self-contained HTML: per attack, accuracy (and attack metrics) by defence and malicious share. */
 export function renderExperimentReport(input: ExperimentReportInput): string {
-  // A protected run is its own defence row: "fedavg + dp:epsilon=3".
-  const results = input.results.map((r) =>
-    r.privacy && r.privacy !== 'none' ? { ...r, aggregator: `${r.aggregator} + ${r.privacy}` } : r,
-  )
+  // A protected run (and, when the matrix varies it, each owner count) is its own row.
+  const manyClients = new Set(input.results.map((r) => r.clients)).size > 1
+  const results = input.results.map((r) => ({
+    ...r,
+    aggregator: `${r.aggregator}${r.privacy && r.privacy !== 'none' ? ` + ${r.privacy}` : ''}${manyClients ? `, n = ${r.clients}` : ''}`,
+  }))
   const withEpsilon = results.some((r) => r.epsilon !== null && r.epsilon !== undefined)
+  const regression = results.some((r) => r.rmse !== null && r.rmse !== undefined)
+  // The headline metric: test RMSE for regression, accuracy (%) otherwise.
+  const headline = regression
+    ? { title: 'Test RMSE', pick: (r: CellResult) => r.rmse, format: rmseText, scale: 1, unit: '' }
+    : {
+        title: 'Test accuracy (%)',
+        pick: (r: CellResult) => r.accuracy,
+        format: pct,
+        scale: 100,
+        unit: '%',
+      }
   const aggregators = [...new Set(results.map((r) => r.aggregator))]
   const attacks = [...new Set(results.map((r) => r.attack))].filter((a) => a !== 'none')
-  const clean = new Map(results.filter((r) => r.attack === 'none').map((r) => [r.aggregator, r]))
+  const clean = new Map(
+    aggregators.flatMap((a) => {
+      const r = mean(results.filter((x) => x.attack === 'none' && x.aggregator === a))
+      return r ? [[a, r] as const] : []
+    }),
+  )
   const sections: string[] = []
 
   if (clean.size > 0) {
+    const head = regression ? '<th>RMSE</th>' : '<th>accuracy %</th><th>macro-F1</th>'
     sections.push(
-      `<h2>Clean runs (no attacker)</h2><table><tr><th>defence</th><th>accuracy %</th><th>macro-F1</th>${withEpsilon ? '<th>ε</th>' : ''}</tr>${aggregators
+      `<h2>Clean runs (no attacker)</h2><table><tr><th>defence</th>${head}${withEpsilon ? '<th>ε</th>' : ''}<th>ms / round</th><th>kB / round</th></tr>${aggregators
         .map((a) => {
           const r = clean.get(a)
+          const main = regression
+            ? `<td>${rmseText(r?.rmse ?? null)}</td>`
+            : `<td>${r ? pct(r.accuracy) : '–'}</td><td>${r?.f1?.toFixed(4) ?? '–'}</td>`
           const epsilon = withEpsilon ? `<td>${r?.epsilon?.toFixed(2) ?? '–'}</td>` : ''
-          return `<tr><th>${escapeHtml(a)}</th><td>${r ? pct(r.accuracy) : '–'}</td><td>${r?.f1?.toFixed(4) ?? '–'}</td>${epsilon}</tr>`
+          const cost = `<td>${r?.msPerRound?.toFixed(0) ?? '–'}</td><td>${r?.bytesPerRound === null || r?.bytesPerRound === undefined ? '–' : (r.bytesPerRound / 1000).toFixed(1)}</td>`
+          return `<tr><th>${escapeHtml(a)}</th>${main}${epsilon}${cost}</tr>`
         })
         .join('')}</table>`,
     )
+    if (regression)
+      sections.push(
+        `<div class="charts">${lineChart(
+          [...clean].map(([a, r]) => ({
+            name: a,
+            points: r.rmseByRound.map((v, i) => [i + 1, v] as const),
+          })),
+          { title: 'clean runs: test RMSE per round', xLabel: 'round', yLabel: 'RMSE' },
+        )}</div>`,
+      )
   }
   for (const attack of attacks) {
     const rows = results.filter((r) => r.attack === attack)
     const fs = [...new Set(rows.map((r) => r.f))].sort((a, b) => a - b)
-    const metric = (r: CellResult | undefined, pick: (r: CellResult) => number | null) =>
+    const metric = (
+      r: CellResult | undefined,
+      pick: (r: CellResult) => number | null,
+      format: (v: number | null) => string = pct,
+    ) =>
       r === undefined
         ? '–'
         : r.status !== 'ok'
           ? `<span title="${escapeHtml(r.status)}">n/a</span>`
-          : pct(pick(r))
-    const table = (title: string, pick: (r: CellResult) => number | null) =>
+          : format(pick(r))
+    const table = (
+      title: string,
+      pick: (r: CellResult) => number | null,
+      format: (v: number | null) => string = pct,
+    ) =>
       `<h3>${escapeHtml(title)}</h3><table><tr><th>defence</th><th>clean</th>${fs.map((f) => `<th>f = ${f}</th>`).join('')}</tr>${aggregators
         .map(
           (a) =>
-            `<tr><th>${escapeHtml(a)}</th><td>${clean.has(a) ? pct(pick(clean.get(a)!)) : '–'}</td>${fs
+            `<tr><th>${escapeHtml(a)}</th><td>${clean.has(a) ? format(pick(clean.get(a)!)) : '–'}</td>${fs
               .map(
                 (f) =>
-                  `<td>${metric(mean(rows.filter((r) => r.aggregator === a && r.f === f)), pick)}</td>`,
+                  `<td>${metric(mean(rows.filter((r) => r.aggregator === a && r.f === f)), pick, format)}</td>`,
               )
               .join('')}</tr>`,
         )
         .join('')}</table>`
-    const chart = (title: string, pick: (r: CellResult) => number | null) =>
+    const chart = (
+      title: string,
+      pick: (r: CellResult) => number | null,
+      scale = 100,
+      unit = '%',
+    ) =>
       lineChart(
         aggregators.map((a) => ({
           name: a,
           points: fs.flatMap((f) => {
             const r = mean(rows.filter((x) => x.aggregator === a && x.f === f))
             const v = r && r.status === 'ok' ? pick(r) : null
-            return v === null ? [] : [[f, v * 100] as const]
+            return v === null ? [] : [[f, v * scale] as const]
           }),
         })),
-        { title, xLabel: 'malicious data owners f', yLabel: '%' },
+        { title, xLabel: 'malicious data owners f', yLabel: unit },
       )
     const parts = [
       `<h2>Attack: ${escapeHtml(attack)}</h2>`,
-      table('Test accuracy (%)', (r) => r.accuracy),
+      table(headline.title, headline.pick, headline.format),
       '<div class="charts">',
-      chart(`${attack}: test accuracy`, (r) => r.accuracy),
+      chart(`${attack}: ${headline.title}`, headline.pick, headline.scale, headline.unit),
     ]
     if (rows.some((r) => r.attackSuccessRate !== null))
       parts.push(chart(`${attack}: attack success rate`, (r) => r.attackSuccessRate))
@@ -133,6 +180,10 @@ function mean(rows: readonly CellResult[]): CellResult | undefined {
   return {
     ...rows[0]!,
     accuracy: avg((r) => r.accuracy),
+    rmse: avg((r) => r.rmse),
+    epsilon: avg((r) => r.epsilon),
+    msPerRound: avg((r) => r.msPerRound),
+    bytesPerRound: avg((r) => r.bytesPerRound),
     f1: avg((r) => r.f1),
     loss: avg((r) => r.loss),
     attackSuccessRate: avg((r) => r.attackSuccessRate),

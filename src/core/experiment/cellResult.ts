@@ -4,6 +4,8 @@ export interface CellResult {
   readonly aggregator: string
   /** The update protection (`--privacy` spec), or `none`. */
   readonly privacy: string
+  /** Data owners in the cell. */
+  readonly clients: number
   readonly attack: string
   readonly malicious: number
   /** Number of malicious data owners. */
@@ -21,7 +23,13 @@ export interface CellResult {
   readonly selectionShareMalicious: number | null
   /** Sample-level DP: the largest owner ε spent (δ as configured); null without DP. */
   readonly epsilon: number | null
+  /** Regression: final test RMSE and after each round; null / empty for classification. */
+  readonly rmse: number | null
+  readonly rmseByRound: readonly number[]
   /** Test accuracy after each round. */
   readonly accuracyByRound: readonly number[]
+  /** Mean wall time and transport bytes (both directions) of one round. */
+  readonly msPerRound: number | null
+  readonly bytesPerRound: number | null
   readonly durationMs: number
 }
