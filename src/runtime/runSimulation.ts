@@ -193,20 +193,20 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
   })
   try {
+    const federation = {
+      runId,
+      strategy,
+      transport: p.createTransport(handlers),
+      clients: clientIds,
+      rounds: config.rounds,
+      initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
+      evaluate,
+      rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
+      emit: p.emit,
+      now: p.now,
+    }
     if (protection) {
-      const result = await runProtectedFederation({
-        runId,
-        strategy,
-        protection,
-        transport: p.createTransport(handlers),
-        clients: clientIds,
-        rounds: config.rounds,
-        initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
-        evaluate,
-        rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
-        emit: p.emit,
-        now: p.now,
-      })
+      const result = await runProtectedFederation({ ...federation, protection })
       const uploads = result.history.map((r) => r.protectedBytesPerClient)
       return {
         ...result,
@@ -220,16 +220,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       }
     }
     const result = await runFederation({
-      runId,
-      strategy,
-      transport: p.createTransport(handlers),
-      clients: clientIds,
-      rounds: config.rounds,
-      initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
-      evaluate,
-      rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
-      emit: p.emit,
-      now: p.now,
+      ...federation,
       ...(adversary
         ? {
             omniscient: {

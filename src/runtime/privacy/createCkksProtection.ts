@@ -1,11 +1,15 @@
-import { MsflError } from '../../core/errors/msflError.ts'
 import type { HeDecryptor, HeEvaluator } from '../../core/ports/he.ts'
 import {
   decryptUpdateSum,
   encryptUpdate,
   sumEncryptedUpdates,
 } from '../../core/privacy/ckksUpdates.ts'
-import { checkProtectedReply, protectFitReplies } from './protectedReplies.ts'
+import {
+  assertSummedEnough,
+  collectProtectedReplies,
+  contributorsOf,
+  protectFitReplies,
+} from './protectedReplies.ts'
 import type { UpdateProtection } from './updateProtection.ts'
 
 /** The CKKS roles of plaintext-model mode, each built by the composition root. */
@@ -31,31 +35,14 @@ export function createCkksProtection(roles: CkksRoles): UpdateProtection {
     wrapClient: (_clientId, inner) =>
       protectFitReplies(inner, (weighted) => encryptUpdate(roles.owner, weighted, 1)),
     async aggregate({ round, params, replies }) {
-      const rejected: { clientId: string; reason: string }[] = []
-      const payloads = new Map<string, readonly Uint8Array[]>()
-      const reported = new Map<string, { numExamples: number; trainLoss: number }>()
-      let bytes = 0
-      for (const { clientId, reply } of replies) {
-        const checked = checkProtectedReply(reply, clientId, round)
-        if ('reason' in checked) {
-          rejected.push({ clientId, reason: checked.reason })
-          continue
-        }
-        payloads.set(clientId, checked.reply.payload)
-        reported.set(clientId, checked.reply)
-        bytes += checked.reply.payload.reduce((s, c) => s + c.length, 0)
-      }
+      const { rejected, payloads, reported, bytes } = collectProtectedReplies(replies, round)
       const {
         sum,
         summed,
         rejected: unreadable,
       } = sumEncryptedUpdates(roles.provider, payloads, params.length)
       for (const r of unreadable) rejected.push({ clientId: r.owner, reason: r.reason })
-      if (summed.length < 2)
-        throw new MsflError(
-          'PROTOCOL',
-          `round ${round}: ${summed.length} encrypted update(s) summed; decrypting fewer than 2 would reveal an owner's update`,
-        )
+      assertSummedEnough(round, summed.length)
       const weightedSum = decryptUpdateSum(
         roles.keyHolder.evaluator,
         roles.keyHolder.decryptor,
@@ -65,11 +52,7 @@ export function createCkksProtection(roles: CkksRoles): UpdateProtection {
       return {
         weightedSum,
         examples: summed.reduce((s, id) => s + reported.get(id)!.numExamples, 0),
-        contributors: summed.map((clientId) => ({
-          clientId,
-          numExamples: reported.get(clientId)!.numExamples,
-          trainLoss: reported.get(clientId)!.trainLoss,
-        })),
+        contributors: contributorsOf(summed, reported),
         rejected,
         dropped: [],
         bytesPerClient: payloads.size > 0 ? bytes / payloads.size : 0,

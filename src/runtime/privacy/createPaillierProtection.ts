@@ -1,7 +1,12 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import { sumPaillierUpdates } from '../../core/paillier/sumPaillierUpdates.ts'
 import type { PaillierPublic, PaillierSecret } from '../../core/ports/paillier.ts'
-import { checkProtectedReply, protectFitReplies } from './protectedReplies.ts'
+import {
+  assertSummedEnough,
+  collectProtectedReplies,
+  contributorsOf,
+  protectFitReplies,
+} from './protectedReplies.ts'
 import type { UpdateProtection } from './updateProtection.ts'
 
 /** The Paillier roles of `--privacy paillier`, each built by the composition root. */
@@ -42,38 +47,17 @@ export function createPaillierProtection(roles: PaillierRoles): UpdateProtection
         ),
       ]),
     async aggregate({ round, params, replies }) {
-      const rejected: { clientId: string; reason: string }[] = []
-      const payloads = new Map<string, Uint8Array>()
-      const reported = new Map<string, { numExamples: number; trainLoss: number }>()
-      let bytes = 0
-      for (const { clientId, reply } of replies) {
-        const checked = checkProtectedReply(reply, clientId, round)
-        if ('reason' in checked) {
-          rejected.push({ clientId, reason: checked.reason })
-          continue
-        }
-        if (checked.reply.payload.length !== 1) {
-          rejected.push({
-            clientId,
-            reason: `${checked.reply.payload.length} payloads, expected 1`,
-          })
-          continue
-        }
-        payloads.set(clientId, checked.reply.payload[0]!)
-        reported.set(clientId, checked.reply)
-        bytes += checked.reply.payload[0]!.length
-      }
+      const collected = collectProtectedReplies(replies, round, 1)
+      const { rejected, reported, bytes } = collected
+      const payloads = new Map([...collected.payloads].map(([id, [payload]]) => [id, payload!]))
       const {
         sum,
         summed,
         rejected: unreadable,
       } = sumPaillierUpdates(roles.provider, payloads, params.length)
       for (const r of unreadable) rejected.push({ clientId: r.owner, reason: r.reason })
-      if (summed.length < 2 || sum === undefined)
-        throw new MsflError(
-          'PROTOCOL',
-          `round ${round}: ${summed.length} encrypted update(s) summed; decrypting fewer than 2 would reveal an owner's update`,
-        )
+      assertSummedEnough(round, summed.length)
+      if (sum === undefined) throw new MsflError('PROTOCOL', `round ${round}: nothing was summed`)
       const decrypted = roles.keyHolder.secret.decryptPacked(
         roles.keyHolder.public.load(sum, params.length),
       )
@@ -85,7 +69,7 @@ export function createPaillierProtection(roles: PaillierRoles): UpdateProtection
       return {
         weightedSum: decrypted.values.map((v) => v * roles.referenceExamples),
         examples: summed.reduce((s, id) => s + reported.get(id)!.numExamples, 0),
-        contributors: summed.map((clientId) => ({ clientId, ...pick(reported.get(clientId)!) })),
+        contributors: contributorsOf(summed, reported),
         rejected,
         dropped: [],
         bytesPerClient: payloads.size > 0 ? bytes / payloads.size : 0,
@@ -94,8 +78,3 @@ export function createPaillierProtection(roles: PaillierRoles): UpdateProtection
     dispose: async () => roles.dispose(),
   }
 }
-
-const pick = (r: { numExamples: number; trainLoss: number }) => ({
-  numExamples: r.numExamples,
-  trainLoss: r.trainLoss,
-})

@@ -3,7 +3,7 @@ import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createSecaggClient } from '../../core/secagg/createSecaggClient.ts'
 import { runSecureAggregation } from '../secagg/runSecureAggregation.ts'
-import { checkProtectedReply } from './protectedReplies.ts'
+import { collectProtectedReplies, contributorsOf } from './protectedReplies.ts'
 import type { UpdateProtection } from './updateProtection.ts'
 
 export interface SecaggProtectionOptions {
@@ -93,13 +93,7 @@ export function createSecaggProtection(o: SecaggProtectionOptions): UpdateProtec
       }
     },
     async aggregate({ round, params, replies }, transport) {
-      const rejected: { clientId: string; reason: string }[] = []
-      const reported = new Map<string, { numExamples: number; trainLoss: number }>()
-      for (const { clientId, reply } of replies) {
-        const checked = checkProtectedReply(reply, clientId, round)
-        if ('reason' in checked) rejected.push({ clientId, reason: checked.reason })
-        else reported.set(clientId, checked.reply)
-      }
+      const { rejected, reported } = collectProtectedReplies(replies, round, 0)
       const clients = [...reported.keys()]
       const result = await runSecureAggregation({
         transport,
@@ -116,11 +110,7 @@ export function createSecaggProtection(o: SecaggProtectionOptions): UpdateProtec
       return {
         weightedSum: result.sum.map((v) => v * o.referenceExamples),
         examples: survivors.reduce((s, id) => s + reported.get(id)!.numExamples, 0),
-        contributors: survivors.map((clientId) => ({
-          clientId,
-          numExamples: reported.get(clientId)!.numExamples,
-          trainLoss: reported.get(clientId)!.trainLoss,
-        })),
+        contributors: contributorsOf(survivors, reported),
         rejected,
         dropped: result.dropped.map((d) => d.clientId),
         // Masked inputs: 4 bytes per parameter (Z_2^32), plus the key-sharing messages.

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MsflError } from '../../core/errors/msflError.ts'
 import { describeZodError, fitInstructionSchema, fitResultSchema } from '../../core/fl/messages.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 
@@ -66,4 +67,69 @@ export function checkProtectedReply(
   if (parsed.data.round !== round)
     return { reason: `reply is for round ${parsed.data.round}, expected ${round}` }
   return { reply: parsed.data }
+}
+
+/** What the client reported in the clear about its protected update. */
+export interface ReportedFit {
+  readonly numExamples: number
+  readonly trainLoss: number
+}
+
+/**
+ * The server stage's first step for every protection: checks each reply, keeps the
+ * payloads of the valid ones (exactly `payloadCount` when given) and what their senders
+ * reported, and records the reason for every refused one.
+ */
+export function collectProtectedReplies(
+  replies: readonly { readonly clientId: string; readonly reply: unknown }[],
+  round: number,
+  payloadCount?: number,
+): {
+  rejected: { clientId: string; reason: string }[]
+  payloads: Map<string, readonly Uint8Array[]>
+  reported: Map<string, ReportedFit>
+  /** Σ payload bytes over the valid replies. */
+  bytes: number
+} {
+  const rejected: { clientId: string; reason: string }[] = []
+  const payloads = new Map<string, readonly Uint8Array[]>()
+  const reported = new Map<string, ReportedFit>()
+  let bytes = 0
+  for (const { clientId, reply } of replies) {
+    const checked = checkProtectedReply(reply, clientId, round)
+    if ('reason' in checked) {
+      rejected.push({ clientId, reason: checked.reason })
+      continue
+    }
+    const { payload } = checked.reply
+    if (payloadCount !== undefined && payload.length !== payloadCount) {
+      rejected.push({ clientId, reason: `${payload.length} payloads, expected ${payloadCount}` })
+      continue
+    }
+    payloads.set(clientId, payload)
+    reported.set(clientId, checked.reply)
+    bytes += payload.reduce((s, c) => s + c.length, 0)
+  }
+  return { rejected, payloads, reported, bytes }
+}
+
+/** The contributors of a protected sum, with what each reported in the clear. */
+export function contributorsOf(
+  ids: readonly string[],
+  reported: ReadonlyMap<string, ReportedFit>,
+): { clientId: string; numExamples: number; trainLoss: number }[] {
+  return ids.map((clientId) => ({
+    clientId,
+    numExamples: reported.get(clientId)!.numExamples,
+    trainLoss: reported.get(clientId)!.trainLoss,
+  }))
+}
+
+/** A decrypted "sum" of fewer than two updates would be one owner's update: refused. */
+export function assertSummedEnough(round: number, summed: number): void {
+  if (summed < 2)
+    throw new MsflError(
+      'PROTOCOL',
+      `round ${round}: ${summed} encrypted update(s) summed; decrypting fewer than 2 would reveal an owner's update`,
+    )
 }
