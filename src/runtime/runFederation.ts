@@ -153,6 +153,19 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     history.push(record)
     p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
   }
+  return { params, history, final: completeRun(p, final) }
+}
+
+/** The end of every round loop: at least one round ran, and run-completed is emitted. */
+export function completeRun(
+  p: {
+    readonly runId: string
+    readonly rounds: number
+    readonly emit: EventSink
+    readonly now: () => number
+  },
+  final: RoundEvaluation | undefined,
+): RoundEvaluation {
   if (!final) throw new MsflError('CONFIG_INVALID', 'rounds: must be at least 1')
   p.emit({
     type: 'run-completed',
@@ -161,7 +174,7 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     rounds: p.rounds,
     final: summarise(final),
   })
-  return { params, history, final }
+  return final
 }
 
 type Verdict = { result: FitResult } | { reason: string }

@@ -4,7 +4,12 @@ import type { FitInstruction } from '../../core/fl/messages.ts'
 import type { Strategy } from '../../core/fl/strategy.ts'
 import type { Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import { type FederationResult, type RoundEvaluation, summarise } from '../runFederation.ts'
+import {
+  completeRun,
+  type FederationResult,
+  type RoundEvaluation,
+  summarise,
+} from '../runFederation.ts'
 import type { ProtectedAggregate, UpdateProtection } from './updateProtection.ts'
 
 export interface ProtectedRoundRecord extends RoundRecord {
@@ -105,13 +110,5 @@ export async function runProtectedFederation(p: {
     history.push(record)
     p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
   }
-  if (!final) throw new MsflError('CONFIG_INVALID', 'rounds: must be at least 1')
-  p.emit({
-    type: 'run-completed',
-    runId: p.runId,
-    at: p.now(),
-    rounds: p.rounds,
-    final: summarise(final),
-  })
-  return { params, history, final }
+  return { params, history, final: completeRun(p, final) }
 }
