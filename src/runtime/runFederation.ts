@@ -10,6 +10,7 @@ import type { Strategy } from '../core/fl/strategy.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
+import type { RoundStages } from './roundStages.ts'
 
 export interface RunFederationParameters {
   readonly runId: string
@@ -35,6 +36,8 @@ export interface RunFederationParameters {
       attackers: number,
     ): void
   }
+  /** Defences and verification around aggregation (ADRM, SMPC verifier nodes, the model registry). */
+  readonly stages?: RoundStages
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -56,11 +59,14 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
   let params = p.initialParams
   const history: RoundRecord[] = []
   let final: RoundEvaluation | undefined
+  // Round 0 is the initial model: published first, so participants can check round 1's.
+  await p.stages?.publish?.(0, params, [])
 
   for (let round = 1; round <= p.rounds; round++) {
     const started = p.now()
     const before = p.transport.stats()
-    const plan = p.strategy.configureRound(round, p.clients, p.rng)
+    const available = p.stages?.available?.(round, p.clients) ?? p.clients
+    const plan = p.strategy.configureRound(round, available, p.rng)
     p.emit({ type: 'round-started', runId: p.runId, at: started, round, clients: plan.clients })
 
     const instruction: FitInstruction = {
@@ -124,9 +130,25 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     if (accepted.length === 0)
       throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
 
-    const outcome = p.strategy.aggregate(round, params, accepted)
-    params = outcome.params
-    for (const clientId of outcome.excluded)
+    const screened = p.stages?.screen
+      ? await p.stages.screen(round, params, accepted)
+      : { accepted, excluded: [] }
+    // Every update set aside by the screen: the model stays as it was this round.
+    const aggregated =
+      screened.accepted.length === 0
+        ? { params: Float64Array.from(params), excluded: [] }
+        : p.stages?.aggregate
+          ? await p.stages.aggregate(round, params, screened.accepted)
+          : p.strategy.aggregate(round, params, screened.accepted)
+    const outcome = {
+      ...aggregated,
+      excluded: [...screened.excluded, ...aggregated.excluded],
+    }
+    params = p.stages?.review
+      ? await p.stages.review(round, params, outcome.params)
+      : outcome.params
+    await p.stages?.publish?.(round, params, screened.accepted)
+    for (const clientId of aggregated.excluded)
       p.emit({
         type: 'update-excluded',
         runId: p.runId,
