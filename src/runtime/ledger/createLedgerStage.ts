@@ -1,0 +1,100 @@
+import type { EventSink } from '../../core/events/runEvent.ts'
+import type { ModelSpec } from '../../core/model/model.ts'
+import type { ContributionTable, Settlement } from '../../core/ports/settlement.ts'
+import { globalModelBytes } from '../../core/verification/wrapModelCheck.ts'
+import type { RoundStages } from '../roundStages.ts'
+
+/** Reputation points (integers 0..100) an owner earned in a round: its share of the round's pay. */
+export type PayoutPoints = (round: number) => Readonly<Record<string, number>>
+
+export interface LedgerStageParameters {
+  readonly runId: string
+  readonly settlement: Settlement
+  readonly spec: ModelSpec
+  /** The ledger's digest function (keccak256 on a chain). */
+  readonly digest: (bytes: Uint8Array) => Uint8Array
+  /** Every data owner, in table order. */
+  readonly owners: readonly string[]
+  /** With ADRM: what each owner is paid for (its reputation when its update was aggregated). */
+  readonly payoutPoints?: PayoutPoints
+  readonly emit: EventSink
+  readonly now: () => number
+}
+
+/** Points in a round's table: an owner with p points is paid p × the price of one contribution. */
+export const POINTS_PER_ROUND = 100
+
+const hex = (bytes: Uint8Array) =>
+  `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
+
+/**
+ * The ledger side of a plaintext run. Every round's global model (round 0: the initial
+ * one) is registered by its digest, which participants check before training on it
+ * (wrapModelCheck). With ADRM, each round is also settled on the same contract as
+ * MS-FL: the table has POINTS_PER_ROUND columns and owner i is marked on the first pᵢ
+ * of them, pᵢ its reputation points for the round (0 when its update was quarantined),
+ * so the contract pays pᵢ × price — payment follows the same signal that protects the
+ * model. The deposit is exactly the table's price; delivery is the model digest.
+ */
+export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, 'publish'> {
+  const { settlement } = p
+  return {
+    async publish(round, params) {
+      const digest = p.digest(globalModelBytes(p.spec, params))
+      await settlement.registerModel(round, digest)
+      p.emit({ type: 'model-registered', runId: p.runId, at: p.now(), round, digest: hex(digest) })
+      if (round === 0 || !p.payoutPoints) return
+      const points = p.payoutPoints(round)
+      const t = p.owners.length
+      const selected = new Uint8Array(POINTS_PER_ROUND * t)
+      let total = 0
+      p.owners.forEach((owner, i) => {
+        const k = Math.max(0, Math.min(POINTS_PER_ROUND, Math.floor(points[owner] ?? 0)))
+        total += k
+        for (let j = 0; j < k; j++) selected[j * t + i] = 1
+      })
+      if (total === 0) return
+      const table: ContributionTable = {
+        round,
+        owners: p.owners,
+        components: POINTS_PER_ROUND,
+        selected,
+      }
+      const id = await settlement.openRound(table, settlement.pricePerComponent * BigInt(total))
+      if (!(await settlement.isFunded(id))) {
+        p.emit({ type: 'round-unfunded', runId: p.runId, at: p.now(), round, ledgerRound: id })
+        return
+      }
+      const receipt = await settlement.settle(id, digest)
+      const committed = await settlement.table(id)
+      committed.owners.forEach((clientId, i) => {
+        const amount = receipt.payouts[clientId] ?? 0n
+        if (amount > 0n)
+          p.emit({
+            type: 'payment-made',
+            runId: p.runId,
+            at: p.now(),
+            round,
+            clientId,
+            amount: amount.toString(),
+          })
+        let count = 0n
+        for (let j = 0; j < committed.components; j++)
+          count += BigInt(committed.selected[j * committed.owners.length + i]!)
+        const expected = count * settlement.pricePerComponent
+        p.emit({
+          type: 'table-verified',
+          runId: p.runId,
+          at: p.now(),
+          round,
+          clientId,
+          ledgerRound: id,
+          ok: amount === expected,
+          ...(amount === expected
+            ? {}
+            : { reason: `paid ${amount}, the committed table is worth ${expected}` }),
+        })
+      })
+    },
+  }
+}
