@@ -114,6 +114,17 @@ export async function executeSimulation(
                     delta: result.privacy.delta,
                     epsilon_per_round: result.privacy.epsilonPerRound,
                   }),
+              ...(result.privacy.level === 'client'
+                ? {
+                    level: result.privacy.level,
+                    noise: result.privacy.noise,
+                    noise_multiplier: result.privacy.noiseMultiplier,
+                    sampling_rate: result.privacy.samplingRate,
+                    ...(result.privacy.minContributors === undefined
+                      ? {}
+                      : { min_contributors: result.privacy.minContributors }),
+                  }
+                : {}),
             },
           }
         : {}),

@@ -40,7 +40,7 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'privacy',
     path: ['privacy'],
     type: 'string',
-    help: 'plain engine: protect every update: ckks[:preset=], paillier[:bits=,precision=,range=], secagg[:t=,clip=,degree=,timeout=], dp[:epsilon=,delta=,clip=], joined by + (e.g. dp:epsilon=3+secagg)',
+    help: 'plain engine: protect every update: ckks[:preset=], paillier[:bits=,precision=,range=], secagg[:t=,clip=,degree=,timeout=], dp[:level=sample|client,epsilon=,delta=,clip=] (client level also noise=central|distributed,sampling=q,min=t,sigma=), joined by + (e.g. dp:epsilon=3+secagg, dp:level=client,sampling=0.5, dp:level=client,noise=distributed+secagg:t=5,clip=20; see docs/differential-privacy.md)',
   },
   {
     flag: 'ledger',

@@ -127,15 +127,18 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     } else {
       await collect(plan.clients)
     }
-    if (accepted.length === 0)
+    // A round planned without clients (client-level DP's Poisson sampling) still
+    // aggregates: it releases the noise alone. Selected clients that all failed do not.
+    if (accepted.length === 0 && plan.clients.length > 0)
       throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
 
     const screened = p.stages?.screen
       ? await p.stages.screen(round, params, accepted)
       : { accepted, excluded: [] }
-    // Every update set aside by the screen: the model stays as it was this round.
+    // Every update set aside by the screen: the model stays as it was this round. (An
+    // empty plan still aggregates: client-level DP must release the noise alone.)
     const aggregated =
-      screened.accepted.length === 0
+      screened.accepted.length === 0 && accepted.length > 0
         ? { params: Float64Array.from(params), excluded: [] }
         : p.stages?.aggregate
           ? await p.stages.aggregate(round, params, screened.accepted)
@@ -164,7 +167,8 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
       round,
       selected: plan.clients.length,
       accepted: accepted.length,
-      trainLoss: accepted.reduce((s, r) => s + r.trainLoss * r.numExamples, 0) / examples,
+      trainLoss:
+        examples > 0 ? accepted.reduce((s, r) => s + r.trainLoss * r.numExamples, 0) / examples : 0,
       test: summarise(final),
       excluded: outcome.excluded,
       ...(outcome.selectionShare ? { selectionShare: outcome.selectionShare } : {}),

@@ -4,7 +4,6 @@ import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import { flippedClasses, parseLabelMapping } from '../core/attacks/labelFlip.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
-import type { DpTrainingClient } from '../core/dp/createDpTrainingClient.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
@@ -28,7 +27,8 @@ import { createSeededRng, deriveSeed, shuffleInPlace } from '../core/rng/seededR
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { planAttackers } from './planAttackers.ts'
-import { createDpOwners, dpSpent } from './privacy/createDpOwners.ts'
+import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
+import { openDp } from './privacy/openDp.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
@@ -71,11 +71,12 @@ export interface ProtectionContext {
   readonly dropsOut: (clientId: string, round: number) => boolean
 }
 
-export interface PrivacySummary {
+/**
+ * With `dp`: (ε, δ) spent and ε after each round — sample level: the largest owner's;
+ * client level: every client's, plus the mechanism (level, noise, σ, q, t).
+ */
+export interface PrivacySummary extends Partial<Omit<ClientLevelSummary, 'epsilonPerRound'>> {
   readonly spec: string
-  /** Sample-level DP: the largest owner (ε, δ) spent, and after each round. */
-  readonly epsilon?: number
-  readonly delta?: number
   readonly epsilonPerRound?: Readonly<Record<number, number>>
   /** Mean protected upload per contributing client per round, in bytes. */
   readonly bytesPerClientPerRound: number
@@ -115,19 +116,24 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const dpPart = privacy.find((part) => part.name === 'dp')
   if (dpPart && !p.noiseRng)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
-  const dpOwners = dpPart
-    ? createDpOwners(
-        dpPart,
+  const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
+  const dp = dpPart
+    ? openDp({
+        part: dpPart,
+        hiding: hiding[0],
         config,
         model,
-        partition.clients.filter((c) => !attackers.has(c.id)),
-        p.noiseRng!,
-      )
-    : new Map<string, DpTrainingClient>()
+        honestOwners: partition.clients.filter((c) => !attackers.has(c.id)),
+        noiseRng: p.noiseRng!,
+      })
+    : undefined
+  const clientLevel = dp?.clientLevel
   const handlers = new Map<string, MessageHandler>()
   for (const client of partition.clients) {
     const attack = attackers.get(client.id)
     const seed = deriveSeed(config.seed, 'training')
+    const plain = () =>
+      createTrainingClient({ clientId: client.id, model, data: client.data, seed })
     handlers.set(
       client.id,
       attack
@@ -139,13 +145,11 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
             seed,
             ...(adversary ? { adversary } : {}),
           })
-        : (dpOwners.get(client.id) ??
-            createTrainingClient({ clientId: client.id, model, data: client.data, seed })),
+        : (dp?.honestClient(client.id, plain) ?? plain()),
     )
   }
-  const strategy = createStrategy(config, attackers.size)
+  const strategy = clientLevel?.strategy ?? createStrategy(config, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
-  const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
   const protection =
     hiding.length > 0
       ? await openProtection(
@@ -153,7 +157,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
           hiding,
           clientIds,
           omniscient,
-          Math.max(...partition.clients.map((c) => c.data.n)),
+          // Client-level DP clients report numExamples 1: their updates need no scaling.
+          clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),
         )
       : undefined
   const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
@@ -172,7 +177,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
               .join('+'),
             bytesPerClientPerRound,
             dropped,
-            ...(dpPart ? dpSpent(dpOwners) : {}),
+            ...dp?.summary(),
           },
         }
   if (protection)
@@ -201,20 +206,28 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       rounds: config.rounds,
       initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
       evaluate,
-      rng: createSeededRng(deriveSeed(config.seed, 'sampling')),
+      // Client-level DP samples clients secretly: amplification assumes nobody can predict it.
+      rng: clientLevel ? p.noiseRng!() : createSeededRng(deriveSeed(config.seed, 'sampling')),
       emit: p.emit,
       now: p.now,
     }
     if (protection) {
-      const result = await runProtectedFederation({ ...federation, protection })
-      const uploads = result.history.map((r) => r.protectedBytesPerClient)
+      const result = await runProtectedFederation({
+        ...federation,
+        protection,
+        ...(clientLevel ? { hooks: clientLevel.hooks } : {}),
+      })
+      // Rounds client-level DP dropped uploaded no protected update.
+      const uploads = result.history
+        .filter((r) => r.accepted > 0)
+        .map((r) => r.protectedBytesPerClient)
       return {
         ...result,
         model,
         partition,
         attackers,
         ...privacySummary(
-          uploads.reduce((a, b) => a + b, 0) / uploads.length,
+          uploads.length > 0 ? uploads.reduce((a, b) => a + b, 0) / uploads.length : 0,
           Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
         ),
       }

@@ -5,26 +5,65 @@ import { type OptionSchema, type ResolvedOptions, resolveSpecOptions } from '../
 /** The update protections `--privacy` combines with `+`, each with its options. */
 export const PRIVACY_OPTIONS = {
   dp: {
+    level: {
+      kind: 'choice',
+      values: ['sample', 'client'],
+      default: 'sample',
+      description:
+        'sample: DP-SGD inside every data owner (one record); client: DP-FedAvg (one owner’s whole data)',
+    },
     epsilon: {
       kind: 'number',
       default: 3,
       min: 0.01,
       max: 100,
-      description: 'sample-level DP-SGD: the ε every data owner may spend over the whole run',
+      description:
+        'the ε budget of the whole run (sample: per data owner; client: for every client)',
     },
     delta: {
       kind: 'number',
       default: 1e-5,
       min: 1e-12,
       max: 0.1,
-      description: 'the δ of (ε, δ); keep it well below 1/rows',
+      description: 'the δ of (ε, δ); keep it well below 1/rows (sample) or 1/clients (client)',
     },
     clip: {
       kind: 'number',
       default: 1,
       min: 1e-6,
       max: 1e6,
-      description: 'per-example gradient clipping norm C',
+      description: 'sample: per-example gradient norm C; client: update norm S',
+    },
+    noise: {
+      kind: 'choice',
+      values: ['central', 'distributed'],
+      default: 'central',
+      description:
+        'client: the server noises the sum (central) or every client adds a share under secagg, ckks or paillier (distributed)',
+    },
+    sampling: {
+      kind: 'number',
+      default: 1,
+      min: 1e-4,
+      max: 1,
+      description: 'client: q, the probability that a client takes part in a round (Poisson)',
+    },
+    min: {
+      kind: 'number',
+      default: 0,
+      integer: true,
+      min: 0,
+      max: 100_000,
+      description:
+        'client, distributed: t, the fewest noise shares a released sum holds (0: secagg’s t)',
+    },
+    sigma: {
+      kind: 'number',
+      default: 0,
+      min: 0,
+      max: 1e6,
+      description:
+        'client: the noise multiplier σ; 0 calibrates it so that the rounds end at ε ≤ epsilon',
     },
   },
   paillier: {
@@ -109,7 +148,9 @@ export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks', 'paillier', '
  * Parses `--privacy`, e.g. `dp:epsilon=3,delta=1e-5+ckks`: parts joined by `+`, each
  * `name[:key=value,…]`, every option checked, no part twice, and at most one part that
  * hides individual updates from the server (they cannot be stacked). `dp` composes with
- * any of them: the noise is added before the update is hidden.
+ * any of them: the noise is added before the update is hidden (sample level, and client
+ * level with distributed noise) or after the sum is revealed (client level, central);
+ * client-level combinations that would not protect what they claim are refused.
  */
 export function parsePrivacySpec(text: string): PrivacyPart[] {
   const parts = text.split('+').map((part) => part.trim())
@@ -126,15 +167,73 @@ export function parsePrivacySpec(text: string): PrivacyPart[] {
     const name = spec.name as PrivacyName
     if (out.some((p) => p.name === name))
       throw new MsflError('CONFIG_INVALID', `privacy: '${name}' is given twice`)
-    out.push({
-      name,
-      options: resolveSpecOptions(`privacy '${name}'`, spec.options, PRIVACY_OPTIONS[name]),
-    })
+    const options = resolveSpecOptions(`privacy '${name}'`, spec.options, PRIVACY_OPTIONS[name])
+    out.push({ name, options: name === 'dp' ? dpLevelOptions(options, spec.options) : options })
   }
-  if (out.filter((p) => HIDING_PROTECTIONS.includes(p.name)).length > 1)
+  const hiding = out.filter((p) => HIDING_PROTECTIONS.includes(p.name))
+  if (hiding.length > 1)
     throw new MsflError(
       'CONFIG_INVALID',
       `privacy: ${HIDING_PROTECTIONS.join(', ')} each hide the updates; name at most one`,
     )
+  const dp = out.find((p) => p.name === 'dp')
+  if (dp?.options['level'] === 'client') checkClientLevel(dp.options, hiding[0])
   return out
+}
+
+/** Options that only client-level DP reads. */
+const CLIENT_ONLY = ['noise', 'sampling', 'min', 'sigma'] as const
+
+/**
+ * Sample-level DP keeps exactly its three options (so its canonical spec is unchanged);
+ * client-level options given with level=sample are a mistake worth naming.
+ */
+function dpLevelOptions(resolved: ResolvedOptions, given: Readonly<Record<string, unknown>>) {
+  if (resolved['level'] === 'client') return resolved
+  for (const key of CLIENT_ONLY)
+    if (Object.hasOwn(given, key))
+      throw new MsflError('CONFIG_INVALID', `privacy: dp option '${key}' needs level=client`)
+  const { epsilon, delta, clip } = resolved
+  return { epsilon: epsilon!, delta: delta!, clip: clip! }
+}
+
+/**
+ * The combinations of client-level DP that protect what they claim (docs/differential-privacy.md):
+ * - distributed noise needs a protection under which the server sees only the sum of
+ *   the shares, and a floor t on the shares in every released sum: secagg enforces its
+ *   own t (which must be at least dp min), ckks and paillier rounds are admitted only
+ *   with at least dp min ≥ 2 updates before the key holder decrypts;
+ * - central noise behind a protection needs sampling=1: the protections need a minimum
+ *   number of contributors, and dropping a round because a Poisson sample fell below it
+ *   would depend on who was sampled, which the amplification analysis does not cover.
+ */
+function checkClientLevel(o: ResolvedOptions, hiding: PrivacyPart | undefined): void {
+  const min = Number(o['min'])
+  const fail = (message: string) => new MsflError('CONFIG_INVALID', `privacy: dp ${message}`)
+  if (o['noise'] === 'central') {
+    if (min !== 0) throw fail('min applies to noise=distributed only')
+    if (hiding && o['sampling'] !== 1)
+      throw fail(
+        `sampling=${o['sampling']} with noise=central needs sampling=1 behind ${hiding.name}: a Poisson sample can fall below the protection’s minimum of contributors`,
+      )
+    return
+  }
+  if (!hiding)
+    throw fail(
+      `noise=distributed needs ${HIDING_PROTECTIONS.join(', ')} (e.g. +secagg:t=3): the server must see only the sum of the noise shares`,
+    )
+  if (hiding.name === 'secagg') {
+    const t = Number(hiding.options['t'])
+    if (t === 0)
+      throw fail(
+        'noise=distributed needs secagg t=… (the fewest shares secagg unmasks): a majority of the round is no fixed floor',
+      )
+    if (min > t)
+      throw fail(
+        `min=${min} exceeds secagg t=${t}: secagg could unmask a sum of fewer noise shares than σ is calibrated for`,
+      )
+  } else if (min < 2)
+    throw fail(
+      `noise=distributed with ${hiding.name} needs min=t ≥ 2: the fewest noise shares the key holder may decrypt`,
+    )
 }

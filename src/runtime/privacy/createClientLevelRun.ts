@@ -1,0 +1,208 @@
+import {
+  type ClientLevelDp,
+  type ClientNoise,
+  createClientLevelDp,
+} from '../../core/dp/clientLevelDp.ts'
+import { createDpFedAvg } from '../../core/dp/createDpFedAvg.ts'
+import { findNoiseMultiplier } from '../../core/dp/findNoiseMultiplier.ts'
+import { wrapClientLevelDp } from '../../core/dp/wrapClientLevelDp.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type { Strategy } from '../../core/fl/strategy.ts'
+import type { MessageHandler } from '../../core/ports/transport.ts'
+import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { Rng } from '../../core/rng/rng.ts'
+import type { SimulationConfig } from '../config/simulationConfig.ts'
+import { checkProtectedReply } from './protectedReplies.ts'
+import type { ProtectedRoundHooks } from './runProtectedFederation.ts'
+
+/** What `--json` reports of client-level DP: the mechanism and the (ε, δ) spent. */
+export interface ClientLevelSummary {
+  readonly level: 'client'
+  readonly noise: ClientNoise
+  /** σ every round was planned with (distributed rounds with more than t shares carry more). */
+  readonly noiseMultiplier: number
+  /** q, the Poisson client sampling rate. */
+  readonly samplingRate: number
+  /** Distributed noise: t, the fewest noise shares in a released sum. */
+  readonly minContributors?: number
+  readonly epsilon: number
+  readonly delta: number
+  /** Round → ε spent up to and including it (a dropped round spends nothing and repeats it). */
+  readonly epsilonPerRound: Record<number, number>
+}
+
+export interface ClientLevelRun {
+  readonly clientDp: ClientLevelDp
+  /** Plans rounds (Poisson sampling, budget stop); on the plain engine it also aggregates. */
+  readonly strategy: Strategy
+  /** An honest client: clips its update (and adds its noise share) before it leaves. */
+  wrapClient(inner: MessageHandler): MessageHandler
+  /** Behind a hiding protection: which rounds may be combined, and the DP step. */
+  readonly hooks: ProtectedRoundHooks
+  summary(): ClientLevelSummary
+}
+
+/**
+ * Per-coordinate headroom, in noise standard deviations, that a distributed noise share
+ * must have inside secagg's clip or paillier's range: P(|N(0,1)| > 10) ≈ 1.5·10⁻²³, so
+ * no share is clamped (which would cut the noise the accountant counts on) in any
+ * realistic run.
+ */
+const SHARE_HEADROOM = 10
+
+/**
+ * `--privacy dp:level=client,…`: DP-FedAvg for a simulation (docs/differential-privacy.md).
+ * Checks what the spec parser could not (the run's strategy, aggregator, sampling,
+ * population and the protection's value range), calibrates σ from the ε budget unless
+ * `sigma` is given, and builds the round planner, the client wrapper and the protected
+ * step. Sampling and all noise come from `noiseRng` (the CSPRNG); each client gets its own.
+ * `honest` are the clients that run wrapClient: only their updates carry a noise share.
+ */
+export function createClientLevelRun(p: {
+  readonly part: PrivacyPart
+  readonly hiding: PrivacyPart | undefined
+  readonly config: SimulationConfig
+  readonly honest: ReadonlySet<string>
+  readonly noiseRng: () => Rng
+}): ClientLevelRun {
+  const { part, hiding, config } = p
+  const o = part.options
+  const noise = o['noise'] as ClientNoise
+  const q = Number(o['sampling'])
+  const budget = Number(o['epsilon'])
+  const delta = Number(o['delta'])
+  const clipNorm = Number(o['clip'])
+  const secaggT = hiding?.name === 'secagg' ? Number(hiding.options['t']) : 0
+  const t = noise === 'distributed' ? Number(o['min']) || secaggT : undefined
+  checkRun(config, delta, t)
+  const sigma = Number(o['sigma']) || calibrate(budget, delta, noise === 'central' ? q : 1, config)
+  if (t !== undefined && hiding)
+    checkHeadroom(hiding, clipNorm + (SHARE_HEADROOM * sigma * clipNorm) / Math.sqrt(t))
+
+  const clientDp = createClientLevelDp({
+    clipNorm,
+    noiseMultiplier: sigma,
+    delta,
+    clientSamplingRate: q,
+    clients: config.clients,
+    noise,
+    ...(t !== undefined ? { minContributors: t } : {}),
+    epsilonBudget: budget,
+  })
+  const serverRng = p.noiseRng()
+  const dpFedAvg = createDpFedAvg({ training: config.training, clientDp, noiseRng: serverRng })
+  // Secagg unmasks nothing below its own t, ckks and paillier decrypt what they are given:
+  // a distributed round needs that many valid replies before the protection runs.
+  const admitAt = t === undefined ? 0 : Math.max(t, secaggT)
+  return {
+    clientDp,
+    strategy: {
+      name: dpFedAvg.name,
+      configureRound(round, available, rng) {
+        if (clientDp.wouldExceedBudget())
+          throw new MsflError(
+            'CONFIG_INVALID',
+            `privacy: dp epsilon=${budget} budget: round ${round} at σ = ${sigma} would take ε past it (spent ${clientDp.spent().epsilon.toFixed(4)} in ${round - 1} rounds); the run stops before it`,
+          )
+        return dpFedAvg.configureRound(round, available, rng)
+      },
+      aggregate: (round, params, results) => dpFedAvg.aggregate(round, params, results),
+    },
+    wrapClient: (inner) => wrapClientLevelDp(inner, clientDp, p.noiseRng()),
+    hooks: {
+      admits: (round, replies) =>
+        replies.filter(
+          ({ clientId, reply }) => 'reply' in checkProtectedReply(reply, clientId, round),
+        ).length >= admitAt,
+      step(round, aggregate) {
+        // Attackers add no noise share: only honest contributors count towards σ·√(m/t).
+        const shares =
+          noise === 'distributed'
+            ? aggregate.contributors.filter((c) => p.honest.has(c.clientId)).length
+            : aggregate.contributors.length
+        return clientDp.finishRound(round, aggregate.weightedSum, shares, serverRng)
+      },
+    },
+    summary() {
+      const spent = clientDp.spent()
+      return {
+        level: 'client',
+        noise,
+        noiseMultiplier: sigma,
+        samplingRate: q,
+        ...(t !== undefined ? { minContributors: t } : {}),
+        epsilon: spent.epsilon,
+        delta,
+        epsilonPerRound: cumulative(clientDp.history(), config.rounds),
+      }
+    },
+  }
+}
+
+/** The run settings client-level DP cannot work with, each named. */
+function checkRun(config: SimulationConfig, delta: number, t: number | undefined): void {
+  const fail = (message: string) =>
+    new MsflError('CONFIG_INVALID', `privacy: dp level=client ${message}`)
+  if (config.strategy !== 'fedavg')
+    throw fail(`averages client updates (DP-FedAvg); use strategy fedavg, not ${config.strategy}`)
+  // A robust rule chooses among the updates by looking at all of them, so one client can
+  // move the output by more than S: the noise would no longer cover the sensitivity.
+  if (config.aggregator !== 'fedavg')
+    throw fail(
+      `noises the plain sum of clipped updates; aggregator ${config.aggregator} is refused (use aggregator fedavg)`,
+    )
+  if (config.sampling.fraction !== 1 || config.sampling.minClients !== 1)
+    throw fail(
+      'samples clients itself with dp sampling=q (Poisson); leave --fraction and sampling.minClients at 1',
+    )
+  if (delta >= 1 / config.clients)
+    throw fail(`delta=${delta} is not below 1/clients = ${(1 / config.clients).toExponential(2)}`)
+  if (t !== undefined && t > config.clients)
+    throw fail(`min=${t} exceeds the ${config.clients} clients`)
+}
+
+/** σ for which the configured rounds end at ε ≤ the budget (distributed rounds: q = 1). */
+function calibrate(
+  budget: number,
+  delta: number,
+  samplingRate: number,
+  config: SimulationConfig,
+): number {
+  try {
+    return findNoiseMultiplier({ targetEpsilon: budget, delta, samplingRate, steps: config.rounds })
+  } catch (error) {
+    if (!(error instanceof MsflError)) throw error
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: dp epsilon=${budget} cannot cover ${config.rounds} rounds: ${error.message}`,
+    )
+  }
+}
+
+/** A noise share clamped by the protection's value range would carry less noise than counted. */
+function checkHeadroom(hiding: PrivacyPart, bound: number): void {
+  const option =
+    hiding.name === 'secagg' ? 'clip' : hiding.name === 'paillier' ? 'range' : undefined
+  if (option === undefined) return // CKKS encodes reals without clamping.
+  const limit = Number(hiding.options[option])
+  if (limit < bound)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: ${hiding.name} ${option}=${limit} would clamp the distributed noise shares (a coordinate reaches S + ${SHARE_HEADROOM}·σS/√t = ${bound.toPrecision(4)}); set ${hiding.name} ${option}=${Math.ceil(bound)} or more`,
+    )
+}
+
+/** ε after each round 1…rounds, carried over rounds that released nothing (0 before the first). */
+function cumulative(
+  history: readonly { readonly round: number; readonly epsilon: number }[],
+  rounds: number,
+): Record<number, number> {
+  const charged = new Map(history.map((h) => [h.round, h.epsilon]))
+  const out: Record<number, number> = {}
+  let epsilon = 0
+  for (let round = 1; round <= rounds; round++) {
+    epsilon = charged.get(round) ?? epsilon
+    out[round] = epsilon
+  }
+  return out
+}
