@@ -1,0 +1,195 @@
+import { z } from 'zod'
+import { MsflError } from '../errors/msflError.ts'
+import { MAX_INPUT_DIM, MAX_MODELS, MAX_SAMPLES } from './verificationPlan.ts'
+
+/**
+ * Messages of SMPC model verification. Every one is a plain value the wire codec
+ * carries (ring shares travel as Int32Array views of the 32-bit limbs) and every
+ * receiver parses what arrives with these schemas before looking at it.
+ *
+ *   from          to        message            when
+ *   coordinator   node      smpc-setup         public parameters of the session
+ *   coordinator   dealer    smpc-deal          the public shape; the dealer then pushes
+ *   dealer        node      smpc-material      that node's share of the correlated randomness
+ *   model owner   node      smpc-model-share   that node's share of the encoded parameters
+ *   data owner    node      smpc-data-share    (secret validation data only) its shares
+ *   coordinator   node      smpc-advance       run protocol step s; the node pushes
+ *   node          node      smpc-open          its share of opening s to every peer
+ * Replies: smpc-ack, smpc-progress (step done) and smpc-result (the node's outcome).
+ */
+
+const id = z.string().min(1).max(200)
+const session = z.string().min(1).max(200)
+const int32s = z.custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
+const float32s = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
+const float64s = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array')
+const positive = (max: number) => z.number().int().min(1).max(max)
+const step = z.number().int().min(0).max(10_000)
+
+export const OPENING_PHASES = [
+  'beaver-inputs',
+  'beaver-labels',
+  'mask',
+  'borrow',
+  'block-and',
+  'dabit',
+  'count',
+  'aggregate',
+] as const
+
+const modelSchema = z
+  .object({
+    kind: z.enum(['softmax', 'logistic']),
+    inputDim: positive(MAX_INPUT_DIM),
+    outputDim: positive(1000),
+  })
+  .strict()
+
+export const setupSchema = z
+  .object({
+    type: z.literal('smpc-setup'),
+    session,
+    /** Every verifier in party order; party 0 adds public constants. */
+    nodes: z.array(id).min(2).max(16),
+    nodeIndex: z.number().int().min(0).max(15),
+    model: modelSchema,
+    fractionBits: z.number().int().min(4).max(24),
+    threshold: z.number().min(0).max(1),
+    models: z
+      .array(z.object({ clientId: id, numExamples: positive(2 ** 40) }).strict())
+      .min(1)
+      .max(MAX_MODELS),
+    validation: z.discriminatedUnion('mode', [
+      z
+        .object({
+          mode: z.literal('public'),
+          samples: positive(MAX_SAMPLES),
+          x: float32s,
+          y: float64s,
+        })
+        .strict(),
+      z
+        .object({
+          mode: z.literal('secret'),
+          samples: positive(MAX_SAMPLES),
+          /** max_i Σ_j |encoded x_ij|, announced by the data owner (fixes the weight bound). */
+          rowBound: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 53),
+        })
+        .strict(),
+    ]),
+  })
+  .strict()
+export type SetupMessage = z.infer<typeof setupSchema>
+
+export const shapeSchema = z
+  .object({
+    kind: z.enum(['softmax', 'logistic']),
+    inputDim: positive(MAX_INPUT_DIM),
+    outputDim: positive(1000),
+    samples: positive(MAX_SAMPLES),
+    models: positive(MAX_MODELS),
+    validation: z.enum(['public', 'secret']),
+  })
+  .strict()
+
+export const dealSchema = z
+  .object({
+    type: z.literal('smpc-deal'),
+    session,
+    nodes: z.array(id).min(2).max(16),
+    shape: shapeSchema,
+  })
+  .strict()
+export type DealMessage = z.infer<typeof dealSchema>
+
+export const materialSchema = z
+  .object({
+    type: z.literal('smpc-material'),
+    session,
+    maskRing: int32s,
+    maskPlanes: int32s,
+    andA: int32s,
+    andB: int32s,
+    andC: int32s,
+    daBitWords: int32s,
+    daBitRing: int32s,
+    beaver: z
+      .object({
+        matrixA: int32s,
+        matrixB: int32s,
+        matrixC: int32s,
+        labelA: int32s,
+        labelB: int32s,
+        labelC: int32s,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+export type MaterialMessage = z.infer<typeof materialSchema>
+
+export const modelShareSchema = z
+  .object({ type: z.literal('smpc-model-share'), session, clientId: id, share: int32s })
+  .strict()
+export type ModelShareMessage = z.infer<typeof modelShareSchema>
+
+export const dataShareSchema = z
+  .object({ type: z.literal('smpc-data-share'), session, x: int32s, labels: int32s })
+  .strict()
+export type DataShareMessage = z.infer<typeof dataShareSchema>
+
+export const advanceSchema = z.object({ type: z.literal('smpc-advance'), session, step }).strict()
+export type AdvanceMessage = z.infer<typeof advanceSchema>
+
+export const openSchema = z
+  .object({
+    type: z.literal('smpc-open'),
+    session,
+    step,
+    from: id,
+    phase: z.enum(OPENING_PHASES),
+    share: int32s,
+  })
+  .strict()
+export type OpenMessage = z.infer<typeof openSchema>
+
+export const ackSchema = z.object({ type: z.literal('smpc-ack'), session }).strict()
+export type AckMessage = z.infer<typeof ackSchema>
+
+export const progressSchema = z
+  .object({ type: z.literal('smpc-progress'), session, node: id, step })
+  .strict()
+export type ProgressMessage = z.infer<typeof progressSchema>
+
+export const resultSchema = z
+  .object({
+    type: z.literal('smpc-result'),
+    session,
+    node: id,
+    correct: z.array(z.number().int().min(0)).max(MAX_MODELS),
+    inRange: z.array(z.number().int().min(0)).max(MAX_MODELS),
+    accepted: z.array(z.boolean()).max(MAX_MODELS),
+    aggregate: int32s,
+  })
+  .strict()
+export type ResultMessage = z.infer<typeof resultSchema>
+
+/** Parses `message` or throws MsflError('PROTOCOL') naming the receiver, the message and the first problem. */
+export function parseSmpcMessage<T>(schema: z.ZodType<T>, message: unknown, where: string): T {
+  const parsed = schema.safeParse(message)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const path = issue && issue.path.length > 0 ? issue.path.join('.') : 'message'
+  const type =
+    typeof message === 'object' && message !== null && 'type' in message
+      ? String((message as { type: unknown }).type)
+      : typeof message
+  throw new MsflError(
+    'PROTOCOL',
+    `${where}: malformed ${type} message: ${path}: ${issue?.message ?? 'invalid'}`,
+  )
+}
