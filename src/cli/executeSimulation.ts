@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createCsprng } from '../adapters/random/createCsprng.ts'
@@ -8,6 +9,8 @@ import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
+import { createRunLedger, modelDigest, type RunLedger } from './msfl/createRunLedger.ts'
+import { defenceJson } from './msfl/defenceJson.ts'
 import { openRun } from './openRun.ts'
 import { createProtection } from './privacy/createProtection.ts'
 
@@ -37,6 +40,11 @@ export async function executeSimulation(
   const { runId, data, dir, bus, now } = await openRun(config, options, (data) =>
     resolveModelSpec(config.model, data.train),
   )
+  // --defence / --verify report to a ledger: the run's key store seeds its accounts.
+  let ledger: RunLedger | undefined
+  const defended = config.defence !== undefined || config.verify !== undefined
+  const seed = defended ? randomBytes(32) : undefined
+  if (seed) dir.write('keys/ledger-seed.hex', `${seed.toString('hex')}\n`, { secret: true })
   const result = await runSimulation({
     runId,
     config,
@@ -44,9 +52,23 @@ export async function executeSimulation(
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     createProtection,
     noiseRng: createCsprng,
+    ...(seed
+      ? {
+          defences: {
+            createLedger: async (spec) => {
+              ledger = await createRunLedger(spec, seed)
+              return ledger
+            },
+            modelDigest,
+            csprng: createCsprng,
+            createTransport: (handlers) => createMemoryTransport({ handlers }),
+          },
+        }
+      : {}),
     emit: bus.emit,
     now,
   })
+  if (ledger) dir.write('ledger.json', `${JSON.stringify(ledger.record(), null, 2)}\n`)
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const clients = result.partition.clients.map((c) => ({
@@ -129,6 +151,7 @@ export async function executeSimulation(
           }
         : {}),
       ...selectionSummary(result),
+      ...(result.defence ? defenceJson(result.defence, ledger?.record()) : {}),
       history: result.history,
       runDir,
       report,

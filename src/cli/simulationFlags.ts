@@ -43,6 +43,18 @@ export const simulationFlags: readonly FlagDefinition[] = [
     help: 'plain engine: protect every update: ckks[:preset=], paillier[:bits=,precision=,range=], secagg[:t=,clip=,degree=,timeout=], dp[:level=sample|client,epsilon=,delta=,clip=] (client level also noise=central|distributed,sampling=q,min=t,sigma=), joined by + (e.g. dp:epsilon=3+secagg, dp:level=client,sampling=0.5, dp:level=client,noise=distributed+secagg:t=5,clip=20; see docs/differential-privacy.md)',
   },
   {
+    flag: 'defence',
+    path: ['defence'],
+    type: 'string',
+    help: 'plain engine: adrm[:z=3,iforest=on,penalty=25,block=3,rollback=5,…] — detection, reputation, quarantine, blocking, rollback (docs/adrm.md)',
+  },
+  {
+    flag: 'verify',
+    path: ['verify'],
+    type: 'string',
+    help: 'plain engine: smpc[:nodes=3,threshold=0,drop=0.1,validation=public|secret,samples=1000] — local models verified on secret shares before aggregation',
+  },
+  {
     flag: 'ledger',
     path: ['ledger'],
     type: 'string',

@@ -31,6 +31,6 @@ export interface RoundStages {
   ): Promise<AggregateOutcome>
   /** After aggregation: the model to keep (the model manager may roll back to an earlier version). */
   review?(round: number, previous: Float64Array, next: Float64Array): Promise<Float64Array>
-  /** The round's model is final (round 0: the initial model): register it on the ledger, settle payouts. */
+  /** The round's model is final (round 0: the initial model): register it, settle payouts; `accepted` went into it. */
   publish?(round: number, params: Float64Array, accepted: readonly FitResult[]): Promise<void>
 }

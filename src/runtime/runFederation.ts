@@ -150,7 +150,12 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
     params = p.stages?.review
       ? await p.stages.review(round, params, outcome.params)
       : outcome.params
-    await p.stages?.publish?.(round, params, screened.accepted)
+    const excludedByRule = new Set(aggregated.excluded)
+    await p.stages?.publish?.(
+      round,
+      params,
+      screened.accepted.filter((r) => !excludedByRule.has(r.clientId)),
+    )
     for (const clientId of aggregated.excluded)
       p.emit({
         type: 'update-excluded',

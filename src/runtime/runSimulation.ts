@@ -1,8 +1,6 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
-import { triggeredTestSet, triggerGeometry } from '../core/attacks/backdoor.ts'
 import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
-import { flippedClasses, parseLabelMapping } from '../core/attacks/labelFlip.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
@@ -12,8 +10,6 @@ import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import { sampleSize } from '../core/fl/sampleClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
-import { attackSuccessRate, meanClassRecall } from '../core/metrics/attackMetrics.ts'
-import { evaluateModel } from '../core/metrics/evaluateModel.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
@@ -26,13 +22,16 @@ import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed, shuffleInPlace } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import { createEvaluation } from './createEvaluation.ts'
+import { holdOutValidation } from './defence/holdOutValidation.ts'
+import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
 import { planAttackers } from './planAttackers.ts'
 import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
 import { openDp } from './privacy/openDp.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
-import { type FederationResult, type RoundEvaluation, runFederation } from './runFederation.ts'
+import { type FederationResult, runFederation } from './runFederation.ts'
 
 export interface RunSimulationParameters {
   readonly runId: string
@@ -48,6 +47,8 @@ export interface RunSimulationParameters {
     parts: readonly PrivacyPart[],
     context: ProtectionContext,
   ) => Promise<UpdateProtection>
+  /** `--defence` and `--verify`: the ledger, the CSPRNG and the SMPC transport. */
+  readonly defences?: DefenceAdapters
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -59,6 +60,8 @@ export interface SimulationResult extends FederationResult {
   readonly attackers: ReadonlyMap<string, AttackSpec>
   /** With `config.privacy`: the protection and what it cost. */
   readonly privacy?: PrivacySummary
+  /** With `config.defence` or `config.verify`: detection, rollbacks, blocks, verification, ledger. */
+  readonly defence?: DefenceSummary
 }
 
 /** What a protection needs to know about the run. */
@@ -91,7 +94,9 @@ export interface PrivacySummary extends Partial<Omit<ClientLevelSummary, 'epsilo
  * reproduces its metrics exactly.
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
-  const { config, data, runId } = p
+  const { config, runId } = p
+  // --defence / --verify: the model requestor keeps validation rows no owner gets.
+  const { data, validation } = holdOutValidation(config, p.data)
   const model = createModel(resolveModelSpec(config.model, data.train))
   const partition = partitionClients(
     data.train,
@@ -182,6 +187,11 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         }
   if (protection)
     for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
+  const defences = validation
+    ? await openRunDefences(p, model, validation, clientIds, new Set(attackers.keys()))
+    : undefined
+  if (defences)
+    for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
 
   p.emit({
     type: 'run-started',
@@ -234,6 +244,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     }
     const result = await runFederation({
       ...federation,
+      ...(defences ? { stages: defences.stages } : {}),
       ...(adversary
         ? {
             omniscient: {
@@ -245,7 +256,14 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         : {}),
     })
     // Plain updates travel as float64 vectors on the wire: 8 bytes per parameter.
-    return { ...result, model, partition, attackers, ...privacySummary(8 * model.numParams, {}) }
+    return {
+      ...result,
+      model,
+      partition,
+      attackers,
+      ...privacySummary(8 * model.numParams, {}),
+      ...(defences ? { defence: await defences.summary() } : {}),
+    }
   } catch (error) {
     p.emit({
       type: 'run-failed',
@@ -256,7 +274,31 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     throw error
   } finally {
     await protection?.dispose()
+    await defences?.close()
   }
+}
+
+function openRunDefences(
+  p: RunSimulationParameters,
+  model: Model,
+  validation: Dataset,
+  clients: readonly string[],
+  attackers: ReadonlySet<string>,
+) {
+  const field = p.config.verify !== undefined ? 'verify' : 'defence'
+  if (!p.defences)
+    throw new MsflError('CONFIG_INVALID', `${field}: this runner has no ledger for the defences`)
+  return openDefences({
+    runId: p.runId,
+    config: p.config,
+    model,
+    validation,
+    clients,
+    attackers,
+    adapters: p.defences,
+    emit: p.emit,
+    now: p.now,
+  })
 }
 
 /** Checks that the run can hide its updates, then builds the protection. */
@@ -324,42 +366,5 @@ function createStrategy(config: SimulationConfig, attackerCount: number): Strate
         'CONFIG_INVALID',
         `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
       )
-  }
-}
-
-/** Test metrics every round, plus attack success and flipped-class recall when those attacks run. */
-function createEvaluation(
-  model: Model,
-  data: DatasetSplit,
-  attackers: ReadonlyMap<string, AttackSpec>,
-): (params: Float64Array) => RoundEvaluation {
-  const attacks = [...attackers.values()]
-  const backdoor = attacks.find((a) => a.name === 'backdoor')
-  let triggered: { set: Dataset; target: number } | undefined
-  if (backdoor) {
-    const o = backdoor.options
-    const geometry = triggerGeometry(data.train, {
-      size: o['size'] as number,
-      x: o['x'] as number,
-      y: o['y'] as number,
-      target: o['target'] as number,
-    })
-    triggered = { set: triggeredTestSet(data.test, geometry), target: geometry.target }
-  }
-  const flip = attacks.find((a) => a.name === 'label-flip')
-  const flipped = flip
-    ? flippedClasses(parseLabelMapping(flip.options['map'] as string, data.train.numClasses))
-    : undefined
-  return (params) => {
-    const metrics = evaluateModel(model, params, data.test)
-    return {
-      ...metrics,
-      ...(triggered
-        ? { attackSuccessRate: attackSuccessRate(model, params, triggered.set, triggered.target) }
-        : {}),
-      ...(flipped && metrics.confusionMatrix
-        ? { flippedClassRecall: meanClassRecall(metrics.confusionMatrix, flipped) }
-        : {}),
-    }
   }
 }

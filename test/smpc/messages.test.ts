@@ -92,6 +92,7 @@ describe('verifier node input checks', () => {
     model: { kind: 'logistic', inputDim: 2, outputDim: 1 },
     fractionBits: 16,
     threshold: 0.5,
+    drop: 0,
     models: [{ clientId: 'c', numExamples: 3 }],
     validation: {
       mode: 'public',

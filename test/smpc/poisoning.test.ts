@@ -77,6 +77,27 @@ describe('poisoned models are excluded and the rest aggregated', () => {
     )
   })
 
+  it('with drop, a model far below the round median is excluded even under a zero floor', async () => {
+    const { train, test } = await dataset('digits')
+    const honest = [0, 1, 2].map((i) => ({
+      clientId: `h${i + 1}`,
+      params: trained(rows(train, i * 400, (i + 1) * 400), 6, i + 1),
+      numExamples: 400,
+    }))
+    const noise = honest[0]!.params.map((_, j) => Math.sin(j * 12.9898) * 0.5)
+    const models = [...honest, { clientId: 'noise', params: noise, numExamples: 400 }]
+    const lenient = await verify(head(test, 200), models, { threshold: 0 })
+    assert.deepEqual(lenient.accepted, ['h1', 'h2', 'h3', 'noise'], 'a zero floor alone lets it in')
+    const result = await verify(head(test, 200), models, { threshold: 0, drop: 0.1 })
+    assert.deepEqual(result.accepted, ['h1', 'h2', 'h3'])
+    const accuracies = result.models.map((m) => m.accuracy).sort((a, b) => a - b)
+    const median = (accuracies[1]! + accuracies[2]!) / 2
+    assert.match(
+      result.excluded[0]!.reason,
+      new RegExp(`below the threshold ${(median - 0.1).toFixed(4)} \\(the round's median`),
+    )
+  })
+
   it('yields no aggregate when every model fails', async () => {
     const { train, test } = await dataset('breast-cancer')
     const flipped = trained(labelFlipped(train), 2, 5)
@@ -133,6 +154,7 @@ describe('the parameter range check stops ring wrap-around', () => {
           fractionBits: f,
           weightBoundBits: bound,
           threshold: 0,
+          drop: 0,
           numExamples: [1, 1],
           modelShares: shares.map((s) => s[p]!),
           material,

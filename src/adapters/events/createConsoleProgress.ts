@@ -48,6 +48,33 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
         )
         break
       }
+      case 'update-quarantined':
+        write(
+          `${live ? '\n' : ''}  quarantined ${event.clientId} (${event.severity}): ${event.reason}\n`,
+        )
+        break
+      case 'client-blocked':
+        write(
+          `${live ? '\n' : ''}  blocked ${event.clientId} (reputation ${event.reputation.toFixed(0)})${event.untilRound === undefined ? '' : ` until round ${event.untilRound}`}: ${event.reason}\n`,
+        )
+        break
+      case 'client-unblocked':
+        write(`  unblocked ${event.clientId} (reputation ${event.reputation.toFixed(0)})\n`)
+        break
+      case 'model-rolled-back':
+        write(
+          `${live ? '\n' : ''}  rolled back to model version ${event.toVersion}: validation accuracy ${(event.accuracyAfter * 100).toFixed(2)}% < ${(event.accuracyBefore * 100).toFixed(2)}% − ${(event.margin * 100).toFixed(1)} points\n`,
+        )
+        break
+      case 'model-verified':
+        if (!event.accepted)
+          write(
+            `${live ? '\n' : ''}  SMPC: ${event.clientId}'s model excluded (accuracy ${(event.accuracy * 100).toFixed(2)}%): ${event.reason ?? ''}\n`,
+          )
+        break
+      case 'verifier-outvoted':
+        write(`${live ? '\n' : ''}  SMPC: verifier node ${event.nodeId} was outvoted\n`)
+        break
       case 'run-completed':
         write(`final: ${formatMetrics(event.final)}\n`)
         break

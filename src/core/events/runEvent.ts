@@ -39,6 +39,16 @@ export interface RoundRecord {
   readonly ckksError?: number
 }
 
+/** One detector's finding about an update: what it measured, against what, and why it matters. */
+export interface DetectionReason {
+  /** Detector name, e.g. `distance-z`, `magnitude`, `iforest`. */
+  readonly detector: string
+  readonly value: number
+  readonly threshold: number
+  readonly severity: 'low' | 'medium' | 'high'
+  readonly detail: string
+}
+
 interface EventBase {
   readonly runId: string
   /** Milliseconds since the Unix epoch, from the runtime's clock. */
@@ -119,6 +129,93 @@ export type RunEvent =
       readonly final: MetricSummary
     })
   | (EventBase & { readonly type: 'run-failed'; readonly error: string })
+  | (EventBase & {
+      /** SMPC: the verifier nodes computed a local model's validation accuracy on shares. */
+      readonly type: 'model-verified'
+      readonly round: number
+      readonly clientId: string
+      /** Fraction of the validation set classified correctly (the only value opened). */
+      readonly accuracy: number
+      readonly accepted: boolean
+      /** Why the model was left out (absent when accepted). */
+      readonly reason?: string
+    })
+  | (EventBase & {
+      /** SMPC: a verifier node reported a result the majority of nodes did not. */
+      readonly type: 'verifier-outvoted'
+      readonly round: number
+      readonly nodeId: string
+    })
+  | (EventBase & {
+      /** ADRM: a detector found this update suspicious; every reason carries its numbers. */
+      readonly type: 'update-flagged'
+      readonly round: number
+      readonly clientId: string
+      readonly severity: 'low' | 'medium' | 'high'
+      readonly reasons: readonly DetectionReason[]
+    })
+  | (EventBase & {
+      /** ADRM: the update is held for review and left out of this round's aggregation. */
+      readonly type: 'update-quarantined'
+      readonly round: number
+      readonly clientId: string
+      readonly severity: 'low' | 'medium' | 'high'
+      readonly reason: string
+      /** Entries held after this one was added (the oldest are dropped beyond capacity). */
+      readonly held: number
+    })
+  | (EventBase & {
+      /** ADRM: the client may not take part until the block expires. */
+      readonly type: 'client-blocked'
+      readonly round: number
+      readonly clientId: string
+      readonly reason: string
+      readonly reputation: number
+      /** First round the client may take part in again (absent: no limit in rounds). */
+      readonly untilRound?: number
+      /** Milliseconds (runtime clock) from which the client may take part again (absent: no limit in time). */
+      readonly untilAt?: number
+    })
+  | (EventBase & {
+      readonly type: 'client-unblocked'
+      readonly round: number
+      readonly clientId: string
+      readonly reason: string
+      readonly reputation: number
+    })
+  | (EventBase & {
+      readonly type: 'reputation-changed'
+      readonly round: number
+      readonly clientId: string
+      readonly from: number
+      readonly to: number
+      readonly reason: string
+    })
+  | (EventBase & {
+      /** ADRM: validation accuracy fell by more than the margin; the earlier version is kept. */
+      readonly type: 'model-rolled-back'
+      readonly round: number
+      /** Version the rejected model would have become. */
+      readonly fromVersion: number
+      /** Version restored. */
+      readonly toVersion: number
+      /** Validation accuracy of the restored version and of the rejected model (fractions). */
+      readonly accuracyBefore: number
+      readonly accuracyAfter: number
+      /** Largest drop tolerated, as a fraction. */
+      readonly margin: number
+    })
+  | (EventBase & {
+      /** ADRM champion/challenger: a retrained anomaly model replaced the one in use. */
+      readonly type: 'anomaly-model-replaced'
+      readonly round: number
+      readonly reason: string
+      /** ROC AUC on the held-out labelled rounds (absent when there was no champion to compare). */
+      readonly championAuc?: number
+      readonly challengerAuc?: number
+      /** Feature rows the new model was trained on. */
+      readonly trainedOn: number
+    })
 
 export type RunEventType = RunEvent['type']
 

@@ -168,6 +168,7 @@ export function createVerifierNode(nodeId: string): VerifierNode {
       fractionBits: setup.fractionBits,
       weightBoundBits: s.session.weightBoundBits,
       threshold: setup.threshold,
+      drop: setup.drop,
       numExamples: setup.models.map((x) => x.numExamples),
       modelShares: setup.models.map((x) => s.modelShares.get(x.clientId)!),
       material: s.material,

@@ -1,4 +1,5 @@
 import { MsflError } from '../errors/msflError.ts'
+import { acceptanceThreshold } from './acceptanceThreshold.ts'
 import { andAcrossBlocks } from './andAcrossBlocks.ts'
 import { countSetBits } from './countSetBits.ts'
 import { createAndTripleSource } from './nodeMaterial.ts'
@@ -68,10 +69,14 @@ export function* runVerifierProtocol(inputs: VerifierInputs): ProtocolRun<Verifi
   for (let m = 0; m < models; m++) {
     correct.push(count(accuracyGroup(m), plan.shape.samples))
     inRange.push(count(rangeGroup(m), plan.paramsPerModel))
-    accepted.push(
-      inRange[m] === plan.paramsPerModel && correct[m]! / plan.shape.samples >= inputs.threshold,
-    )
   }
+  const floor = acceptanceThreshold(
+    correct.map((c) => c / plan.shape.samples),
+    inputs.threshold,
+    inputs.drop,
+  )
+  for (let m = 0; m < models; m++)
+    accepted.push(inRange[m] === plan.paramsPerModel && correct[m]! / plan.shape.samples >= floor)
 
   const sum = ringZeros(plan.paramsPerModel)
   for (let m = 0; m < models; m++)

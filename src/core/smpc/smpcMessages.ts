@@ -55,6 +55,8 @@ export const setupSchema = z
     model: modelSchema,
     fractionBits: z.number().int().min(4).max(24),
     threshold: z.number().min(0).max(1),
+    /** Models more than this below the median opened accuracy are excluded too. */
+    drop: z.number().min(0).max(1),
     models: z
       .array(z.object({ clientId: id, numExamples: positive(2 ** 40) }).strict())
       .min(1)

@@ -12,6 +12,8 @@ export interface VerifierInputs {
   readonly weightBoundBits: number
   /** Minimum accuracy (fraction of validation samples) a model needs to be aggregated. */
   readonly threshold: number
+  /** …and at least the median opened accuracy minus this (acceptanceThreshold). */
+  readonly drop: number
   /** Public example counts, the FedAvg weights, one per model. */
   readonly numExamples: readonly number[]
   /** This node's share of every model's encoded parameters, in plan order. */

@@ -1,7 +1,13 @@
 import { z } from 'zod'
+import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
 import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
-import { parsePrivacySpec } from '../../core/privacy/parsePrivacySpec.ts'
+import {
+  HIDING_PROTECTIONS,
+  type PrivacyPart,
+  parsePrivacySpec,
+} from '../../core/privacy/parsePrivacySpec.ts'
+import { parseVerifySpec } from '../../core/verification/parseVerifySpec.ts'
 
 const specString = (what: string, pattern = /^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/) =>
   z
@@ -10,16 +16,23 @@ const specString = (what: string, pattern = /^[a-z0-9-]+(:[A-Za-z0-9_.=,x-]+)?$/
     .max(200)
     .regex(pattern, `${what} must look like name or name:key=value,…`)
 
-const privacySchema = z
-  .string()
-  .max(300)
-  .superRefine((text, ctx) => {
-    try {
-      parsePrivacySpec(text)
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^privacy: /, '') })
-    }
-  })
+/** A spec string checked by its parser; the parser's message names the option at fault. */
+const parsedSpec = (field: string, parse: (text: string) => unknown) =>
+  z
+    .string()
+    .max(300)
+    .superRefine((text, ctx) => {
+      try {
+        parse(text)
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: (error as Error).message.replace(new RegExp(`^${field}: `), ''),
+        })
+      }
+    })
+
+const privacySchema = parsedSpec('privacy', parsePrivacySpec)
 
 export const partitionSchema = z.string().refine((text) => {
   try {
@@ -71,6 +84,10 @@ export const simulationConfigSchema = z
       }),
     /** Plain engine: how each update is protected, e.g. ckks (parts joined by +). */
     privacy: privacySchema.optional(),
+    /** Plain engine: attack detection and resilience, e.g. adrm or adrm:z=2.5,iforest=off. */
+    defence: parsedSpec('defence', parseAdrmSpec).optional(),
+    /** Plain engine: SMPC verification of local models before aggregation, e.g. smpc:nodes=3,threshold=0.6. */
+    verify: parsedSpec('verify', parseVerifySpec).optional(),
     /** Simulation with --privacy secagg: share of clients that vanish after key sharing each round. */
     dropout: z.number().min(0).lt(1).default(0),
     /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
@@ -117,6 +134,49 @@ export const simulationConfigSchema = z
     message: 'cannot exceed the number of clients',
     path: ['sampling', 'minClients'],
   })
+  .superRefine((c, ctx) => {
+    // Defences read individual local models: a protection that hides them, or
+    // client-level DP (whose noise the verifier nodes' aggregate would bypass), excludes them.
+    const privacy = c.privacy === undefined ? [] : safePrivacyParts(c.privacy)
+    const hiding = privacy.find((part) => HIDING_PROTECTIONS.includes(part.name))
+    const clientDp = privacy.some(
+      (part) => part.name === 'dp' && part.options['level'] === 'client',
+    )
+    for (const field of ['defence', 'verify'] as const) {
+      if (c[field] === undefined) continue
+      if (hiding)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `needs the individual updates, which privacy ${hiding.name} hides`,
+        })
+      if (field === 'verify' && clientDp)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'the verifier nodes aggregate without client-level DP noise; drop one of them',
+        })
+    }
+    // The MS-FL protocol keeps the model encrypted end to end and has its own selection
+    // and ledger; the plain engine's protections and defences do not apply to it.
+    if (c.protocol !== 'msfl') return
+    for (const field of ['privacy', 'defence', 'verify'] as const)
+      if (c[field] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'applies to the plain engine only, not to --protocol msfl',
+        })
+  })
+
+/** The privacy parts, or none when the spec is invalid (its own field reports that). */
+function safePrivacyParts(text: string): PrivacyPart[] {
+  try {
+    return parsePrivacySpec(text)
+  } catch {
+    return []
+  }
+}
 
 export type SimulationConfig = z.infer<typeof simulationConfigSchema>
 export type SimulationConfigInput = z.input<typeof simulationConfigSchema>

@@ -4,8 +4,14 @@ import type { ContributionTable, Settlement } from '../../core/ports/settlement.
 import { globalModelBytes } from '../../core/verification/wrapModelCheck.ts'
 import type { RoundStages } from '../roundStages.ts'
 
-/** Reputation points (integers 0..100) an owner earned in a round: its share of the round's pay. */
-export type PayoutPoints = (round: number) => Readonly<Record<string, number>>
+/**
+ * Reputation points (integers 0..100) each owner earned in a round: its share of the
+ * round's pay. `paid` are the owners whose update went into the round's model.
+ */
+export type PayoutPoints = (
+  round: number,
+  paid: readonly string[],
+) => Readonly<Record<string, number>>
 
 export interface LedgerStageParameters {
   readonly runId: string
@@ -39,12 +45,15 @@ const hex = (bytes: Uint8Array) =>
 export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, 'publish'> {
   const { settlement } = p
   return {
-    async publish(round, params) {
+    async publish(round, params, accepted) {
       const digest = p.digest(globalModelBytes(p.spec, params))
       await settlement.registerModel(round, digest)
       p.emit({ type: 'model-registered', runId: p.runId, at: p.now(), round, digest: hex(digest) })
       if (round === 0 || !p.payoutPoints) return
-      const points = p.payoutPoints(round)
+      const points = p.payoutPoints(
+        round,
+        accepted.map((r) => r.clientId),
+      )
       const t = p.owners.length
       const selected = new Uint8Array(POINTS_PER_ROUND * t)
       let total = 0

@@ -1,5 +1,6 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { TransportStats } from '../../core/ports/transport.ts'
+import { acceptanceThreshold } from '../../core/smpc/acceptanceThreshold.ts'
 import { decodeFixedPoint } from '../../core/smpc/fixedPoint.ts'
 import type { MajorityVerdict } from '../../core/smpc/majorityOutcome.ts'
 import { ringFromWire } from '../../core/smpc/ring64.ts'
@@ -58,6 +59,7 @@ export function summariseVerification(p: {
   readonly models: readonly { readonly clientId: string; readonly numExamples: number }[]
   readonly plan: VerificationPlan
   readonly threshold: number
+  readonly drop: number
   readonly fractionBits: number
   readonly weightBoundBits: number
   readonly traffic: readonly SmpcTraffic[]
@@ -72,6 +74,11 @@ export function summariseVerification(p: {
       `the agreed aggregate has ${agreed.aggregate.length / 2} parameters, not ${parameters}`,
     )
   const notices: SmpcNotice[] = []
+  const floor = acceptanceThreshold(
+    p.models.map((_, i) => agreed.correct[i]! / samples),
+    p.threshold,
+    p.drop,
+  )
   const verdicts = p.models.map((m, i): SmpcModelVerdict => {
     const correct = agreed.correct[i]!
     const inRange = agreed.inRange[i]!
@@ -79,8 +86,8 @@ export function summariseVerification(p: {
     let reason: string | undefined
     if (inRange !== parameters)
       reason = `${parameters - inRange} of ${parameters} parameters outside the verifiable range |w| < ${weightBound}`
-    else if (accuracy < p.threshold)
-      reason = `accuracy ${accuracy.toFixed(4)} below the threshold ${p.threshold}`
+    else if (accuracy < floor)
+      reason = `accuracy ${accuracy.toFixed(4)} below the threshold ${floor.toFixed(4)}${floor > p.threshold ? ` (the round's median accuracy − ${p.drop})` : ''}`
     // The nodes applied the same rule; a majority that did not is not to be trusted.
     if ((reason === undefined) !== agreed.accepted[i])
       throw new MsflError(

@@ -47,6 +47,8 @@ export interface VerifyAndAggregateParameters {
   readonly validationVisibility?: 'public' | 'secret'
   /** Minimum accuracy in [0, 1] for a model to be aggregated. */
   readonly threshold: number
+  /** A model more than this below the round's median accuracy is excluded too (default 0: off). */
+  readonly drop?: number
   /** Verifier nodes k ≥ 2 (default 3; a majority vote needs ≥ 3 to outvote anyone). */
   readonly nodes?: number
   readonly fractionBits?: number
@@ -166,6 +168,7 @@ export async function verifyAndAggregate(
     models: p.models,
     plan: derived.plan,
     threshold: p.threshold,
+    drop: p.drop ?? 0,
     fractionBits,
     weightBoundBits: derived.weightBoundBits,
     traffic: [...transports].map(([participant, t]) => ({
@@ -244,6 +247,7 @@ function checkParameters(p: VerifyAndAggregateParameters) {
     model: { kind, inputDim: spec.inputDim, outputDim },
     fractionBits,
     threshold: p.threshold,
+    drop: p.drop ?? 0,
     models: p.models.map((m) => ({ clientId: m.clientId, numExamples: m.numExamples })),
   }
   return { setup, nodeIds, kind, outputDim, fractionBits }

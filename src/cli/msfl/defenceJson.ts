@@ -1,0 +1,41 @@
+import type { DefenceSummary } from '../../runtime/defence/openDefences.ts'
+import type { RunLedgerRecord } from './createRunLedger.ts'
+import { ledgerJson } from './formatLedger.ts'
+
+/** The `detection`, `defence`, `verification` and `ledger` parts of a plain run's --json summary. */
+export function defenceJson(summary: DefenceSummary, record: RunLedgerRecord | undefined) {
+  const d = summary.detection
+  return {
+    ...(d
+      ? {
+          detection: {
+            precision: d.precision,
+            recall: d.recall,
+            false_positive_rate: d.falsePositiveRate,
+            true_positives: d.truePositives,
+            false_positives: d.falsePositives,
+            false_negatives: d.falseNegatives,
+            true_negatives: d.trueNegatives,
+            rollbacks: summary.rollbacks,
+            blocks: summary.blocks,
+          },
+        }
+      : {}),
+    ...(summary.adrm
+      ? {
+          defence: {
+            reputations: summary.adrm.reputations,
+            blocked: summary.adrm.blocked,
+            quarantine: summary.adrm.quarantine,
+            model: summary.adrm.model,
+            rollbacks: summary.adrm.rollbacks,
+            inspected: summary.adrm.inspected,
+            flagged: summary.adrm.flagged,
+            ...(summary.adrm.anomalyModel ? { anomaly_model: summary.adrm.anomalyModel } : {}),
+          },
+        }
+      : {}),
+    ...(summary.verification ? { verification: summary.verification } : {}),
+    ledger: ledgerJson(summary.ledger, record),
+  }
+}

@@ -1,0 +1,109 @@
+import type { AdrmNotice } from '../../core/adrm/adrmNotice.ts'
+import type { Adrm, AdrmSnapshot } from '../../core/adrm/createAdrm.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
+import type { EventSink } from '../../core/events/runEvent.ts'
+import type { FitResult } from '../../core/fl/messages.ts'
+import type { DetectionRound } from '../../core/metrics/detectionMetrics.ts'
+import { evaluateModel } from '../../core/metrics/evaluateModel.ts'
+import type { Model } from '../../core/model/model.ts'
+import type { RoundStages } from '../roundStages.ts'
+
+export interface AdrmStageParameters {
+  readonly runId: string
+  readonly adrm: Adrm
+  readonly model: Model
+  /** The model requestor's validation set (the model manager's accuracy). */
+  readonly validation: Dataset
+  /** Simulation only: the known attackers label each round for the champion/challenger. */
+  readonly attackers?: ReadonlySet<string>
+  readonly emit: EventSink
+  readonly now: () => number
+}
+
+export interface AdrmStages extends Pick<RoundStages, 'available' | 'screen' | 'review'> {
+  /** Round 0: the initial model becomes version 0, so round 1 can already be rolled back. */
+  start(params: Float64Array): void
+  /** Who was inspected and who was flagged, per round (for precision and recall). */
+  detectionRounds(): readonly DetectionRound[]
+  /** Reputation points (0..100) of the owners whose update was aggregated in `round`. */
+  payoutPoints(round: number, paid: readonly string[]): Record<string, number>
+  snapshot(): AdrmSnapshot
+}
+
+/**
+ * ADRM as round stages of the plaintext engine: blocked clients are not sampled; every
+ * update is inspected before aggregation (flagged ones are quarantined, the rest are
+ * weighted by reputation); the aggregated model is kept only if validation accuracy
+ * has not dropped by more than the margin. Every decision becomes a run event.
+ */
+export function createAdrmStages(p: AdrmStageParameters): AdrmStages {
+  const { adrm } = p
+  const report = (notices: readonly AdrmNotice[]) => {
+    for (const notice of notices) p.emit({ ...notice, runId: p.runId, at: p.now() })
+  }
+  const accuracyOf = (params: Float64Array) =>
+    evaluateModel(p.model, params, p.validation).accuracy ?? 0
+  const rounds: DetectionRound[] = []
+  return {
+    start(params) {
+      report(adrm.afterAggregation(0, params, accuracyOf(params)).notices)
+    },
+    available(round, clients) {
+      const { clients: open, notices } = adrm.available(clients, { round, at: p.now() })
+      report(notices)
+      return open
+    },
+    async screen(round, params, accepted) {
+      const inspection = adrm.inspect(
+        round,
+        p.now(),
+        accepted.map((r) => ({
+          clientId: r.clientId,
+          numExamples: r.numExamples,
+          update: r.kind === 'params' ? difference(r.vector, params) : r.vector,
+        })),
+      )
+      report(inspection.notices)
+      rounds.push({
+        round,
+        inspected: inspection.decisions.map((d) => d.clientId),
+        flagged: inspection.decisions.filter((d) => d.flagged).map((d) => d.clientId),
+      })
+      if (p.attackers)
+        report(
+          adrm.labelRound(
+            round,
+            inspection.decisions.map((d) => d.clientId).filter((id) => p.attackers!.has(id)),
+          ),
+        )
+      const keep: FitResult[] = []
+      const excluded = [...inspection.quarantined, ...inspection.refused.map((r) => r.clientId)]
+      for (const r of accepted) {
+        const weight = inspection.weights[r.clientId]
+        if (weight === undefined) continue
+        // Reputation-weighted aggregation: the weight replaces the example count, rounded
+        // to a whole count (the verifier nodes take public integer weights).
+        const count = Math.round(weight)
+        if (count > 0) keep.push({ ...r, numExamples: count })
+        else excluded.push(r.clientId)
+      }
+      return { accepted: keep, excluded }
+    },
+    async review(round, _previous, next) {
+      const review = adrm.afterAggregation(round, next, accuracyOf(next))
+      report(review.notices)
+      return review.params
+    },
+    detectionRounds: () => [...rounds],
+    snapshot: () => adrm.snapshot(),
+    payoutPoints(_round, paid) {
+      return Object.fromEntries(paid.map((id) => [id, Math.floor(adrm.reputation(id))]))
+    },
+  }
+}
+
+function difference(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length)
+  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
+  return out
+}

@@ -1,0 +1,176 @@
+import { type AdrmSnapshot, createAdrm } from '../../core/adrm/createAdrm.ts'
+import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type { EventSink } from '../../core/events/runEvent.ts'
+import { type DetectionMetrics, detectionMetrics } from '../../core/metrics/detectionMetrics.ts'
+import type { Model } from '../../core/model/model.ts'
+import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
+import type { Rng } from '../../core/rng/rng.ts'
+import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
+import { parseVerifySpec } from '../../core/verification/parseVerifySpec.ts'
+import { wrapModelCheck } from '../../core/verification/wrapModelCheck.ts'
+import type { SimulationConfig } from '../config/simulationConfig.ts'
+import { createLedgerStage } from '../ledger/createLedgerStage.ts'
+import { type LedgerSummary, type MsflLedger, trackSettlement } from '../msflLedger.ts'
+import type { RoundStages } from '../roundStages.ts'
+import { createAdrmStages } from './createAdrmStages.ts'
+import { createSmpcStage, type SmpcRoundRecord } from './createSmpcStage.ts'
+
+/** What the defences need from the outside: the ledger, its digest, the CSPRNG, a transport. */
+export interface DefenceAdapters {
+  createLedger(spec: {
+    readonly ledger: string
+    readonly pricePerComponent: bigint
+    readonly owners: readonly string[]
+  }): Promise<MsflLedger>
+  /** The ledger's digest of a serialised model (keccak256). */
+  modelDigest(bytes: Uint8Array): Uint8Array
+  /** SMPC shares, masks and triples. */
+  csprng(): Rng
+  /** Connects the SMPC participants (in-memory: round-trips through the wire codec). */
+  createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
+}
+
+export interface DefenceSummary {
+  /** ADRM: final reputations, blocks, quarantine, model versions. */
+  readonly adrm?: AdrmSnapshot
+  /** ADRM in simulation: detection against the known attackers, over every inspected update. */
+  readonly detection?: DetectionMetrics
+  readonly rollbacks: readonly { readonly round: number; readonly toVersion: number }[]
+  readonly blocks: readonly {
+    readonly round: number
+    readonly clientId: string
+    readonly reason: string
+  }[]
+  /** SMPC: per round, each local model's accuracy and the exclusions. */
+  readonly verification?: readonly SmpcRoundRecord[]
+  readonly ledger: LedgerSummary
+}
+
+export interface Defences {
+  readonly stages: RoundStages
+  /** Each participant checks the global model against the ledger before training on it. */
+  wrapClient(clientId: string, handler: MessageHandler): MessageHandler
+  summary(): Promise<DefenceSummary>
+  close(): Promise<void>
+}
+
+/**
+ * `--defence adrm` and `--verify smpc` for the plaintext engine, with the ledger they
+ * report to: the global model of every round is registered by its digest and checked
+ * by every participant; with ADRM each round's pay follows reputation.
+ */
+export async function openDefences(p: {
+  readonly runId: string
+  readonly config: SimulationConfig
+  readonly model: Model
+  readonly validation: Dataset
+  readonly clients: readonly string[]
+  /** Simulation: the known attackers (detection metrics, champion/challenger labels). */
+  readonly attackers: ReadonlySet<string>
+  readonly adapters: DefenceAdapters
+  readonly emit: EventSink
+  readonly now: () => number
+}): Promise<Defences> {
+  const { config } = p
+  // (Hiding protections and client-level DP are refused by the config schema.)
+  const field = config.verify !== undefined ? 'verify' : 'defence'
+  if (config.strategy !== 'fedavg')
+    throw new MsflError('CONFIG_INVALID', `${field}: works on local models; use strategy fedavg`)
+  if (config.verify !== undefined && config.aggregator !== 'fedavg')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `verify: the verifier nodes aggregate the verified models themselves; use aggregator fedavg, not ${config.aggregator}`,
+    )
+  const events: Parameters<EventSink>[0][] = []
+  const emit: EventSink = (event) => {
+    if (event.type === 'model-rolled-back' || event.type === 'client-blocked') events.push(event)
+    p.emit(event)
+  }
+  const adrm =
+    config.defence === undefined
+      ? undefined
+      : createAdrmStages({
+          runId: p.runId,
+          adrm: createAdrm(
+            parseAdrmSpec(config.defence),
+            createSeededRng(deriveSeed(config.seed, 'adrm')),
+          ),
+          model: p.model,
+          validation: p.validation,
+          attackers: p.attackers,
+          emit,
+          now: p.now,
+        })
+  const smpc =
+    config.verify === undefined
+      ? undefined
+      : createSmpcStage({
+          runId: p.runId,
+          config: parseVerifySpec(config.verify),
+          model: p.model,
+          validation: p.validation,
+          rng: p.adapters.csprng,
+          createTransport: p.adapters.createTransport,
+          emit,
+          now: p.now,
+        })
+  const ledger = await p.adapters.createLedger({
+    ledger: config.ledger,
+    pricePerComponent: BigInt(config.msfl.pricePerComponent),
+    owners: p.clients,
+  })
+  const tracked = trackSettlement(ledger.settlement)
+  const ledgerStage = createLedgerStage({
+    runId: p.runId,
+    settlement: tracked.settlement,
+    spec: p.model.spec,
+    digest: p.adapters.modelDigest,
+    owners: p.clients,
+    ...(adrm ? { payoutPoints: adrm.payoutPoints } : {}),
+    emit,
+    now: p.now,
+  })
+  const stages: RoundStages = {
+    ...(adrm ? { available: adrm.available, screen: adrm.screen, review: adrm.review } : {}),
+    ...(smpc ? { aggregate: smpc.aggregate } : {}),
+    async publish(round, params, accepted) {
+      if (round === 0) adrm?.start(params)
+      await ledgerStage.publish!(round, params, accepted)
+    },
+  }
+  return {
+    stages,
+    wrapClient: (clientId, handler) =>
+      wrapModelCheck(handler, clientId, p.model.spec, {
+        registered: (round) => tracked.settlement.modelDigest(round),
+        digest: p.adapters.modelDigest,
+      }),
+    async summary() {
+      return {
+        ...(adrm
+          ? {
+              adrm: adrm.snapshot(),
+              detection: detectionMetrics(adrm.detectionRounds(), p.attackers),
+            }
+          : {}),
+        rollbacks: events.flatMap((e) =>
+          e.type === 'model-rolled-back' ? [{ round: e.round, toVersion: e.toVersion }] : [],
+        ),
+        blocks: events.flatMap((e) =>
+          e.type === 'client-blocked'
+            ? [{ round: e.round, clientId: e.clientId, reason: e.reason }]
+            : [],
+        ),
+        ...(smpc ? { verification: smpc.rounds() } : {}),
+        ledger: {
+          kind: ledger.kind,
+          ...tracked.totals(),
+          escrowBalance: await ledger.escrowBalance(),
+        },
+      }
+    },
+    close: () => ledger.close(),
+  }
+}
