@@ -63,6 +63,16 @@ sections.push({
   title: 'MS-FL protocol rounds (per phase)',
   rows: await (await import('./msflRound.bench.ts')).benchMsflRounds(),
 })
+log('ADRM detection…')
+sections.push({
+  title: 'ADRM detection stage (100 clients × 100,000 parameters)',
+  rows: await (await import('./adrm.bench.ts')).benchAdrm(),
+})
+log('SMPC verification…')
+sections.push({
+  title: 'SMPC model verification (softmax MNIST, 1,000 validation samples, 3 nodes)',
+  rows: await (await import('./smpc.bench.ts')).benchSmpc(),
+})
 
 /** One table across protections, from the rows measured above (a missing row fails loudly). */
 function protectedUpdatesSummary(

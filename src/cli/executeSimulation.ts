@@ -5,6 +5,7 @@ import { createCsprng } from '../adapters/random/createCsprng.ts'
 import { renderRunReport } from '../adapters/report/renderRunReport.ts'
 import { createMemoryTransport } from '../adapters/transport/createMemoryTransport.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
+import { globalModelBytes } from '../core/verification/wrapModelCheck.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
@@ -68,7 +69,11 @@ export async function executeSimulation(
     emit: bus.emit,
     now,
   })
-  if (ledger) dir.write('ledger.json', `${JSON.stringify(ledger.record(), null, 2)}\n`)
+  if (ledger) {
+    dir.write('ledger.json', `${JSON.stringify(ledger.record(), null, 2)}\n`)
+    // The exact bytes whose digest the ledger holds for the last round (msfl chain verify-model).
+    dir.write('model.registered.bin', globalModelBytes(result.model.spec, result.params))
+  }
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const clients = result.partition.clients.map((c) => ({

@@ -18,6 +18,7 @@ export async function runExperimentCell(
   const f = Math.round(cell.malicious * cell.config.clients)
   const base = {
     index: cell.index,
+    ...(cell.variant === '' ? {} : { variant: cell.variant }),
     aggregator: cell.aggregator,
     privacy: cell.privacy,
     clients: cell.clients,
@@ -28,7 +29,10 @@ export async function runExperimentCell(
   }
   const empty = {
     accuracy: null,
+    precision: null,
+    recall: null,
     f1: null,
+    auc: null,
     loss: null,
     attackSuccessRate: null,
     flippedClassRecall: null,
@@ -40,6 +44,10 @@ export async function runExperimentCell(
     selectionShareHonest: null,
     selectionShareMalicious: null,
     accuracyByRound: [],
+    epsilonByRound: [],
+    confusionMatrix: null,
+    classNames: null,
+    roc: null,
   }
   try {
     const result = await runSimulation({
@@ -64,7 +72,10 @@ export async function runExperimentCell(
       ...base,
       status: 'ok',
       accuracy: result.final.accuracy ?? null,
+      precision: result.final.precision ?? null,
+      recall: result.final.recall ?? null,
       f1: result.final.f1 ?? null,
+      auc: result.final.auc ?? null,
       loss: result.final.loss,
       attackSuccessRate: result.final.attackSuccessRate ?? null,
       flippedClassRecall: result.final.flippedClassRecall ?? null,
@@ -79,6 +90,10 @@ export async function runExperimentCell(
       bytesPerRound:
         result.history.reduce((s, r) => s + r.bytesSent + r.bytesReceived, 0) /
         result.history.length,
+      epsilonByRound: epsilonByRound(result.privacy?.epsilonPerRound),
+      confusionMatrix: result.final.confusionMatrix ?? null,
+      classNames: result.final.confusionMatrix ? [...data.test.classNames] : null,
+      roc: result.final.roc ?? null,
       durationMs: now() - started,
     }
   } catch (error) {
@@ -87,4 +102,13 @@ export async function runExperimentCell(
       error.code === 'CONFIG_INVALID' ? `n/a: ${error.message}` : `failed: ${error.message}`
     return { ...base, ...empty, status, durationMs: now() - started }
   }
+}
+
+/** ε after each round, in round order; empty without DP. */
+function epsilonByRound(perRound: Readonly<Record<number, number>> | undefined): number[] {
+  if (!perRound) return []
+  return Object.entries(perRound)
+    .map(([round, epsilon]) => [Number(round), epsilon] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, epsilon]) => epsilon)
 }

@@ -101,6 +101,7 @@ describe('msfl experiment', () => {
     assert.ok(by('dp:epsilon=5,delta=1e-4').epsilon! <= 5)
     const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
     assert.ok(html.includes('fedavg + ckks') && html.includes('<th>ε</th>'))
+    assert.ok(html.includes('ε per round (cumulative)'))
   })
 
   it('seed-002: linear regression, secret sharing and CKKS reach the plain RMSE for 2 and 8 owners', () => {
@@ -150,6 +151,75 @@ describe('msfl experiment', () => {
     )
   })
 
+  it('crosses variants (dataset and model pairs) with plain and Paillier: per-variant report, details in JSON only', () => {
+    const dir = tempDir()
+    const file = join(dir, 'variants.json')
+    const synthetic = 'synthetic:devices=4,classes=3,features=4,samples=30,testSamples=20'
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'variants',
+        base: { dataset: synthetic, model: 'softmax', rounds: 2, partition: 'natural' },
+        variants: [
+          { name: 'IoT, 4 devices', set: { rounds: 3 } },
+          {
+            name: 'binary, logistic',
+            set: { dataset: synthetic.replace('classes=3', 'classes=2'), model: 'logistic' },
+          },
+        ],
+        aggregators: ['fedavg'],
+        attacks: ['none'],
+        malicious: [0.25],
+        clients: [4],
+        privacy: ['none', 'paillier'],
+        seeds: [3],
+      }),
+    )
+    const r = runCli(['experiment', '--matrix', file, '--workers', '2', '--json', '--out', dir])
+    assert.equal(r.status, 0, r.stderr)
+    const summary = lastJsonLine(r.stdout) as {
+      dir: string
+      results: (Row & { variant: string; privacy: string; precision: number })[]
+    }
+    assert.deepEqual(
+      summary.results.map((x) => `${x.variant}/${x.privacy}`),
+      [
+        'IoT, 4 devices/none',
+        'IoT, 4 devices/paillier',
+        'binary, logistic/none',
+        'binary, logistic/paillier',
+      ],
+    )
+    assert.ok(summary.results.every((x) => x.status === 'ok' && typeof x.precision === 'number'))
+    assert.equal('confusionMatrix' in summary.results[0]!, false)
+    const json = JSON.parse(readFileSync(join(summary.dir, 'results.json'), 'utf8')) as {
+      results: { variant: string; accuracyByRound: number[]; confusionMatrix: number[][] }[]
+    }
+    assert.deepEqual(
+      json.results.map((x) => [x.accuracyByRound.length, x.confusionMatrix.length]),
+      [
+        [3, 3],
+        [3, 3],
+        [2, 2],
+        [2, 2],
+      ],
+    )
+    const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')
+    assert.match(csv[0]!, /^index,variant,aggregator,privacy,clients,.*,precision,recall,f1,auc,/)
+    assert.doesNotMatch(csv[0]!, /confusionMatrix|roc|classNames|epsilonByRound|accuracyByRound/)
+    assert.match(csv[1]!, /^0,"IoT, 4 devices",fedavg,none,4,/)
+    const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
+    for (const part of [
+      'final model per variant',
+      'Protection overhead (clean runs)',
+      'IoT, 4 devices: test accuracy per round',
+      'aria-label="fedavg + paillier: confusion matrix"',
+      'aria-label="ROC (micro-averaged over classes)"',
+      '<th rowspan="2">binary, logistic</th>',
+    ])
+      assert.ok(html.includes(part), part)
+  })
+
   it('rejects a bad matrix naming the field, and unknown presets', () => {
     const dir = tempDir()
     const file = join(dir, 'bad.json')
@@ -161,7 +231,7 @@ describe('msfl experiment', () => {
     assert.equal(p.status, 2)
     assert.match(
       p.stderr,
-      /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-002, seed-003\)/,
+      /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-002, seed-003, seed-004\)/,
     )
     assert.deepEqual(readdirSync(dir), ['bad.json'], 'nothing written')
   })

@@ -43,6 +43,8 @@ export interface LineChartOptions {
   readonly height?: number
   /** Draw the diagonal y = x (ROC charts). */
   readonly diagonal?: boolean
+  /** Corner of the legend, on the right; `bottom` keeps it off rising curves. Default top. */
+  readonly legend?: 'top' | 'bottom'
 }
 
 export function lineChart(series: readonly Series[], options: LineChartOptions): string {
@@ -98,8 +100,12 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
       .map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
       .join('')
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`)
+    const y =
+      options.legend === 'bottom'
+        ? height - m.bottom - 8 - (series.length - 1 - i) * 15
+        : m.top + 16 + i * 15
     parts.push(
-      `<text x="${width - m.right - 6}" y="${m.top + 16 + i * 15}" text-anchor="end" font-size="11" fill="${color}">${escapeHtml(s.name)}</text>`,
+      `<text x="${width - m.right - 6}" y="${y}" text-anchor="end" font-size="11" fill="${color}">${escapeHtml(s.name)}</text>`,
     )
   })
   parts.push('</svg>')

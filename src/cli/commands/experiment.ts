@@ -8,25 +8,27 @@ import { createRunDirectory } from '../../adapters/runs/createRunDirectory.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { describeZodError } from '../../core/fl/messages.ts'
 import {
-  EXPERIMENT_PRESETS,
   type ExperimentMatrix,
   expandMatrix,
   experimentMatrixSchema,
 } from '../../runtime/config/experimentMatrix.ts'
+import { EXPERIMENT_PRESETS } from '../../runtime/config/experimentPresets.ts'
+import { resultTableRow } from '../experiment/resultTableRow.ts'
 import { runCells } from '../experiment/runCells.ts'
 import { newRunId } from '../newRunId.ts'
 
 export const experimentHelp = `msfl experiment (--matrix FILE | --preset NAME) [options]
 
-Runs defences × attacks × malicious fractions × seeds, each cell a full simulation,
-and writes results.csv, results.json and report.html (tables and charts) to
-<out>/<id>-<name>/.
+Runs variants × defences × attacks × malicious fractions × seeds, each cell a full
+simulation, and writes results.csv, results.json and report.html (tables and charts)
+to <out>/<id>-<name>/.
 
   --matrix FILE       JSON or YAML: { name, base: {simulation config}, aggregators: [...],
                       attacks: [... 'none' for clean], malicious: [fractions], seeds: [...],
-                      privacy: [--privacy specs, 'none' for plain] }
+                      privacy: [--privacy specs, 'none' for plain], clients: [...],
+                      variants: [{ name, set: {config merged over base} }] }
   --preset NAME       ${Object.keys(EXPERIMENT_PRESETS).join(', ')}
-  --rounds N          override base.rounds (e.g. a quick look at a preset)
+  --rounds N          override base.rounds and variants' rounds (a quick look at a preset)
   --workers N         parallel simulations (default: number of CPU cores)
   --out DIR           parent directory (default runs)
   --json              print the result table as one JSON line (last line of stdout)
@@ -66,10 +68,10 @@ export async function experiment(argv: readonly string[]): Promise<number> {
         ? `accuracy ${(r.accuracy! * 100).toFixed(2)}%${r.attackSuccessRate !== null ? `  attack success ${(r.attackSuccessRate * 100).toFixed(2)}%` : ''}`
         : r.status.slice(0, 100)
     log(
-      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.aggregator}${r.privacy === 'none' ? '' : ` + ${r.privacy}`} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
+      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.variant ? `${r.variant}: ` : ''}${r.aggregator}${r.privacy === 'none' ? '' : ` + ${r.privacy}`} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
     )
   })
-  const table = results.map(({ accuracyByRound, ...row }) => row)
+  const table = results.map(resultTableRow)
   dir.write('results.json', `${JSON.stringify({ id, matrix, results }, null, 2)}\n`)
   dir.write('results.csv', toCsv(table))
   dir.write(
@@ -115,9 +117,20 @@ function resolveMatrix(
       throw new MsflError('CONFIG_INVALID', `${file}: ${describeZodError(parsed.error)}`)
     matrix = parsed.data
   }
-  return rounds === undefined
-    ? matrix
-    : { ...matrix, base: { ...matrix.base, rounds: positiveInteger('--rounds', rounds) } }
+  if (rounds === undefined) return matrix
+  // A quick look at a preset must shorten every cell, including variants with their own rounds.
+  const n = positiveInteger('--rounds', rounds)
+  return {
+    ...matrix,
+    base: { ...matrix.base, rounds: n },
+    ...(matrix.variants
+      ? {
+          variants: matrix.variants.map((v) =>
+            'rounds' in v.set ? { ...v, set: { ...v.set, rounds: n } } : v,
+          ),
+        }
+      : {}),
+  }
 }
 
 function positiveInteger(flag: string, text: string): number {

@@ -2,8 +2,30 @@ import { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { type SimulationConfig, simulationConfigSchema } from './simulationConfig.ts'
 
+/** Simulation-config keys the matrix's own axes set (key → axis); a variant may not set them too. */
+const AXIS_OF_KEY: Readonly<Record<string, string>> = {
+  aggregator: 'aggregators',
+  attack: 'attacks',
+  malicious: 'malicious',
+  privacy: 'privacy',
+  seed: 'seeds',
+}
+
 /**
- * An experiment: one base simulation config crossed with defences, attacks,
+ * A named change to the base config (e.g. another dataset with the model that suits
+ * it, and its own number of rounds). `set` is merged over `base`, objects key by key.
+ */
+export const experimentVariantSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    set: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+
+export type ExperimentVariant = z.infer<typeof experimentVariantSchema>
+
+/**
+ * An experiment: one base simulation config crossed with variants, defences, attacks,
  * malicious fractions and seeds. `none` in attacks is the clean baseline and runs
  * once per defence and seed, whatever the fractions.
  */
@@ -11,6 +33,22 @@ export const experimentMatrixSchema = z
   .object({
     name: z.string().min(1).max(100).default('experiment'),
     base: z.record(z.string(), z.unknown()).default({}),
+    /** Named partial configs merged over `base`; empty: the base config alone. */
+    variants: z
+      .array(experimentVariantSchema)
+      .optional()
+      .superRefine((variants, ctx) => {
+        const seen = new Set<string>()
+        variants?.forEach((v, i) => {
+          if (seen.has(v.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `duplicate variant name '${v.name}'`,
+            })
+          seen.add(v.name)
+        })
+      }),
     aggregators: z.array(z.string().min(1)).min(1),
     attacks: z.array(z.string().min(1)).min(1),
     malicious: z.array(z.number().min(0).lt(1)).min(1),
@@ -32,9 +70,13 @@ export const experimentMatrixSchema = z
   .strict()
 
 export type ExperimentMatrix = z.infer<typeof experimentMatrixSchema>
+/** A matrix as written by hand or in a preset: axes with defaults may be left out. */
+export type ExperimentMatrixInput = z.input<typeof experimentMatrixSchema>
 
 export interface ExperimentCell {
   readonly index: number
+  /** The variant's name, or '' when the matrix has no variants. */
+  readonly variant: string
   readonly aggregator: string
   /** The `--privacy` spec, or `none`. */
   readonly privacy: string
@@ -48,137 +90,99 @@ export interface ExperimentCell {
 
 /** Every run of the matrix, each with its full validated simulation config. */
 export function expandMatrix(matrix: ExperimentMatrix): ExperimentCell[] {
+  const variants = matrix.variants ?? []
+  for (const [i, variant] of variants.entries())
+    checkVariantKeys(variant, i, matrix.clients.length > 0)
+  // No variants: one pass with the base config alone, exactly as before variants existed.
+  const passes: (readonly [number, ExperimentVariant | undefined])[] =
+    variants.length > 0 ? [...variants.entries()] : [[-1, undefined]]
   const cells: ExperimentCell[] = []
   for (const seed of matrix.seeds)
-    for (const attack of matrix.attacks)
-      for (const malicious of attack === 'none' ? [0] : matrix.malicious)
-        for (const aggregator of matrix.aggregators)
-          for (const privacy of matrix.privacy)
-            for (const clients of matrix.clients.length > 0 ? matrix.clients : [undefined]) {
-              const input = {
-                ...matrix.base,
-                ...(clients === undefined ? {} : { clients }),
-                aggregator,
-                seed,
-                malicious,
-                ...(attack === 'none' ? {} : { attack }),
-                ...(privacy === 'none' ? {} : { privacy }),
+    for (const [v, variant] of passes)
+      for (const attack of matrix.attacks)
+        for (const malicious of attack === 'none' ? [0] : matrix.malicious)
+          for (const aggregator of matrix.aggregators)
+            for (const privacy of matrix.privacy)
+              for (const clients of matrix.clients.length > 0 ? matrix.clients : [undefined]) {
+                const input = {
+                  ...(variant ? mergeOver(matrix.base, variant.set) : matrix.base),
+                  ...(clients === undefined ? {} : { clients }),
+                  aggregator,
+                  seed,
+                  malicious,
+                  ...(attack === 'none' ? {} : { attack }),
+                  ...(privacy === 'none' ? {} : { privacy }),
+                }
+                const parsed = simulationConfigSchema.safeParse(input)
+                if (!parsed.success) {
+                  const issue = parsed.error.issues[0]!
+                  const path = issuePath(issue)
+                  const where =
+                    variant && setsPath(variant.set, path) ? `variants[${v}].set` : 'base'
+                  throw new MsflError(
+                    'CONFIG_INVALID',
+                    `${[where, ...path].join('.')}: ${issue.message} (${variant ? `variant ${variant.name}, ` : ''}aggregator ${aggregator}, privacy ${privacy}, clients ${clients ?? 'base'}, attack ${attack}, malicious ${malicious})`,
+                  )
+                }
+                cells.push({
+                  index: cells.length,
+                  variant: variant?.name ?? '',
+                  aggregator,
+                  privacy,
+                  clients: parsed.data.clients,
+                  attack,
+                  malicious,
+                  seed,
+                  config: parsed.data,
+                })
               }
-              const parsed = simulationConfigSchema.safeParse(input)
-              if (!parsed.success) {
-                const issue = parsed.error.issues[0]!
-                throw new MsflError(
-                  'CONFIG_INVALID',
-                  `base.${[...issue.path].join('.')}: ${issue.message} (aggregator ${aggregator}, privacy ${privacy}, clients ${clients ?? 'base'}, attack ${attack}, malicious ${malicious})`,
-                )
-              }
-              cells.push({
-                index: cells.length,
-                aggregator,
-                privacy,
-                clients: parsed.data.clients,
-                attack,
-                malicious,
-                seed,
-                config: parsed.data,
-              })
-            }
   return cells
 }
 
-/**
- * The MS-FL paper's setting: MNIST, 10 data owners, f ∈ {1, 2, 3, 4}; label flipping,
- * a 4×4 white-square backdoor (target 0, boosted), arbitrary model poisoning (scaled
- * −4·mean and Gaussian σ = 10), plus ALIE and IPM; against FedAvg and the robust rules.
- */
-export const msflPaperPreset: ExperimentMatrix = {
-  name: 'msfl-paper',
-  base: {
-    dataset: 'mnist',
-    model: 'softmax',
-    clients: 10,
-    rounds: 10,
-    partition: 'iid',
-    training: { epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 },
-  },
-  aggregators: [
-    'fedavg',
-    'krum',
-    'multi-krum',
-    'median',
-    'trimmed-mean',
-    'bulyan',
-    'centered-clipping',
-    'msfl',
-  ],
-  attacks: [
-    'none',
-    'label-flip',
-    'backdoor:size=4,target=0,fraction=0.5,boost=10',
-    'scaling:factor=-4,base=mean',
-    'gaussian:sigma=10',
-    'alie',
-    'ipm:epsilon=0.1',
-  ],
-  malicious: [0.1, 0.2, 0.3, 0.4],
-  clients: [],
-  privacy: ['none'],
-  seeds: [42],
+/** The axes win over a variant, so a variant setting an axis key would be silently ignored. */
+function checkVariantKeys(variant: ExperimentVariant, i: number, clientsAxis: boolean): void {
+  const axes = clientsAxis ? { ...AXIS_OF_KEY, clients: 'clients' } : AXIS_OF_KEY
+  for (const [key, axis] of Object.entries(axes))
+    if (Object.hasOwn(variant.set, key))
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `variants[${i}].set.${key}: is set by the matrix's ${axis} axis, not by a variant`,
+      )
 }
 
-/**
- * Seed 003's table with an ε: UCI Adult, logistic regression, 10 IID owners, FL against
- * FL + DP (sample-level DP-SGD, ε = 3, δ = 1e-5), FL + HE (CKKS-encrypted updates) and
- * FL + DP + HE, over three seeds. (The seed paper reports 76.81 / 65.87 / 76.39 / 75.34 %
- * with no ε at all.)
- */
-export const seed003Preset: ExperimentMatrix = {
-  name: 'seed-003',
-  base: {
-    dataset: 'adult',
-    model: 'logistic',
-    clients: 10,
-    rounds: 20,
-    partition: 'iid',
-    training: { epochs: 1, batchSize: 256, learningRate: 0.5, momentum: 0.9 },
-  },
-  aggregators: ['fedavg'],
-  clients: [],
-  privacy: ['none', 'dp:epsilon=3,delta=1e-5', 'ckks', 'dp:epsilon=3,delta=1e-5+ckks'],
-  attacks: ['none'],
-  malicious: [0.1],
-  seeds: [1, 7, 42],
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/**
- * Seed 002's comparison: linear regression on synthetic data, plain FedAvg against
- * CKKS-encrypted updates and secret sharing (secure aggregation), with 2 and 8 data
- * owners, clean and with Gaussian model poisoning by a quarter and a half of the owners
- * (2 and 4 of 8); RMSE per round, time and bytes per round in the results. The source
- * paper's secret-sharing curve did not converge because it kept 3 decimal digits; here
- * secret sharing must match plain within the quantisation bound.
- */
-export const seed002Preset: ExperimentMatrix = {
-  name: 'seed-002',
-  base: {
-    dataset: 'linreg',
-    model: 'linear',
-    rounds: 20,
-    partition: 'iid',
-    training: { epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 },
-  },
-  aggregators: ['fedavg'],
-  clients: [2, 8],
-  // clip = 10 keeps the first rounds' large updates unclipped: secret sharing then
-  // differs from plain by quantisation only, round by round.
-  privacy: ['none', 'ckks', 'secagg:clip=10'],
-  attacks: ['none', 'gaussian:sigma=1'],
-  malicious: [0.25, 0.5],
-  seeds: [42],
+/** `over` merged into `base`: nested objects key by key (a variant can change one training field), anything else replaced. */
+export function mergeOver(
+  base: Readonly<Record<string, unknown>>,
+  over: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    const below = merged[key]
+    merged[key] = isPlainObject(below) && isPlainObject(value) ? mergeOver(below, value) : value
+  }
+  return merged
 }
 
-export const EXPERIMENT_PRESETS: Readonly<Record<string, ExperimentMatrix>> = {
-  'msfl-paper': msflPaperPreset,
-  'seed-002': seed002Preset,
-  'seed-003': seed003Preset,
+/** The path of the field at fault; an unknown key is named itself, not its parent object. */
+function issuePath(issue: z.core.$ZodIssue): string[] {
+  const path = issue.path.map(String)
+  return issue.code === 'unrecognized_keys' && issue.keys.length > 0
+    ? [...path, issue.keys[0]!]
+    : path
+}
+
+/** Whether the value at `path` (or a whole object above it) came from the variant's `set`. */
+function setsPath(set: Readonly<Record<string, unknown>>, path: readonly string[]): boolean {
+  if (path.length === 0) return false
+  let node: unknown = set
+  for (const key of path) {
+    if (!isPlainObject(node)) return true
+    if (!Object.hasOwn(node, key)) return false
+    node = node[key]
+  }
+  return true
 }
