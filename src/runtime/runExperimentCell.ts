@@ -11,8 +11,8 @@ export async function runExperimentCell(
   data: DatasetSplit,
   createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport,
   now: () => number,
-  /** Update protections and DP noise for cells with `privacy` (from the composition root). */
-  privacy: Pick<RunSimulationParameters, 'createProtection' | 'noiseRng'> = {},
+  /** Protections and DP noise (`privacy`), the defences' ledger and CSPRNG (from the composition root). */
+  adapters: Pick<RunSimulationParameters, 'createProtection' | 'noiseRng' | 'defences'> = {},
 ): Promise<CellResult> {
   const started = now()
   const f = Math.round(cell.malicious * cell.config.clients)
@@ -48,6 +48,11 @@ export async function runExperimentCell(
     confusionMatrix: null,
     classNames: null,
     roc: null,
+    detectionPrecision: null,
+    detectionRecall: null,
+    detectionFalsePositiveRate: null,
+    rollbacks: null,
+    blocks: null,
   }
   try {
     const result = await runSimulation({
@@ -55,7 +60,7 @@ export async function runExperimentCell(
       config: cell.config,
       data,
       createTransport,
-      ...privacy,
+      ...adapters,
       emit: () => {},
       now,
     })
@@ -94,6 +99,11 @@ export async function runExperimentCell(
       confusionMatrix: result.final.confusionMatrix ?? null,
       classNames: result.final.confusionMatrix ? [...data.test.classNames] : null,
       roc: result.final.roc ?? null,
+      detectionPrecision: result.defence?.detection?.precision ?? null,
+      detectionRecall: result.defence?.detection?.recall ?? null,
+      detectionFalsePositiveRate: result.defence?.detection?.falsePositiveRate ?? null,
+      rollbacks: result.defence?.adrm ? result.defence.rollbacks.length : null,
+      blocks: result.defence?.adrm ? result.defence.blocks.length : null,
       durationMs: now() - started,
     }
   } catch (error) {

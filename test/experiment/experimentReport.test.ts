@@ -38,6 +38,11 @@ function cell(over: Partial<CellResult>): CellResult {
     ],
     classNames: ['normal', 'attack'],
     roc: { fpr: [0, 0.1, 1], tpr: [0, 0.8, 1] },
+    detectionPrecision: null,
+    detectionRecall: null,
+    detectionFalsePositiveRate: null,
+    rollbacks: null,
+    blocks: null,
     durationMs: 100,
     ...over,
   }
@@ -152,5 +157,36 @@ describe('experiment report', () => {
     assert.ok(html.includes('<th>RMSE</th>') && html.includes('clean runs: test RMSE per round'))
     assert.equal(html.includes('Final models'), false)
     assert.equal(html.includes('Protection overhead'), false)
+  })
+})
+
+describe('experiment report: detection', () => {
+  it('tables ADRM precision, recall and FPR per attack and defence, only when detection ran', () => {
+    const html = report([
+      cell({ attack: 'gaussian', f: 3, malicious: 0.3, variant: 'fedavg' }),
+      cell({
+        attack: 'gaussian',
+        f: 3,
+        malicious: 0.3,
+        variant: 'fedavg + adrm',
+        detectionPrecision: 1,
+        detectionRecall: 0.9375,
+        detectionFalsePositiveRate: 0.0125,
+        rollbacks: 0,
+        blocks: 6,
+      }),
+    ])
+    assert.match(html, /Detection \(ADRM\) against the known attackers/)
+    const row = html.slice(html.indexOf('<th>fedavg + adrm · fedavg</th>'))
+    assert.match(
+      row,
+      /^<th>fedavg \+ adrm · fedavg<\/th><td>3<\/td><td>100\.00<\/td><td>93\.75<\/td><td>1\.25<\/td>/,
+    )
+    assert.doesNotMatch(
+      html,
+      /<th>gaussian<\/th><th>fedavg · fedavg<\/th>/,
+      'no row without detection',
+    )
+    assert.doesNotMatch(report([cell({})]), /Detection \(ADRM\)/)
   })
 })

@@ -1,6 +1,7 @@
 import type { CellResult } from '../../core/experiment/cellResult.ts'
 import { attackSection, type Headline } from './experimentAttackSection.ts'
 import { cleanSection } from './experimentCleanSection.ts'
+import { detectionSection } from './experimentDetectionSection.ts'
 import { epsilonSection } from './experimentEpsilonChart.ts'
 import { modelSection } from './experimentModelSection.ts'
 import { overheadTable } from './experimentOverheadTable.ts'
@@ -31,7 +32,7 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
   const clean = cleanByLabel(results)
   const sections: string[] = []
   if (clean.size > 0) sections.push(cleanSection(clean), overheadTable(clean), modelSection(clean))
-  sections.push(epsilonSection(results))
+  sections.push(epsilonSection(results), detectionSection(results))
   for (const attack of attacks)
     sections.push(
       attackSection(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../../adapters/data/loadDataset.ts'
 import { createCsprng } from '../../adapters/random/createCsprng.ts'
@@ -7,6 +8,7 @@ import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
 import { runExperimentCell } from '../../runtime/runExperimentCell.ts'
+import { createRunLedger, modelDigest } from '../msfl/createRunLedger.ts'
 import { createProtection } from '../privacy/createProtection.ts'
 
 // Loaded datasets per thread: an experiment's cells share one or two (dataset, seed) pairs.
@@ -26,7 +28,17 @@ export function runCellInProcess(cell: ExperimentCell): Promise<CellResult> {
       split,
       (handlers) => createMemoryTransport({ handlers }),
       () => performance.now(),
-      { createProtection, noiseRng: createCsprng },
+      {
+        createProtection,
+        noiseRng: createCsprng,
+        defences: {
+          // Cells keep nothing: a fresh key-store seed per ledger.
+          createLedger: (spec) => createRunLedger(spec, randomBytes(32)),
+          modelDigest,
+          csprng: createCsprng,
+          createTransport: (handlers) => createMemoryTransport({ handlers }),
+        },
+      },
     ),
   )
 }

@@ -45,6 +45,13 @@ export interface CellResult {
   readonly classNames: readonly string[] | null
   /** Final model: the ROC curve as evaluated (already down-sampled for reports). */
   readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[] } | null
+  /** `--defence adrm`: detection against the known attackers over every inspected update; null without it. */
+  readonly detectionPrecision: number | null
+  readonly detectionRecall: number | null
+  readonly detectionFalsePositiveRate: number | null
+  /** `--defence adrm`: model rollbacks and client blocks over the run; null without it. */
+  readonly rollbacks: number | null
+  readonly blocks: number | null
   readonly durationMs: number
 }
 

@@ -143,9 +143,51 @@ export const seed004Preset: ExperimentMatrix = {
   seeds: [42],
 }
 
+/**
+ * ADRM's detection quality (issue 7): MNIST softmax, 10 IID owners of which 3 attack,
+ * every attack of the catalogue, FedAvg without and with `--defence adrm`; the report
+ * tables precision, recall and false-positive rate of the detection stage per attack
+ * (against the known attackers, over every inspected update), with accuracy, rollbacks
+ * and blocks. `scaling:base=own` is model replacement (no omniscience needed).
+ */
+export const adrmPreset: ExperimentMatrix = {
+  name: 'adrm',
+  base: {
+    dataset: 'mnist',
+    model: 'softmax',
+    clients: 10,
+    rounds: 10,
+    partition: 'iid',
+    ledger: 'memory',
+    training: { epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 },
+  },
+  variants: [
+    { name: 'no detection', set: {} },
+    { name: 'adrm', set: { defence: 'adrm' } },
+  ],
+  aggregators: ['fedavg'],
+  clients: [],
+  privacy: ['none'],
+  attacks: [
+    'none',
+    'gaussian:sigma=10',
+    'sign-flip',
+    'scaling:factor=-4,base=mean',
+    'scaling:factor=10,base=own',
+    'label-flip',
+    'backdoor:size=4,target=0,fraction=0.5,boost=10',
+    'alie',
+    'ipm:epsilon=0.1',
+    'free-rider',
+  ],
+  malicious: [0.3],
+  seeds: [42],
+}
+
 export const EXPERIMENT_PRESETS: Readonly<Record<string, ExperimentMatrix>> = {
   'msfl-paper': msflPaperPreset,
   'seed-002': seed002Preset,
   'seed-003': seed003Preset,
   'seed-004': seed004Preset,
+  adrm: adrmPreset,
 }
