@@ -20,6 +20,7 @@ import {
 } from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { createRunLedger, modelDigest, type RunLedger } from './msfl/createRunLedger.ts'
+import { defenceJson } from './msfl/defenceJson.ts'
 import { formatLedger, ledgerJson } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 
@@ -153,6 +154,7 @@ export async function executeMsflSimulation(
       ckks_error_max: Math.max(...ckksErrors),
       public_material_bytes: result.publicMaterialBytes,
       ledger: ledgerJson(result.ledger, ledger?.record()),
+      ...(result.defence ? defenceJson(result.defence, undefined) : {}),
       attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
       history: result.history,
       runDir,

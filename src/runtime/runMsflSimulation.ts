@@ -18,6 +18,7 @@ import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
@@ -69,6 +70,8 @@ export interface MsflSimulationResult {
   readonly ledger: LedgerSummary
   /** The serialised model after each round (what the ledger's digests are of). */
   readonly models: ReadonlyMap<number, Uint8Array>
+  /** `--defence adrm` at the requestor: final ADRM state and detection against the known attackers. */
+  readonly defence?: ReturnType<MsflScreen['summary']>
 }
 
 /**
@@ -139,6 +142,16 @@ export async function runMsflSimulation(p: {
     let plainWeights: Float64Array[] = initial.map((w) => w.slice())
     let weightsBefore = initial.map((w) => w.slice())
     const ckksErrors = new Map<number, number>()
+    const detection = config.defence
+      ? createMsflScreen({
+          runId: p.runId,
+          spec: config.defence,
+          seed: config.seed,
+          attackers: new Set(attackers.keys()),
+          emit: p.emit,
+          now: p.now,
+        })
+      : undefined
     const requestor = createMsflRequestor({
       he: requestorKeys.evaluator,
       decryptor: requestorKeys.decryptor,
@@ -150,6 +163,7 @@ export async function runMsflSimulation(p: {
       f,
       settlement,
       modelDigest: adapters.modelDigest,
+      ...(detection ? { screen: detection.screen } : {}),
       onUpdate: (update) => {
         const round = update.round
         models.set(round, update.model)
@@ -182,9 +196,11 @@ export async function runMsflSimulation(p: {
           const data = ownerData.get(id)!
           return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
         })
+        const setAside = detection?.setAside(round)
         plainWeights = plainMsflRound(plainWeights, allOwners, layout, shape, {
           rule,
           f,
+          ...(setAside ? { setAside: (i: number) => setAside.has(owners[i]!) } : {}),
           learningRate: config.msfl.learningRate,
           weightDecay: config.msfl.weightDecay,
         }).weights
@@ -266,6 +282,7 @@ export async function runMsflSimulation(p: {
         escrowBalance: await ledger.escrowBalance(),
       },
       models,
+      ...(detection ? { defence: detection.summary() } : {}),
     }
   } catch (error) {
     p.emit({

@@ -116,7 +116,11 @@ describe('msfl simulate --defence / --verify: bad input names the field', () => 
     ],
     [
       ['--protocol', 'msfl', '--defence', 'adrm'],
-      /defence \(--defence\): applies to the plain engine only/,
+      /defence \(--defence\): under --protocol msfl needs --mask global-scale/,
+    ],
+    [
+      ['--protocol', 'msfl', '--verify', 'smpc'],
+      /verify \(--verify\): applies to the plain engine only/,
     ],
   ]
   for (const [flags, pattern] of cases)

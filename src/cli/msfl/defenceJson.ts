@@ -3,7 +3,10 @@ import type { RunLedgerRecord } from './createRunLedger.ts'
 import { ledgerJson } from './formatLedger.ts'
 
 /** The `detection`, `defence`, `verification` and `ledger` parts of a plain run's --json summary. */
-export function defenceJson(summary: DefenceSummary, record: RunLedgerRecord | undefined) {
+export function defenceJson(
+  summary: Omit<DefenceSummary, 'ledger'> & { readonly ledger?: DefenceSummary['ledger'] },
+  record: RunLedgerRecord | undefined,
+) {
   const d = summary.detection
   return {
     ...(d
@@ -36,6 +39,6 @@ export function defenceJson(summary: DefenceSummary, record: RunLedgerRecord | u
         }
       : {}),
     ...(summary.verification ? { verification: summary.verification } : {}),
-    ledger: ledgerJson(summary.ledger, record),
+    ...(summary.ledger ? { ledger: ledgerJson(summary.ledger, record) } : {}),
   }
 }

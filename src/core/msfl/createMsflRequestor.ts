@@ -10,7 +10,7 @@ import { readComponents } from './componentMasks.ts'
 import { requestorInboxSchema } from './msflMessages.ts'
 import { serialiseMsflModel } from './msflModel.ts'
 import { applyMsflStep } from './plainMsflRound.ts'
-import { selectContributions } from './selectContributions.ts'
+import { selectScreened } from './selectContributions.ts'
 
 export interface MsflRequestorParameters {
   readonly he: HeEvaluator
@@ -29,6 +29,15 @@ export interface MsflRequestorParameters {
   readonly settlement: Settlement
   /** Digest the ledger records for a serialised model (keccak256 on a chain). */
   readonly modelDigest: (bytes: Uint8Array) => Uint8Array
+  /**
+   * ADRM on the masked gradients (global-scale masks only, where distances survive the
+   * mask): the owners whose gradient is set aside this round, before selection.
+   */
+  readonly screen?: (
+    round: number,
+    owners: readonly string[],
+    masked: readonly Float64Array[],
+  ) => readonly string[]
   /** Told after each update: the new weights and what the requestor decided (simulation reports). */
   readonly onUpdate?: (update: RequestorUpdate) => void
 }
@@ -96,7 +105,8 @@ export function createMsflRequestor(
               return error('owners and gradients differ in number')
             // Masked values of every owner, all heads concatenated: the rule runs per component.
             const masked = m.gradients.map((g) => concat(decryptComponents(g)))
-            const selected = selectContributions(p.rule, masked, p.f)
+            const setAside = new Set(p.screen?.(m.round, m.owners, masked) ?? [])
+            const selected = selectScreened(p.rule, masked, p.f, (i) => setAside.has(m.owners[i]!))
             const table: ContributionTable = {
               round: m.round,
               owners: m.owners,

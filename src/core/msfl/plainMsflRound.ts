@@ -3,7 +3,7 @@ import type { RobustRule } from '../robust/robustRule.ts'
 import type { BlockLayout } from './blockLayout.ts'
 import { plaintextLogisticGradient } from './encryptedGradient.ts'
 import { headLabels, type MsflModelShape } from './msflModel.ts'
-import { selectContributions } from './selectContributions.ts'
+import { selectScreened } from './selectContributions.ts'
 
 export interface PlainOwnerRound {
   readonly data: Dataset
@@ -67,6 +67,8 @@ export function applyMsflStep(
  * selection and the same update as the encrypted protocol, without encryption or
  * masks. It is the yardstick for the CKKS error and for "encrypted vs plaintext".
  */
+const never = () => false
+
 export function plainMsflRound(
   weights: readonly Float64Array[],
   owners: readonly PlainOwnerRound[],
@@ -77,10 +79,12 @@ export function plainMsflRound(
     readonly f: number
     readonly learningRate: number
     readonly weightDecay: number
+    /** Owners (by index) the detection stage set aside this round. */
+    readonly setAside?: (owner: number) => boolean
   },
 ): { weights: Float64Array[]; gradient: Float64Array; selected: Uint8Array } {
   const gradients = plainOwnerGradients(weights, owners, layout, shape)
-  const selected = selectContributions(options.rule, gradients, options.f)
+  const selected = selectScreened(options.rule, gradients, options.f, options.setAside ?? never)
   const gradient = selectedMean(gradients, selected)
   return {
     weights: applyMsflStep(

@@ -47,3 +47,24 @@ export function selectContributions(
   for (const i of result.selected) for (let j = 0; j < components; j++) selected[j * t + i] = 1
   return selected
 }
+
+/**
+ * The rule's selection with the owners the detection stage set aside removed from every
+ * component (they are neither aggregated nor paid). The rule still sees every owner, so
+ * its tolerance (n against f) is that of the unscreened round; a component whose
+ * selected owners were all set aside gets no update this round.
+ */
+export function selectScreened(
+  rule: RobustRule,
+  values: readonly Float64Array[],
+  f: number,
+  setAside: (owner: number) => boolean,
+): Uint8Array {
+  const selected = selectContributions(rule, values, f)
+  const t = values.length
+  const aside = values.map((_, i) => i).filter(setAside)
+  if (aside.length === t)
+    throw new MsflError('PROTOCOL', 'every owner was set aside by the detection stage')
+  for (let j = 0; j < selected.length / t; j++) for (const i of aside) selected[j * t + i] = 0
+  return selected
+}

@@ -160,13 +160,20 @@ export const simulationConfigSchema = z
     // The MS-FL protocol keeps the model encrypted end to end and has its own selection
     // and ledger; the plain engine's protections and defences do not apply to it.
     if (c.protocol !== 'msfl') return
-    for (const field of ['privacy', 'defence', 'verify'] as const)
+    for (const field of ['privacy', 'verify'] as const)
       if (c[field] !== undefined)
         ctx.addIssue({
           code: 'custom',
           path: [field],
           message: 'applies to the plain engine only, not to --protocol msfl',
         })
+    if (c.defence !== undefined && c.msfl.mask !== 'global-scale')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defence'],
+        message:
+          'under --protocol msfl needs --mask global-scale: per-component masks hide the distances detection compares',
+      })
   })
 
 /** The privacy parts, or none when the spec is invalid (its own field reports that). */
