@@ -17,8 +17,8 @@ const ATTACKERS = 10
  * σ = 10 Gaussian noise. Rows: the features alone (coordinate-wise median, norms,
  * cosines, nearest-neighbour distances on a coordinate sample), the whole stage with a
  * fitted isolation forest scoring every update, the challenger refit on a full buffer
- * (500 rows, 100 trees), and one `inspect` of the ADRM state machine in a round that
- * also refits the challenger.
+ * (500 rows, 100 trees), and one `inspect` of the ADRM state machine per round: before
+ * any forest exists, and with the champion scoring plus a challenger refit every round.
  */
 export async function benchAdrm(): Promise<BenchRow[]> {
   const rng = createSeededRng(3)
@@ -43,14 +43,21 @@ export async function benchAdrm(): Promise<BenchRow[]> {
   })
 
   const rows = detectUpdates(named, DEFAULT_DETECTION).rows
-  const buffer = Array.from({ length: 500 }, (_, i) => rows[ATTACKERS + (i % (CLIENTS - ATTACKERS))]!)
+  const buffer = Array.from(
+    { length: 500 },
+    (_, i) => rows[ATTACKERS + (i % (CLIENTS - ATTACKERS))]!,
+  )
   const forest = fitIsolationForest(buffer, { trees: 100, sampleSize: 256 }, createSeededRng(4))
   const scorer = { score: (row: ArrayLike<number>) => isolationScore(forest, row), threshold: 0.7 }
   const stage = measure(5, () => {
     sink += detectUpdates(named, DEFAULT_DETECTION, scorer).decisions.length
   })
   const refit = measure(5, () => {
-    sink += fitIsolationForest(buffer, { trees: 100, sampleSize: 256 }, createSeededRng(5)).trainedOn
+    sink += fitIsolationForest(
+      buffer,
+      { trees: 100, sampleSize: 256 },
+      createSeededRng(5),
+    ).trainedOn
   })
 
   // Blocking off, so every round inspects all 100 updates (blocked clients are refused

@@ -1,5 +1,6 @@
 import { rocAuc } from '../metrics/roc.ts'
 import type { Rng } from '../rng/rng.ts'
+import type { AdrmNotice } from './adrmNotice.ts'
 import { fitIsolationForest, type IsolationForest, isolationScore } from './isolationForest.ts'
 
 export interface ChampionChallengerConfig {
@@ -234,6 +235,21 @@ export function createChampionChallenger(
       history: [...history],
     }),
   }
+}
+
+/** The `anomaly-model-replaced` notice for an outcome that replaced the champion, else none. */
+export function replacementNotices(outcome: ChallengeOutcome | undefined): AdrmNotice[] {
+  if (!outcome?.replaced) return []
+  return [
+    {
+      type: 'anomaly-model-replaced',
+      round: outcome.round,
+      reason: outcome.reason,
+      trainedOn: outcome.trainedOn,
+      ...(outcome.championAuc !== undefined ? { championAuc: outcome.championAuc } : {}),
+      ...(outcome.challengerAuc !== undefined ? { challengerAuc: outcome.challengerAuc } : {}),
+    },
+  ]
 }
 
 function thresholdFor(

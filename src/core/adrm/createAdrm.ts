@@ -1,11 +1,11 @@
 import type { Rng } from '../rng/rng.ts'
 import type { AdrmNotice, Moment } from './adrmNotice.ts'
 import {
-  type ChallengeOutcome,
   type ChampionChallengerConfig,
   type ChampionChallengerStatus,
   createChampionChallenger,
   DEFAULT_CHAMPION_CHALLENGER,
+  replacementNotices,
 } from './championChallenger.ts'
 import {
   type AnomalyScorer,
@@ -21,6 +21,7 @@ import {
   type ModelManager,
   type ModelManagerConfig,
 } from './modelManager.ts'
+import type { DeviationMemory } from './persistentDeviation.ts'
 import { createQuarantine, type Quarantine, type QuarantineCounts } from './quarantine.ts'
 import {
   type Block,
@@ -110,25 +111,10 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
   const quarantine: Quarantine = createQuarantine(config.quarantineCapacity)
   const models: ModelManager = createModelManager(config.models)
   const anomaly = config.anomaly ? createChampionChallenger(config.anomaly, rng) : undefined
+  const memories = new Map<string, DeviationMemory>()
   let rollbacks = 0
   let inspected = 0
   let flaggedCount = 0
-
-  const replacementNotice = (outcome: ChallengeOutcome | undefined): AdrmNotice[] =>
-    outcome?.replaced
-      ? [
-          {
-            type: 'anomaly-model-replaced',
-            round: outcome.round,
-            reason: outcome.reason,
-            trainedOn: outcome.trainedOn,
-            ...(outcome.championAuc !== undefined ? { championAuc: outcome.championAuc } : {}),
-            ...(outcome.challengerAuc !== undefined
-              ? { challengerAuc: outcome.challengerAuc }
-              : {}),
-          },
-        ]
-      : []
 
   return {
     /** Lifts expired blocks at `when` and returns the clients that are not blocked. */
@@ -160,7 +146,11 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
         score: (row) => isolationScore(champion.forest, row),
         threshold: champion.threshold,
       }
-      const detection = detectUpdates(candidates, config.detection, scorer)
+      const detection = detectUpdates(candidates, config.detection, scorer, (id) =>
+        memories.get(id),
+      )
+      for (const decision of detection.decisions)
+        if (decision.memory) memories.set(decision.clientId, decision.memory)
       const accepted: AdrmUpdate[] = []
       const quarantined: string[] = []
       detection.decisions.forEach((decision, i) => {
@@ -214,7 +204,7 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
             trainable: !detection.decisions[i]!.flagged,
           })),
         )
-        notices.push(...replacementNotice(anomaly.retrainIfDue(round)))
+        notices.push(...replacementNotices(anomaly.retrainIfDue(round)))
       }
 
       const weightList = reputationWeights(
@@ -242,7 +232,12 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
     afterAggregation(round: number, params: Float64Array, validationAccuracy: number): Review {
       const decision = models.consider(round, params, validationAccuracy)
       if (decision.kind === 'accepted')
-        return { params: decision.params, rolledBack: false, version: decision.version, notices: [] }
+        return {
+          params: decision.params,
+          rolledBack: false,
+          version: decision.version,
+          notices: [],
+        }
       rollbacks++
       return {
         params: decision.params,
@@ -264,7 +259,7 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
 
     /** Labels a past round for the champion/challenger evaluation (simulation: the known attackers). */
     labelRound(round: number, maliciousIds: Iterable<string>): AdrmNotice[] {
-      return replacementNotice(anomaly?.labelRound(round, maliciousIds))
+      return replacementNotices(anomaly?.labelRound(round, maliciousIds))
     },
 
     /** An operator lifts a block; the reputation is kept. */

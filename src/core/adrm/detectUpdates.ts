@@ -1,14 +1,23 @@
 import type { DetectionReason } from '../events/runEvent.ts'
 import { medianOf } from '../robust/selectKth.ts'
+import {
+  DEFAULT_PERSISTENCE,
+  type DeviationMemory,
+  type PersistenceConfig,
+  persistentFindings,
+  rememberDeviation,
+} from './persistentDeviation.ts'
 import { type RobustZScores, robustZScores } from './robustZScores.ts'
 import {
   atLeast,
   corroborate,
   gradeExcess,
+  maxSeverity,
   type Severity,
   type SeverityBands,
 } from './severity.ts'
 import { computeUpdateFeatures, type UpdateFeatures } from './updateFeatures.ts'
+import { excessOf, Z_DETECTORS, type ZDetector } from './zDetectors.ts'
 
 export type { DetectionReason }
 
@@ -39,18 +48,21 @@ export interface DetectionConfig {
   readonly corroborate: number
   /** Severity from which an update is flagged (quarantined, penalised). */
   readonly flagAt: Severity
+  /** Persistent deviation across rounds (needs the caller's per-client memory). */
+  readonly persistence: PersistenceConfig
 }
 
 export const DEFAULT_DETECTION: DetectionConfig = {
   space: 'plain',
   zThreshold: 3,
-  bands: { low: 2 / 3, high: 2 },
+  bands: { low: 0.67, high: 2 },
   maxNorm: 0,
   maxRatio: 10,
   minSpread: 0.05,
   minUpdates: 5,
   corroborate: 2,
   flagAt: 'medium',
+  persistence: DEFAULT_PERSISTENCE,
 }
 
 /** The anomaly model in use (the champion), if any. */
@@ -68,6 +80,8 @@ export interface UpdateDecision {
   readonly reasons: readonly DetectionReason[]
   /** The update's features and robust z-scores (absent below `minUpdates`). */
   readonly measures: Readonly<Record<string, number>>
+  /** The client's memory including this round (to keep for the next one); absent below `minUpdates`. */
+  readonly memory?: DeviationMemory
 }
 
 export interface DetectionResult {
@@ -82,52 +96,8 @@ export interface DetectionResult {
   readonly rows: readonly Float64Array[]
 }
 
-interface ZDetector {
-  readonly name: string
-  readonly feature: keyof Omit<UpdateFeatures, 'centre'>
-  readonly label: string
-  /** Which tail is suspicious: high values, low values, or both. */
-  readonly tail: 'upper' | 'lower' | 'both'
-  /** Scale features get a floor relative to their median, cosines an absolute one. */
-  readonly floor: 'relative' | 'absolute'
-  readonly plainOnly: boolean
-}
-
-const Z_DETECTORS: readonly ZDetector[] = [
-  { name: 'norm-z', feature: 'norm', label: 'norm', tail: 'both', floor: 'relative', plainOnly: true },
-  {
-    name: 'distance-z',
-    feature: 'distance',
-    label: 'distance to the median',
-    tail: 'upper',
-    floor: 'relative',
-    plainOnly: false,
-  },
-  {
-    name: 'cosine-z',
-    feature: 'cosineToCentre',
-    label: 'cosine to the median',
-    tail: 'lower',
-    floor: 'absolute',
-    plainOnly: true,
-  },
-  {
-    name: 'pull-z',
-    feature: 'pullAlignment',
-    label: 'alignment with the pull of the mean',
-    tail: 'upper',
-    floor: 'absolute',
-    plainOnly: false,
-  },
-  {
-    name: 'nearest-z',
-    feature: 'nearest',
-    label: 'distance to the nearest other update',
-    tail: 'lower',
-    floor: 'relative',
-    plainOnly: false,
-  },
-]
+/** Pull strength ‖μ − m‖·√n / median distance from which pull-z may speak (noise: ≈ 0.75). */
+const PULL_GATE = 2
 
 /**
  * The detection stage of one round, before aggregation: features of every update
@@ -139,25 +109,28 @@ export function detectUpdates(
   updates: readonly { readonly clientId: string; readonly update: Float64Array }[],
   config: DetectionConfig,
   anomaly?: AnomalyScorer,
+  /** Each client's memory from earlier rounds (persistent deviation); none: every client is new. */
+  remembered?: (clientId: string) => DeviationMemory | undefined,
 ): DetectionResult {
   const features = computeUpdateFeatures(updates.map((u) => u.update))
   const plain = config.space === 'plain'
   const n = updates.length
   const findings: DetectionReason[][] = updates.map(() => [])
-  const measures = updates.map((_, i): Record<string, number> =>
-    plain
-      ? {
-          norm: features.norm[i]!,
-          distance: features.distance[i]!,
-          cosineToCentre: features.cosineToCentre[i]!,
-          pullAlignment: features.pullAlignment[i]!,
-          nearest: features.nearest[i]!,
-        }
-      : {
-          distance: features.distance[i]!,
-          pullAlignment: features.pullAlignment[i]!,
-          nearest: features.nearest[i]!,
-        },
+  const measures = updates.map(
+    (_, i): Record<string, number> =>
+      plain
+        ? {
+            norm: features.norm[i]!,
+            distance: features.distance[i]!,
+            cosineToCentre: features.cosineToCentre[i]!,
+            pullAlignment: features.pullAlignment[i]!,
+            nearest: features.nearest[i]!,
+          }
+        : {
+            distance: features.distance[i]!,
+            pullAlignment: features.pullAlignment[i]!,
+            nearest: features.nearest[i]!,
+          },
   )
 
   // Magnitude bounds: hard limits, high on their own.
@@ -185,21 +158,43 @@ export function detectUpdates(
   }
 
   const rows: Float64Array[] = []
+  const memories: (DeviationMemory | undefined)[] = []
   if (n >= config.minUpdates) {
     const active = Z_DETECTORS.filter((d) => plain || !d.plainOnly)
+    // Without attackers ‖μ − m‖ is about 0.75 × typical distance / √n (mean and median
+    // of n similar vectors); only a pull well beyond that has anyone to blame.
+    const pullStrength =
+      (features.pull * Math.sqrt(n)) / Math.max(medianOf(features.distance), 1e-300)
+    const pulled = pullStrength >= PULL_GATE
     const scores = active.map((d) =>
-      robustZScores(features[d.feature], { [d.floor]: config.minSpread }),
+      robustZScores(features[d.feature], {
+        [d.floor]: Math.max(config.minSpread, d.minFloor ?? 0),
+      }),
     )
     for (let i = 0; i < n; i++) {
       const row = new Float64Array(active.length)
+      const excess: Record<string, number> = {}
       active.forEach((detector, k) => {
         const z = scores[k]!.z[i]!
         row[k] = z
         measures[i]![`${detector.feature}Z`] = z
+        // Clipped at the high band (6σ by default): a client flagged hard stays under
+        // watch for a few rounds, but one huge round (5,000σ) must not mark it for twenty.
+        const clip = config.bands.high * config.zThreshold
+        const silent = detector.needsPull && !pulled
+        excess[detector.name] = silent ? 0 : Math.max(-clip, Math.min(clip, excessOf(detector, z)))
         const finding = zFinding(detector, scores[k]!, features[detector.feature][i]!, z, config)
-        if (finding) findings[i]!.push(finding)
+        if (finding && !silent) findings[i]!.push(finding)
       })
       rows.push(row)
+      measures[i]!['pullStrength'] = pullStrength
+      const memory = rememberDeviation(
+        remembered?.(updates[i]!.clientId),
+        excess,
+        config.persistence.weight,
+      )
+      memories.push(memory)
+      findings[i]!.push(...persistentFindings(memory, config.persistence))
       if (anomaly) {
         const score = anomaly.score(row)
         measures[i]!['anomalyScore'] = score
@@ -217,10 +212,12 @@ export function detectUpdates(
 
   const decisions = updates.map(({ clientId }, i): UpdateDecision => {
     const reasons = findings[i]!
-    const graded = corroborate(
-      reasons.map((r) => r.severity),
-      config.corroborate,
-    )
+    // A detector and its persistent form are one piece of evidence, not two.
+    const family = (r: DetectionReason) => r.detector.replace(/^persistent-/, '')
+    const strongest = new Map<string, Severity>()
+    for (const r of reasons)
+      strongest.set(family(r), maxSeverity([strongest.get(family(r)) ?? 'none', r.severity]))
+    const graded = corroborate([...strongest.values()], config.corroborate)
     const medium = reasons.filter((r) => r.severity === 'medium')
     if (graded === 'high' && !reasons.some((r) => r.severity === 'high'))
       reasons.push({
@@ -236,6 +233,7 @@ export function detectUpdates(
       flagged: graded !== 'none' && atLeast(graded, config.flagAt),
       reasons,
       measures: measures[i]!,
+      ...(memories[i] ? { memory: memories[i] } : {}),
     }
   })
   return { decisions, features, rows }
@@ -248,9 +246,8 @@ function zFinding(
   z: number,
   config: DetectionConfig,
 ): DetectionReason | undefined {
-  // The excess in the suspicious direction only: a very small distance is no attack.
-  const excess = detector.tail === 'upper' ? z : detector.tail === 'lower' ? -z : Math.abs(z)
-  const severity = gradeExcess(excess, config.zThreshold, config.bands)
+  const graded = gradeExcess(excessOf(detector, z), config.zThreshold, config.bands)
+  const severity = detector.cap && atLeast(graded, detector.cap) ? detector.cap : graded
   if (severity === 'none') return undefined
   const side = z >= 0 ? 'above' : 'below'
   return {

@@ -70,6 +70,29 @@ export const ADRM_OPTIONS = {
     description:
       'smallest σ a z-score uses: this fraction of the median norm or distance, this much for cosines',
   },
+  persist: {
+    kind: 'number',
+    default: 2,
+    min: 0,
+    max: 100,
+    description:
+      'persistent deviation: a client whose moving-average excess reaches this many σ is medium (0: off)',
+  },
+  memory: {
+    kind: 'number',
+    default: 0.3,
+    min: 0.01,
+    max: 1,
+    description: 'weight of the newest round in that moving average',
+  },
+  'persist-rounds': {
+    kind: 'number',
+    integer: true,
+    default: 3,
+    min: 1,
+    max: 1000,
+    description: 'rounds a client must have been inspected in before it can be found persistent',
+  },
   'min-updates': {
     kind: 'number',
     integer: true,
@@ -112,7 +135,8 @@ export const ADRM_OPTIONS = {
     default: 0,
     min: 0,
     max: 0.5,
-    description: 'expected share of anomalies: sets the threshold from the training scores (0: off)',
+    description:
+      'expected share of anomalies: sets the threshold from the training scores (0: off)',
   },
   buffer: {
     kind: 'number',
@@ -265,6 +289,11 @@ export function parseAdrmSpec(text: string): AdrmConfig {
       minUpdates: n('min-updates'),
       corroborate: n('corroborate'),
       flagAt: o['flag'] as Severity,
+      persistence: {
+        threshold: n('persist'),
+        weight: n('memory'),
+        minRounds: n('persist-rounds'),
+      },
     },
     ...(o['iforest'] === 'on'
       ? {

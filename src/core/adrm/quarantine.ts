@@ -67,6 +67,11 @@ export function createQuarantine(capacity: number): Quarantine {
       const index = find(round, clientId)
       return index < 0 ? undefined : entries.splice(index, 1)[0]
     },
-    counts: () => ({ held: entries.length, total, evicted, perClient: Object.fromEntries(perClient) }),
+    counts: () => ({
+      held: entries.length,
+      total,
+      evicted,
+      perClient: Object.fromEntries(perClient),
+    }),
   }
 }

@@ -167,7 +167,9 @@ export function createReputationBook(config: ReputationConfig): ReputationBook {
     },
     unblock(id, when, reason) {
       if (!blocks.delete(id)) return []
-      return [{ type: 'client-unblocked', round: when.round, clientId: id, reason, reputation: get(id) }]
+      return [
+        { type: 'client-unblocked', round: when.round, clientId: id, reason, reputation: get(id) },
+      ]
     },
     snapshot: () => ({
       reputations: Object.fromEntries(reputations),

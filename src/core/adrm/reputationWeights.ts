@@ -9,7 +9,5 @@ export function reputationWeights(
   entries: readonly { readonly numExamples: number; readonly reputation: number }[],
   maxReputation = 100,
 ): number[] {
-  return entries.map(
-    (e) => e.numExamples * Math.max(0, Math.min(1, e.reputation / maxReputation)),
-  )
+  return entries.map((e) => e.numExamples * Math.max(0, Math.min(1, e.reputation / maxReputation)))
 }

@@ -43,10 +43,7 @@ export interface SpreadFloor {
  * is equal all scores are 0. The spread never goes below the floor, nor below
  * 10⁻⁹ × |centre|, so values that differ only by rounding are not reported as far apart.
  */
-export function robustZScores(
-  values: ArrayLike<number>,
-  floor: SpreadFloor = {},
-): RobustZScores {
+export function robustZScores(values: ArrayLike<number>, floor: SpreadFloor = {}): RobustZScores {
   const n = values.length
   if (n === 0) return { z: new Float64Array(0), centre: 0, spread: 0 }
   const centre = medianOf(values)

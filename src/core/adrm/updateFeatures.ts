@@ -39,6 +39,12 @@ export interface UpdateFeatures {
    * mean, IPM, ALIE) sit at distance 0 from each other. Invariant up to |c|.
    */
   readonly nearest: Float64Array
+  /**
+   * ‖μ − m‖, how far the plain mean has been pulled from the median (one number for
+   * the round). Invariant up to |c|. Without attackers it is noise of order
+   * typical distance / √n; a minority that drags the mean makes it much larger.
+   */
+  readonly pull: number
 }
 
 /**
@@ -119,6 +125,7 @@ export function computeUpdateFeatures(updates: readonly Float64Array[]): UpdateF
     cosineToCentre,
     pullAlignment,
     nearest: nearestDistances(updates, length),
+    pull: pullNorm,
   }
 }
 
@@ -147,8 +154,7 @@ function nearestDistances(updates: readonly Float64Array[], length: number): Flo
       if (s < nearest[b]!) nearest[b] = s
     }
   // Rescaled to the full length so the value reads as a distance between whole updates.
-  for (let i = 0; i < n; i++)
-    nearest[i] = n > 1 ? Math.sqrt((nearest[i]! * length) / sampled) : 0
+  for (let i = 0; i < n; i++) nearest[i] = n > 1 ? Math.sqrt((nearest[i]! * length) / sampled) : 0
   return nearest
 }
 

@@ -1,0 +1,62 @@
+import type { DetectionReason } from '../events/runEvent.ts'
+
+/** What ADRM remembers of one client: per detector, a moving average of its excess. */
+export interface DeviationMemory {
+  /** Exponentially weighted mean of the excess (σ in the suspicious direction), per detector. */
+  readonly mean: Readonly<Record<string, number>>
+  /** Rounds remembered. */
+  readonly rounds: number
+}
+
+export interface PersistenceConfig {
+  /** Moving-average threshold in σ; 0 disables the detector. */
+  readonly threshold: number
+  /** Weight of the newest round in the moving average (0.3: about the last 3–5 rounds count). */
+  readonly weight: number
+  /** Rounds a client must have been seen in before it can be found persistent. */
+  readonly minRounds: number
+}
+
+export const DEFAULT_PERSISTENCE: PersistenceConfig = { threshold: 2, weight: 0.3, minRounds: 3 }
+
+/**
+ * Folds one round's excess per detector into a client's memory; the first round
+ * starts the average. The caller clips the excess (detectUpdates: at the high band,
+ * 6σ), so a single extreme round fades within a few rounds.
+ */
+export function rememberDeviation(
+  previous: DeviationMemory | undefined,
+  excess: Readonly<Record<string, number>>,
+  weight: number,
+): DeviationMemory {
+  const mean: Record<string, number> = {}
+  for (const [detector, value] of Object.entries(excess)) {
+    const before = previous?.mean[detector]
+    mean[detector] = before === undefined ? value : (1 - weight) * before + weight * value
+  }
+  return { mean, rounds: (previous?.rounds ?? 0) + 1 }
+}
+
+/**
+ * Persistent deviation: a client whose updates sit on the same suspicious side of
+ * the crowd round after round, each time below the per-round threshold. Against an
+ * attacker who keeps every update under 3σ the per-round detectors are blind by
+ * construction; the moving average of its excess is not, because honest clients'
+ * excess changes sign from round to round (in IID data) and averages towards 0, while
+ * a steady push does not. Medium on its own: it needs a second detector for high.
+ */
+export function persistentFindings(
+  memory: DeviationMemory,
+  config: PersistenceConfig,
+): DetectionReason[] {
+  if (config.threshold <= 0 || memory.rounds < config.minRounds) return []
+  return Object.entries(memory.mean)
+    .filter(([, mean]) => mean >= config.threshold)
+    .map(([detector, mean]) => ({
+      detector: `persistent-${detector}`,
+      value: mean,
+      threshold: config.threshold,
+      severity: 'medium' as const,
+      detail: `${detector} has averaged ${Number(mean.toPrecision(4))}σ on the suspicious side over this client's last ${memory.rounds} rounds (moving average)`,
+    }))
+}
