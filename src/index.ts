@@ -6,6 +6,9 @@
 export { listDatasets, loadDataset } from './adapters/data/loadDataset.ts'
 export { verifyDatasets } from './adapters/data/verifyDatasets.ts'
 export { createMemoryTransport } from './adapters/transport/createMemoryTransport.ts'
+// Defences: ADRM and SMPC verification
+export { createAdrm } from './core/adrm/createAdrm.ts'
+export { parseAdrmSpec } from './core/adrm/parseAdrmSpec.ts'
 // Data
 export type { Dataset, DatasetSplit } from './core/data/dataset.ts'
 export { labelHistogram, selectRows } from './core/data/dataset.ts'
@@ -32,6 +35,7 @@ export {
   macroRecall,
 } from './core/metrics/classificationMetrics.ts'
 export { confusionMatrix } from './core/metrics/confusionMatrix.ts'
+export { detectionMetrics } from './core/metrics/detectionMetrics.ts'
 export { type EvaluationMetrics, evaluateModel } from './core/metrics/evaluateModel.ts'
 export { mae, rmse } from './core/metrics/regressionMetrics.ts'
 export { oneVsRestAuc, rocAuc, rocCurve } from './core/metrics/roc.ts'
@@ -46,12 +50,16 @@ export type { Rng } from './core/rng/rng.ts'
 export { createSeededRng, deriveSeed } from './core/rng/seededRng.ts'
 export { computeGradient } from './core/train/computeGradient.ts'
 export { trainLocal } from './core/train/trainLocal.ts'
+export { wrapModelCheck } from './core/verification/wrapModelCheck.ts'
 // Wire and transport
 export { decodeMessage } from './core/wire/decodeMessage.ts'
 export { encodeMessage } from './core/wire/encodeMessage.ts'
 export type { WireValue } from './core/wire/wireFormat.ts'
 export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
 export { createEventBus } from './runtime/createEventBus.ts'
+export { createAdrmStages } from './runtime/defence/createAdrmStages.ts'
+export type { RoundStages } from './runtime/roundStages.ts'
 // Runtime
 export { runFederation } from './runtime/runFederation.ts'
 export { runSimulation } from './runtime/runSimulation.ts'
+export { verifyAndAggregate } from './runtime/smpc/verifyAndAggregate.ts'
