@@ -1,6 +1,5 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
-import { triggeredTestSet, triggerGeometry } from '../core/attacks/backdoor.ts'
-import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
+import type { DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
 import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
@@ -18,11 +17,11 @@ import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
+import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
-import type { RoundEvaluation } from './runFederation.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 
 /** The I/O the MS-FL simulation needs, supplied by the composition root. */
@@ -311,34 +310,4 @@ export function msflSelectionRule(
 ): ConfiguredRobustRule {
   const text = config.aggregator === 'fedavg' ? 'msfl' : config.aggregator
   return createRobustRule(text, { f: attackers })
-}
-
-/**
- * Test metrics of the requestor's model, plus the backdoor attack-success rate (the
- * accuracy of predicting the target on triggered test images of other classes) when
- * a backdoor runs. Triggers are stamped on the normalised rows, as the attackers do.
- */
-function createMsflEvaluation(
-  train: Dataset,
-  test: Dataset,
-  attackers: ReadonlyMap<string, AttackSpec>,
-): (weights: readonly Float64Array[]) => RoundEvaluation {
-  const backdoor = [...attackers.values()].find((a) => a.name === 'backdoor')
-  let triggered: Dataset | undefined
-  if (backdoor) {
-    const o = backdoor.options
-    const geometry = triggerGeometry(train, {
-      size: o['size'] as number,
-      x: o['x'] as number,
-      y: o['y'] as number,
-      target: o['target'] as number,
-    })
-    triggered = triggeredTestSet(test, geometry)
-  }
-  return (weights) => {
-    const metrics = evaluateMsfl(weights, test)
-    return triggered
-      ? { ...metrics, attackSuccessRate: evaluateMsfl(weights, triggered).accuracy ?? 0 }
-      : metrics
-  }
 }

@@ -4,12 +4,8 @@ import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
-import { createFedAvg } from '../core/fl/createFedAvg.ts'
-import { createFedSgd } from '../core/fl/createFedSgd.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
-import { sampleSize } from '../core/fl/sampleClients.ts'
-import type { Strategy } from '../core/fl/strategy.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
@@ -19,15 +15,16 @@ import {
   parsePrivacySpec,
 } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
-import { createSeededRng, deriveSeed, shuffleInPlace } from '../core/rng/seededRng.ts'
-import { createRobustRule } from '../core/robust/createRobustRule.ts'
+import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { createEvaluation } from './createEvaluation.ts'
+import { createStrategy } from './createStrategy.ts'
 import { holdOutValidation } from './defence/holdOutValidation.ts'
 import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
 import { planAttackers } from './planAttackers.ts'
 import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
 import { openDp } from './privacy/openDp.ts'
+import { openProtection } from './privacy/openProtection.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
@@ -299,72 +296,4 @@ function openRunDefences(
     emit: p.emit,
     now: p.now,
   })
-}
-
-/** Checks that the run can hide its updates, then builds the protection. */
-async function openProtection(
-  p: RunSimulationParameters,
-  parts: readonly PrivacyPart[],
-  clients: readonly string[],
-  omniscient: boolean,
-  referenceExamples: number,
-): Promise<UpdateProtection> {
-  const { config } = p
-  if (config.strategy !== 'fedavg')
-    throw new MsflError('CONFIG_INVALID', 'privacy: protected updates need strategy fedavg')
-  if (config.aggregator !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `privacy: ${config.aggregator} needs every individual update, which ${parts[0]!.name} hides; use aggregator fedavg`,
-    )
-  if (omniscient)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'privacy: omniscient attacks read the honest updates, which the protection hides',
-    )
-  if (!p.createProtection)
-    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
-  // --dropout: per round, a seeded share of the clients vanishes after key sharing.
-  const count = Math.floor(config.dropout * clients.length)
-  const droppers = new Map<number, Set<string>>()
-  const dropsOut = (clientId: string, round: number) => {
-    if (count === 0) return false
-    let set = droppers.get(round)
-    if (!set) {
-      const order = shuffleInPlace(
-        [...clients],
-        createSeededRng(deriveSeed(config.seed, 'dropout', round)),
-      )
-      set = new Set(order.slice(0, count))
-      droppers.set(round, set)
-    }
-    return set.has(clientId)
-  }
-  return p.createProtection(parts, { runId: p.runId, clients, referenceExamples, dropsOut })
-}
-
-function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {
-  const rule =
-    config.aggregator === 'fedavg'
-      ? undefined
-      : createRobustRule(config.aggregator, { f: attackerCount })
-  const f = rule?.f ?? attackerCount
-  // Fail before the first round when the rule cannot tolerate f among the sampled clients.
-  rule?.assertTolerates(sampleSize(config.clients, config.sampling), f)
-  const common = {
-    sampling: config.sampling,
-    training: config.training,
-    ...(rule ? { aggregation: { rule, f } } : {}),
-  }
-  switch (config.strategy) {
-    case 'fedavg':
-      return createFedAvg(common)
-    case 'fedsgd':
-      return createFedSgd({ ...common, serverLearningRate: config.serverLearningRate })
-    default:
-      throw new MsflError(
-        'CONFIG_INVALID',
-        `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
-      )
-  }
 }
