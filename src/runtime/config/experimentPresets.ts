@@ -43,8 +43,10 @@ export const msflPaperPreset: ExperimentMatrix = {
 /**
  * Seed 003's table with an ε: UCI Adult, logistic regression, 10 IID owners, FL against
  * FL + DP (sample-level DP-SGD, ε = 3, δ = 1e-5), FL + HE (CKKS-encrypted updates) and
- * FL + DP + HE, over three seeds. (The seed paper reports 76.81 / 65.87 / 76.39 / 75.34 %
- * with no ε at all.)
+ * FL + DP + HE, over ten seeds. DP noise comes from the CSPRNG, so two DP runs of one seed
+ * differ by their noise draws (σ of the final accuracy ≈ 0.07 points); ten seeds make the
+ * mean's error small enough to compare FL + DP with FL + DP + HE at 0.1 point. (The seed
+ * paper reports 76.81 / 65.87 / 76.39 / 75.34 % with no ε at all.)
  */
 export const seed003Preset: ExperimentMatrix = {
   name: 'seed-003',
@@ -61,7 +63,7 @@ export const seed003Preset: ExperimentMatrix = {
   privacy: ['none', 'dp:epsilon=3,delta=1e-5', 'ckks', 'dp:epsilon=3,delta=1e-5+ckks'],
   attacks: ['none'],
   malicious: [0.1],
-  seeds: [1, 7, 42],
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 42],
 }
 
 /**
