@@ -100,6 +100,29 @@ describe('MS-FL protocol on CKKS', () => {
     )
   })
 
+  it('ADRM at the requestor flags label flippers on global-scale masked gradients; they are selected and paid nowhere', async () => {
+    const { result, events } = await run({
+      clients: 7,
+      aggregator: 'multi-krum',
+      attack: 'label-flip',
+      malicious: 0.29,
+      defence: 'adrm',
+      msfl: { batchSize: 64, mask: 'global-scale' },
+    })
+    const attackers = [...result.attackers.keys()]
+    assert.equal(attackers.length, 2)
+    const flagged = events.filter((e) => e.type === 'update-flagged' && e.round === 1)
+    assert.deepEqual(
+      flagged.map((e) => (e as { clientId: string }).clientId).sort(),
+      attackers.sort(),
+    )
+    assert.equal(result.defence!.detection.recall, 1)
+    for (const id of attackers) assert.equal(result.ledger.payouts[id] ?? 0n, 0n, `${id} unpaid`)
+    const honestPaid = Object.entries(result.ledger.payouts).filter(([, a]) => a > 0n)
+    assert.equal(honestPaid.length, 5)
+    assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
+  })
+
   it('privacy: owners only ever receive ciphertexts; the requestor only masked individual gradients', async () => {
     const { messages } = await run()
     const toOwners = messages.filter((m) => m.to.startsWith('do-'))
