@@ -73,7 +73,7 @@ describe('msfl simulate --privacy', () => {
     }
     // t = 9 cannot be met when 3 of 10 vanish: the round aborts and the run stops.
     const abort = simulate(['--clients', '10', '--privacy', 'secagg:t=9', '--dropout', '0.3'])
-    assert.equal(abort.status, 2)
+    assert.equal(abort.status, 2, `status ${abort.status}: ${abort.stderr}`)
     assert.match(abort.stderr, /aborted at masked-input: 7 of 10 clients remain, threshold is 9/)
   })
 
