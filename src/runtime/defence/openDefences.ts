@@ -75,9 +75,11 @@ export async function openDefences(p: {
 }): Promise<Defences> {
   const { config } = p
   // (Hiding protections and client-level DP are refused by the config schema.)
-  const field = config.verify !== undefined ? 'verify' : 'defence'
-  if (config.strategy !== 'fedavg')
-    throw new MsflError('CONFIG_INVALID', `${field}: works on local models; use strategy fedavg`)
+  if (config.verify !== undefined && config.strategy !== 'fedavg')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'verify: the verifier nodes evaluate local models; use strategy fedavg',
+    )
   if (config.verify !== undefined && config.aggregator !== 'fedavg')
     throw new MsflError(
       'CONFIG_INVALID',
