@@ -1,3 +1,4 @@
+import { digestHex } from '../core/crypto/digestHex.ts'
 import type { ContributionTable, Settlement } from '../core/ports/settlement.ts'
 
 /** A ledger for one MS-FL run, as the composition root builds it (memory, in-process EVM, JSON-RPC). */
@@ -59,7 +60,7 @@ export function trackSettlement(settlement: Settlement): {
     },
     async registerModel(round, digest) {
       await settlement.registerModel(round, digest)
-      digests[round] = `0x${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`
+      digests[round] = digestHex(digest)
     },
     modelDigest: (round) => settlement.modelDigest(round),
     withdrawable: (owner) => settlement.withdrawable(owner),

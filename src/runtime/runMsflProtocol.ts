@@ -18,6 +18,7 @@ import type { HeCiphertext, HeEvaluator } from '../core/ports/he.ts'
 import type { Settlement } from '../core/ports/settlement.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
+import { reportSettlement } from './ledger/reportSettlement.ts'
 import { type RoundEvaluation, summarise } from './runFederation.ts'
 
 export interface RunMsflProtocolParameters {
@@ -224,36 +225,15 @@ export async function runMsflProtocol(
         return out
       })
       const receipt = await p.settlement.settle(selection.ledgerRound, p.digest(bytes))
-      for (const [clientId, amount] of Object.entries(receipt.payouts))
-        p.emit({
-          type: 'payment-made',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          clientId,
-          amount: amount.toString(),
-        })
-      // Each owner's check (SPEC C2 step 6): the table read back from the ledger's event
-      // log (the port verified its hash and counts) must pay it count × price.
-      const t = table.owners.length
-      table.owners.forEach((clientId, i) => {
-        let count = 0n
-        for (let j = 0; j < table.components; j++) count += BigInt(table.selected[j * t + i]!)
-        const expected = count * p.settlement.pricePerComponent
-        const paid = receipt.payouts[clientId] ?? 0n
-        p.emit({
-          type: 'table-verified',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          clientId,
-          ledgerRound: selection.ledgerRound,
-          ok: paid === expected,
-          ...(paid === expected
-            ? {}
-            : { reason: `paid ${paid}, the committed table is worth ${expected}` }),
-        })
-      })
+      // The table was read back from the ledger's event log (the port verified its hash and counts).
+      reportSettlement(
+        p,
+        round,
+        selection.ledgerRound,
+        table,
+        receipt,
+        p.settlement.pricePerComponent,
+      )
       return bytes
     })
 

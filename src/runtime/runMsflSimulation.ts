@@ -1,4 +1,5 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
+import { digestHex } from '../core/crypto/digestHex.ts'
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
 import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
@@ -171,7 +172,7 @@ export async function runMsflSimulation(p: {
           runId: p.runId,
           at: p.now(),
           round,
-          digest: `0x${Array.from(update.digest, (b) => b.toString(16).padStart(2, '0')).join('')}`,
+          digest: digestHex(update.digest),
         })
         const plainOwners = update.table.owners.map((id) => {
           const data = ownerData.get(id)!

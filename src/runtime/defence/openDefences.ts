@@ -5,32 +5,27 @@ import { MsflError } from '../../core/errors/msflError.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import { type DetectionMetrics, detectionMetrics } from '../../core/metrics/detectionMetrics.ts'
 import type { Model } from '../../core/model/model.ts'
-import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
-import type { Rng } from '../../core/rng/rng.ts'
+import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import { parseVerifySpec } from '../../core/verification/parseVerifySpec.ts'
 import { wrapModelCheck } from '../../core/verification/wrapModelCheck.ts'
 import type { SimulationConfig } from '../config/simulationConfig.ts'
 import { createLedgerStage } from '../ledger/createLedgerStage.ts'
-import { type LedgerSummary, type MsflLedger, trackSettlement } from '../msflLedger.ts'
+import { type LedgerSummary, trackSettlement } from '../msflLedger.ts'
 import type { RoundStages } from '../roundStages.ts'
+import type { MsflAdapters } from '../runMsflSimulation.ts'
 import { createAdrmStages } from './createAdrmStages.ts'
 import { createSmpcStage, type SmpcRoundRecord } from './createSmpcStage.ts'
 
-/** What the defences need from the outside: the ledger, its digest, the CSPRNG, a transport. */
-export interface DefenceAdapters {
-  createLedger(spec: {
-    readonly ledger: string
-    readonly pricePerComponent: bigint
-    readonly owners: readonly string[]
-  }): Promise<MsflLedger>
-  /** The ledger's digest of a serialised model (keccak256). */
-  modelDigest(bytes: Uint8Array): Uint8Array
-  /** SMPC shares, masks and triples. */
-  csprng(): Rng
-  /** Connects the SMPC participants (in-memory: round-trips through the wire codec). */
-  createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
-}
+/**
+ * What the defences need from the outside, the same adapters as an MS-FL run: the
+ * ledger and its digest, the CSPRNG (SMPC shares, masks and triples) and a transport
+ * for the SMPC participants.
+ */
+export type DefenceAdapters = Pick<
+  MsflAdapters,
+  'createLedger' | 'modelDigest' | 'csprng' | 'createTransport'
+>
 
 export interface DefenceSummary {
   /** ADRM: final reputations, blocks, quarantine, model versions. */

@@ -1,8 +1,10 @@
+import { digestHex } from '../../core/crypto/digestHex.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { ModelSpec } from '../../core/model/model.ts'
 import type { ContributionTable, Settlement } from '../../core/ports/settlement.ts'
 import { globalModelBytes } from '../../core/verification/wrapModelCheck.ts'
 import type { RoundStages } from '../roundStages.ts'
+import { reportSettlement } from './reportSettlement.ts'
 
 /**
  * Reputation points (integers 0..100) each owner earned in a round: its share of the
@@ -30,9 +32,6 @@ export interface LedgerStageParameters {
 /** Points in a round's table: an owner with p points is paid p × the price of one contribution. */
 export const POINTS_PER_ROUND = 100
 
-const hex = (bytes: Uint8Array) =>
-  `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
-
 /**
  * The ledger side of a plaintext run. Every round's global model (round 0: the initial
  * one) is registered by its digest, which participants check before training on it
@@ -48,7 +47,13 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
     async publish(round, params, accepted) {
       const digest = p.digest(globalModelBytes(p.spec, params))
       await settlement.registerModel(round, digest)
-      p.emit({ type: 'model-registered', runId: p.runId, at: p.now(), round, digest: hex(digest) })
+      p.emit({
+        type: 'model-registered',
+        runId: p.runId,
+        at: p.now(),
+        round,
+        digest: digestHex(digest),
+      })
       if (round === 0 || !p.payoutPoints) return
       const points = p.payoutPoints(
         round,
@@ -75,35 +80,14 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
         return
       }
       const receipt = await settlement.settle(id, digest)
-      const committed = await settlement.table(id)
-      committed.owners.forEach((clientId, i) => {
-        const amount = receipt.payouts[clientId] ?? 0n
-        if (amount > 0n)
-          p.emit({
-            type: 'payment-made',
-            runId: p.runId,
-            at: p.now(),
-            round,
-            clientId,
-            amount: amount.toString(),
-          })
-        let count = 0n
-        for (let j = 0; j < committed.components; j++)
-          count += BigInt(committed.selected[j * committed.owners.length + i]!)
-        const expected = count * settlement.pricePerComponent
-        p.emit({
-          type: 'table-verified',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          clientId,
-          ledgerRound: id,
-          ok: amount === expected,
-          ...(amount === expected
-            ? {}
-            : { reason: `paid ${amount}, the committed table is worth ${expected}` }),
-        })
-      })
+      reportSettlement(
+        p,
+        round,
+        id,
+        await settlement.table(id),
+        receipt,
+        settlement.pricePerComponent,
+      )
     },
   }
 }

@@ -1,0 +1,44 @@
+import type { EventSink } from '../../core/events/runEvent.ts'
+import type { ContributionTable, SettlementReceipt } from '../../core/ports/settlement.ts'
+
+/**
+ * The events of a settled round: each payout, then each owner's check (SPEC C2 step 6)
+ * that the table read back from the ledger pays it count × price.
+ */
+export function reportSettlement(
+  p: { readonly runId: string; readonly emit: EventSink; readonly now: () => number },
+  round: number,
+  ledgerRound: string,
+  table: ContributionTable,
+  receipt: SettlementReceipt,
+  pricePerComponent: bigint,
+): void {
+  for (const [clientId, amount] of Object.entries(receipt.payouts))
+    p.emit({
+      type: 'payment-made',
+      runId: p.runId,
+      at: p.now(),
+      round,
+      clientId,
+      amount: amount.toString(),
+    })
+  const t = table.owners.length
+  table.owners.forEach((clientId, i) => {
+    let count = 0n
+    for (let j = 0; j < table.components; j++) count += BigInt(table.selected[j * t + i]!)
+    const expected = count * pricePerComponent
+    const paid = receipt.payouts[clientId] ?? 0n
+    p.emit({
+      type: 'table-verified',
+      runId: p.runId,
+      at: p.now(),
+      round,
+      clientId,
+      ledgerRound,
+      ok: paid === expected,
+      ...(paid === expected
+        ? {}
+        : { reason: `paid ${paid}, the committed table is worth ${expected}` }),
+    })
+  })
+}
