@@ -7,6 +7,7 @@ import {
   type FitResult,
 } from '../core/fl/messages.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
+import { vectorDifference } from '../core/fl/vectorDifference.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
@@ -120,7 +121,7 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
       const attackers = plan.clients.filter((c) => omniscient.attackers.has(c))
       await collect(plan.clients.filter((c) => !omniscient.attackers.has(c)))
       const honest = accepted.map((r) =>
-        plan.mode === 'params' ? difference(r.vector, params) : r.vector,
+        plan.mode === 'params' ? vectorDifference(r.vector, params) : r.vector,
       )
       omniscient.observe(round, honest, plan.clients.length, attackers.length)
       await collect(attackers)
@@ -259,12 +260,6 @@ export function summarise(metrics: RoundEvaluation): MetricSummary {
     metrics[key] === undefined ? [] : [[key, metrics[key]] as const],
   )
   return Object.fromEntries(entries) as unknown as MetricSummary
-}
-
-function difference(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length)
-  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
-  return out
 }
 
 function errorText(error: unknown): string {

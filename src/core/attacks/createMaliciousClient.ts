@@ -7,6 +7,7 @@ import {
   fitResultSchema,
   serverMessageSchema,
 } from '../fl/messages.ts'
+import { vectorDifference } from '../fl/vectorDifference.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
@@ -85,7 +86,7 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
           )
         }
         if (mode === 'stale' && stale && instruction.mode === 'params')
-          return asReply(subtract(stale, global), 0)
+          return asReply(vectorDifference(stale, global), 0)
         return asReply(new Float64Array(global.length), 0)
       }
 
@@ -93,7 +94,9 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
       if (!reply.success) return { type: 'error', clientId, message: 'local training failed' }
       if (attack.definition.kind === 'data' && attack.name !== 'backdoor') return reply.data
       const own =
-        instruction.mode === 'params' ? subtract(reply.data.vector, global) : reply.data.vector
+        instruction.mode === 'params'
+          ? vectorDifference(reply.data.vector, global)
+          : reply.data.vector
       const view = p.adversary?.view(instruction.round)
       const crafted = craftUpdate(
         attack,
@@ -113,11 +116,5 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
 function add(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(a.length)
   for (let j = 0; j < a.length; j++) out[j] = a[j]! + b[j]!
-  return out
-}
-
-function subtract(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length)
-  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
   return out
 }

@@ -3,6 +3,7 @@ import type { Adrm, AdrmSnapshot } from '../../core/adrm/createAdrm.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { FitResult } from '../../core/fl/messages.ts'
+import { vectorDifference } from '../../core/fl/vectorDifference.ts'
 import type { DetectionRound } from '../../core/metrics/detectionMetrics.ts'
 import { evaluateModel } from '../../core/metrics/evaluateModel.ts'
 import type { Model } from '../../core/model/model.ts'
@@ -60,7 +61,7 @@ export function createAdrmStages(p: AdrmStageParameters): AdrmStages {
         accepted.map((r) => ({
           clientId: r.clientId,
           numExamples: r.numExamples,
-          update: r.kind === 'params' ? difference(r.vector, params) : r.vector,
+          update: r.kind === 'params' ? vectorDifference(r.vector, params) : r.vector,
         })),
       )
       report(inspection.notices)
@@ -100,10 +101,4 @@ export function createAdrmStages(p: AdrmStageParameters): AdrmStages {
       return Object.fromEntries(paid.map((id) => [id, Math.floor(adrm.reputation(id))]))
     },
   }
-}
-
-function difference(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length)
-  for (let j = 0; j < a.length; j++) out[j] = a[j]! - b[j]!
-  return out
 }
