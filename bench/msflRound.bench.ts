@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/loadDataset.ts'
 import { msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
-import type { RoundRecord } from '../src/core/events/runEvent.ts'
+import type { MsflRoundRecord } from '../src/core/events/runEvent.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../src/runtime/runMsflSimulation.ts'
 import { type BenchRow, fmt } from './measure.ts'
@@ -39,7 +39,7 @@ async function benchMsflRound(label: string, dataset: string, attack: string): P
       (sum, c) => sum + c.length,
       0,
     )
-  let history: readonly RoundRecord[] = []
+  let history: readonly MsflRoundRecord[] = []
   const start = performance.now()
   const result = await runMsflSimulation({
     runId: 'bench',
@@ -51,8 +51,8 @@ async function benchMsflRound(label: string, dataset: string, attack: string): P
         const inner = msflAdapters.createTransport(handlers)
         return {
           stats: inner.stats,
-          async request(to, message) {
-            const reply = await inner.request(to, message)
+          async request(to, message, options) {
+            const reply = await inner.request(to, message, options)
             if (to.startsWith('do-')) {
               const round = (message as { round: number }).round
               const bytes = ciphertextBytes(message) + ciphertextBytes(reply)
@@ -68,7 +68,7 @@ async function benchMsflRound(label: string, dataset: string, attack: string): P
   })
   history = result.history
   const last = history.at(-1)!
-  const phases = PHASES.map((p) => `${p} ${fmt(last.phases?.[p] ?? 0)} ms`).join(', ')
+  const phases = PHASES.map((p) => `${p} ${fmt(last.phases[p] ?? 0)} ms`).join(', ')
   const perOwner = (ownerBytes.get(rounds) ?? 0) / config.clients
   return {
     name: `MS-FL round, ${label} (10 data owners, 3 attackers, m = 256, ckks-16384)`,

@@ -13,8 +13,8 @@ import { type BenchRow, fmt } from './measure.ts'
 function oneAtATime(inner: Transport): Transport {
   let queue: Promise<unknown> = Promise.resolve()
   return {
-    request(to, message) {
-      const result = queue.then(() => inner.request(to, message))
+    request(to, message, options) {
+      const result = queue.then(() => inner.request(to, message, options))
       queue = result.catch(() => undefined)
       return result
     },

@@ -31,6 +31,12 @@ export const simulationFlags: readonly FlagDefinition[] = [
   },
   { flag: 'he', path: ['he'], type: 'string', help: 'msfl: CKKS preset, ckks-16384' },
   {
+    flag: 'deadline',
+    path: ['deadline'],
+    type: 'number',
+    help: 'seconds a participant may take to answer a round (default 600); later ones are stragglers',
+  },
+  {
     flag: 'dropout',
     path: ['dropout'],
     type: 'number',

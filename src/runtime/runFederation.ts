@@ -1,5 +1,5 @@
-import { MsflError } from '../core/errors/msflError.ts'
-import type { EventSink, MetricSummary, RoundRecord } from '../core/events/runEvent.ts'
+import { createRunEmitter } from '../core/events/createRunEmitter.ts'
+import type { EventSink, FederationRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import {
   clientMessageSchema,
   describeZodError,
@@ -8,10 +8,14 @@ import {
 } from '../core/fl/messages.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import { vectorDifference } from '../core/fl/vectorDifference.ts'
-import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import type { RoundStages } from './roundStages.ts'
+import type { StartTimer } from './rounds/collectReplies.ts'
+import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
+import { type RoundProtocol, runRounds } from './rounds/runRounds.ts'
+
+export { type RoundEvaluation, summarise } from './rounds/roundEvaluation.ts'
 
 export interface RunFederationParameters {
   readonly runId: string
@@ -39,6 +43,11 @@ export interface RunFederationParameters {
   }
   /** Defences and verification around aggregation (ADRM, SMPC verifier nodes, the model registry). */
   readonly stages?: RoundStages
+  /** How long a client may take to answer a round's request (default ten minutes). */
+  readonly deadlineMs?: number
+  /** Fewest valid updates a round needs to go on; a round short of them fails (default 1). */
+  readonly minAccepted?: number
+  readonly startTimer?: StartTimer
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -46,167 +55,125 @@ export interface RunFederationParameters {
 
 export interface FederationResult {
   readonly params: Float64Array
-  readonly history: readonly RoundRecord[]
+  readonly history: readonly FederationRoundRecord[]
   /** Full metrics (confusion matrix, ROC) of the final global model. */
   readonly final: RoundEvaluation
 }
 
 /**
- * The round loop of plaintext federated training, the same whichever transport
- * carries the messages: plan (strategy), send and collect (transport), validate
- * every reply, aggregate (strategy), evaluate, and report each step as an event.
+ * Plaintext federated training (FedAvg, FedSGD, any robust rule), the same whichever
+ * transport carries the messages: the strategy plans each round and aggregates, the
+ * optional stages (ADRM, SMPC verifier nodes, the model registry) screen, replace the
+ * aggregation, review and publish, and the round driver does the rest.
  */
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
-  let params = p.initialParams
-  const history: RoundRecord[] = []
-  let final: RoundEvaluation | undefined
-  // Round 0 is the initial model: published first, so participants can check round 1's.
-  await p.stages?.publish?.(0, params, [])
-
-  for (let round = 1; round <= p.rounds; round++) {
-    const started = p.now()
-    const before = p.transport.stats()
-    const available = p.stages?.available?.(round, p.clients) ?? p.clients
-    const plan = p.strategy.configureRound(round, available, p.rng)
-    p.emit({ type: 'round-started', runId: p.runId, at: started, round, clients: plan.clients })
-
-    const instruction: FitInstruction = {
-      type: 'fit',
-      runId: p.runId,
-      round,
-      mode: plan.mode,
-      params,
-      training: plan.training,
-    }
-    const accepted: FitResult[] = []
-    const collect = async (clients: readonly string[]) => {
-      const replies = await Promise.all(
-        clients.map((clientId) =>
-          p.transport.request(clientId, instruction).then(
-            (reply) => ({ clientId, reply }),
-            (error: unknown) => ({ clientId, error }),
-          ),
-        ),
-      )
-      for (const outcome of replies) {
-        const verdict =
-          'error' in outcome
-            ? { reason: `unreachable: ${errorText(outcome.error)}` }
-            : checkReply(outcome.reply, outcome.clientId, round, plan.mode, params.length)
-        if ('reason' in verdict) {
-          p.emit({
-            type: 'update-rejected',
-            runId: p.runId,
-            at: p.now(),
-            round,
-            clientId: outcome.clientId,
-            reason: verdict.reason,
-          })
-          continue
-        }
-        accepted.push(verdict.result)
-        p.emit({
-          type: 'update-received',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          clientId: verdict.result.clientId,
-          numExamples: verdict.result.numExamples,
-          trainLoss: verdict.result.trainLoss,
-        })
-      }
-    }
-    const omniscient = p.omniscient
-    if (omniscient) {
-      const attackers = plan.clients.filter((c) => omniscient.attackers.has(c))
-      await collect(plan.clients.filter((c) => !omniscient.attackers.has(c)))
-      const honest = accepted.map((r) =>
-        plan.mode === 'params' ? vectorDifference(r.vector, params) : r.vector,
-      )
-      omniscient.observe(round, honest, plan.clients.length, attackers.length)
-      await collect(attackers)
-    } else {
-      await collect(plan.clients)
-    }
-    // A round planned without clients (client-level DP's Poisson sampling) still
-    // aggregates: it releases the noise alone. Selected clients that all failed do not.
-    if (accepted.length === 0 && plan.clients.length > 0)
-      throw new MsflError('PROTOCOL', `round ${round}: no client returned a valid update`)
-
-    const screened = p.stages?.screen
-      ? await p.stages.screen(round, params, accepted)
-      : { accepted, excluded: [] }
-    // Every update set aside by the screen: the model stays as it was this round. (An
-    // empty plan still aggregates: client-level DP must release the noise alone.)
-    const aggregated =
-      screened.accepted.length === 0 && accepted.length > 0
-        ? { params: Float64Array.from(params), excluded: [] }
-        : p.stages?.aggregate
-          ? await p.stages.aggregate(round, params, screened.accepted)
-          : p.strategy.aggregate(round, params, screened.accepted)
-    const outcome = {
-      ...aggregated,
-      excluded: [...screened.excluded, ...aggregated.excluded],
-    }
-    params = p.stages?.review
-      ? await p.stages.review(round, params, outcome.params)
-      : outcome.params
-    const excludedByRule = new Set(aggregated.excluded)
-    await p.stages?.publish?.(
-      round,
-      params,
-      screened.accepted.filter((r) => !excludedByRule.has(r.clientId)),
-    )
-    for (const clientId of aggregated.excluded)
-      p.emit({
-        type: 'update-excluded',
-        runId: p.runId,
-        at: p.now(),
-        round,
-        clientId,
-        rule: p.strategy.name,
-      })
-    final = p.evaluate(params)
-    const after = p.transport.stats()
-    const examples = accepted.reduce((s, r) => s + r.numExamples, 0)
-    const record: RoundRecord = {
-      round,
-      selected: plan.clients.length,
-      accepted: accepted.length,
-      trainLoss:
-        examples > 0 ? accepted.reduce((s, r) => s + r.trainLoss * r.numExamples, 0) / examples : 0,
-      test: summarise(final),
-      excluded: outcome.excluded,
-      ...(outcome.selectionShare ? { selectionShare: outcome.selectionShare } : {}),
-      bytesSent: after.bytesSent - before.bytesSent,
-      bytesReceived: after.bytesReceived - before.bytesReceived,
-      durationMs: p.now() - started,
-    }
-    history.push(record)
-    p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
-  }
-  return { params, history, final: completeRun(p, final) }
+  const protocol = federationProtocol(p)
+  const { history, final } = await runRounds({
+    runId: p.runId,
+    rounds: p.rounds,
+    transport: p.transport,
+    protocol,
+    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
+    ...(p.minAccepted === undefined ? {} : { minAccepted: p.minAccepted }),
+    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
+    emit: p.emit,
+    now: p.now,
+  })
+  return { params: protocol.params(), history, final }
 }
 
-/** The end of every round loop: at least one round ran, and run-completed is emitted. */
-export function completeRun(
-  p: {
-    readonly runId: string
-    readonly rounds: number
-    readonly emit: EventSink
-    readonly now: () => number
-  },
-  final: RoundEvaluation | undefined,
-): RoundEvaluation {
-  if (!final) throw new MsflError('CONFIG_INVALID', 'rounds: must be at least 1')
-  p.emit({
-    type: 'run-completed',
-    runId: p.runId,
-    at: p.now(),
-    rounds: p.rounds,
-    final: summarise(final),
-  })
-  return final
+type FederationRecordFields = Omit<FederationRoundRecord, keyof RoundRecord>
+
+function federationProtocol(
+  p: RunFederationParameters,
+): RoundProtocol<FitResult, FederationRecordFields> & { params(): Float64Array } {
+  const event = createRunEmitter(p)
+  let params = p.initialParams
+  let mode: FitInstruction['mode'] = 'params'
+  return {
+    names: { participant: 'client', update: 'update' },
+    params: () => params,
+    // Round 0 is the initial model: published first, so participants can check round 1's.
+    open: async () => p.stages?.publish?.(0, params, []),
+    async plan(round) {
+      const available = p.stages?.available?.(round, p.clients) ?? p.clients
+      const planned = p.strategy.configureRound(round, available, p.rng)
+      mode = planned.mode
+      const instruction: FitInstruction = {
+        type: 'fit',
+        runId: p.runId,
+        round,
+        mode: planned.mode,
+        params,
+        training: planned.training,
+      }
+      const omniscient = p.omniscient
+      const start = params
+      return {
+        participants: planned.clients,
+        message: () => instruction,
+        ...(omniscient
+          ? {
+              last: {
+                participants: omniscient.attackers,
+                observe: (accepted) => {
+                  const honest = accepted.map(({ update }) =>
+                    planned.mode === 'params'
+                      ? vectorDifference(update.vector, start)
+                      : update.vector,
+                  )
+                  const attackers = planned.clients.filter((c) => omniscient.attackers.has(c))
+                  omniscient.observe(round, honest, planned.clients.length, attackers.length)
+                },
+              },
+            }
+          : {}),
+      }
+    },
+    check(round, clientId, reply) {
+      const verdict = checkReply(reply, clientId, round, mode, params.length)
+      if ('reason' in verdict) return verdict
+      const { numExamples, trainLoss } = verdict.result
+      return { update: verdict.result, received: { numExamples, trainLoss } }
+    },
+    async finish(round, acceptedUpdates) {
+      const accepted = acceptedUpdates.map((a) => a.update)
+      const screened = p.stages?.screen
+        ? await p.stages.screen(round, params, accepted)
+        : { accepted, excluded: [] }
+      // Every update set aside by the screen: the model stays as it was this round. (An
+      // empty plan still aggregates: client-level DP must release the noise alone.)
+      const aggregated =
+        screened.accepted.length === 0 && accepted.length > 0
+          ? { params: Float64Array.from(params), excluded: [] }
+          : p.stages?.aggregate
+            ? await p.stages.aggregate(round, params, screened.accepted)
+            : p.strategy.aggregate(round, params, screened.accepted)
+      params = p.stages?.review
+        ? await p.stages.review(round, params, aggregated.params)
+        : aggregated.params
+      const excludedByRule = new Set(aggregated.excluded)
+      await p.stages?.publish?.(
+        round,
+        params,
+        screened.accepted.filter((r) => !excludedByRule.has(r.clientId)),
+      )
+      for (const clientId of aggregated.excluded)
+        event('update-excluded', { round, clientId, rule: p.strategy.name })
+      const examples = accepted.reduce((s, r) => s + r.numExamples, 0)
+      return {
+        evaluation: p.evaluate(params),
+        record: {
+          trainLoss:
+            examples > 0
+              ? accepted.reduce((s, r) => s + r.trainLoss * r.numExamples, 0) / examples
+              : 0,
+          excluded: [...screened.excluded, ...aggregated.excluded],
+          ...(aggregated.selectionShare ? { selectionShare: aggregated.selectionShare } : {}),
+        },
+      }
+    },
+  }
 }
 
 type Verdict = { result: FitResult } | { reason: string }
@@ -234,34 +201,4 @@ function checkReply(
       return { reason: `vector[${j}] is ${message.vector[j]}` }
   if (!Number.isFinite(message.trainLoss)) return { reason: `trainLoss is ${message.trainLoss}` }
   return { result: message }
-}
-
-/** Evaluation of the global model, plus the attack metrics when an attack is simulated. */
-export type RoundEvaluation = EvaluationMetrics & {
-  readonly attackSuccessRate?: number
-  readonly flippedClassRecall?: number
-}
-
-const SCALAR_METRICS = [
-  'loss',
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'auc',
-  'rmse',
-  'attackSuccessRate',
-  'flippedClassRecall',
-] as const
-
-/** The scalar metrics of an evaluation (what events, logs and round records carry). */
-export function summarise(metrics: RoundEvaluation): MetricSummary {
-  const entries = SCALAR_METRICS.flatMap((key) =>
-    metrics[key] === undefined ? [] : [[key, metrics[key]] as const],
-  )
-  return Object.fromEntries(entries) as unknown as MetricSummary
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

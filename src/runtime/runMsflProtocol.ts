@@ -1,5 +1,6 @@
 import { MsflError } from '../core/errors/msflError.ts'
-import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
+import { createRunEmitter } from '../core/events/createRunEmitter.ts'
+import type { EventSink, MsflRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import { describeZodError } from '../core/fl/messages.ts'
 import type { BlockLayout } from '../core/msfl/blockLayout.ts'
 import {
@@ -16,10 +17,12 @@ import {
 } from '../core/msfl/msflMessages.ts'
 import type { HeCiphertext, HeEvaluator } from '../core/ports/he.ts'
 import type { Settlement } from '../core/ports/settlement.ts'
-import type { Transport } from '../core/ports/transport.ts'
+import type { ProtocolMessage, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
-import { type RoundEvaluation, summarise } from './runFederation.ts'
+import type { StartTimer } from './rounds/collectReplies.ts'
+import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
+import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
 export interface RunMsflProtocolParameters {
   readonly runId: string
@@ -39,6 +42,9 @@ export interface RunMsflProtocolParameters {
   readonly digest: (parts: readonly Uint8Array[]) => Uint8Array
   /** The requestor's evaluation after a round (in simulation, read from its state). */
   readonly evaluate: (round: number) => RoundEvaluation & { readonly ckksError?: number }
+  /** How long the requestor or an owner may take to answer one request (default ten minutes). */
+  readonly deadlineMs?: number
+  readonly startTimer?: StartTimer
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -48,225 +54,194 @@ export interface RunMsflProtocolParameters {
  * fetch [G] from the requestor, forward it to the owners, validate and mask their
  * encrypted gradients, hand the masked values to the requestor, and after the
  * requestor's deposit is confirmed on the ledger, sum the unmasked ciphertexts of the
- * owners selected per component and deliver them with the payment.
+ * owners selected per component and deliver them with the payment. An owner that
+ * misses the deadline is a straggler: the round goes on with those that answered.
  */
 export async function runMsflProtocol(
   p: RunMsflProtocolParameters,
-): Promise<readonly RoundRecord[]> {
-  const history: RoundRecord[] = []
+): Promise<readonly MsflRoundRecord[]> {
+  const { history } = await runRounds({
+    runId: p.runId,
+    rounds: p.rounds,
+    transport: p.transport,
+    protocol: msflProtocol(p),
+    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
+    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
+    emit: p.emit,
+    now: p.now,
+  })
+  return history
+}
+
+type MsflRecordFields = Omit<MsflRoundRecord, keyof RoundRecord>
+
+function msflProtocol(
+  p: RunMsflProtocolParameters,
+): RoundProtocol<readonly Uint8Array[], MsflRecordFields> {
+  const event = createRunEmitter(p)
   const perHead = p.layout.gradientCiphertexts
-  for (let round = 1; round <= p.rounds; round++) {
-    const started = p.now()
-    const before = p.transport.stats()
-    const phases: Record<string, number> = {}
-    const timed = async <T>(phase: string, fn: () => Promise<T> | T): Promise<T> => {
-      const t0 = p.now()
-      const out = await fn()
-      phases[phase] = (phases[phase] ?? 0) + p.now() - t0
-      return out
-    }
-    p.emit({ type: 'round-started', runId: p.runId, at: started, round, clients: p.owners })
-
-    const model = await timed('model', async () =>
-      expect(
-        encryptedModelSchema,
-        await p.transport.request(p.requestor, { type: 'msfl-model-request', round }),
-        'requestor',
-      ),
-    )
-    const replies = await timed('owners', () =>
-      Promise.all(
-        p.owners.map((clientId) =>
-          p.transport
-            .request(clientId, {
-              type: 'msfl-gradient-request',
-              round,
-              ciphertexts: model.ciphertexts,
-            })
-            .then(
-              (reply) => ({ clientId, reply }),
-              (error: unknown) => ({
-                clientId,
-                reply: { type: 'error', clientId, message: `unreachable: ${String(error)}` },
-              }),
-            ),
-        ),
-      ),
-    )
-
-    const accepted: string[] = []
-    const outcome = await timed('mask', () =>
-      p.he.scope(() => {
-        const gradients: HeCiphertext[][] = []
-        for (const { clientId, reply } of replies) {
-          const reason = checkGradient(reply, clientId, round, perHead * p.heads)
-          let loaded: HeCiphertext[] | undefined
-          if (reason === undefined) {
-            try {
-              loaded = (reply as { ciphertexts: Uint8Array[] }).ciphertexts.map((bytes) =>
-                p.he.load(bytes),
-              )
-            } catch (error) {
-              if (!(error instanceof MsflError)) throw error
-              p.emit({
-                type: 'update-rejected',
-                runId: p.runId,
-                at: p.now(),
-                round,
-                clientId,
-                reason: `invalid ciphertext: ${error.message}`,
-              })
-              continue
-            }
-          } else {
-            p.emit({
-              type: 'update-rejected',
-              runId: p.runId,
-              at: p.now(),
-              round,
-              clientId,
-              reason,
-            })
-            continue
-          }
-          accepted.push(clientId)
-          gradients.push(loaded)
-          p.emit({
-            type: 'update-received',
-            runId: p.runId,
-            at: p.now(),
-            round,
-            clientId,
-            numExamples: 0,
-            trainLoss: Number.NaN,
-          })
-        }
-        if (gradients.length === 0)
-          throw new MsflError(
-            'PROTOCOL',
-            `round ${round}: no data owner returned a valid encrypted gradient`,
-          )
-        const masks = drawComponentMasks(p.layout.components * p.heads, p.maskMode, p.maskRng)
-        const masked = gradients.map((cts) =>
-          cts.map((ct, index) => {
-            const head = Math.floor(index / perHead)
-            const vectors = maskVectors(p.layout, masks, head * p.layout.components)
-            const c = index % perHead
-            return p.he.save(
-              p.he.addPlain(p.he.multiplyPlain(ct, vectors.multiply[c]!), vectors.add[c]!),
-              { compact: true },
-            )
-          }),
-        )
-        // Only bytes leave the scope: every loaded ciphertext is released with it.
-        return { masked }
-      }),
-    )
-
-    const selection = await timed('select', async () =>
-      expect(
-        selectionSchema,
-        await p.transport.request(p.requestor, {
+  const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
+  let phases: Record<string, number> = {}
+  let asked = 0
+  const timed = async <T>(phase: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t0 = p.now()
+    const out = await fn()
+    phases[phase] = (phases[phase] ?? 0) + p.now() - t0
+    return out
+  }
+  const askRequestor = async <T>(
+    schema: Parameters<typeof expect<T>>[0],
+    message: ProtocolMessage,
+  ): Promise<T> =>
+    expect(schema, await p.transport.request(p.requestor, message, { deadlineMs }), 'requestor')
+  return {
+    names: { participant: 'data owner', update: 'encrypted gradient' },
+    async plan(round) {
+      phases = {}
+      const model = await timed('model', () =>
+        askRequestor(encryptedModelSchema, { type: 'msfl-model-request', round }),
+      )
+      asked = p.now()
+      return {
+        participants: p.owners,
+        message: () => ({ type: 'msfl-gradient-request', round, ciphertexts: model.ciphertexts }),
+      }
+    },
+    check(round, clientId, reply) {
+      const reason = checkGradient(reply, clientId, round, perHead * p.heads)
+      return reason === undefined
+        ? { update: (reply as { ciphertexts: readonly Uint8Array[] }).ciphertexts }
+        : { reason }
+    },
+    async finish(round, replies) {
+      phases.owners = p.now() - asked
+      const masked = await timed('mask', () => maskGradients(round, replies))
+      const selection = await timed('select', () =>
+        askRequestor(selectionSchema, {
           type: 'msfl-masked-gradients',
           round,
-          owners: accepted,
-          gradients: outcome.masked,
+          owners: masked.owners,
+          gradients: masked.gradients,
         }),
-        'requestor',
-      ),
-    )
-    const funded = await p.settlement.isFunded(selection.ledgerRound)
-    if (!funded) {
-      p.emit({
-        type: 'round-unfunded',
-        runId: p.runId,
-        at: p.now(),
-        round,
-        ledgerRound: selection.ledgerRound,
-      })
-      throw new MsflError(
-        'PROTOCOL',
-        `round ${round}: the requestor's deposit does not cover the owners' price; nothing released`,
       )
-    }
-    const table = await p.settlement.table(selection.ledgerRound)
-    if (table.owners.join('\n') !== accepted.join('\n'))
-      throw new MsflError('PROTOCOL', `round ${round}: the ledger's table names other owners`)
-
-    const aggregate = await timed('aggregate', async () => {
-      // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
-      const keeps = accepted.map((_, owner) =>
-        Array.from({ length: p.heads }, (_, head) =>
-          selectionVectors(
-            p.layout,
-            table.selected,
-            accepted.length,
-            owner,
-            head * p.layout.components,
-          ),
-        ),
+      const valid = replies.filter((r) => masked.owners.includes(r.clientId))
+      const aggregate = await timed('aggregate', () =>
+        settleSelected(round, selection.ledgerRound, valid),
       )
-      const bytes = p.he.scope(() => {
-        const out: Uint8Array[] = []
-        for (let index = 0; index < perHead * p.heads; index++) {
-          const head = Math.floor(index / perHead)
-          const c = index % perHead
-          let sum: HeCiphertext | undefined
-          accepted.forEach((clientId, owner) => {
-            const reply = replies.find((r) => r.clientId === clientId)!.reply as {
-              ciphertexts: Uint8Array[]
-            }
-            const keep = keeps[owner]![head]![c]!
-            const term = p.he.multiplyPlain(p.he.load(reply.ciphertexts[index]!), keep)
-            sum = sum === undefined ? term : p.he.add(sum, term)
-          })
-          out.push(p.he.save(sum!, { compact: true }))
-        }
-        return out
-      })
-      const receipt = await p.settlement.settle(selection.ledgerRound, p.digest(bytes))
-      // The table was read back from the ledger's event log (the port verified its hash and counts).
-      reportSettlement(
-        p,
-        round,
-        selection.ledgerRound,
-        table,
-        receipt,
-        p.settlement.pricePerComponent,
-      )
-      return bytes
-    })
-
-    await timed('update', async () =>
-      expect(
-        roundClosedSchema,
-        await p.transport.request(p.requestor, {
+      await timed('update', () =>
+        askRequestor(roundClosedSchema, {
           type: 'msfl-aggregate',
           round,
           ledgerRound: selection.ledgerRound,
           ciphertexts: aggregate,
         }),
-        'requestor',
-      ),
-    )
-    const evaluation = p.evaluate(round)
-    const after = p.transport.stats()
-    const record: RoundRecord = {
-      round,
-      selected: p.owners.length,
-      accepted: accepted.length,
-      test: summarise(evaluation),
-      excluded: p.owners.filter((o) => !accepted.includes(o)),
-      bytesSent: after.bytesSent - before.bytesSent,
-      bytesReceived: after.bytesReceived - before.bytesReceived,
-      durationMs: p.now() - started,
-      phases,
-      ...(evaluation.ckksError === undefined ? {} : { ckksError: evaluation.ckksError }),
-    }
-    history.push(record)
-    p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
+      )
+      const evaluation = p.evaluate(round)
+      return {
+        evaluation,
+        record: {
+          accepted: masked.owners.length,
+          excluded: p.owners.filter((o) => !masked.owners.includes(o)),
+          phases,
+          ...(evaluation.ckksError === undefined ? {} : { ckksError: evaluation.ckksError }),
+        },
+      }
+    },
   }
-  return history
+
+  /** Loads every gradient (refusing invalid ciphertexts) and masks each component. */
+  function maskGradients(
+    round: number,
+    replies: readonly { clientId: string; update: readonly Uint8Array[] }[],
+  ): { owners: string[]; gradients: Uint8Array[][] } {
+    return p.he.scope(() => {
+      const owners: string[] = []
+      const gradients: HeCiphertext[][] = []
+      for (const { clientId, update } of replies) {
+        let loaded: HeCiphertext[]
+        try {
+          loaded = update.map((bytes) => p.he.load(bytes))
+        } catch (error) {
+          if (!(error instanceof MsflError)) throw error
+          event('update-rejected', {
+            round,
+            clientId,
+            reason: `invalid ciphertext: ${error.message}`,
+          })
+          continue
+        }
+        owners.push(clientId)
+        gradients.push(loaded)
+        event('update-received', { round, clientId, numExamples: 0, trainLoss: Number.NaN })
+      }
+      if (gradients.length === 0)
+        throw new MsflError(
+          'PROTOCOL',
+          `round ${round}: no data owner returned a valid encrypted gradient`,
+        )
+      const masks = drawComponentMasks(p.layout.components * p.heads, p.maskMode, p.maskRng)
+      const masked = gradients.map((cts) =>
+        cts.map((ct, index) => {
+          const head = Math.floor(index / perHead)
+          const vectors = maskVectors(p.layout, masks, head * p.layout.components)
+          const c = index % perHead
+          return p.he.save(
+            p.he.addPlain(p.he.multiplyPlain(ct, vectors.multiply[c]!), vectors.add[c]!),
+            { compact: true },
+          )
+        }),
+      )
+      // Only bytes leave the scope: every loaded ciphertext is released with it.
+      return { owners, gradients: masked }
+    })
+  }
+
+  /**
+   * After the requestor's deposit is confirmed: sums each component over the owners
+   * the committed table selected, records the digest and pays them on the ledger.
+   */
+  async function settleSelected(
+    round: number,
+    ledgerRound: string,
+    valid: readonly { clientId: string; update: readonly Uint8Array[] }[],
+  ): Promise<Uint8Array[]> {
+    if (!(await p.settlement.isFunded(ledgerRound))) {
+      event('round-unfunded', { round, ledgerRound })
+      throw new MsflError(
+        'PROTOCOL',
+        `round ${round}: the requestor's deposit does not cover the owners' price; nothing released`,
+      )
+    }
+    const table = await p.settlement.table(ledgerRound)
+    if (table.owners.join('\n') !== valid.map((v) => v.clientId).join('\n'))
+      throw new MsflError('PROTOCOL', `round ${round}: the ledger's table names other owners`)
+    // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
+    const bytes = p.he.scope(() => {
+      const out: Uint8Array[] = []
+      for (let index = 0; index < perHead * p.heads; index++) {
+        const head = Math.floor(index / perHead)
+        const c = index % perHead
+        let sum: HeCiphertext | undefined
+        valid.forEach(({ update }, owner) => {
+          const keep = selectionVectors(
+            p.layout,
+            table.selected,
+            valid.length,
+            owner,
+            head * p.layout.components,
+          )[c]!
+          const term = p.he.multiplyPlain(p.he.load(update[index]!), keep)
+          sum = sum === undefined ? term : p.he.add(sum, term)
+        })
+        out.push(p.he.save(sum!, { compact: true }))
+      }
+      return out
+    })
+    const receipt = await p.settlement.settle(ledgerRound, p.digest(bytes))
+    // The table was read back from the ledger's event log (the port verified its hash and counts).
+    reportSettlement(p, round, ledgerRound, table, receipt, p.settlement.pricePerComponent)
+    return bytes
+  }
 }
 
 function checkGradient(

@@ -2,7 +2,7 @@ import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { digestHex } from '../core/crypto/digestHex.ts'
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
-import type { EventSink, RoundRecord } from '../core/events/runEvent.ts'
+import type { EventSink, MsflRoundRecord } from '../core/events/runEvent.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.ts'
@@ -23,6 +23,7 @@ import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
+import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 
 /** The I/O the MS-FL simulation needs, supplied by the composition root. */
@@ -58,7 +59,7 @@ export interface MsflAdapters {
 }
 
 export interface MsflSimulationResult {
-  readonly history: readonly RoundRecord[]
+  readonly history: readonly MsflRoundRecord[]
   readonly weights: readonly Float64Array[]
   readonly final: EvaluationMetrics
   /** The same run with plaintext arithmetic (same seed, same batches): the yardstick. */
@@ -85,6 +86,8 @@ export async function runMsflSimulation(p: {
   readonly config: SimulationConfig
   readonly data: DatasetSplit
   readonly adapters: MsflAdapters
+  /** Starts the round deadline's timer (default: setTimeout); injected so tests control time. */
+  readonly startTimer?: StartTimer
   readonly emit: EventSink
   readonly now: () => number
 }): Promise<MsflSimulationResult> {
@@ -252,6 +255,8 @@ export async function runMsflSimulation(p: {
       maskMode: config.msfl.mask,
       maskRng: adapters.csprng(),
       digest: adapters.digest,
+      deadlineMs: config.deadline * 1000,
+      ...(p.startTimer ? { startTimer: p.startTimer } : {}),
       evaluate: (round) => ({
         ...evaluateMsfl(requestor.weights(), test),
         ckksError: ckksErrors.get(round) ?? Number.NaN,
@@ -261,13 +266,6 @@ export async function runMsflSimulation(p: {
     })
     const weights = requestor.weights()
     const final = evaluate(weights)
-    p.emit({
-      type: 'run-completed',
-      runId: p.runId,
-      at: p.now(),
-      rounds: config.rounds,
-      final: history.at(-1)!.test,
-    })
     return {
       history,
       weights,

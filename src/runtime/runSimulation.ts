@@ -215,6 +215,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       evaluate,
       // Client-level DP samples clients secretly: amplification assumes nobody can predict it.
       rng: clientLevel ? p.noiseRng!() : createSeededRng(deriveSeed(config.seed, 'sampling')),
+      deadlineMs: config.deadline * 1000,
       emit: p.emit,
       now: p.now,
     }

@@ -6,7 +6,11 @@ import { createMemoryTransport } from '../../src/adapters/transport/createMemory
 import { createRunLedger, modelDigest } from '../../src/cli/msfl/createRunLedger.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
-import type { MessageHandler } from '../../src/core/ports/transport.ts'
+import type {
+  MessageHandler,
+  ProtocolMessage,
+  RequestOptions,
+} from '../../src/core/ports/transport.ts'
 import { globalModelBytes } from '../../src/core/verification/wrapModelCheck.ts'
 import {
   type SimulationConfigInput,
@@ -18,7 +22,7 @@ const digits = await loadDataset(parseDatasetSpec('digits'), 42)
 
 async function simulate(
   input: SimulationConfigInput,
-  tamper?: (to: string, message: unknown) => unknown,
+  tamper?: (to: string, message: ProtocolMessage) => ProtocolMessage,
 ) {
   const config = simulationConfigSchema.parse({
     dataset: 'digits',
@@ -33,7 +37,11 @@ async function simulate(
   const transport = (handlers: ReadonlyMap<string, MessageHandler>) => {
     const inner = createMemoryTransport({ handlers })
     return tamper
-      ? { ...inner, request: (to: string, m: unknown) => inner.request(to, tamper(to, m)) }
+      ? {
+          ...inner,
+          request: (to: string, m: ProtocolMessage, o: RequestOptions) =>
+            inner.request(to, tamper(to, m), o),
+        }
       : inner
   }
   let ledgerRef: Awaited<ReturnType<typeof createRunLedger>> | undefined
@@ -75,11 +83,10 @@ describe('--verify smpc in a run', () => {
 
   it('a participant refuses a tampered global model against the on-chain digest', async () => {
     const { result, events } = await simulate({ verify: 'smpc' }, (to, message) => {
-      const m = message as { type?: string; params?: Float64Array }
-      if (to !== 'do-2' || m.type !== 'fit' || !m.params) return message
-      const params = Float64Array.from(m.params)
+      if (to !== 'do-2' || message.type !== 'fit') return message
+      const params = Float64Array.from(message.params)
       params[0] = params[0]! + 0.5
-      return { ...m, params }
+      return { ...message, params }
     })
     const refused = events.filter(
       (e) => e.type === 'update-rejected' && e.clientId === 'do-2',

@@ -52,9 +52,9 @@ async function run(
         const wrapped = new Map([...handlers].map(([id, h]) => [id, wrap ? wrap(id, h) : h]))
         const inner = createMemoryTransport({ handlers: wrapped })
         return {
-          request: (to, message) => {
+          request: (to, message, options) => {
             messages.push({ to, message })
-            return inner.request(to, message)
+            return inner.request(to, message, options)
           },
           stats: inner.stats,
         }

@@ -60,9 +60,9 @@ export function recording(inner: Transport): RecordingTransport {
   return {
     received,
     sent,
-    async request(to, message) {
+    async request(to, message, options) {
       sent.push({ to, message })
-      const reply = await inner.request(to, message)
+      const reply = await inner.request(to, message, options)
       received.push({ from: to, reply })
       return reply
     },

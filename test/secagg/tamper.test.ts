@@ -18,11 +18,11 @@ function tampering(
   rewrite: (shares: MaskedInputRequest['shares']) => MaskedInputRequest['shares'],
 ): Transport {
   return {
-    request(to, message) {
+    request(to, message, options) {
       const m = message as MaskedInputRequest
       if (to === victim && m.type === 'secagg-masked-input-request')
-        return inner.request(to, { ...m, shares: rewrite(m.shares) })
-      return inner.request(to, message)
+        return inner.request(to, { ...m, shares: rewrite(m.shares) }, options)
+      return inner.request(to, message, options)
     },
     stats: () => inner.stats(),
   }

@@ -1,4 +1,4 @@
-import type { EventSink, MetricSummary, RoundRecord } from '../../core/events/runEvent.ts'
+import type { AnyRoundRecord, EventSink, MetricSummary } from '../../core/events/runEvent.ts'
 
 export interface ConsoleProgressParameters {
   /** Where progress goes: stderr keeps stdout free for --json output. */
@@ -85,11 +85,10 @@ export function createConsoleProgress(parameters: ConsoleProgressParameters): Ev
   }
 }
 
-function formatPhases(r: RoundRecord): string {
-  const phases = r.phases
-    ? Object.entries(r.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)}s`)
-    : []
-  const bytes = r.phases ? [`${((r.bytesSent + r.bytesReceived) / 1e6).toFixed(1)} MB`] : []
+function formatPhases(r: AnyRoundRecord): string {
+  if (!('phases' in r)) return ''
+  const phases = Object.entries(r.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)}s`)
+  const bytes = [`${((r.bytesSent + r.bytesReceived) / 1e6).toFixed(1)} MB`]
   const error = r.ckksError === undefined ? [] : [`CKKS error ${r.ckksError.toExponential(1)}`]
   const parts = [...phases, ...bytes, ...error]
   return parts.length ? `\n    ${parts.join('  ')}` : ''

@@ -7,8 +7,8 @@ import { createOwnersWith, type MsflOwnersSpec } from '../../runtime/msflOwners.
 // A worker thread holding some of the data owners of an MS-FL simulation: its own
 // SEAL instance and evaluator from public material, the owners' data, and nothing else.
 type Inbound =
-  | { kind: 'init'; spec: MsflOwnersSpec }
-  | { kind: 'call'; id: number; clientId: string; message: unknown }
+  | { kind: 'init'; payload: MsflOwnersSpec }
+  | { kind: 'call'; id: number; participant: string; message: unknown }
 
 let handlers: Map<string, MessageHandler> | undefined
 let dispose: (() => void) | undefined
@@ -16,9 +16,9 @@ let dispose: (() => void) | undefined
 parentPort!.on('message', async (m: Inbound) => {
   if (m.kind === 'init') {
     try {
-      const he = await createCkksEvaluator(m.spec.publicMaterial)
+      const he = await createCkksEvaluator(m.payload.publicMaterial)
       dispose = () => he.dispose()
-      handlers = createOwnersWith(m.spec, he, createCsprng)
+      handlers = createOwnersWith(m.payload, he, createCsprng)
       parentPort!.postMessage({ kind: 'ready' })
     } catch (error) {
       parentPort!.postMessage({
@@ -28,9 +28,9 @@ parentPort!.on('message', async (m: Inbound) => {
     }
     return
   }
-  const handler = handlers?.get(m.clientId)
+  const handler = handlers?.get(m.participant)
   try {
-    if (!handler) throw new Error(`worker has no data owner ${m.clientId}`)
+    if (!handler) throw new Error(`worker has no data owner ${m.participant}`)
     parentPort!.postMessage({ kind: 'reply', id: m.id, reply: await handler.handle(m.message) })
   } catch (error) {
     parentPort!.postMessage({
@@ -38,7 +38,7 @@ parentPort!.on('message', async (m: Inbound) => {
       id: m.id,
       reply: {
         type: 'error',
-        clientId: m.clientId,
+        clientId: m.participant,
         message: error instanceof Error ? error.message : String(error),
       },
     })

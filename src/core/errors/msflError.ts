@@ -10,6 +10,8 @@ export type MsflErrorCode =
   | 'CODEC'
   | 'PROTOCOL'
   | 'TRANSPORT'
+  /** A participant did not answer within the deadline of a request. */
+  | 'DEADLINE'
 
 export class MsflError extends Error {
   override readonly name = 'MsflError'

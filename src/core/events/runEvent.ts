@@ -19,6 +19,7 @@ export interface MetricSummary {
   readonly flippedClassRecall?: number
 }
 
+/** What every protocol records about one round. */
 export interface RoundRecord {
   readonly round: number
   readonly selected: number
@@ -28,16 +29,36 @@ export interface RoundRecord {
   readonly test: MetricSummary
   /** Clients the aggregation rule left out entirely this round. */
   readonly excluded: readonly string[]
-  /** Per-component rules (MS-FL): share of components each client was selected on. */
-  readonly selectionShare?: Readonly<Record<string, number>>
+  /** Participants that did not answer within the deadline; the round went on without them. */
+  readonly stragglers: readonly string[]
   readonly bytesSent: number
   readonly bytesReceived: number
   readonly durationMs: number
-  /** MS-FL: milliseconds per protocol phase. */
-  readonly phases?: Readonly<Record<string, number>>
-  /** MS-FL with CKKS: max |decrypted aggregate − plaintext aggregate| / max |plaintext aggregate|. */
+}
+
+/** A plaintext round (FedAvg, FedSGD, any robust rule). */
+export interface FederationRoundRecord extends RoundRecord {
+  /** Per-component rules: share of components each client was selected on. */
+  readonly selectionShare?: Readonly<Record<string, number>>
+}
+
+/** A round whose updates were protected (SecAgg, CKKS, Paillier, DP). */
+export interface ProtectedRoundRecord extends RoundRecord {
+  /** Clients that vanished during the protection's own steps (secure aggregation dropouts). */
+  readonly dropped: readonly string[]
+  readonly protectedBytesPerClient: number
+}
+
+/** An MS-FL round. */
+export interface MsflRoundRecord extends RoundRecord {
+  /** Milliseconds per protocol phase. */
+  readonly phases: Readonly<Record<string, number>>
+  /** With CKKS: max |decrypted aggregate − plaintext aggregate| / max |plaintext aggregate|. */
   readonly ckksError?: number
 }
+
+/** The record of a round of any protocol, as the round-completed event carries it. */
+export type AnyRoundRecord = FederationRoundRecord | ProtectedRoundRecord | MsflRoundRecord
 
 /** One detector's finding about an update: what it measured, against what, and why it matters. */
 export interface DetectionReason {
@@ -122,7 +143,14 @@ export type RunEvent =
       readonly round: number
       readonly ledgerRound: string
     })
-  | (EventBase & { readonly type: 'round-completed'; readonly record: RoundRecord })
+  | (EventBase & {
+      /** A participant did not answer within the deadline; the round goes on without it. */
+      readonly type: 'participant-straggled'
+      readonly round: number
+      readonly clientId: string
+      readonly deadlineMs: number
+    })
+  | (EventBase & { readonly type: 'round-completed'; readonly record: AnyRoundRecord })
   | (EventBase & {
       readonly type: 'run-completed'
       readonly rounds: number
@@ -221,3 +249,9 @@ export type RunEventType = RunEvent['type']
 
 /** Where events go; implementations must not throw back into the protocol. */
 export type EventSink = (event: RunEvent) => void
+
+/** What an event of type `T` carries besides its type, run and time. */
+export type RunEventBody<T extends RunEventType> = Omit<
+  Extract<RunEvent, { readonly type: T }>,
+  'type' | 'runId' | 'at'
+>

@@ -71,6 +71,8 @@ export const requestorInboxSchema = z.discriminatedUnion('type', [
 ])
 export const ownerInboxSchema = z.discriminatedUnion('type', [gradientRequestSchema])
 
+export type RequestorInboxMessage = z.infer<typeof requestorInboxSchema>
+export type OwnerInboxMessage = z.infer<typeof ownerInboxSchema>
 export type EncryptedModel = z.infer<typeof encryptedModelSchema>
 export type EncryptedGradient = z.infer<typeof encryptedGradientSchema>
 export type MaskedGradients = z.infer<typeof maskedGradientsSchema>

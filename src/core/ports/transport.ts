@@ -1,10 +1,40 @@
+import type { ServerMessage } from '../fl/messages.ts'
+import type { OwnerInboxMessage, RequestorInboxMessage } from '../msfl/msflMessages.ts'
+import type { ClientInboxMessage } from '../secagg/secaggMessages.ts'
+import type { SmpcRequest } from '../smpc/smpcMessages.ts'
+
+/**
+ * Every message one participant sends another as a request. Replies stay `unknown`:
+ * they come from a peer that is not trusted, so the receiver parses them with the
+ * protocol's schema before looking at them.
+ */
+export type ProtocolMessage =
+  | ServerMessage
+  | ClientInboxMessage
+  | SmpcRequest
+  | RequestorInboxMessage
+  | OwnerInboxMessage
+
+/** How long a request may take, and how the caller can give up on it earlier. */
+export interface RequestOptions {
+  /**
+   * Milliseconds from the call: a reply that has not arrived by then is not awaited;
+   * the request rejects with MsflError('DEADLINE').
+   */
+  readonly deadlineMs: number
+  /** Aborting rejects the request with MsflError('DEADLINE') at once. */
+  readonly signal?: AbortSignal
+}
+
 /**
  * The only way participants talk. `request` sends one message to a node and
- * resolves with its reply; implementations (in-memory, gRPC) move bytes produced by
- * the wire codec, so protocol code never knows which one it runs on.
+ * resolves with its reply; implementations (in-memory, worker threads, gRPC) move
+ * bytes produced by the wire codec, so protocol code never knows which one it runs
+ * on. Every request ends: with a reply, or with an MsflError ('DEADLINE' when the
+ * peer did not answer in time, 'TRANSPORT' when it could not be reached).
  */
 export interface Transport {
-  request(to: string, message: unknown): Promise<unknown>
+  request(to: string, message: ProtocolMessage, options: RequestOptions): Promise<unknown>
   /** Bytes moved so far in each direction (for reports and benchmarks). */
   stats(): TransportStats
 }

@@ -180,6 +180,16 @@ export const resultSchema = z
   .strict()
 export type ResultMessage = z.infer<typeof resultSchema>
 
+/** What one SMPC participant asks another (the replies are ack, progress and result). */
+export type SmpcRequest =
+  | SetupMessage
+  | DealMessage
+  | MaterialMessage
+  | ModelShareMessage
+  | DataShareMessage
+  | AdvanceMessage
+  | OpenMessage
+
 /** Parses `message` or throws MsflError('PROTOCOL') naming the receiver, the message and the first problem. */
 export function parseSmpcMessage<T>(schema: z.ZodType<T>, message: unknown, where: string): T {
   const parsed = schema.safeParse(message)

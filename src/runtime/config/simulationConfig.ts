@@ -119,6 +119,12 @@ export const simulationConfigSchema = z
       })
       .strict()
       .default({ epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9 }),
+    /**
+     * Seconds a participant may take to answer one request of a round. One that has not
+     * answered by then is a straggler: the round goes on without it if enough others
+     * answered, and fails with a message naming it otherwise.
+     */
+    deadline: z.number().positive().max(86_400).default(600),
     /** FedSGD only: the server's step size along the averaged gradient. */
     serverLearningRate: z.number().positive().max(100).default(1),
     seed: z

@@ -1,16 +1,16 @@
 import { MsflError } from '../../core/errors/msflError.ts'
-import type { EventSink, RoundRecord } from '../../core/events/runEvent.ts'
+import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
+import type { EventSink, ProtectedRoundRecord, RoundRecord } from '../../core/events/runEvent.ts'
 import type { FitInstruction } from '../../core/fl/messages.ts'
 import type { Strategy } from '../../core/fl/strategy.ts'
-import type { Transport, TransportStats } from '../../core/ports/transport.ts'
+import type { Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import {
-  completeRun,
-  type FederationResult,
-  type RoundEvaluation,
-  summarise,
-} from '../runFederation.ts'
+import type { StartTimer } from '../rounds/collectReplies.ts'
+import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import { type RoundProtocol, runRounds } from '../rounds/runRounds.ts'
 import type { ProtectedAggregate, UpdateProtection } from './updateProtection.ts'
+
+export type { ProtectedRoundRecord } from '../../core/events/runEvent.ts'
 
 /**
  * Replaces FedAvg's step for client-level DP (createClientLevelRun): `admits` sees the
@@ -24,19 +24,7 @@ export interface ProtectedRoundHooks {
   step(round: number, aggregate: ProtectedAggregate): Float64Array
 }
 
-export interface ProtectedRoundRecord extends RoundRecord {
-  readonly dropped: readonly string[]
-  readonly protectedBytesPerClient: number
-}
-
-/**
- * FedAvg with protected updates (SPEC C5): the strategy plans each round and sends the
- * global parameters, every client answers through its protection wrapper, and the
- * protection's server stage returns only Σ nᵢ·Δᵢ and Σ nᵢ, from which the global model
- * moves by their ratio. The server never holds an individual update, so robust rules
- * (which need them) cannot run here; the caller refuses that combination.
- */
-export async function runProtectedFederation(p: {
+export interface RunProtectedFederationParameters {
   readonly runId: string
   readonly strategy: Strategy
   readonly protection: UpdateProtection
@@ -50,115 +38,113 @@ export async function runProtectedFederation(p: {
   readonly afterRound?: (round: number, aggregate: ProtectedAggregate) => void
   /** Client-level DP: which rounds may be combined, and the step instead of FedAvg's. */
   readonly hooks?: ProtectedRoundHooks
+  /** How long a client may take to answer the round's fit request (default ten minutes). */
+  readonly deadlineMs?: number
+  readonly startTimer?: StartTimer
   readonly emit: EventSink
   readonly now: () => number
-}): Promise<
-  Omit<FederationResult, 'history'> & { readonly history: readonly ProtectedRoundRecord[] }
-> {
+}
+
+export interface ProtectedFederationResult {
+  readonly params: Float64Array
+  readonly history: readonly ProtectedRoundRecord[]
+  readonly final: RoundEvaluation
+}
+
+/**
+ * FedAvg with protected updates (SPEC C5): the strategy plans each round and sends the
+ * global parameters, every client answers through its protection wrapper, and the
+ * protection's server stage returns only Σ nᵢ·Δᵢ and Σ nᵢ, from which the global model
+ * moves by their ratio. The server never holds an individual update, so robust rules
+ * (which need them) cannot run here; the caller refuses that combination.
+ */
+export async function runProtectedFederation(
+  p: RunProtectedFederationParameters,
+): Promise<ProtectedFederationResult> {
+  const protocol = protectedProtocol(p)
+  const { history, final } = await runRounds({
+    runId: p.runId,
+    rounds: p.rounds,
+    transport: p.transport,
+    protocol,
+    // Who answered is the protection's business: client-level DP may drop a round that
+    // is short of noise shares instead of failing it.
+    minAccepted: 0,
+    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
+    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
+    emit: p.emit,
+    now: p.now,
+  })
+  return { params: protocol.params(), history, final }
+}
+
+type ProtectedRecordFields = Omit<ProtectedRoundRecord, keyof RoundRecord>
+
+function protectedProtocol(
+  p: RunProtectedFederationParameters,
+): RoundProtocol<unknown, ProtectedRecordFields> & { params(): Float64Array } {
+  const event = createRunEmitter(p)
   let params = p.initialParams
-  const history: ProtectedRoundRecord[] = []
-  let final: RoundEvaluation | undefined
-  /** A round's record as if it released nothing; a released round overrides the outcome. */
-  const roundRecord = (
-    round: number,
-    clients: readonly string[],
-    before: TransportStats,
-    started: number,
-    evaluation: RoundEvaluation,
-  ): ProtectedRoundRecord => {
-    const after = p.transport.stats()
-    return {
-      round,
-      selected: clients.length,
-      accepted: 0,
-      trainLoss: 0,
-      test: summarise(evaluation),
-      excluded: [...clients],
-      bytesSent: after.bytesSent - before.bytesSent,
-      bytesReceived: after.bytesReceived - before.bytesReceived,
-      durationMs: p.now() - started,
-      dropped: [],
-      protectedBytesPerClient: 0,
-    }
-  }
-  for (let round = 1; round <= p.rounds; round++) {
-    const started = p.now()
-    const before = p.transport.stats()
-    const plan = p.strategy.configureRound(round, p.clients, p.rng)
-    if (plan.mode !== 'params')
-      throw new MsflError('CONFIG_INVALID', 'strategy: protected updates need fedavg')
-    p.emit({ type: 'round-started', runId: p.runId, at: started, round, clients: plan.clients })
-    const instruction: FitInstruction = {
-      type: 'fit',
-      runId: p.runId,
-      round,
-      mode: plan.mode,
-      params,
-      training: plan.training,
-    }
-    const replies = await Promise.all(
-      plan.clients.map((clientId) =>
-        p.transport.request(clientId, instruction).then(
-          (reply) => ({ clientId, reply }),
-          (error: unknown) => ({
-            clientId,
-            reply: { type: 'error', clientId, message: `unreachable: ${String(error)}` },
-          }),
-        ),
-      ),
-    )
-    if (p.hooks && !p.hooks.admits(round, replies)) {
-      // Dropped before anything is combined: the round releases nothing.
-      for (const clientId of plan.clients)
-        p.emit({
-          type: 'update-excluded',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          clientId,
-          rule: p.strategy.name,
-        })
-      final = p.evaluate(params)
-      const record = roundRecord(round, plan.clients, before, started, final)
-      history.push(record)
-      p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
-      continue
-    }
-    const aggregate = await p.protection.aggregate({ round, params, replies }, p.transport)
-    for (const { clientId, reason } of aggregate.rejected)
-      p.emit({ type: 'update-rejected', runId: p.runId, at: p.now(), round, clientId, reason })
-    for (const c of aggregate.contributors)
-      p.emit({
-        type: 'update-received',
+  return {
+    names: { participant: 'client', update: 'protected update' },
+    params: () => params,
+    async plan(round) {
+      const plan = p.strategy.configureRound(round, p.clients, p.rng)
+      if (plan.mode !== 'params')
+        throw new MsflError('CONFIG_INVALID', 'strategy: protected updates need fedavg')
+      const instruction: FitInstruction = {
+        type: 'fit',
         runId: p.runId,
-        at: p.now(),
         round,
-        clientId: c.clientId,
-        numExamples: c.numExamples,
-        trainLoss: c.trainLoss,
-      })
-    if (!(aggregate.examples > 0))
-      throw new MsflError('PROTOCOL', `round ${round}: no protected update was aggregated`)
-    const update = p.hooks
-      ? p.hooks.step(round, aggregate)
-      : aggregate.weightedSum.map((v) => v / aggregate.examples)
-    const next = new Float64Array(params.length)
-    for (let j = 0; j < next.length; j++) next[j] = params[j]! + update[j]!
-    params = next
-    p.afterRound?.(round, aggregate)
-    final = p.evaluate(params)
-    const record: ProtectedRoundRecord = {
-      ...roundRecord(round, plan.clients, before, started, final),
-      accepted: aggregate.contributors.length,
-      trainLoss:
-        aggregate.contributors.reduce((s, c) => s + c.trainLoss * c.numExamples, 0) /
-        aggregate.examples,
-      excluded: [],
-      dropped: aggregate.dropped,
-      protectedBytesPerClient: aggregate.bytesPerClient,
-    }
-    history.push(record)
-    p.emit({ type: 'round-completed', runId: p.runId, at: p.now(), record })
+        mode: plan.mode,
+        params,
+        training: plan.training,
+      }
+      return { participants: plan.clients, message: () => instruction }
+    },
+    // The protection's server stage parses the protected replies itself.
+    check: (_round, _clientId, reply) => ({ update: reply }),
+    async finish(round, accepted, plan) {
+      const replies = accepted.map(({ clientId, update }) => ({ clientId, reply: update }))
+      if (p.hooks && !p.hooks.admits(round, replies)) {
+        // Dropped before anything is combined: the round releases nothing.
+        for (const clientId of plan.participants)
+          event('update-excluded', { round, clientId, rule: p.strategy.name })
+        return {
+          evaluation: p.evaluate(params),
+          record: {
+            accepted: 0,
+            trainLoss: 0,
+            excluded: [...plan.participants],
+            dropped: [],
+            protectedBytesPerClient: 0,
+          },
+        }
+      }
+      const aggregate = await p.protection.aggregate({ round, params, replies }, p.transport)
+      for (const { clientId, reason } of aggregate.rejected)
+        event('update-rejected', { round, clientId, reason })
+      for (const { clientId, numExamples, trainLoss } of aggregate.contributors)
+        event('update-received', { round, clientId, numExamples, trainLoss })
+      if (!(aggregate.examples > 0))
+        throw new MsflError('PROTOCOL', `round ${round}: no protected update was aggregated`)
+      const update = p.hooks
+        ? p.hooks.step(round, aggregate)
+        : aggregate.weightedSum.map((v) => v / aggregate.examples)
+      params = params.map((v, j) => v + (update[j] ?? 0))
+      p.afterRound?.(round, aggregate)
+      return {
+        evaluation: p.evaluate(params),
+        record: {
+          accepted: aggregate.contributors.length,
+          trainLoss:
+            aggregate.contributors.reduce((s, c) => s + c.trainLoss * c.numExamples, 0) /
+            aggregate.examples,
+          excluded: [],
+          dropped: aggregate.dropped,
+          protectedBytesPerClient: aggregate.bytesPerClient,
+        },
+      }
+    },
   }
-  return { params, history, final: completeRun(p, final) }
 }

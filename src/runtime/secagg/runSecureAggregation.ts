@@ -1,6 +1,6 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
-import type { Transport } from '../../core/ports/transport.ts'
+import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import {
   acceptKeys,
   acceptMaskedInputs,
@@ -9,7 +9,8 @@ import {
   startSecaggServer,
 } from '../../core/secagg/secaggServer.ts'
 import { type SecaggOutcome, unmaskSum } from '../../core/secagg/unmaskSum.ts'
-import { collectStageReplies, type StartTimer, startTimeout } from './collectStageReplies.ts'
+import { type StartTimer, startTimeout } from '../rounds/collectReplies.ts'
+import { collectStageReplies } from './collectStageReplies.ts'
 
 export interface RunSecureAggregationParameters extends SecaggRoundConfig {
   /** Reaches every client in `clients` (each a createSecaggClient handler, or a remote one). */
@@ -56,7 +57,7 @@ export async function runSecureAggregation(
       serverComputeMs += now() - t0
     }
   }
-  const collect = (requests: ReadonlyMap<string, unknown>) =>
+  const collect = (requests: ReadonlyMap<string, ProtocolMessage>) =>
     collectStageReplies(p.transport, requests, p.stageTimeoutMs, startTimer)
 
   // Configuration errors surface before any client hears of the round.

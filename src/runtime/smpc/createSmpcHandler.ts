@@ -1,11 +1,11 @@
 import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
-import { ackSchema, parseSmpcMessage } from '../../core/smpc/smpcMessages.ts'
+import { ackSchema, parseSmpcMessage, type SmpcRequest } from '../../core/smpc/smpcMessages.ts'
 
 /** A verifier node or the dealer: handles one message, naming what to push to others first. */
 export interface SmpcParticipant {
   receive(message: unknown): {
     readonly reply: unknown
-    readonly sends: readonly { readonly to: string; readonly message: unknown }[]
+    readonly sends: readonly { readonly to: string; readonly message: SmpcRequest }[]
   }
 }
 
@@ -19,13 +19,15 @@ export function createSmpcHandler(
   participant: SmpcParticipant,
   name: string,
   transport: () => Transport,
+  /** How long a peer may take to acknowledge a push. */
+  deadlineMs: number,
 ): MessageHandler {
   return {
     async handle(message) {
       const { reply, sends } = participant.receive(message)
       await Promise.all(
         sends.map(async ({ to, message: outgoing }) => {
-          const answer = await transport().request(to, outgoing)
+          const answer = await transport().request(to, outgoing, { deadlineMs })
           parseSmpcMessage(ackSchema, answer, `${name} (reply from ${to})`)
         }),
       )

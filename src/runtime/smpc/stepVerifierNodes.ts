@@ -15,10 +15,14 @@ export async function stepVerifierNodes(
   nodeIds: readonly string[],
   session: string,
   openings: number,
+  /** How long a node may take for one step; a node that misses it fails the round. */
+  deadlineMs: number,
 ): Promise<NodeReport[]> {
   for (let step = 0; step <= openings; step++) {
     const replies = await Promise.all(
-      nodeIds.map((id) => coordinator.request(id, { type: 'smpc-advance', session, step })),
+      nodeIds.map((id) =>
+        coordinator.request(id, { type: 'smpc-advance', session, step }, { deadlineMs }),
+      ),
     )
     const last = step === openings
     const parsed = replies.map((reply, i) =>

@@ -18,9 +18,11 @@ import {
   ackSchema,
   parseSmpcMessage,
   type SetupMessage,
+  type SmpcRequest,
   setupSchema,
 } from '../../core/smpc/smpcMessages.ts'
 import { sessionFromSetup } from '../../core/smpc/verifierSession.ts'
+import { DEFAULT_DEADLINE_MS } from '../rounds/runRounds.ts'
 import { createSmpcHandler } from './createSmpcHandler.ts'
 import { stepVerifierNodes } from './stepVerifierNodes.ts'
 import { type SmpcVerificationResult, summariseVerification } from './summariseVerification.ts'
@@ -58,6 +60,8 @@ export interface VerifyAndAggregateParameters {
   readonly session?: string
   /** Builds one participant's transport to the handlers (each participant gets its own, for byte counts). */
   readonly makeTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /** How long a node or the dealer may take to answer one message (default ten minutes). */
+  readonly deadlineMs?: number
   /** Lets tests and benchmarks observe or alter a node. */
   readonly wrapNode?: (nodeId: string, handler: MessageHandler) => MessageHandler
 }
@@ -81,15 +85,16 @@ export async function verifyAndAggregate(
   const session =
     p.session ?? `smpc-${p.rng.nextInt(2 ** 32).toString(16)}${p.rng.nextInt(2 ** 32).toString(16)}`
 
+  const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   const transports = new Map<string, Transport>()
   const transportOf = (participant: string) => () => transports.get(participant)!
   const handlers = new Map<string, MessageHandler>()
   for (const id of nodeIds) {
-    const handler = createSmpcHandler(createVerifierNode(id), id, transportOf(id))
+    const handler = createSmpcHandler(createVerifierNode(id), id, transportOf(id), deadlineMs)
     handlers.set(id, p.wrapNode ? p.wrapNode(id, handler) : handler)
   }
   const dealer = createDealer({ rng: p.rng, ...(p.simulation ? { simulation: true } : {}) })
-  handlers.set(DEALER, createSmpcHandler(dealer, DEALER, transportOf(DEALER)))
+  handlers.set(DEALER, createSmpcHandler(dealer, DEALER, transportOf(DEALER), deadlineMs))
   const owners = p.models.map((m) => `owner:${m.clientId}`)
   const dataOwner = visibility === 'secret' ? [DATA_OWNER] : []
   for (const participant of [...nodeIds, DEALER, COORDINATOR, ...dataOwner, ...owners])
@@ -121,8 +126,8 @@ export async function verifyAndAggregate(
     nodeIds[0]!,
   )
   /** Sends one message and insists on an acknowledgement. */
-  const deliver = async (from: Transport, to: string, message: unknown) =>
-    parseSmpcMessage(ackSchema, await from.request(to, message), `reply of ${to}`)
+  const deliver = async (from: Transport, to: string, message: SmpcRequest) =>
+    parseSmpcMessage(ackSchema, await from.request(to, message, { deadlineMs }), `reply of ${to}`)
 
   await Promise.all(nodeIds.map((id, i) => deliver(coordinator, id, setups[i])))
   const shape = { ...derived.plan.shape }
@@ -159,6 +164,7 @@ export async function verifyAndAggregate(
     nodeIds,
     session,
     derived.plan.openings.length,
+    deadlineMs,
   )
   const verdict = majorityOutcome(nodeIds, reports)
   return summariseVerification({
