@@ -18,7 +18,7 @@ export function benchAggregation(clients: number, params: number): BenchRow[] {
     const acc = new Float64Array(params)
     for (let k = 0; k < clients; k++) {
       const v = vectors[k]!
-      for (let j = 0; j < params; j++) acc[j] += v[j]!
+      for (let j = 0; j < params; j++) acc[j]! += v[j]!
     }
     sink += acc[0]!
   })

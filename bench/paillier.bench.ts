@@ -177,7 +177,11 @@ function benchRound(
 }
 
 /** Median ms of each function, run in turn so that machine noise hits them alike. */
-function interleaved(repetitions: number, fns: (() => unknown)[]): number[] {
+/** The median time of each function, in the order given (one number per function). */
+function interleaved<const F extends readonly (() => unknown)[]>(
+  repetitions: number,
+  fns: F,
+): { readonly [K in keyof F]: number } {
   const times = fns.map(() => [] as number[])
   for (let r = 0; r <= repetitions; r++)
     fns.forEach((fn, i) => {
@@ -185,7 +189,10 @@ function interleaved(repetitions: number, fns: (() => unknown)[]): number[] {
       fn()
       if (r > 0) times[i]!.push(since(start)) // the first round warms up
     })
-  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]!)
+  // One median per function: the mapped tuple type has the length of `fns`.
+  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]!) as unknown as {
+    readonly [K in keyof F]: number
+  }
 }
 
 function update(length: number, seed: number): Float64Array {

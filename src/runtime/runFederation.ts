@@ -1,11 +1,7 @@
+import { describeZodError } from '../core/errors/describeZodError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, FederationRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
-import {
-  clientMessageSchema,
-  describeZodError,
-  type FitInstruction,
-  type FitResult,
-} from '../core/fl/messages.ts'
+import { clientMessageSchema, type FitInstruction, type FitResult } from '../core/fl/messages.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import { vectorDifference } from '../core/fl/vectorDifference.ts'
 import type { Transport } from '../core/ports/transport.ts'

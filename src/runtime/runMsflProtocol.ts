@@ -1,7 +1,7 @@
+import { describeZodError } from '../core/errors/describeZodError.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
-import { describeZodError } from '../core/fl/messages.ts'
 import type { BlockLayout } from '../core/msfl/blockLayout.ts'
 import {
   drawComponentMasks,

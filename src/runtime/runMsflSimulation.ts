@@ -2,6 +2,7 @@ import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { digestHex } from '../core/crypto/digestHex.ts'
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
+import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord } from '../core/events/runEvent.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
@@ -92,6 +93,7 @@ export async function runMsflSimulation(p: {
   readonly now: () => number
 }): Promise<MsflSimulationResult> {
   const { config, adapters } = p
+  const event = createRunEmitter(p)
   const train = l2NormalizeRows(p.data.train)
   const test = l2NormalizeRows(p.data.test)
   const shape = msflModelShape(train)
@@ -170,13 +172,7 @@ export async function runMsflSimulation(p: {
       onUpdate: (update) => {
         const round = update.round
         models.set(round, update.model)
-        p.emit({
-          type: 'model-registered',
-          runId: p.runId,
-          at: p.now(),
-          round,
-          digest: digestHex(update.digest),
-        })
+        event('model-registered', { round, digest: digestHex(update.digest) })
         const plainOwners = update.table.owners.map((id) => {
           const data = ownerData.get(id)!
           return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
@@ -225,10 +221,7 @@ export async function runMsflSimulation(p: {
       ['model-requestor', requestor],
       ...owned.handlers,
     ])
-    p.emit({
-      type: 'run-started',
-      runId: p.runId,
-      at: p.now(),
+    event('run-started', {
       dataset: config.dataset,
       model:
         shape.heads === 1
@@ -283,12 +276,7 @@ export async function runMsflSimulation(p: {
       ...(detection ? { defence: detection.summary() } : {}),
     }
   } catch (error) {
-    p.emit({
-      type: 'run-failed',
-      runId: p.runId,
-      at: p.now(),
-      error: error instanceof Error ? error.message : String(error),
-    })
+    event('run-failed', { error: error instanceof Error ? error.message : String(error) })
     throw error
   } finally {
     await owned?.dispose()

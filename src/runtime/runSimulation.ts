@@ -3,6 +3,7 @@ import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
+import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
@@ -92,6 +93,7 @@ export interface PrivacySummary extends Partial<Omit<ClientLevelSummary, 'epsilo
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
   const { config, runId } = p
+  const event = createRunEmitter(p)
   // --defence / --verify: the model requestor keeps validation rows no owner gets.
   const { data, validation } = holdOutValidation(config, p.data)
   const model = createModel(resolveModelSpec(config.model, data.train))
@@ -190,10 +192,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   if (defences)
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
 
-  p.emit({
-    type: 'run-started',
-    runId,
-    at: p.now(),
+  event('run-started', {
     dataset: config.dataset,
     model: config.model,
     strategy: strategy.name,
@@ -263,12 +262,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       ...(defences ? { defence: await defences.summary() } : {}),
     }
   } catch (error) {
-    p.emit({
-      type: 'run-failed',
-      runId,
-      at: p.now(),
-      error: error instanceof Error ? error.message : String(error),
-    })
+    event('run-failed', { error: error instanceof Error ? error.message : String(error) })
     throw error
   } finally {
     await protection?.dispose()

@@ -23,7 +23,7 @@ describe('dataset integrity', () => {
     })
     await cp(join(DATA, 'digits'), join(dir, 'digits'), { recursive: true })
     const bytes = await readFile(join(dir, FILE))
-    bytes[1000] ^= 0x01
+    bytes[1000]! ^= 0x01
     await writeFile(join(dir, FILE), bytes)
   })
   after(async () => {

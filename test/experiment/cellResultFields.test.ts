@@ -30,7 +30,7 @@ describe('experiment cell results', () => {
     assert.equal(plain.status, 'ok')
     assert.equal('variant' in plain, false, 'no variant field without variants')
     for (const key of ['accuracy', 'precision', 'recall', 'f1', 'auc'] as const) {
-      const v = plain[key]
+      const v: unknown = plain[key]
       assert.ok(typeof v === 'number' && v >= 0 && v <= 1, `${key} = ${v}`)
     }
     const cm = plain.confusionMatrix!

@@ -55,7 +55,7 @@ describe('below t survivors the round aborts cleanly and nothing is applied', ()
       async () => {
         const result = await round('abort-masked', setup)
         // Never reached: a result would be applied here.
-        for (let j = 0; j < model.length; j++) model[j] += result.sum[j]!
+        for (let j = 0; j < model.length; j++) model[j]! += result.sum[j]!
       },
       aborted(/aborted at masked-input: 6 of 10 clients remain, threshold is 7/),
     )

@@ -19,7 +19,7 @@ function ringSum(inputs: Float64Array[], q: Quantisation): Float64Array {
   const one = new Uint32Array(sum.length)
   for (const x of inputs) {
     quantiseInto(x, q, one)
-    for (let j = 0; j < sum.length; j++) sum[j] += one[j]!
+    for (let j = 0; j < sum.length; j++) sum[j]! += one[j]!
   }
   return dequantiseSum(sum, q)
 }

@@ -36,7 +36,7 @@ export function clippedSum(
   const sum = new Float64Array(d)
   for (const id of ids) {
     const x = inputs.get(id)!
-    for (let j = 0; j < d; j++) sum[j] += Math.min(clip, Math.max(-clip, x[j]!))
+    for (let j = 0; j < d; j++) sum[j]! += Math.min(clip, Math.max(-clip, x[j]!))
   }
   // Recursive summation of m terms of size ≤ clip: error ≤ (m − 1)·2^-53·m·clip.
   return { sum, floatError: ids.length * ids.length * clip * 2 ** -53 }

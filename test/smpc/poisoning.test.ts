@@ -25,7 +25,7 @@ function fedAvg(models: readonly { params: Float64Array; numExamples: number }[]
   const total = models.reduce((s, m) => s + m.numExamples, 0)
   const out = new Float64Array(models[0]!.params.length)
   for (const m of models)
-    for (let j = 0; j < out.length; j++) out[j] += (m.numExamples / total) * m.params[j]!
+    for (let j = 0; j < out.length; j++) out[j]! += (m.numExamples / total) * m.params[j]!
   return out
 }
 

@@ -9,8 +9,8 @@ import {
   attachSettlementContract,
   type SettlementContract,
 } from '../../adapters/ledger-evm/settlementContract.ts'
+import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { describeZodError } from '../../core/fl/messages.ts'
 import { type RunLedgerRecord, runLedgerRecordSchema } from '../msfl/createRunLedger.ts'
 
 export interface RunChain {

@@ -5,8 +5,8 @@ import { readConfigFile } from '../../adapters/config/readConfigFile.ts'
 import { renderExperimentReport } from '../../adapters/report/renderExperimentReport.ts'
 import { toCsv } from '../../adapters/report/toCsv.ts'
 import { createRunDirectory } from '../../adapters/runs/createRunDirectory.ts'
+import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { describeZodError } from '../../core/fl/messages.ts'
 import {
   type ExperimentMatrix,
   expandMatrix,

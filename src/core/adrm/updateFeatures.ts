@@ -84,7 +84,7 @@ export function computeUpdateFeatures(updates: readonly Float64Array[]): UpdateF
   const n = updates.length
   const length = centre.length
   const pull = new Float64Array(length)
-  for (const u of updates) for (let j = 0; j < length; j++) pull[j] += u[j]!
+  for (const u of updates) for (let j = 0; j < length; j++) pull[j]! += u[j]!
   let centreSquared = 0
   let pullSquared = 0
   for (let j = 0; j < length; j++) {

@@ -70,7 +70,7 @@ function scaled(v: Float64Array, factor: number): Float64Array {
 
 function mean(vectors: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(vectors[0]!.length)
-  for (const v of vectors) for (let j = 0; j < v.length; j++) out[j] += v[j]!
-  for (let j = 0; j < out.length; j++) out[j] /= vectors.length
+  for (const v of vectors) for (let j = 0; j < v.length; j++) out[j]! += v[j]!
+  for (let j = 0; j < out.length; j++) out[j]! /= vectors.length
   return out
 }

@@ -1,12 +1,8 @@
 import type { Dataset } from '../data/dataset.ts'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
 import { createTrainingClient } from '../fl/createTrainingClient.ts'
-import {
-  type ClientMessage,
-  describeZodError,
-  fitResultSchema,
-  serverMessageSchema,
-} from '../fl/messages.ts'
+import { type ClientMessage, fitResultSchema, serverMessageSchema } from '../fl/messages.ts'
 import { vectorDifference } from '../fl/vectorDifference.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'

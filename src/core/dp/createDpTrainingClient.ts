@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.ts'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
 import {
   type ClientMessage,
-  describeZodError,
   type FitInstruction,
   type LocalTrainingConfig,
   serverMessageSchema,

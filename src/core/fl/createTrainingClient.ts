@@ -1,16 +1,12 @@
 import type { Dataset } from '../data/dataset.ts'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
 import { computeGradient } from '../train/computeGradient.ts'
 import { trainLocal } from '../train/trainLocal.ts'
-import {
-  type ClientMessage,
-  describeZodError,
-  type FitInstruction,
-  serverMessageSchema,
-} from './messages.ts'
+import { type ClientMessage, type FitInstruction, serverMessageSchema } from './messages.ts'
 
 export interface TrainingClientParameters {
   readonly clientId: string

@@ -25,7 +25,7 @@ export function weightedAverage(
     if (v.length !== length)
       throw new MsflError('PROTOCOL', `vector ${k} has ${v.length} values, expected ${length}`)
     const scale = weights[k]! / total
-    for (let j = 0; j < length; j++) out[j] += scale * v[j]!
+    for (let j = 0; j < length; j++) out[j]! += scale * v[j]!
   }
   return out
 }

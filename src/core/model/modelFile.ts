@@ -1,6 +1,6 @@
 import { z } from 'zod'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import { describeZodError } from '../fl/messages.ts'
 import { decodeMessage } from '../wire/decodeMessage.ts'
 import { encodeMessage } from '../wire/encodeMessage.ts'
 import type { ModelSpec } from './model.ts'

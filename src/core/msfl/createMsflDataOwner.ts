@@ -1,7 +1,7 @@
 import type { AttackSpec } from '../attacks/attackCatalog.ts'
 import type { Dataset } from '../data/dataset.ts'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import { describeZodError } from '../fl/messages.ts'
 import type { HeEvaluator } from '../ports/he.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import type { Rng } from '../rng/rng.ts'

@@ -1,5 +1,5 @@
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import { describeZodError } from '../fl/messages.ts'
 import type { HeDecryptor, HeEvaluator } from '../ports/he.ts'
 import type { ContributionTable, Settlement } from '../ports/settlement.ts'
 import type { MessageHandler } from '../ports/transport.ts'

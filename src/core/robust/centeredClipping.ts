@@ -71,7 +71,7 @@ export function centeredClipping(
       const c = (d <= tau ? 1 : tau / d) / n
       if (c === 0) continue
       const x = updates[i]!
-      for (let j = 0; j < length; j++) next[j] += c * (x[j]! - v[j]!)
+      for (let j = 0; j < length; j++) next[j]! += c * (x[j]! - v[j]!)
     }
     v = next
   }

@@ -12,7 +12,7 @@ export function linearCombination(
     const c = coefficients[i]!
     if (c === 0) continue
     const u = updates[i]!
-    for (let j = 0; j < length; j++) out[j] += c * u[j]!
+    for (let j = 0; j < length; j++) out[j]! += c * u[j]!
   }
   return out
 }

@@ -139,7 +139,7 @@ export function selectionShare(selection: ComponentSelection): number[] {
   const counts = new Float64Array(t)
   for (let j = 0; j < components; j++) {
     const row = j * t
-    for (let i = 0; i < t; i++) counts[i] += selected[row + i]!
+    for (let i = 0; i < t; i++) counts[i]! += selected[row + i]!
   }
   return Array.from(counts, (c) => (components === 0 ? 0 : c / components))
 }

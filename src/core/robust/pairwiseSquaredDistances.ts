@@ -37,7 +37,7 @@ export function pairwiseSquaredDistances(updates: readonly Float64Array[]): Floa
           const d = a[j]! - b[j]!
           s0 += d * d
         }
-        matrix[i * n + k] += s0 + s1 + (s2 + s3)
+        matrix[i * n + k]! += s0 + s1 + (s2 + s3)
       }
     }
   }

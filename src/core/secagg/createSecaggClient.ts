@@ -1,5 +1,5 @@
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import { describeZodError } from '../fl/messages.ts'
 import type { SecaggCrypto } from '../ports/secaggCrypto.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import {

@@ -18,6 +18,6 @@ export function pairwiseMaskSign(self: number, peer: number): 1 | -1 {
 /** target ← target + sign·mask (mod 2^32; a Uint32Array stores every result modulo 2^32). */
 export function applyMask(target: Uint32Array, mask: Uint32Array, sign: 1 | -1): void {
   const n = target.length
-  if (sign === 1) for (let i = 0; i < n; i++) target[i] += mask[i]!
-  else for (let i = 0; i < n; i++) target[i] -= mask[i]!
+  if (sign === 1) for (let i = 0; i < n; i++) target[i]! += mask[i]!
+  else for (let i = 0; i < n; i++) target[i]! -= mask[i]!
 }

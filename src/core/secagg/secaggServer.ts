@@ -227,7 +227,7 @@ export function acceptMaskedInputs(
       continue
     }
     const y = new Uint32Array(m.masked.buffer, m.masked.byteOffset, d)
-    for (let i = 0; i < d; i++) sum[i] += y[i]!
+    for (let i = 0; i < d; i++) sum[i]! += y[i]!
     survivors.add(u)
   }
   const next: SecaggServerState = {

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
+import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import { describeZodError } from '../fl/messages.ts'
 import type { Neighbourhoods } from './neighbourhoods.ts'
 import type { SecaggStage } from './secaggMessages.ts'
 import type { SecaggParameters } from './secaggParameters.ts'

@@ -26,7 +26,7 @@ export function bitPlanes(values: RingVector): Uint32Array {
       while (limb !== 0) {
         const low = limb & -limb
         const b = 31 - Math.clz32(low)
-        planes[(base + b) * words + word] |= bit
+        planes[(base + b) * words + word]! |= bit
         limb = (limb ^ low) >>> 0
       }
     }

@@ -93,10 +93,10 @@ export function multiplyPublicByRing(
       const row = j * k
       for (let c = 0; c < k; c++) {
         const q = base + 4 * c
-        columns[q] += xv * w0[row + c]!
-        columns[q + 1] += xv * w1[row + c]!
-        columns[q + 2] += xv * w2[row + c]!
-        columns[q + 3] += xv * w3[row + c]!
+        columns[q]! += xv * w0[row + c]!
+        columns[q + 1]! += xv * w1[row + c]!
+        columns[q + 2]! += xv * w2[row + c]!
+        columns[q + 3]! += xv * w3[row + c]!
       }
     }
   }
@@ -137,10 +137,10 @@ export function multiplyRingMatrices(
         const y1 = b1[row + c]!
         const y2 = b2[row + c]!
         const y3 = b3[row + c]!
-        columns[q] += x0 * y0
-        columns[q + 1] += x0 * y1 + x1 * y0
-        columns[q + 2] += x0 * y2 + x1 * y1 + x2 * y0
-        columns[q + 3] += x0 * y3 + x1 * y2 + x2 * y1 + x3 * y0
+        columns[q]! += x0 * y0
+        columns[q + 1]! += x0 * y1 + x1 * y0
+        columns[q + 2]! += x0 * y2 + x1 * y1 + x2 * y0
+        columns[q + 3]! += x0 * y3 + x1 * y2 + x2 * y1 + x3 * y0
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Dataset } from '../../core/data/dataset.ts'
+import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
@@ -43,6 +44,7 @@ export interface SmpcStage extends Pick<RoundStages, 'aggregate'> {
  * nodes' results are decided by majority; an outvoted node is reported.
  */
 export function createSmpcStage(p: SmpcStageParameters): SmpcStage {
+  const event = createRunEmitter(p)
   const records: SmpcRoundRecord[] = []
   return {
     async aggregate(round, params, accepted) {
@@ -63,18 +65,14 @@ export function createSmpcStage(p: SmpcStageParameters): SmpcStage {
         makeTransport: p.createTransport,
       })
       for (const verdict of result.models)
-        p.emit({
-          type: 'model-verified',
-          runId: p.runId,
-          at: p.now(),
+        event('model-verified', {
           round,
           clientId: verdict.clientId,
           accuracy: verdict.accuracy,
           accepted: verdict.accepted,
           ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
         })
-      for (const nodeId of result.outvoted)
-        p.emit({ type: 'verifier-outvoted', runId: p.runId, at: p.now(), round, nodeId })
+      for (const nodeId of result.outvoted) event('verifier-outvoted', { round, nodeId })
       records.push({
         round,
         accuracy: Object.fromEntries(result.models.map((m) => [m.clientId, m.accuracy])),

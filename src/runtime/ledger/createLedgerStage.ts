@@ -1,4 +1,5 @@
 import { digestHex } from '../../core/crypto/digestHex.ts'
+import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { ModelSpec } from '../../core/model/model.ts'
 import type { ContributionTable, Settlement } from '../../core/ports/settlement.ts'
@@ -42,18 +43,13 @@ export const POINTS_PER_ROUND = 100
  * model. The deposit is exactly the table's price; delivery is the model digest.
  */
 export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, 'publish'> {
+  const event = createRunEmitter(p)
   const { settlement } = p
   return {
     async publish(round, params, accepted) {
       const digest = p.digest(globalModelBytes(p.spec, params))
       await settlement.registerModel(round, digest)
-      p.emit({
-        type: 'model-registered',
-        runId: p.runId,
-        at: p.now(),
-        round,
-        digest: digestHex(digest),
-      })
+      event('model-registered', { round, digest: digestHex(digest) })
       if (round === 0 || !p.payoutPoints) return
       const points = p.payoutPoints(
         round,
@@ -76,7 +72,7 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
       }
       const id = await settlement.openRound(table, settlement.pricePerComponent * BigInt(total))
       if (!(await settlement.isFunded(id))) {
-        p.emit({ type: 'round-unfunded', runId: p.runId, at: p.now(), round, ledgerRound: id })
+        event('round-unfunded', { round, ledgerRound: id })
         return
       }
       const receipt = await settlement.settle(id, digest)

@@ -1,3 +1,4 @@
+import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { ContributionTable, SettlementReceipt } from '../../core/ports/settlement.ts'
 
@@ -13,25 +14,16 @@ export function reportSettlement(
   receipt: SettlementReceipt,
   pricePerComponent: bigint,
 ): void {
+  const event = createRunEmitter(p)
   for (const [clientId, amount] of Object.entries(receipt.payouts))
-    p.emit({
-      type: 'payment-made',
-      runId: p.runId,
-      at: p.now(),
-      round,
-      clientId,
-      amount: amount.toString(),
-    })
+    event('payment-made', { round, clientId, amount: amount.toString() })
   const t = table.owners.length
   table.owners.forEach((clientId, i) => {
     let count = 0n
     for (let j = 0; j < table.components; j++) count += BigInt(table.selected[j * t + i]!)
     const expected = count * pricePerComponent
     const paid = receipt.payouts[clientId] ?? 0n
-    p.emit({
-      type: 'table-verified',
-      runId: p.runId,
-      at: p.now(),
+    event('table-verified', {
       round,
       clientId,
       ledgerRound,

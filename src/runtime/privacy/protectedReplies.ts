@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { describeZodError, fitInstructionSchema, fitResultSchema } from '../../core/fl/messages.ts'
+import { fitInstructionSchema, fitResultSchema } from '../../core/fl/messages.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 
 /** A client's protected fit reply: its update travels only inside `payload`. */

@@ -129,7 +129,7 @@ export async function verifyAndAggregate(
   const deliver = async (from: Transport, to: string, message: SmpcRequest) =>
     parseSmpcMessage(ackSchema, await from.request(to, message, { deadlineMs }), `reply of ${to}`)
 
-  await Promise.all(nodeIds.map((id, i) => deliver(coordinator, id, setups[i])))
+  await Promise.all(setups.map((setup, i) => deliver(coordinator, nodeIds[i]!, setup)))
   const shape = { ...derived.plan.shape }
   await Promise.all([
     deliver(coordinator, DEALER, { type: 'smpc-deal', session, nodes: nodeIds, shape }),
