@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks'
-import { loadDataset } from '../src/adapters/data/loadDataset.ts'
-import { createCkksEvaluator } from '../src/adapters/he-seal/createCkksEvaluator.ts'
-import { createCkksRequestor } from '../src/adapters/he-seal/createCkksRequestor.ts'
-import { createCsprng } from '../src/adapters/random/createCsprng.ts'
+import { loadDataset } from '../src/adapters/data/index.ts'
+import { createCkksEvaluator, createCkksRequestor } from '../src/adapters/he-seal/index.ts'
+import { createCsprng } from '../src/adapters/random/index.ts'
 import { l2NormalizeRows } from '../src/core/data/l2NormalizeRows.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import {

@@ -1,19 +1,15 @@
 import { keccak256, parseEther, toHex } from 'viem'
-import { countSelections } from '../src/adapters/ledger-evm/contributionBitmap.ts'
-import {
-  encodeContributionTable,
-  TableFormat,
-} from '../src/adapters/ledger-evm/contributionTable.ts'
-import { createInProcessChain } from '../src/adapters/ledger-evm/createInProcessChain.ts'
-import {
-  deriveLedgerAccount,
-  type LedgerAccount,
-} from '../src/adapters/ledger-evm/ledgerAccounts.ts'
-import { settlementBytecode } from '../src/adapters/ledger-evm/settlementArtifact.ts'
 import {
   attachSettlementContract,
+  countSelections,
+  createInProcessChain,
+  deriveLedgerAccount,
+  encodeContributionTable,
+  type LedgerAccount,
   type SettlementContract,
-} from '../src/adapters/ledger-evm/settlementContract.ts'
+  settlementBytecode,
+  TableFormat,
+} from '../src/adapters/ledger-evm/index.ts'
 import { createSeededRng } from '../src/core/rng/seededRng.ts'
 import { type BenchRow, fmt } from './measure.ts'
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { loadDataset } from '../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../src/adapters/data/index.ts'
 import { createOwnersInProcess, msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { loadDataset } from '../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../src/adapters/data/index.ts'
 import { msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import type { MsflRoundRecord } from '../src/core/events/runEvent.ts'

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks'
 import { PublicKey } from 'paillier-bigint'
-import { createPaillierPublic } from '../src/adapters/paillier/createPaillierPublic.ts'
-import { createPaillierSecret } from '../src/adapters/paillier/createPaillierSecret.ts'
 import {
+  createPaillierPublic,
+  createPaillierSecret,
   generatePaillierKeyPair,
+  loadModularBackend,
+  type ModularBackend,
   type PaillierKeyPair,
-} from '../src/adapters/paillier/generatePaillierKeyPair.ts'
-import { loadModularBackend, type ModularBackend } from '../src/adapters/paillier/modularBackend.ts'
+} from '../src/adapters/paillier/index.ts'
 import { packedSumErrorBound } from '../src/core/paillier/packingLayout.ts'
 import { sumPaillierUpdates } from '../src/core/paillier/sumPaillierUpdates.ts'
 import { createSeededRng } from '../src/core/rng/seededRng.ts'

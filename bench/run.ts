@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { loadDataset } from '../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../src/adapters/data/index.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { benchAggregation } from './aggregation.bench.ts'
 import { benchCodec } from './codec.bench.ts'

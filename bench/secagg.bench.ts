@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
-import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/createNodeSecaggCrypto.ts'
-import { createMemoryTransport } from '../src/adapters/transport/createMemoryTransport.ts'
+import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/index.ts'
+import { createMemoryTransport } from '../src/adapters/transport/index.ts'
 import type { MessageHandler, Transport } from '../src/core/ports/transport.ts'
 import { encodeMessage } from '../src/core/wire/encodeMessage.ts'
 import { simulateSecureAggregation } from '../src/runtime/secagg/simulateSecureAggregation.ts'

@@ -1,4 +1,4 @@
-import { createMemoryTransport } from '../src/adapters/transport/createMemoryTransport.ts'
+import { createMemoryTransport } from '../src/adapters/transport/index.ts'
 import type { DatasetSplit } from '../src/core/data/dataset.ts'
 import { selectRows } from '../src/core/data/dataset.ts'
 import { createFedAvg } from '../src/core/fl/createFedAvg.ts'

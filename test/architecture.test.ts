@@ -39,3 +39,55 @@ it('adapters never import the runtime or the CLI, and the runtime never imports 
     if (/from ['"][./]*(adapters|cli)\//.test(readFileSync(file, 'utf8'))) problems.push(file)
   assert.deepEqual(problems, [])
 })
+
+// Each adapter has one front door: what other code may use is what its index.ts exports.
+it('code outside an adapter imports it only through its index.ts', () => {
+  const problems: string[] = []
+  for (const file of ['src', 'test', 'bench', 'examples'].flatMap((d) => files(d))) {
+    const own = /^src\/adapters\/([\w-]+)\//.exec(file)?.[1]
+    const text = readFileSync(file, 'utf8')
+    for (const [, adapter, module] of text.matchAll(
+      /from '[./]*(?:src\/)?adapters\/([\w-]+)\/([\w.]+)\.ts'/g,
+    ))
+      if (adapter !== own && module !== 'index')
+        problems.push(`${file}: adapters/${adapter}/${module}.ts`)
+  }
+  assert.deepEqual(problems, [])
+})
+
+// A heavy dependency stays behind its port, so the rest of msfl can run without it.
+it('heavy third-party packages are imported only inside their adapter', () => {
+  const owners: [RegExp, string][] = [
+    [/from '(viem|@ethereumjs\/[\w-]+)(\/[^']*)?'/, 'src/adapters/ledger-evm/'],
+    [/from 'node-seal(\/[^']*)?'/, 'src/adapters/he-seal/'],
+    [/from 'gmp-wasm(\/[^']*)?'/, 'src/adapters/paillier/'],
+  ]
+  const problems: string[] = []
+  for (const file of files('src')) {
+    const text = readFileSync(file, 'utf8')
+    for (const [pattern, home] of owners)
+      if (pattern.test(text) && !file.startsWith(home)) problems.push(`${file}: ${pattern.source}`)
+  }
+  assert.deepEqual(problems, [])
+})
+
+// One round driver: the protocols are strategies on it, never callers of each other.
+it('the round driver and the protocols do not import each other or the CLI', () => {
+  const protocols = [
+    'src/runtime/runFederation.ts',
+    'src/runtime/privacy/runProtectedFederation.ts',
+    'src/runtime/runMsflProtocol.ts',
+  ]
+  const problems: string[] = []
+  for (const file of [...protocols, ...files('src/runtime/rounds')]) {
+    const text = readFileSync(file, 'utf8')
+    for (const other of protocols) {
+      const name = other.slice(other.lastIndexOf('/') + 1)
+      if (other !== file && text.includes(`/${name}'`)) problems.push(`${file} imports ${name}`)
+    }
+  }
+  for (const file of files('src/runtime'))
+    if (/from ['"][./]*cli\//.test(readFileSync(file, 'utf8')))
+      problems.push(`${file} imports the CLI`)
+  assert.deepEqual(problems, [])
+})

@@ -1,5 +1,5 @@
-import { loadDataset } from '../adapters/data/loadDataset.ts'
-import { createRunDirectory, type RunDirectory } from '../adapters/runs/createRunDirectory.ts'
+import { loadDataset } from '../adapters/data/index.ts'
+import { createRunDirectory, type RunDirectory } from '../adapters/runs/index.ts'
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'

@@ -1,4 +1,4 @@
-import { readConfigFile } from '../adapters/config/readConfigFile.ts'
+import { readConfigFile } from '../adapters/config/index.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import {
   type SimulationConfig,

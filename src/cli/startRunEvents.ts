@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { createConsoleProgress } from '../adapters/events/createConsoleProgress.ts'
-import { createJsonlEventLog } from '../adapters/events/createJsonlEventLog.ts'
+import { createConsoleProgress, createJsonlEventLog } from '../adapters/events/index.ts'
 import { createEventBus, type EventBus } from '../runtime/createEventBus.ts'
 
 /**

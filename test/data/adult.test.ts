@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
 import { preprocessAdult } from '../../src/core/data/adult.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { listDatasets, loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { listDatasets, loadDataset } from '../../src/adapters/data/index.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
 import { labelHistogram } from '../../src/core/data/dataset.ts'
 
 describe('MNIST and Fashion-MNIST loaders', () => {

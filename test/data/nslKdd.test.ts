@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
 import { type DatasetSplit, labelHistogram } from '../../src/core/data/dataset.ts'
 import { nslKddCategory, preprocessNslKdd } from '../../src/core/data/nslKdd.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'

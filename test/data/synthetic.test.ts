@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
 import type { Dataset } from '../../src/core/data/dataset.ts'
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../src/core/data/synthetic.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { createAdrm } from '../../src/core/adrm/createAdrm.ts'
 import { parseAdrmSpec } from '../../src/core/adrm/parseAdrmSpec.ts'
 import { stratifiedSplit } from '../../src/core/data/stratifiedSplit.ts'

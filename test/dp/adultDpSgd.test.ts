@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import {
   createDpTrainingClient,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { createClientLevelDp } from '../../src/core/dp/clientLevelDp.ts'
 import { l2Norm } from '../../src/core/dp/clipToNorm.ts'
 import { createDpFedAvg } from '../../src/core/dp/createDpFedAvg.ts'

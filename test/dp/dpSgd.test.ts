@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createCsprng } from '../../src/adapters/random/createCsprng.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createClippedGradientSum } from '../../src/core/dp/clippedGradientSum.ts'
 import { createDpTrainingClient } from '../../src/core/dp/createDpTrainingClient.ts'
 import { calibrateDpSgd, planDpSgdRound } from '../../src/core/dp/planDpSgd.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { renderExperimentReport } from '../../src/adapters/report/renderExperimentReport.ts'
+import { renderExperimentReport } from '../../src/adapters/report/index.ts'
 import type { CellResult } from '../../src/core/experiment/cellResult.ts'
 
 let nextIndex = 0

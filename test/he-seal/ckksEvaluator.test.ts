@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createCkksEvaluator } from '../../src/adapters/he-seal/createCkksEvaluator.ts'
-import type { CkksRequestor } from '../../src/adapters/he-seal/createCkksRequestor.ts'
-import type { SealEvaluator } from '../../src/adapters/he-seal/createSealEvaluator.ts'
-import { HE_PRESETS, heStandardMaxBits, resolvePreset } from '../../src/adapters/he-seal/presets.ts'
+import type { CkksRequestor, SealEvaluator } from '../../src/adapters/he-seal/index.ts'
+import {
+  createCkksEvaluator,
+  HE_PRESETS,
+  heStandardMaxBits,
+  resolvePreset,
+} from '../../src/adapters/he-seal/index.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import type { HeCiphertext } from '../../src/core/ports/he.ts'
 import { randomVector, relativeError, requestor8192 } from './sealTestHelpers.ts'

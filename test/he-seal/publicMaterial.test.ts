@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { deflateSync } from 'node:zlib'
-import { createCkksEvaluator } from '../../src/adapters/he-seal/createCkksEvaluator.ts'
 import {
   type CkksRequestor,
+  createCkksEvaluator,
   createCkksRequestor,
-} from '../../src/adapters/he-seal/createCkksRequestor.ts'
-import { generateKeyMaterial } from '../../src/adapters/he-seal/generateKeyMaterial.ts'
-import { loadSeal } from '../../src/adapters/he-seal/loadSeal.ts'
-import { openPublicMaterial } from '../../src/adapters/he-seal/openPublicMaterial.ts'
-import { HE_PRESETS } from '../../src/adapters/he-seal/presets.ts'
-import { inflateSealObject } from '../../src/adapters/he-seal/sealCompression.ts'
-import { createSealContext } from '../../src/adapters/he-seal/sealContext.ts'
-import { validateSealHeader } from '../../src/adapters/he-seal/validateSealHeader.ts'
+  createSealContext,
+  generateKeyMaterial,
+  HE_PRESETS,
+  inflateSealObject,
+  loadSeal,
+  openPublicMaterial,
+  validateSealHeader,
+} from '../../src/adapters/he-seal/index.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import { decodeMessage } from '../../src/core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../src/core/wire/encodeMessage.ts'

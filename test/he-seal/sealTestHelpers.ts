@@ -1,4 +1,4 @@
-import { createCkksRequestor } from '../../src/adapters/he-seal/createCkksRequestor.ts'
+import { createCkksRequestor } from '../../src/adapters/he-seal/index.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 
 /*

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { encodeFunctionData, hexToBytes, keccak256, toHex } from 'viem'
-import type { Hex } from '../../src/adapters/ledger-evm/chainClient.ts'
-import { packSelection } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
-import {
-  encodeContributionTable,
-  TableFormat,
-} from '../../src/adapters/ledger-evm/contributionTable.ts'
+import type { Hex } from '../../src/adapters/ledger-evm/index.ts'
 import {
   describeRevert,
+  encodeContributionTable,
+  packSelection,
   type SettlementRevertError,
-} from '../../src/adapters/ledger-evm/describeRevert.ts'
-import { settlementAbi } from '../../src/adapters/ledger-evm/settlementArtifact.ts'
-import { verifyTableCommittedEvent } from '../../src/adapters/ledger-evm/verifyCommittedTable.ts'
+  settlementAbi,
+  TableFormat,
+  verifyTableCommittedEvent,
+} from '../../src/adapters/ledger-evm/index.ts'
 import {
   balancesOf,
   createLedgerWorld,

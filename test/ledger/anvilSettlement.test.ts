@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { keccak256 } from 'viem'
-import { countSelections } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
-import { encodeContributionTable } from '../../src/adapters/ledger-evm/contributionTable.ts'
-import { createInProcessChain } from '../../src/adapters/ledger-evm/createInProcessChain.ts'
-import { createRpcChain } from '../../src/adapters/ledger-evm/createRpcChain.ts'
+import {
+  countSelections,
+  createInProcessChain,
+  createRpcChain,
+  encodeContributionTable,
+} from '../../src/adapters/ledger-evm/index.ts'
 import type { ContributionTable } from '../../src/core/ports/settlement.ts'
 import {
   createLedgerWorld,

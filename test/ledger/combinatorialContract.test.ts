@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { toHex } from 'viem'
-import { subsetRankBits } from '../../src/adapters/ledger-evm/combinatorialTable.ts'
-import { TableFormat } from '../../src/adapters/ledger-evm/contributionTable.ts'
-import { createInProcessChain } from '../../src/adapters/ledger-evm/createInProcessChain.ts'
-import { SettlementRevertError } from '../../src/adapters/ledger-evm/describeRevert.ts'
+import {
+  createInProcessChain,
+  SettlementRevertError,
+  subsetRankBits,
+  TableFormat,
+} from '../../src/adapters/ledger-evm/index.ts'
 import { createLedgerWorld, type LedgerWorld } from './ledgerWorld.ts'
 
 /** The error commitTable refuses an empty combinatorial table of 8 components with. */

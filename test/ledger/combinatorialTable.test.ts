@@ -3,21 +3,20 @@ import { describe, it } from 'node:test'
 import { keccak256 } from 'viem'
 import {
   binomial,
-  packCombinatorial,
-  rankSubset,
-  subsetRankBits,
-  uniformSelectionSize,
-  unpackCombinatorial,
-  unrankSubset,
-} from '../../src/adapters/ledger-evm/combinatorialTable.ts'
-import { countSelections, packSelection } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
-import {
+  countSelections,
   decodeContributionTable,
   encodeContributionTable,
   hashContributionTable,
+  packCombinatorial,
+  packSelection,
+  rankSubset,
+  subsetRankBits,
   TableFormat,
-} from '../../src/adapters/ledger-evm/contributionTable.ts'
-import { verifyCommittedTable } from '../../src/adapters/ledger-evm/verifyCommittedTable.ts'
+  uniformSelectionSize,
+  unpackCombinatorial,
+  unrankSubset,
+  verifyCommittedTable,
+} from '../../src/adapters/ledger-evm/index.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 
 /** Every component selects k of the t owners at random. */

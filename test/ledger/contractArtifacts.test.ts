@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
 import { artifactTargets, artifactText, compileSource } from '../../scripts/compileContracts.ts'
-import { settlementArtifact } from '../../src/adapters/ledger-evm/settlementArtifact.ts'
+import { settlementArtifact } from '../../src/adapters/ledger-evm/index.ts'
 
 const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as {
   devDependencies: Record<string, string>

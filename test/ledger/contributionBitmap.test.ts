@@ -3,11 +3,11 @@ import { describe, it } from 'node:test'
 import { toHex } from 'viem'
 import {
   countSelections,
+  hashContributionTable,
   packSelection,
   unpackSelection,
-} from '../../src/adapters/ledger-evm/contributionBitmap.ts'
-import { hashContributionTable } from '../../src/adapters/ledger-evm/contributionTable.ts'
-import { verifyCommittedTable } from '../../src/adapters/ledger-evm/verifyCommittedTable.ts'
+  verifyCommittedTable,
+} from '../../src/adapters/ledger-evm/index.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 
 function randomSelection(owners: number, components: number, seed: number) {

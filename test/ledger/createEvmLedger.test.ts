@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { createEvmLedger } from '../../src/adapters/ledger-evm/createEvmLedger.ts'
-import { generateLedgerSeed } from '../../src/adapters/ledger-evm/ledgerAccounts.ts'
+import { createEvmLedger, generateLedgerSeed } from '../../src/adapters/ledger-evm/index.ts'
 import { ownerIds, sampleTable } from './ledgerWorld.ts'
 
 it('createEvmLedger: one call gives accounts, a deployed contract and the Settlement port', async () => {

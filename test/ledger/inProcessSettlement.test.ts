@@ -1,5 +1,5 @@
 import { describe } from 'node:test'
-import { createInProcessChain } from '../../src/adapters/ledger-evm/createInProcessChain.ts'
+import { createInProcessChain } from '../../src/adapters/ledger-evm/index.ts'
 import { registerSettlementScenarios } from './settlementScenarios.ts'
 
 describe('settlement contract on the in-process EVM', () => {

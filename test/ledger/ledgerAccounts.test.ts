@@ -6,7 +6,7 @@ import {
   deriveLedgerAccount,
   deriveLedgerAccounts,
   generateLedgerSeed,
-} from '../../src/adapters/ledger-evm/ledgerAccounts.ts'
+} from '../../src/adapters/ledger-evm/index.ts'
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => 200 - i)
 

@@ -5,24 +5,18 @@ import {
   encodeFunctionData,
   parseEther,
 } from 'viem'
-import type { ChainClient, Hex } from '../../src/adapters/ledger-evm/chainClient.ts'
-import { countSelections } from '../../src/adapters/ledger-evm/contributionBitmap.ts'
-import {
-  encodeContributionTable,
-  type TableFormat,
-} from '../../src/adapters/ledger-evm/contributionTable.ts'
+import type { ChainClient, Hex } from '../../src/adapters/ledger-evm/index.ts'
 import {
   type ChainSettlement,
+  countSelections,
   createChainSettlement,
-} from '../../src/adapters/ledger-evm/createChainSettlement.ts'
-import {
-  deriveLedgerAccount,
-  type LedgerAccount,
-} from '../../src/adapters/ledger-evm/ledgerAccounts.ts'
-import {
   deploySettlementContract,
+  deriveLedgerAccount,
+  encodeContributionTable,
+  type LedgerAccount,
   type SettlementContract,
-} from '../../src/adapters/ledger-evm/settlementContract.ts'
+  type TableFormat,
+} from '../../src/adapters/ledger-evm/index.ts'
 import type { ContributionTable } from '../../src/core/ports/settlement.ts'
 import receivers from './fixtures/testReceivers.artifact.json' with { type: 'json' }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { createMemorySettlement } from '../../src/adapters/ledger-memory/createMemorySettlement.ts'
+import { createMemorySettlement } from '../../src/adapters/ledger-memory/index.ts'
 import { sampleTable } from './ledgerWorld.ts'
 
 // The in-memory ledger keeps the contract's semantics, so simulations and chains agree.

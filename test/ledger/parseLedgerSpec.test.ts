@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import {
-  parseAddress,
-  parseLedgerSpec,
-  parseRpcUrl,
-} from '../../src/adapters/ledger-evm/parseLedgerSpec.ts'
+import { parseAddress, parseLedgerSpec, parseRpcUrl } from '../../src/adapters/ledger-evm/index.ts'
 
 it('parses memory, evm and rpc:<url>', () => {
   assert.deepEqual(parseLedgerSpec('memory'), { kind: 'memory' })

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
-import {
-  type CkksRequestor,
-  createCkksRequestor,
-} from '../../src/adapters/he-seal/createCkksRequestor.ts'
-import { createCsprng } from '../../src/adapters/random/createCsprng.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
+import { type CkksRequestor, createCkksRequestor } from '../../src/adapters/he-seal/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { l2NormalizeRows } from '../../src/core/data/l2NormalizeRows.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import {

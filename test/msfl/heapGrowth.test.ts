@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createOwnersInProcess, msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemorySettlement } from '../../src/adapters/ledger-memory/createMemorySettlement.ts'
-import { createCsprng } from '../../src/adapters/random/createCsprng.ts'
+import { createMemorySettlement } from '../../src/adapters/ledger-memory/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { drawComponentMasks } from '../../src/core/msfl/componentMasks.ts'
 import {
   assertMsflSelectionRule,

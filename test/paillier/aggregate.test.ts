@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { createPaillierPublic } from '../../src/adapters/paillier/createPaillierPublic.ts'
-import { createPaillierSecret } from '../../src/adapters/paillier/createPaillierSecret.ts'
 import {
+  createPaillierPublic,
+  createPaillierSecret,
   generatePaillierKeyPair,
-  type PaillierKeyPair,
-} from '../../src/adapters/paillier/generatePaillierKeyPair.ts'
-import {
   loadModularBackend,
   type ModularBackend,
-} from '../../src/adapters/paillier/modularBackend.ts'
-import { openPaillierPublicKey } from '../../src/adapters/paillier/paillierPublicKey.ts'
+  openPaillierPublicKey,
+  type PaillierKeyPair,
+} from '../../src/adapters/paillier/index.ts'
 import { packedSumErrorBound } from '../../src/core/paillier/packingLayout.ts'
 import { packValues } from '../../src/core/paillier/packValues.ts'
 import { encodePaillierPublicKey } from '../../src/core/paillier/publicKeyFormat.ts'

@@ -1,5 +1,5 @@
 import { PrivateKey, PublicKey } from 'paillier-bigint'
-import type { PaillierKeyPair } from '../../src/adapters/paillier/generatePaillierKeyPair.ts'
+import type { PaillierKeyPair } from '../../src/adapters/paillier/index.ts'
 import { PACKED_HEADER_BYTES } from '../../src/core/paillier/packedCiphertextFormat.ts'
 
 /**

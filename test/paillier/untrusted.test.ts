@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { createPaillierPublic } from '../../src/adapters/paillier/createPaillierPublic.ts'
-import { createPaillierSecret } from '../../src/adapters/paillier/createPaillierSecret.ts'
 import {
+  createPaillierPublic,
+  createPaillierSecret,
   generatePaillierKeyPair,
-  type PaillierKeyPair,
-} from '../../src/adapters/paillier/generatePaillierKeyPair.ts'
-import {
   loadModularBackend,
   type ModularBackend,
-} from '../../src/adapters/paillier/modularBackend.ts'
-import {
   openPaillierPublicKey,
+  type PaillierKeyPair,
   paillierPublicKey,
-} from '../../src/adapters/paillier/paillierPublicKey.ts'
+} from '../../src/adapters/paillier/index.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import { encodePaillierPublicKey } from '../../src/core/paillier/publicKeyFormat.ts'
 import { sumPaillierUpdates } from '../../src/core/paillier/sumPaillierUpdates.ts'

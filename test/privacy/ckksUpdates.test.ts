@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createCkksEvaluator } from '../../src/adapters/he-seal/createCkksEvaluator.ts'
 import {
   type CkksRequestor,
+  createCkksEvaluator,
   createCkksRequestor,
-} from '../../src/adapters/he-seal/createCkksRequestor.ts'
+} from '../../src/adapters/he-seal/index.ts'
 import {
   decryptUpdateSum,
   encryptUpdate,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../src/core/data/synthetic.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import { createFedAvg } from '../../src/core/fl/createFedAvg.ts'

@@ -1,5 +1,5 @@
-import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/createNodeSecaggCrypto.ts'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import type { MessageHandler, Transport } from '../../src/core/ports/transport.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 

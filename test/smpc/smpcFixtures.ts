@@ -1,5 +1,5 @@
-import { loadDataset } from '../../src/adapters/data/loadDataset.ts'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
+import { loadDataset } from '../../src/adapters/data/index.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import type { Dataset } from '../../src/core/data/dataset.ts'
 import { createModel } from '../../src/core/model/createModel.ts'
 import type { ModelSpec } from '../../src/core/model/model.ts'

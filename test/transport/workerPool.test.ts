@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemoryTransport } from '../../src/adapters/transport/createMemoryTransport.ts'
-import { createWorkerPool } from '../../src/adapters/transport/createWorkerPool.ts'
+import { createMemoryTransport, createWorkerPool } from '../../src/adapters/transport/index.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import { createFedAvg } from '../../src/core/fl/createFedAvg.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createRunLedger, modelDigest } from '../../src/cli/msfl/createRunLedger.ts'
+import { modelDigest } from '../../src/adapters/ledger-evm/index.ts'
+import { createRunLedger } from '../../src/cli/msfl/createRunLedger.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import { globalModelBytes } from '../../src/core/verification/wrapModelCheck.ts'
 import { createLedgerStage } from '../../src/runtime/ledger/createLedgerStage.ts'

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { keccak256 } from 'viem'
-import type { Hex } from '../../adapters/ledger-evm/chainClient.ts'
+import type { Hex } from '../../adapters/ledger-evm/index.ts'
 import {
   decodeSettlementLogs,
+  modelDigest,
   type SettlementEvent,
   type SettlementEventOf,
-} from '../../adapters/ledger-evm/settlementEvents.ts'
-import { verifyTableCommittedEvent } from '../../adapters/ledger-evm/verifyCommittedTable.ts'
+  verifyTableCommittedEvent,
+} from '../../adapters/ledger-evm/index.ts'
+import { digestHex } from '../../core/crypto/digestHex.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { openRunChain, type RunChain } from '../chain/openRunChain.ts'
 
@@ -176,7 +177,7 @@ async function verifyModel(
   const requestor = run.record.accounts['model-requestor'] as Hex | undefined
   if (!requestor) throw new MsflError('DATA_FORMAT', 'ledger.json: no model-requestor account')
   const registered = await run.contract.modelHash(requestor, BigInt(round))
-  const actual = keccak256(model)
+  const actual = digestHex(modelDigest(model))
   if (/^0x0+$/.test(registered))
     throw new MsflError('CONFIG_INVALID', `--round: no model hash is registered for round ${round}`)
   const ok = registered.toLowerCase() === actual.toLowerCase()

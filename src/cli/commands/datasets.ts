@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
-import { listDatasets } from '../../adapters/data/loadDataset.ts'
-import { verifyDatasets } from '../../adapters/data/verifyDatasets.ts'
+import { listDatasets, verifyDatasets } from '../../adapters/data/index.ts'
 
 export const datasetsHelp = `msfl datasets [--json]
 

@@ -1,10 +1,9 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { readConfigFile } from '../../adapters/config/readConfigFile.ts'
-import { renderExperimentReport } from '../../adapters/report/renderExperimentReport.ts'
-import { toCsv } from '../../adapters/report/toCsv.ts'
-import { createRunDirectory } from '../../adapters/runs/createRunDirectory.ts'
+import { readConfigFile } from '../../adapters/config/index.ts'
+import { renderExperimentReport, toCsv } from '../../adapters/report/index.ts'
+import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import {

@@ -1,4 +1,4 @@
-import { createWorkerPool } from '../../adapters/transport/createWorkerPool.ts'
+import { createWorkerPool } from '../../adapters/transport/index.ts'
 import type { MsflOwners, MsflOwnersSpec } from '../../runtime/msflOwners.ts'
 
 /**

@@ -1,58 +1,16 @@
-import { keccak256 } from 'viem'
-import { z } from 'zod'
-import type { Hex } from '../../adapters/ledger-evm/chainClient.ts'
-import { createEvmLedger } from '../../adapters/ledger-evm/createEvmLedger.ts'
-import type { MinedBlock } from '../../adapters/ledger-evm/createInProcessChain.ts'
-import { parseLedgerSpec } from '../../adapters/ledger-evm/parseLedgerSpec.ts'
-import { settlementArtifact } from '../../adapters/ledger-evm/settlementArtifact.ts'
-import { createMemorySettlement } from '../../adapters/ledger-memory/createMemorySettlement.ts'
+import type { Hex, MinedBlock, RunLedgerRecord } from '../../adapters/ledger-evm/index.ts'
+import {
+  createEvmLedger,
+  parseLedgerSpec,
+  settlementArtifact,
+} from '../../adapters/ledger-evm/index.ts'
+import { createMemorySettlement } from '../../adapters/ledger-memory/index.ts'
 import type { MsflLedger } from '../../runtime/msflLedger.ts'
-
-/**
- * What a run keeps about its chain (`<run>/ledger.json`, public: no keys). For the
- * in-process EVM it is the whole chain — chain id, genesis and every signed transaction
- * with its block time — so `msfl chain` can rebuild it by re-executing the blocks on a
- * fresh EVM; for a JSON-RPC node it is the contract's address (the node is asked again).
- */
-export const runLedgerRecordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory') }).strict(),
-  z
-    .object({
-      kind: z.literal('evm'),
-      chainId: z.number().int().positive(),
-      startTime: z.string().regex(/^\d+$/),
-      genesis: z.array(
-        z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/), balance: z.string() }),
-      ),
-      blocks: z.array(
-        z.object({ timestamp: z.string().regex(/^\d+$/), transaction: z.string().regex(/^0x/) }),
-      ),
-      contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-      contractSource: z.string().regex(/^[0-9a-f]{64}$/),
-      accounts: z.record(z.string(), z.string()),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('rpc'),
-      chainId: z.number().int().positive(),
-      contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-      contractFromBlock: z.string().regex(/^\d+$/),
-      contractSource: z.string().regex(/^[0-9a-f]{64}$/),
-      accounts: z.record(z.string(), z.string()),
-    })
-    .strict(),
-])
-export type RunLedgerRecord = z.infer<typeof runLedgerRecordSchema>
 
 export interface RunLedger extends MsflLedger {
   /** The public record to keep with the run. */
   record(): RunLedgerRecord
 }
-
-/** keccak256, the digest the contract's model registry stores. */
-export const modelDigest = (bytes: Uint8Array): Uint8Array =>
-  keccak256(bytes, 'bytes') as Uint8Array
 
 /**
  * The ledger of one run: `memory` (an in-process ledger with the contract's rules), `evm`

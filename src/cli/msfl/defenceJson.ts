@@ -1,5 +1,5 @@
+import type { RunLedgerRecord } from '../../adapters/ledger-evm/index.ts'
 import type { DefenceSummary } from '../../runtime/defence/openDefences.ts'
-import type { RunLedgerRecord } from './createRunLedger.ts'
 import { ledgerJson } from './formatLedger.ts'
 
 /** The `detection`, `defence`, `verification` and `ledger` parts of a plain run's --json summary. */

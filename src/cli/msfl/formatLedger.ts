@@ -1,5 +1,5 @@
+import type { RunLedgerRecord } from '../../adapters/ledger-evm/index.ts'
 import type { LedgerSummary } from '../../runtime/msflLedger.ts'
-import type { RunLedgerRecord } from './createRunLedger.ts'
 
 /** The `ledger` part of an MS-FL run's --json summary: amounts as decimal strings (wei on a chain). */
 export function ledgerJson(summary: LedgerSummary, record: RunLedgerRecord | undefined) {

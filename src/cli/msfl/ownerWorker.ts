@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads'
-import { createCkksEvaluator } from '../../adapters/he-seal/createCkksEvaluator.ts'
-import { createCsprng } from '../../adapters/random/createCsprng.ts'
+import { createCkksEvaluator } from '../../adapters/he-seal/index.ts'
+import { createCsprng } from '../../adapters/random/index.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createOwnersWith, type MsflOwnersSpec } from '../../runtime/msflOwners.ts'
 

@@ -1,11 +1,12 @@
-import { createCkksEvaluator } from '../../adapters/he-seal/createCkksEvaluator.ts'
-import { createCkksRequestor } from '../../adapters/he-seal/createCkksRequestor.ts'
-import { createPaillierPublic } from '../../adapters/paillier/createPaillierPublic.ts'
-import { createPaillierSecret } from '../../adapters/paillier/createPaillierSecret.ts'
-import { generatePaillierKeyPair } from '../../adapters/paillier/generatePaillierKeyPair.ts'
-import { loadModularBackend } from '../../adapters/paillier/modularBackend.ts'
-import { openPaillierPublicKey } from '../../adapters/paillier/paillierPublicKey.ts'
-import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/createNodeSecaggCrypto.ts'
+import { createCkksEvaluator, createCkksRequestor } from '../../adapters/he-seal/index.ts'
+import {
+  createPaillierPublic,
+  createPaillierSecret,
+  generatePaillierKeyPair,
+  loadModularBackend,
+  openPaillierPublicKey,
+} from '../../adapters/paillier/index.ts'
+import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { encodePaillierPublicKey } from '../../core/paillier/publicKeyFormat.ts'
 import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
