@@ -65,15 +65,8 @@ export interface FederationResult {
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
   const protocol = federationProtocol(p)
   const { history, final } = await runRounds({
-    runId: p.runId,
-    rounds: p.rounds,
-    transport: p.transport,
+    ...p,
     protocol,
-    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
-    ...(p.minAccepted === undefined ? {} : { minAccepted: p.minAccepted }),
-    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
-    emit: p.emit,
-    now: p.now,
   })
   return { params: protocol.params(), history, final }
 }

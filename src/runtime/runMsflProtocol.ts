@@ -61,14 +61,8 @@ export async function runMsflProtocol(
   p: RunMsflProtocolParameters,
 ): Promise<readonly MsflRoundRecord[]> {
   const { history } = await runRounds({
-    runId: p.runId,
-    rounds: p.rounds,
-    transport: p.transport,
+    ...p,
     protocol: msflProtocol(p),
-    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
-    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
-    emit: p.emit,
-    now: p.now,
   })
   return history
 }

@@ -21,6 +21,7 @@ import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/crea
 import type { SimulationConfig } from './config/simulationConfig.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
+import { createPlaintextReplay } from './msfl/createPlaintextReplay.ts'
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
@@ -137,16 +138,6 @@ export async function runMsflSimulation(p: {
     const tracked = trackSettlement(ledger.settlement)
     const settlement = tracked.settlement
     const models = new Map<number, Uint8Array>()
-    // The plaintext replay: same owners' data and batches, same selection rule.
-    const ownerData = new Map(
-      partition.clients.map((c) => [
-        c.id,
-        ownerTrainingData(c.data, attackers.get(c.id), seed, c.id),
-      ]),
-    )
-    let plainWeights: Float64Array[] = initial.map((w) => w.slice())
-    let weightsBefore = initial.map((w) => w.slice())
-    const ckksErrors = new Map<number, number>()
     const detection = config.defence
       ? createMsflScreen({
           runId: p.runId,
@@ -157,6 +148,21 @@ export async function runMsflSimulation(p: {
           now: p.now,
         })
       : undefined
+    // Simulation only: the same rounds in plaintext arithmetic, for the CKKS error.
+    const replay = createPlaintextReplay({
+      owners: partition.clients,
+      attackers,
+      layout,
+      shape,
+      initialWeights: initial,
+      seed,
+      batchSize: config.msfl.batchSize,
+      learningRate: config.msfl.learningRate,
+      weightDecay: config.msfl.weightDecay,
+      rule,
+      f,
+      ...(detection ? { setAside: (round: number) => detection.setAside(round) } : {}),
+    })
     const requestor = createMsflRequestor({
       he: requestorKeys.evaluator,
       decryptor: requestorKeys.decryptor,
@@ -170,39 +176,9 @@ export async function runMsflSimulation(p: {
       modelDigest: adapters.modelDigest,
       ...(detection ? { screen: detection.screen } : {}),
       onUpdate: (update) => {
-        const round = update.round
-        models.set(round, update.model)
-        event('model-registered', { round, digest: digestHex(update.digest) })
-        const plainOwners = update.table.owners.map((id) => {
-          const data = ownerData.get(id)!
-          return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
-        })
-        // CKKS error: the requestor's decrypted aggregate against the same aggregate in plaintext.
-        const exact = selectedMean(
-          plainOwnerGradients(weightsBefore, plainOwners, layout, shape),
-          update.table.selected,
-        )
-        const decrypted = update.gradient.flatMap((g) => [...g])
-        let worst = 0
-        let scale = 0
-        exact.forEach((v, j) => {
-          worst = Math.max(worst, Math.abs(v - decrypted[j]!))
-          scale = Math.max(scale, Math.abs(v))
-        })
-        ckksErrors.set(round, scale > 0 ? worst / scale : worst)
-        weightsBefore = update.weights.map((w) => w.slice())
-        const allOwners = owners.map((id) => {
-          const data = ownerData.get(id)!
-          return { data, rows: ownerBatch(data.n, config.msfl.batchSize, seed, id, round) }
-        })
-        const setAside = detection?.setAside(round)
-        plainWeights = plainMsflRound(plainWeights, allOwners, layout, shape, {
-          rule,
-          f,
-          ...(setAside ? { setAside: (i: number) => setAside.has(owners[i]!) } : {}),
-          learningRate: config.msfl.learningRate,
-          weightDecay: config.msfl.weightDecay,
-        }).weights
+        models.set(update.round, update.model)
+        event('model-registered', { round: update.round, digest: digestHex(update.digest) })
+        replay.observe(update)
       },
     })
     owned = await adapters.createOwners({
@@ -252,7 +228,7 @@ export async function runMsflSimulation(p: {
       ...(p.startTimer ? { startTimer: p.startTimer } : {}),
       evaluate: (round) => ({
         ...evaluateMsfl(requestor.weights(), test),
-        ckksError: ckksErrors.get(round) ?? Number.NaN,
+        ckksError: replay.ckksError(round),
       }),
       emit: p.emit,
       now: p.now,
@@ -263,7 +239,7 @@ export async function runMsflSimulation(p: {
       history,
       weights,
       final,
-      plaintextFinal: evaluate(plainWeights),
+      plaintextFinal: evaluate(replay.weights()),
       partition,
       attackers,
       publicMaterialBytes: requestorKeys.publicMaterial.length,

@@ -63,17 +63,11 @@ export async function runProtectedFederation(
 ): Promise<ProtectedFederationResult> {
   const protocol = protectedProtocol(p)
   const { history, final } = await runRounds({
-    runId: p.runId,
-    rounds: p.rounds,
-    transport: p.transport,
+    ...p,
     protocol,
     // Who answered is the protection's business: client-level DP may drop a round that
     // is short of noise shares instead of failing it.
     minAccepted: 0,
-    ...(p.deadlineMs === undefined ? {} : { deadlineMs: p.deadlineMs }),
-    ...(p.startTimer ? { startTimer: p.startTimer } : {}),
-    emit: p.emit,
-    now: p.now,
   })
   return { params: protocol.params(), history, final }
 }
