@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { keccak256 } from 'viem'
 import type { Hex } from '../../adapters/ledger-evm/chainClient.ts'
 import {
@@ -10,6 +9,7 @@ import {
 import { verifyTableCommittedEvent } from '../../adapters/ledger-evm/verifyCommittedTable.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { openRunChain, type RunChain } from '../chain/openRunChain.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const chainHelp = `msfl chain <subcommand> --run ID [--out DIR] [--ledger rpc:<url>] [--json]
 
@@ -39,7 +39,7 @@ interface Round {
 }
 
 export async function chain(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...argv],
     strict: true,
     allowPositionals: true,

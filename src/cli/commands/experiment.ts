@@ -1,6 +1,5 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { readConfigFile } from '../../adapters/config/readConfigFile.ts'
 import { renderExperimentReport } from '../../adapters/report/renderExperimentReport.ts'
 import { toCsv } from '../../adapters/report/toCsv.ts'
@@ -16,6 +15,7 @@ import { EXPERIMENT_PRESETS } from '../../runtime/config/experimentPresets.ts'
 import { resultTableRow } from '../experiment/resultTableRow.ts'
 import { runCells } from '../experiment/runCells.ts'
 import { newRunId } from '../newRunId.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const experimentHelp = `msfl experiment (--matrix FILE | --preset NAME) [options]
 
@@ -35,7 +35,7 @@ to <out>/<id>-<name>/.
 `
 
 export async function experiment(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     strict: true,
     options: {
