@@ -12,6 +12,7 @@ import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
 import { createRunLedger, modelDigest, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
+import { reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 import { createProtection } from './privacy/createProtection.ts'
 
@@ -38,7 +39,7 @@ export async function executeSimulation(
   config: SimulationConfig,
   options: ExecuteSimulationOptions,
 ): Promise<SimulationSummary> {
-  const { runId, data, dir, bus, now } = await openRun(config, options, (data) =>
+  const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options, (data) =>
     resolveModelSpec(config.model, data.train),
   )
   // --defence / --verify report to a ledger: the run's key store seeds its accounts.
@@ -105,6 +106,9 @@ export async function executeSimulation(
       history: result.history,
       final: result.final,
       clients,
+      events: reportEvents(),
+      ...(result.defence ? { ledger: reportLedger(result.defence.ledger, ledger?.record()) } : {}),
+      ...(config.defence === undefined ? {} : { defence: config.defence }),
       environment: {
         node: process.version,
         platform: `${process.platform} ${process.arch}`,

@@ -18,6 +18,7 @@ import type { HeCiphertext, HeEvaluator } from '../core/ports/he.ts'
 import type { Settlement } from '../core/ports/settlement.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
+import { selectionShare } from '../core/robust/msflComponentRule.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
 import { type RoundEvaluation, summarise } from './runFederation.ts'
 
@@ -261,6 +262,14 @@ export async function runMsflProtocol(
       bytesReceived: after.bytesReceived - before.bytesReceived,
       durationMs: p.now() - started,
       phases,
+      // The payment basis: the share of components each owner was selected on (ledger table).
+      selectionShare: Object.fromEntries(
+        selectionShare({
+          selected: table.selected,
+          t: table.owners.length,
+          components: table.components,
+        }).map((share, i) => [table.owners[i]!, share]),
+      ),
       ...(evaluation.ckksError === undefined ? {} : { ckksError: evaluation.ckksError }),
     }
     history.push(record)
