@@ -19,7 +19,7 @@ import {
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
-import { formatLedger, ledgerJson } from './msfl/formatLedger.ts'
+import { formatLedger, ledgerJson, reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 
 /** Data owners in this thread, sharing one evaluator of public material (one core, tests, heap checks). */
@@ -78,7 +78,7 @@ export async function executeMsflSimulation(
   // Refused before the run directory exists: a bad rule or mask writes nothing.
   assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask)
   parseLedgerSpec(config.ledger, 'ledger')
-  const { runId, data, dir, bus, now } = await openRun(config, options)
+  const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options)
   // The run's key store: one CSPRNG seed every ledger account is derived from.
   const seed = randomBytes(32)
   dir.write('keys/ledger-seed.hex', `${seed.toString('hex')}\n`, { secret: true })
@@ -126,6 +126,9 @@ export async function executeMsflSimulation(
       history: result.history,
       final: result.final,
       clients,
+      events: reportEvents(),
+      ledger: reportLedger(result.ledger, ledger?.record()),
+      ...(config.defence === undefined ? {} : { defence: config.defence }),
       environment: {
         node: process.version,
         cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,

@@ -13,6 +13,7 @@ import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
+import { reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 import { createProtection } from './privacy/createProtection.ts'
 
@@ -39,7 +40,7 @@ export async function executeSimulation(
   config: SimulationConfig,
   options: ExecuteSimulationOptions,
 ): Promise<SimulationSummary> {
-  const { runId, data, dir, bus, now } = await openRun(config, options, (data) =>
+  const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options, (data) =>
     resolveModelSpec(config.model, data.train),
   )
   // --defence / --verify report to a ledger: the run's key store seeds its accounts.
@@ -106,6 +107,9 @@ export async function executeSimulation(
       history: result.history,
       final: result.final,
       clients,
+      events: reportEvents(),
+      ...(result.defence ? { ledger: reportLedger(result.defence.ledger, ledger?.record()) } : {}),
+      ...(config.defence === undefined ? {} : { defence: config.defence }),
       environment: {
         node: process.version,
         platform: `${process.platform} ${process.arch}`,

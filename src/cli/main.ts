@@ -38,13 +38,19 @@ const commands: Record<
   },
 }
 
+/** One line per command; the name column is as wide as the longest name plus two spaces. */
+function commandTable(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2
+  return Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`)
+    .join('\n')
+}
+
 const usage = `msfl — secure federated learning between parties that do not trust each other
 
 usage: msfl <command> [options]
 
-${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
-  .join('\n')}
+${commandTable()}
 
 msfl <command> --help shows the options of a command.
 `

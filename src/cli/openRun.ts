@@ -1,4 +1,5 @@
 import { loadDataset } from '../adapters/data/index.ts'
+import type { RunEventDigest } from '../adapters/report/index.ts'
 import { createRunDirectory, type RunDirectory } from '../adapters/runs/index.ts'
 import type { DatasetSplit } from '../core/data/dataset.ts'
 import { parseDatasetSpec } from '../core/data/parseDatasetSpec.ts'
@@ -22,6 +23,8 @@ export async function openRun(
   dir: RunDirectory
   bus: EventBus
   now: () => number
+  /** What the run's events add to its report, so far. */
+  reportEvents: () => RunEventDigest
 }> {
   const runId = newRunId()
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)

@@ -6,7 +6,7 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'dataset',
     path: ['dataset'],
     type: 'string',
-    help: 'mnist | fashion-mnist | adult | breast-cancer | digits | nsl-kdd | synthetic, with :key=value options',
+    help: 'mnist | fashion-mnist | adult | breast-cancer | digits | nsl-kdd | synthetic | linreg, with :key=value options',
   },
   {
     flag: 'model',

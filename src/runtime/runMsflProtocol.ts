@@ -16,9 +16,10 @@ import {
   selectionSchema,
 } from '../core/msfl/msflMessages.ts'
 import type { HeCiphertext, HeEvaluator } from '../core/ports/he.ts'
-import type { Settlement } from '../core/ports/settlement.ts'
+import type { ContributionTable, Settlement } from '../core/ports/settlement.ts'
 import type { ProtocolMessage, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
+import { selectionShare } from '../core/robust/msflComponentRule.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
@@ -119,7 +120,7 @@ function msflProtocol(
         }),
       )
       const valid = replies.filter((r) => masked.owners.includes(r.clientId))
-      const aggregate = await timed('aggregate', () =>
+      const { bytes: aggregate, table } = await timed('aggregate', () =>
         settleSelected(round, selection.ledgerRound, valid),
       )
       await timed('update', () =>
@@ -137,6 +138,14 @@ function msflProtocol(
           accepted: masked.owners.length,
           excluded: p.owners.filter((o) => !masked.owners.includes(o)),
           phases,
+          // The payment basis: the share of components each owner was selected on (ledger table).
+          selectionShare: Object.fromEntries(
+            selectionShare({
+              selected: table.selected,
+              t: table.owners.length,
+              components: table.components,
+            }).map((share, i) => [table.owners[i] ?? '', share]),
+          ),
           ...(evaluation.ckksError === undefined ? {} : { ckksError: evaluation.ckksError }),
         },
       }
@@ -198,7 +207,7 @@ function msflProtocol(
     round: number,
     ledgerRound: string,
     valid: readonly { clientId: string; update: readonly Uint8Array[] }[],
-  ): Promise<Uint8Array[]> {
+  ): Promise<{ bytes: Uint8Array[]; table: ContributionTable }> {
     if (!(await p.settlement.isFunded(ledgerRound))) {
       event('round-unfunded', { round, ledgerRound })
       throw new MsflError(
@@ -234,7 +243,7 @@ function msflProtocol(
     const receipt = await p.settlement.settle(ledgerRound, p.digest(bytes))
     // The table was read back from the ledger's event log (the port verified its hash and counts).
     reportSettlement(p, round, ledgerRound, table, receipt, p.settlement.pricePerComponent)
-    return bytes
+    return { bytes, table }
   }
 }
 

@@ -10,8 +10,6 @@ import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.t
 import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
-import { ownerBatch, ownerTrainingData } from '../core/msfl/ownerRounds.ts'
-import { plainMsflRound, plainOwnerGradients, selectedMean } from '../core/msfl/plainMsflRound.ts'
 import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'

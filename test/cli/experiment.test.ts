@@ -56,6 +56,22 @@ describe('msfl experiment', () => {
       assert.ok(cell('fedavg', 'none').accuracy! > 0.5)
       assert.equal(typeof cell('fedavg', 'backdoor').attackSuccessRate, 'number')
       assert.equal(cell('fedavg', 'label-flip').attackSuccessRate, null)
+      // A classification is judged by accuracy: every ok cell's line shows it, with its summary.
+      for (const x of summary.results.filter((x) => x.status === 'ok'))
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `${x.aggregator} × ${x.attack.replace(/[.:=,]/g, '.')} × f=${x.f} seed 3: accuracy ${(x.accuracy! * 100).toFixed(2)}%`,
+          ),
+        )
+      assert.doesNotMatch(r.stderr, /RMSE/)
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `summary \\(final test accuracy; mean over seeds\\):\\n {2}fedavg +clean ${(cell('fedavg', 'none').accuracy! * 100).toFixed(2)}%  worst under attack`,
+        ),
+      )
+      assert.match(r.stderr, /\n {2}bulyan +clean [\d.]+% {2}2 of 3 cells did not run\n/)
       const files = readdirSync(summary.dir).sort()
       assert.deepEqual(files, ['matrix.json', 'report.html', 'results.csv', 'results.json'])
       const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')
@@ -144,6 +160,34 @@ describe('msfl experiment', () => {
           assert.ok(Math.abs(v - plain.rmseByRound[i]!) < 1e-6, `${privacy} round ${i + 1}`)
       assert.ok(clean('ckks').bytesPerRound > plain.bytesPerRound)
     }
+    // A regression is judged by its RMSE on the console too (progress on stderr with --json).
+    const progress = r.stderr.split('\n').filter((l) => /^ {2}\[ ?\d+\/18\]/.test(l))
+    assert.equal(progress.length, 18)
+    for (const line of progress) {
+      assert.doesNotMatch(line, /accuracy/)
+      const row = summary.results.find(
+        (x) =>
+          line.includes(
+            `${x.privacy === 'none' ? 'fedavg' : `fedavg + ${x.privacy}`}, n=${x.clients} × ${x.attack} × f=${x.f} `,
+          ) && line.includes(`RMSE ${x.rmse.toPrecision(5)} `),
+      )
+      assert.ok(row, `a progress line with its cell's owner count and RMSE: ${line}`)
+    }
+    const plain8 = summary.results.find(
+      (x) => x.clients === 8 && x.privacy === 'none' && x.attack === 'none',
+    )!
+    const worst8 = Math.max(
+      ...summary.results
+        .filter((x) => x.clients === 8 && x.privacy === 'none' && x.attack !== 'none')
+        .map((x) => x.rmse),
+    )
+    assert.match(r.stderr, /summary \(final test RMSE, lower is better; mean over seeds\):/)
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `\\n {2}fedavg, n = 8 +clean ${plain8.rmse.toPrecision(5)} {2}worst under attack ${worst8.toPrecision(5)} \\(gaussian:sigma=1, f=\\d\\)\\n`,
+      ),
+    )
     const html = readFileSync(join(summary.dir, 'report.html'), 'utf8')
     assert.ok(
       html.includes('clean runs: test RMSE per round') &&

@@ -1,5 +1,9 @@
-import type { RoundRecord } from '../../core/events/runEvent.ts'
+import type { AnyRoundRecord } from '../../core/events/runEvent.ts'
 import type { EvaluationMetrics } from '../../core/metrics/evaluateModel.ts'
+import type { RunEventDigest } from './createRunEventDigest.ts'
+import { runDefenceSection } from './runDefenceSection.ts'
+import { type RunReportLedger, runLedgerSection } from './runLedgerSection.ts'
+import { type OwnerRow, runOwnersTable } from './runOwnersTable.ts'
 import { confusionHeatmap, escapeHtml, lineChart } from './svgCharts.ts'
 
 export interface RunReportInput {
@@ -8,21 +12,27 @@ export interface RunReportInput {
   readonly config: unknown
   readonly datasetDescription: string
   readonly classNames: readonly string[]
-  readonly history: readonly RoundRecord[]
+  readonly history: readonly AnyRoundRecord[]
   readonly final: EvaluationMetrics
   /** Per-client rows shown in a table (e.g. size and label counts). */
-  readonly clients: readonly {
-    readonly client: string
-    readonly n: number
-    readonly labelCounts: readonly number[]
-  }[]
+  readonly clients: readonly OwnerRow[]
+  /** What the run's event stream adds: attackers, payments, the defence's decisions. */
+  readonly events: RunEventDigest
+  /** The ledger's totals and model registry, when the run had one. */
+  readonly ledger?: RunReportLedger
+  /** `--defence` as configured, when the run screened updates. */
+  readonly defence?: string
   readonly environment: Readonly<Record<string, string>>
 }
 
 const pct = (v: number | undefined) => (v === undefined ? '–' : `${(v * 100).toFixed(2)} %`)
 const num = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(4))
 
-/** A self-contained HTML page for one run: curves per round, confusion matrix, ROC, clients. */
+/**
+ * A self-contained HTML page for one run: curves per round, confusion matrix, ROC,
+ * the data owners (attackers marked, selection share, payout), the ledger, and what
+ * the defence detected per round.
+ */
 export function renderRunReport(input: RunReportInput): string {
   const { history, final } = input
   const rounds = history.map((r) => r.round)
@@ -75,19 +85,17 @@ export function renderRunReport(input: RunReportInput): string {
       ),
     )
   }
+  // MS-FL on CKKS: how far each round's decrypted aggregate is from the plaintext one.
+  const ckks = history.some((r) => ckksErrorOf(r) !== undefined)
   const roundRows = history
     .map(
       (r) =>
         `<tr><td>${r.round}</td><td>${pct(r.test.accuracy)}</td><td>${num(r.test.f1)}</td><td>${num(r.test.loss)}</td>` +
-        `<td>${num(r.trainLoss)}</td><td>${r.accepted}/${r.selected}</td><td>${(r.bytesSent + r.bytesReceived).toLocaleString('en')}</td><td>${(r.durationMs / 1000).toFixed(2)}</td></tr>`,
+        `<td>${num(r.trainLoss)}</td><td>${r.accepted}/${r.selected}</td><td>${(r.bytesSent + r.bytesReceived).toLocaleString('en')}</td><td>${(r.durationMs / 1000).toFixed(2)}</td>` +
+        `${ckks ? `<td>${ckksErrorOf(r)?.toExponential(2) ?? '–'}</td>` : ''}</tr>`,
     )
     .join('')
-  const clientRows = input.clients
-    .map(
-      (c) =>
-        `<tr><td>${escapeHtml(c.client)}</td><td>${c.n}</td><td>${c.labelCounts.join(' / ')}</td></tr>`,
-    )
-    .join('')
+  const worstCkksError = Math.max(...history.map((r) => ckksErrorOf(r) ?? Number.NEGATIVE_INFINITY))
   const env = Object.entries(input.environment)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('')
@@ -98,21 +106,29 @@ body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
 th{background:#f5f5f5}.charts{display:flex;flex-wrap:wrap;gap:1rem}pre{background:#f7f7f7;padding:1rem;overflow:auto}
 .kpi{display:flex;gap:2rem;font-size:1.1rem}.kpi div b{display:block;font-size:1.6rem}
+tr.attacker td{background:#fdecea}.attacker{color:#b3261e;font-weight:600}details{margin:1rem 0}
 </style></head><body>
 <h1>${escapeHtml(input.title)}</h1>
 <p>Run <code>${escapeHtml(input.runId)}</code> · ${rounds.length} rounds · ${escapeHtml(input.datasetDescription)}</p>
 <div class="kpi">
 <div>accuracy<b>${pct(final.accuracy)}</b></div><div>macro-F1<b>${num(final.f1)}</b></div>
-<div>AUC<b>${num(final.auc)}</b></div><div>loss<b>${num(final.loss)}</b></div>${final.rmse !== undefined ? `<div>RMSE<b>${num(final.rmse)}</b></div>` : ''}
+<div>AUC<b>${num(final.auc)}</b></div><div>loss<b>${num(final.loss)}</b></div>${final.rmse !== undefined ? `<div>RMSE<b>${num(final.rmse)}</b></div>` : ''}${ckks ? `<div>max CKKS error<b>${worstCkksError.toExponential(2)}</b></div>` : ''}
 </div>
 <div class="charts">${charts.join('\n')}</div>
 <h2>Rounds</h2>
-<table><tr><th>round</th><th>accuracy</th><th>macro-F1</th><th>test loss</th><th>train loss</th><th>updates</th><th>bytes</th><th>seconds</th></tr>${roundRows}</table>
-<h2>Data owners</h2>
-<table><tr><th>client</th><th>rows</th><th>rows per class (${escapeHtml(input.classNames.join(' / '))})</th></tr>${clientRows}</table>
+${ckks ? '<p>CKKS error: max |decrypted aggregate − plaintext aggregate| / max |plaintext aggregate| of the round.</p>' : ''}
+<table class="rounds"><tr><th>round</th><th>accuracy</th><th>macro-F1</th><th>test loss</th><th>train loss</th><th>updates</th><th>bytes</th><th>seconds</th>${ckks ? '<th>CKKS error</th>' : ''}</tr>${roundRows}</table>
+${runOwnersTable({ owners: input.clients, classNames: input.classNames, history, events: input.events, unit: input.ledger?.unit ?? 'units' })}
+${input.ledger ? runLedgerSection(input.ledger) : ''}
+${input.defence === undefined ? '' : runDefenceSection({ defence: input.defence, rounds, events: input.events })}
 <h2>Configuration</h2>
 <pre>${escapeHtml(JSON.stringify(input.config, null, 2))}</pre>
 <h2>Environment</h2><table>${env}</table>
 </body></html>
 `
+}
+
+/** MS-FL on CKKS records the CKKS error of a round; other protocols do not. */
+function ckksErrorOf(r: AnyRoundRecord): number | undefined {
+  return 'ckksError' in r ? r.ckksError : undefined
 }

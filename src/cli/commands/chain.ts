@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import type { Hex } from '../../adapters/ledger-evm/index.ts'
 import {
   decodeSettlementLogs,
@@ -11,6 +10,7 @@ import {
 import { digestHex } from '../../core/crypto/digestHex.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { openRunChain, type RunChain } from '../chain/openRunChain.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const chainHelp = `msfl chain <subcommand> --run ID [--out DIR] [--ledger rpc:<url>] [--json]
 
@@ -40,7 +40,7 @@ interface Round {
 }
 
 export async function chain(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...argv],
     strict: true,
     allowPositionals: true,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
 import { executeMsflSimulation } from '../executeMsflSimulation.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 import { parseSimulationConfig } from '../parseSimulationConfig.ts'
 
 /**
@@ -37,7 +37,7 @@ contract on an in-process EVM.
 `
 
 export async function demo(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     strict: true,
     options: {

@@ -1,6 +1,5 @@
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { readConfigFile } from '../../adapters/config/index.ts'
 import { renderExperimentReport, toCsv } from '../../adapters/report/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
@@ -12,9 +11,12 @@ import {
   experimentMatrixSchema,
 } from '../../runtime/config/experimentMatrix.ts'
 import { EXPERIMENT_PRESETS } from '../../runtime/config/experimentPresets.ts'
+import { cellProgressLine } from '../experiment/cellProgressLine.ts'
+import { experimentSummary } from '../experiment/experimentSummary.ts'
 import { resultTableRow } from '../experiment/resultTableRow.ts'
 import { runCells } from '../experiment/runCells.ts'
 import { newRunId } from '../newRunId.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const experimentHelp = `msfl experiment (--matrix FILE | --preset NAME) [options]
 
@@ -34,7 +36,7 @@ to <out>/<id>-<name>/.
 `
 
 export async function experiment(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     strict: true,
     options: {
@@ -61,15 +63,11 @@ export async function experiment(argv: readonly string[]): Promise<number> {
   const log = (text: string) => (values.json ? process.stderr : process.stdout).write(text)
   log(`experiment ${id}: ${cells.length} runs on ${Math.min(workers, cells.length)} worker(s)\n`)
 
-  const results = await runCells(cells, workers, (r, done) => {
-    const outcome =
-      r.status === 'ok'
-        ? `accuracy ${(r.accuracy! * 100).toFixed(2)}%${r.attackSuccessRate !== null ? `  attack success ${(r.attackSuccessRate * 100).toFixed(2)}%` : ''}`
-        : r.status.slice(0, 100)
-    log(
-      `  [${String(done).padStart(String(cells.length).length)}/${cells.length}] ${r.variant ? `${r.variant}: ` : ''}${r.aggregator}${r.privacy === 'none' ? '' : ` + ${r.privacy}`} × ${r.attack} × f=${r.f} seed ${r.seed}: ${outcome}  ${(r.durationMs / 1000).toFixed(1)}s\n`,
-    )
-  })
+  // Cells that differ only in their owner count must not print the same description.
+  const showClients = new Set(cells.map((c) => c.clients)).size > 1
+  const results = await runCells(cells, workers, (r, done) =>
+    log(cellProgressLine(r, done, cells.length, showClients)),
+  )
   const table = results.map(resultTableRow)
   dir.write('results.json', `${JSON.stringify({ id, matrix, results }, null, 2)}\n`)
   dir.write('results.csv', toCsv(table))
@@ -86,6 +84,7 @@ export async function experiment(argv: readonly string[]): Promise<number> {
     }),
   )
   const path = dir.complete()
+  log(experimentSummary(results))
   if (values.json)
     process.stdout.write(
       `${JSON.stringify({ id, name: matrix.name, dir: path, results: table })}\n`,

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
 import { executeMsflSimulation } from '../executeMsflSimulation.ts'
 import { executeSimulation } from '../executeSimulation.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 import { parseSimulationConfig } from '../parseSimulationConfig.ts'
 import { simulationFlags } from '../simulationFlags.ts'
 
@@ -18,7 +18,7 @@ ${simulationFlags.map((f) => `  --${f.flag.padEnd(18)}${f.help}`).join('\n')}
 `
 
 export async function simulate(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...argv],
     strict: true,
     allowPositionals: false,

@@ -53,6 +53,8 @@ export interface ProtectedRoundRecord extends RoundRecord {
 export interface MsflRoundRecord extends RoundRecord {
   /** Milliseconds per protocol phase. */
   readonly phases: Readonly<Record<string, number>>
+  /** The share of components each owner was selected on: its payment basis. */
+  readonly selectionShare: Readonly<Record<string, number>>
   /** With CKKS: max |decrypted aggregate − plaintext aggregate| / max |plaintext aggregate|. */
   readonly ckksError?: number
 }
