@@ -25,12 +25,13 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true })
 const Cost = {
   slot: 8,
   number: 16,
-  string: (utf8Bytes: number) => 32 + 2 * utf8Bytes,
+  // The string, and the view the UTF-8 decoder reads it from until it is collected.
+  string: (utf8Bytes: number) => 48 + 2 * utf8Bytes,
   bigint: (bytes: number) => 32 + 8 * Math.ceil(bytes / 8),
   array: 64,
-  object: 64,
+  object: 80,
   objectEntry: 56,
-  typedArray: 256,
+  typedArray: 320,
 } as const
 
 /** Two hex digits per byte as one UTF-16 code unit pair, in host byte order (see bigintFrom). */
@@ -92,6 +93,13 @@ class Reader {
     const out = this.bytes.subarray(this.offset, this.offset + count)
     this.offset += count
     return out
+  }
+  /** A copy of the next `count` bytes in a fresh, aligned buffer (no intermediate view). */
+  copy(count: number, what: string): ArrayBuffer {
+    this.need(count, what)
+    const start = this.bytes.byteOffset + this.offset
+    this.offset += count
+    return this.bytes.buffer.slice(start, start + count) as ArrayBuffer
   }
 }
 
@@ -173,7 +181,7 @@ function readValue(r: Reader, depth: number): unknown {
       const count = r.u32('bytes length')
       r.need(count, 'bytes')
       r.charge(Cost.typedArray + count, `${count} bytes`)
-      return r.take(count, 'bytes').slice()
+      return new Uint8Array(r.copy(count, 'bytes'))
     }
     default:
       throw new MsflError('CODEC', `unknown tag ${tag} at offset ${r.offset - 1}`)
@@ -241,11 +249,11 @@ function readTyped<T>(r: Reader, width: number, make: (buffer: ArrayBuffer) => T
   const count = r.u32('vector length')
   r.need(count * width, 'vector')
   r.charge(Cost.typedArray + count * width, `vector of ${count} elements`)
-  const bytes = r.take(count * width, 'vector')
   // Copy into a fresh, aligned buffer: the input may sit at any offset.
-  const copy = bytes.slice()
+  const copy = r.copy(count * width, 'vector')
   if (!littleEndian) {
-    for (let i = 0; i < copy.length; i += width) copy.subarray(i, i + width).reverse()
+    const swapped = new Uint8Array(copy)
+    for (let i = 0; i < swapped.length; i += width) swapped.subarray(i, i + width).reverse()
   }
-  return make(copy.buffer)
+  return make(copy)
 }
