@@ -55,6 +55,7 @@ async function run(spec: string, attackFrom: number) {
     adrm: createAdrm(parseAdrmSpec(spec), createSeededRng(5)),
     model,
     validation,
+    labels: { kind: 'none' },
     emit,
     now: () => 0,
   })

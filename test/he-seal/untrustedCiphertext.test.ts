@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { deflateSync } from 'node:zlib'
+import { deflateSync, inflateSync } from 'node:zlib'
 import type { CkksRequestor, SealEvaluator } from '../../src/adapters/he-seal/index.ts'
 import { createCkksEvaluator } from '../../src/adapters/he-seal/index.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
@@ -113,13 +113,22 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     refused(he, withSize(huge, 400_000n), 'oversized object', /exceeds the bound/)
   })
 
+  const zlibObject = (header: Uint8Array, body: Uint8Array) => {
+    const out = new Uint8Array(16 + body.length)
+    out.set(header.subarray(0, 16))
+    out.set(body, 16)
+    out[5] = 1
+    return withSize(out, BigInt(out.length))
+  }
+
   it('refuses decompression bombs and zstd before any decompression', () => {
-    // 64 MiB of zeros deflate to 64 KiB: a valid zlib stream far past the 393 KB bound.
-    const body = deflateSync(new Uint8Array(64 * 2 ** 20))
-    const bomb = new Uint8Array(16 + body.length)
-    bomb.set(fresh.subarray(0, 16))
-    bomb.set(body, 16)
-    refused(he, withSize(bomb, BigInt(bomb.length)), 'zlib bomb', /inflates beyond/)
+    // 64 MiB of zeros deflate to 64 KiB: a valid zlib stream far past the 393 KB bound,
+    // stopped at 64/40 of its compressed size (40-bit primes: 40 bits of entropy per word).
+    const bomb = zlibObject(fresh, deflateSync(new Uint8Array(64 * 2 ** 20)))
+    refused(he, bomb, 'zlib bomb', /inflate beyond \d+: a compression ratio impossible/)
+    // Within the parameters' bound, but far more compressible than any ciphertext.
+    const zeros = zlibObject(fresh, deflateSync(new Uint8Array(fresh.length)))
+    refused(he, zeros, 'compressible body', /compression ratio impossible/)
     const zstd = compact.slice()
     zstd[5] = 2
     refused(he, zstd, 'zstd payload', /zstd/)
@@ -127,6 +136,18 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     const padded = new Uint8Array(fresh.length + 5)
     padded.set(fresh)
     refused(he, withSize(padded, BigInt(padded.length)), 'bytes after the zlib stream', /trailing/)
+  })
+
+  it('accepts a valid zlib stream larger than the raw ciphertext (stored blocks)', () => {
+    const raw = inflateSync(fresh.subarray(16))
+    const stored = deflateSync(raw, { level: 0 })
+    assert.ok(stored.length > raw.length, 'stored blocks add bytes')
+    const ct = he.load(zlibObject(fresh, stored))
+    assert.ok(
+      relativeError(requestor.decryptor.decrypt(requestor.evaluator.load(he.save(ct))), values) <
+        1e-6,
+    )
+    he.release(ct)
   })
 
   it('refuses bodies that do not match the parameters field by field', () => {

@@ -127,6 +127,32 @@ describe('wire codec', () => {
     }
   })
 
+  it('bounds BigInts, objects and the memory a small input may claim, naming the cause', () => {
+    const codec = (pattern: RegExp) => (e: unknown) =>
+      e instanceof MsflError && e.code === 'CODEC' && pattern.test(e.message)
+    const big = 2n ** 8000n - 1n // 1,000 bytes
+    assert.equal(roundTrip(big), big)
+    assert.throws(
+      () => decodeMessage(encodeMessage(big), { maxBigIntBytes: 999 }),
+      codec(/bigint of 1000 bytes exceeds the limit of 999/),
+    )
+    const wide = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i]))
+    assert.deepEqual(roundTrip(wide), wide)
+    assert.throws(
+      () => decodeMessage(encodeMessage(wide), { maxObjectEntries: 9 }),
+      codec(/object of 10 entries exceeds the limit of 9/),
+    )
+    // 2 MB of empty objects would take about 30 MB of heap: refused, not built.
+    const empties = new Uint8Array(10 + 5 * 400_000)
+    empties.set([0x4d, 0x53, 0x46, 0x4c, 1, 5])
+    new DataView(empties.buffer).setUint32(6, 400_000, true)
+    for (let at = 10; at < empties.length; at += 5) empties[at] = 6
+    assert.throws(() => decodeMessage(empties), codec(/decoding would take more than 3×/))
+    // A realistic message of the same size decodes.
+    const vectors = { v: new Float64Array(250_000), ids: Array.from({ length: 100 }, String) }
+    assert.deepEqual(roundTrip(vectors), vectors)
+  })
+
   it('enforces the size limit and the nesting bound', () => {
     assert.throws(
       () => decodeMessage(encodeMessage('x'.repeat(100)), { maxBytes: 50 }),

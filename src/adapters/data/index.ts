@@ -3,5 +3,6 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export { listDatasets, loadDataset } from './loadDataset.ts'
 export { verifyDatasets } from './verifyDatasets.ts'

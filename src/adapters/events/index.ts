@@ -3,5 +3,6 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export { createConsoleProgress } from './createConsoleProgress.ts'
 export { createJsonlEventLog } from './createJsonlEventLog.ts'

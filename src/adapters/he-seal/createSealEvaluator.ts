@@ -2,7 +2,7 @@ import { MsflError } from '../../core/errors/msflError.ts'
 import type { HeCiphertext, HeEvaluator } from '../../core/ports/he.ts'
 import type { SealCiphertext, SealPlaintext } from './loadSeal.ts'
 import type { LoadedKeys } from './openPublicMaterial.ts'
-import { compressSealObject, inflateSealObject } from './sealCompression.ts'
+import { compressSealObject, inflateSealObject, pseudoRandomInflation } from './sealCompression.ts'
 import type { SealContext, SealLevel } from './sealContext.ts'
 import { HandleRegistry } from './sealHandles.ts'
 import { checkCiphertextLayout, ciphertextBytes } from './sealObjectLayout.ts'
@@ -55,6 +55,11 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
     scale,
   }
   const maxCiphertextBytes = ciphertextBytes(parameters.polyModulusDegree, first.primes.length)
+  const inflation = pseudoRandomInflation(
+    first.primes,
+    parameters.polyModulusDegree,
+    maxCiphertextBytes,
+  )
   let disposed = false
 
   const guard = <T>(op: string, fn: () => T): T => {
@@ -169,7 +174,7 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
           maxBytes: maxCiphertextBytes,
           compression: [ComprMode.none, ComprMode.zlib],
         })
-        const raw = inflateSealObject(bytes, header, maxCiphertextBytes, 'ciphertext')
+        const raw = inflateSealObject(bytes, header, inflation, 'ciphertext')
         const level = checkCiphertextLayout(raw, layout)
         return wrapNew(level, (out) => {
           try {

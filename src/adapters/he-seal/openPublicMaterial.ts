@@ -4,7 +4,7 @@ import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { SealGaloisKeys, SealLibrary, SealPublicKey, SealRelinKeys } from './loadSeal.ts'
 import { HE_PRESETS } from './presets.ts'
-import { inflateSealObject } from './sealCompression.ts'
+import { inflateSealObject, pseudoRandomInflation } from './sealCompression.ts'
 import { createSealContext, type SealContext } from './sealContext.ts'
 import {
   checkKSwitchKeysLayout,
@@ -164,7 +164,12 @@ export function openPublicMaterial(
         maxBytes,
         compression: [ComprMode.none, ComprMode.zlib],
       })
-      return inflateSealObject(blob, header, maxBytes, what)
+      const bound = pseudoRandomInflation(
+        context.keyLevel.primes,
+        layout.polyModulusDegree,
+        maxBytes,
+      )
+      return inflateSealObject(blob, header, bound, what)
     }
     const load = <
       T extends { loadArray(c: typeof context.context, b: Uint8Array): void; delete(): void },

@@ -34,7 +34,10 @@ export interface SealHeader {
 export interface SealHeaderExpectation {
   /** Names the object in error messages, e.g. `ciphertext` or `galois keys`. */
   readonly what: string
-  /** The largest total size (header included) this object may have. */
+  /**
+   * The largest total size (header included) this object may have uncompressed. A zlib
+   * object may declare up to the header plus zlibStreamBound of the body.
+   */
   readonly maxBytes: number
   /** Compression modes accepted for this object; nested objects accept none. */
   readonly compression: readonly ComprMode[]
@@ -83,10 +86,24 @@ export function validateSealHeader(
   if (view.getUint16(6, true) !== 0) fail('reserved header bytes are not zero')
   const size = view.getBigUint64(8, true)
   if (size < BigInt(SEAL_HEADER_BYTES)) fail(`declared size ${size} is smaller than the header`)
-  if (size > BigInt(expect.maxBytes))
-    fail(`declared size ${size} exceeds the bound of ${expect.maxBytes} bytes for these parameters`)
+  const maxBytes =
+    mode === ComprMode.zlib
+      ? SEAL_HEADER_BYTES + zlibStreamBound(expect.maxBytes - SEAL_HEADER_BYTES)
+      : expect.maxBytes
+  if (size > BigInt(maxBytes))
+    fail(`declared size ${size} exceeds the bound of ${maxBytes} bytes for these parameters`)
   if (size > BigInt(available)) fail(`declared size ${size} but only ${available} bytes present`)
   if ((expect.exact ?? true) && size !== BigInt(available))
     fail(`declared size ${size} but ${available} bytes present (trailing data)`)
   return { comprMode: mode as ComprMode, size: Number(size) }
+}
+
+/**
+ * The largest zlib stream any compressor emits for `rawBytes` of input: zlib's
+ * conservative deflateBound (stored or fixed-Huffman blocks make incompressible input a
+ * little larger) plus its 2-byte header and 4-byte checksum. A valid stream of
+ * pseudo-random coefficients may be larger than the raw object and is not refused for it.
+ */
+export function zlibStreamBound(rawBytes: number): number {
+  return rawBytes + Math.ceil(rawBytes / 8) + Math.ceil(rawBytes / 64) + 5 + 6
 }

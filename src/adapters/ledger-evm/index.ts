@@ -3,6 +3,7 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export type { ChainClient, Hex } from './chainClient.ts'
 export {
   binomial,
@@ -30,9 +31,11 @@ export { describeRevert, SettlementRevertError } from './describeRevert.ts'
 export type { LedgerAccount } from './ledgerAccounts.ts'
 export { deriveLedgerAccount, deriveLedgerAccounts, generateLedgerSeed } from './ledgerAccounts.ts'
 export { modelDigest } from './modelDigest.ts'
-export { openRecordedChain, type RecordedChain } from './openRecordedChain.ts'
+export type { RecordedChain } from './openRecordedChain.ts'
+export { openRecordedChain } from './openRecordedChain.ts'
 export { parseAddress, parseLedgerSpec, parseRpcUrl } from './parseLedgerSpec.ts'
-export { type RunLedgerRecord, runLedgerRecordSchema } from './runLedgerRecord.ts'
+export type { RunLedgerRecord } from './runLedgerRecord.ts'
+export { runLedgerRecordSchema } from './runLedgerRecord.ts'
 export { settlementAbi, settlementArtifact, settlementBytecode } from './settlementArtifact.ts'
 export type { SettlementContract } from './settlementContract.ts'
 export { attachSettlementContract, deploySettlementContract } from './settlementContract.ts'

@@ -3,4 +3,5 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export { createMemorySettlement } from './createMemorySettlement.ts'

@@ -3,6 +3,7 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export { createPaillierPublic } from './createPaillierPublic.ts'
 export { createPaillierSecret } from './createPaillierSecret.ts'
 export type { PaillierKeyPair } from './generatePaillierKeyPair.ts'

@@ -3,5 +3,6 @@
  * Code outside this folder imports from here only (test/architecture.test.ts).
  * @module
  */
+
 export type { RunDirectory } from './createRunDirectory.ts'
 export { createRunDirectory } from './createRunDirectory.ts'

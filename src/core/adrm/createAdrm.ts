@@ -32,6 +32,14 @@ import {
 } from './reputationBook.ts'
 import { reputationWeights } from './reputationWeights.ts'
 
+/**
+ * Where the champion/challenger's labels come from. `none`, a deployment: nobody knows
+ * the attackers, so only the first challenger is promoted and later ones wait for labels.
+ * `oracle`, simulation only: the runtime labels every round with the true attacker set,
+ * which a deployment never has, so numbers measured with it are an upper bound.
+ */
+export type AdrmLabels = 'none' | 'oracle'
+
 export interface AdrmConfig {
   readonly detection: DetectionConfig
   /** The isolation forest and its champion/challenger retraining; absent: off. */
@@ -40,6 +48,8 @@ export interface AdrmConfig {
   /** Flagged updates held at most. */
   readonly quarantineCapacity: number
   readonly models: ModelManagerConfig
+  /** Label feedback for the runtime to give `labelRound`; createAdrm itself never reads it. */
+  readonly labels: AdrmLabels
 }
 
 export const DEFAULT_ADRM: AdrmConfig = {
@@ -48,6 +58,7 @@ export const DEFAULT_ADRM: AdrmConfig = {
   reputation: DEFAULT_REPUTATION,
   quarantineCapacity: 100,
   models: DEFAULT_MODEL_MANAGER,
+  labels: 'none',
 }
 
 /** One update as the server received it: the change to the global model (or a gradient). */

@@ -1,7 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import { parseSpecString } from '../spec/parseSpecString.ts'
 import { type OptionSchema, resolveSpecOptions } from '../spec/specOptions.ts'
-import type { AdrmConfig } from './createAdrm.ts'
+import type { AdrmConfig, AdrmLabels } from './createAdrm.ts'
 import type { Severity } from './severity.ts'
 
 /** The options of `--defence adrm[:key=value,…]`, with defaults and help. */
@@ -106,6 +106,13 @@ export const ADRM_OPTIONS = {
     values: ['on', 'off'],
     default: 'on',
     description: 'isolation forest with champion/challenger retraining',
+  },
+  labels: {
+    kind: 'choice',
+    values: ['none', 'oracle'],
+    default: 'none',
+    description:
+      'champion/challenger labels: none (a deployment) or oracle (simulation only: the true attackers, an upper bound)',
   },
   trees: {
     kind: 'number',
@@ -323,5 +330,6 @@ export function parseAdrmSpec(text: string): AdrmConfig {
     },
     quarantineCapacity: n('quarantine'),
     models: { margin: n('rollback') / 100, keep: n('versions') },
+    labels: o['labels'] as AdrmLabels,
   }
 }

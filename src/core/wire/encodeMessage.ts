@@ -13,8 +13,10 @@ import { littleEndian, MAGIC, MAX_DEPTH, Tag, VERSION } from './wireFormat.ts'
  *
  * Layout: "MSFL" magic, a version byte, then one tagged value. Numbers are float64
  * and typed arrays raw little-endian, so vectors are copied, never re-parsed. The
- * decoder trusts nothing: every length is checked against the bytes left and the
- * nesting depth is bounded, so hostile input fails with a CODEC error.
+ * decoder trusts nothing: every length is checked against the bytes left, the nesting
+ * depth, BigInt lengths and object sizes are bounded, every allocation is charged
+ * against a memory budget of a small multiple of the input before it is made, and time
+ * is linear in the input, so hostile input fails with a CODEC error at bounded cost.
  */
 
 const textEncoder = new TextEncoder()

@@ -40,6 +40,22 @@ export type WireValue =
 export interface DecodeOptions {
   /** Refuse inputs larger than this many bytes (default 256 MiB). */
   readonly maxBytes?: number
+  /** Largest BigInt magnitude in bytes (default 64 KiB; msfl's largest, a uint256, takes 32). */
+  readonly maxBigIntBytes?: number
+  /** Most entries of one object (default 65,536). */
+  readonly maxObjectEntries?: number
 }
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+export const DEFAULT_MAX_BIGINT_BYTES = 64 * 1024
+export const DEFAULT_MAX_OBJECT_ENTRIES = 65_536
+
+/**
+ * The decoded value may take at most MEMORY_FACTOR × the input's size plus
+ * MEMORY_ALLOWANCE bytes of heap (by the conservative estimate in decodeMessage), so the
+ * input and its decoded form together stay within 4× the input plus the allowance.
+ */
+export const DECODE_MEMORY_FACTOR = 3
+export const DECODE_MEMORY_ALLOWANCE = 1024 * 1024
 
 export const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1

@@ -146,8 +146,9 @@ export const seed004Preset: ExperimentMatrix = {
 }
 
 /**
- * ADRM's detection quality (issue 7): MNIST softmax, 10 IID owners of which 3 attack,
- * every attack of the catalogue, FedAvg without and with `--defence adrm`; the report
+ * ADRM's detection quality (issues 7, 14): MNIST softmax, 10 IID owners of which 3 attack,
+ * every attack of the catalogue, seeds 42–44, FedAvg without and with `--defence adrm`
+ * (no label feedback, as deployed) and, labelled as such, with oracle labels; the report
  * tables precision, recall and false-positive rate of the detection stage per attack
  * (against the known attackers, over every inspected update), with accuracy, rollbacks
  * and blocks. `scaling:base=own` is model replacement (no omniscience needed).
@@ -165,7 +166,10 @@ export const adrmPreset: ExperimentMatrix = {
   },
   variants: [
     { name: 'no detection', set: {} },
+    // The deployment case: nobody tells ADRM who attacked.
     { name: 'adrm', set: { defence: 'adrm' } },
+    // Simulation only: the true attackers label every round (an upper bound, never the default).
+    { name: 'adrm, oracle labels', set: { defence: 'adrm:labels=oracle' } },
   ],
   aggregators: ['fedavg'],
   clients: [],
@@ -183,7 +187,7 @@ export const adrmPreset: ExperimentMatrix = {
     'free-rider',
   ],
   malicious: [0.3],
-  seeds: [42],
+  seeds: [42, 43, 44],
 }
 
 export const EXPERIMENT_PRESETS: Readonly<Record<string, ExperimentMatrix>> = {

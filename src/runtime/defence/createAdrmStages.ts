@@ -15,11 +15,18 @@ export interface AdrmStageParameters {
   readonly model: Model
   /** The model requestor's validation set (the model manager's accuracy). */
   readonly validation: Dataset
-  /** Simulation only: the known attackers label each round for the champion/challenger. */
-  readonly attackers?: ReadonlySet<string>
+  /**
+   * Label feedback for the champion/challenger (`--defence adrm:labels=…`): none, as in
+   * a deployment, or the simulation's true attackers (oracle: an upper bound, never the default).
+   */
+  readonly labels: AdrmLabelFeedback
   readonly emit: EventSink
   readonly now: () => number
 }
+
+export type AdrmLabelFeedback =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'oracle'; readonly attackers: ReadonlySet<string> }
 
 export interface AdrmStages extends Pick<RoundStages, 'available' | 'screen' | 'review'> {
   /** Round 0: the initial model becomes version 0, so round 1 can already be rolled back. */
@@ -70,11 +77,12 @@ export function createAdrmStages(p: AdrmStageParameters): AdrmStages {
         inspected: inspection.decisions.map((d) => d.clientId),
         flagged: inspection.decisions.filter((d) => d.flagged).map((d) => d.clientId),
       })
-      if (p.attackers)
+      const { labels } = p
+      if (labels.kind === 'oracle')
         report(
           adrm.labelRound(
             round,
-            inspection.decisions.map((d) => d.clientId).filter((id) => p.attackers!.has(id)),
+            inspection.decisions.map((d) => d.clientId).filter((id) => labels.attackers.has(id)),
           ),
         )
       const keep: FitResult[] = []

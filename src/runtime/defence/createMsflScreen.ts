@@ -35,7 +35,7 @@ export function createMsflScreen(p: {
   readonly runId: string
   readonly spec: string
   readonly seed: number
-  /** Simulation: the known attackers (detection metrics, champion/challenger labels). */
+  /** Simulation: the known attackers (detection metrics; labels only with adrm:labels=oracle). */
   readonly attackers: ReadonlySet<string>
   readonly emit: EventSink
   readonly now: () => number
@@ -69,12 +69,14 @@ export function createMsflScreen(p: {
         inspected,
         flagged: inspection.decisions.filter((d) => d.flagged).map((d) => d.clientId),
       })
-      report(
-        adrm.labelRound(
-          round,
-          inspected.filter((id) => p.attackers.has(id)),
-        ),
-      )
+      // Only with adrm:labels=oracle (simulation): a deployment knows no attackers.
+      if (config.labels === 'oracle')
+        report(
+          adrm.labelRound(
+            round,
+            inspected.filter((id) => p.attackers.has(id)),
+          ),
+        )
       const out = [...inspection.quarantined, ...inspection.refused.map((r) => r.clientId)]
       aside.set(round, new Set(out))
       return out

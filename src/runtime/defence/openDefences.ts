@@ -62,7 +62,7 @@ export async function openDefences(p: {
   readonly model: Model
   readonly validation: Dataset
   readonly clients: readonly string[]
-  /** Simulation: the known attackers (detection metrics, champion/challenger labels). */
+  /** Simulation: the known attackers (detection metrics; labels only with adrm:labels=oracle). */
   readonly attackers: ReadonlySet<string>
   readonly adapters: DefenceAdapters
   readonly emit: EventSink
@@ -85,18 +85,19 @@ export async function openDefences(p: {
     if (event.type === 'model-rolled-back' || event.type === 'client-blocked') events.push(event)
     p.emit(event)
   }
+  const adrmConfig = config.defence === undefined ? undefined : parseAdrmSpec(config.defence)
   const adrm =
-    config.defence === undefined
+    adrmConfig === undefined
       ? undefined
       : createAdrmStages({
           runId: p.runId,
-          adrm: createAdrm(
-            parseAdrmSpec(config.defence),
-            createSeededRng(deriveSeed(config.seed, 'adrm')),
-          ),
+          adrm: createAdrm(adrmConfig, createSeededRng(deriveSeed(config.seed, 'adrm'))),
           model: p.model,
           validation: p.validation,
-          attackers: p.attackers,
+          labels:
+            adrmConfig.labels === 'oracle'
+              ? { kind: 'oracle', attackers: p.attackers }
+              : { kind: 'none' },
           emit,
           now: p.now,
         })
