@@ -23,7 +23,9 @@ function prose(markdown: string): string {
 /** Relative link targets: inline `[text](target)`, images, and reference definitions. */
 function linkTargets(markdown: string): string[] {
   const text = prose(markdown)
-  const inline = [...text.matchAll(/!?\[(?:[^\]\n]|\][^(\n])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)]
+  const inline = [
+    ...text.matchAll(/!?\[(?:[^\]\n]|\][^(\n])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g),
+  ]
   const definitions = [...text.matchAll(/^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)]
   return [...inline, ...definitions]
     .map((m) => m[1]!)
