@@ -26,7 +26,7 @@ export { createTrainingClient } from './core/fl/createTrainingClient.ts'
 export type { FitInstruction, FitResult, LocalTrainingConfig } from './core/fl/messages.ts'
 export { partitionClients } from './core/fl/partitionClients.ts'
 export { sampleClients } from './core/fl/sampleClients.ts'
-export type { RoundPlan, Strategy } from './core/fl/strategy.ts'
+export type { AggregateOutcome, RoundPlan, Strategy } from './core/fl/strategy.ts'
 export { weightedAverage } from './core/fl/weightedAverage.ts'
 export {
   accuracy,
@@ -44,7 +44,7 @@ export { createModel, parseModelSpec } from './core/model/createModel.ts'
 export type { Batch, Model, ModelKind, ModelSpec } from './core/model/model.ts'
 export { decodeModelFile, encodeModelFile, type ModelFile } from './core/model/modelFile.ts'
 export { parameterLayout } from './core/model/parameterLayout.ts'
-export type { MessageHandler, Transport } from './core/ports/transport.ts'
+export type { MessageHandler, Transport, TransportStats } from './core/ports/transport.ts'
 // Randomness (seeded: simulation only)
 export type { Rng } from './core/rng/rng.ts'
 export { createSeededRng, deriveSeed } from './core/rng/seededRng.ts'
