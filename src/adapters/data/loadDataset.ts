@@ -7,7 +7,7 @@ import { DATASET_CATALOG, type DatasetEntry, type FileSource } from './datasetCa
 import { readChecksums, readVerifiedFile } from './verifiedFiles.ts'
 
 export interface LoadDatasetOptions {
-  /** Data folder; defaults to MSFL_DATA_DIR, then the repository's `data/`. */
+  /** Data folder; defaults to MSFL_DATA_DIR, then the installed `@msfl/datasets` package. */
   readonly dataDir?: string
 }
 
@@ -23,10 +23,11 @@ export async function loadDataset(
 ): Promise<DatasetSplit> {
   const entry = findDataset(spec.name)
   const resolved = resolveSpecOptions(`dataset '${entry.name}'`, spec.options, entry.options)
-  const dataDir = resolveDataDir(options.dataDir)
-  // Synthetic data reads no files, so it must not require a checksum list to exist.
+  // Synthetic data reads no files, so it must not require a data folder or checksum list.
+  let dataDir: string | undefined
   let sums: Promise<Map<string, string>> | undefined
   const bytes = async (file: string): Promise<Uint8Array> => {
+    dataDir ??= resolveDataDir(options.dataDir)
     sums ??= readChecksums(dataDir)
     return readVerifiedFile(dataDir, file, await sums)
   }

@@ -5,6 +5,7 @@
 export type MsflErrorCode =
   | 'CONFIG_INVALID'
   | 'DATA_INTEGRITY'
+  | 'DATA_MISSING'
   | 'DATA_FORMAT'
   | 'MODEL_INVALID'
   | 'CODEC'
