@@ -49,7 +49,7 @@ export interface DetectionReason {
   readonly detail: string
 }
 
-interface EventBase {
+export interface EventBase {
   readonly runId: string
   /** Milliseconds since the Unix epoch, from the runtime's clock. */
   readonly at: number

@@ -5,7 +5,7 @@ import { decodeMessage } from '../wire/decodeMessage.ts'
 import { encodeMessage } from '../wire/encodeMessage.ts'
 import type { ModelSpec } from './model.ts'
 
-const modelFileSchema = z
+export const modelFileSchema = z
   .object({
     format: z.literal('msfl-model'),
     version: z.literal(1),
