@@ -13,6 +13,10 @@ import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import type { RoundStages } from './roundStages.ts'
 
+/**
+ * Everything `runFederation` drives: the strategy, the transport, the clients, rounds, initial
+ * parameters, evaluation, randomness, optional defence stages, the event sink and the clock.
+ */
 export interface RunFederationParameters {
   readonly runId: string
   readonly strategy: Strategy
@@ -30,6 +34,7 @@ export interface RunFederationParameters {
    */
   readonly omniscient?: {
     readonly attackers: ReadonlySet<string>
+    /** Shows the attackers the honest updates of the round before they answer. */
     observe(
       round: number,
       honestUpdates: readonly Float64Array[],
@@ -44,6 +49,7 @@ export interface RunFederationParameters {
   readonly now: () => number
 }
 
+/** The final global parameters, the record of every round and the final evaluation. */
 export interface FederationResult {
   readonly params: Float64Array
   readonly history: readonly RoundRecord[]
@@ -55,6 +61,11 @@ export interface FederationResult {
  * The round loop of plaintext federated training, the same whichever transport
  * carries the messages: plan (strategy), send and collect (transport), validate
  * every reply, aggregate (strategy), evaluate, and report each step as an event.
+ *
+ * Example: a custom strategy (FedAvg with server momentum) driven by `runFederation`
+ * (`examples/library/customStrategy.ts`, compiled and run by the package test):
+ *
+ * {@includeCode ../../examples/library/customStrategy.ts}
  */
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
   let params = p.initialParams

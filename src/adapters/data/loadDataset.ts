@@ -6,6 +6,7 @@ import { resolveDataDir } from './dataDirectory.ts'
 import { DATASET_CATALOG, type DatasetEntry, type FileSource } from './datasetCatalog.ts'
 import { readChecksums, readVerifiedFile } from './verifiedFiles.ts'
 
+/** Options of `loadDataset`. */
 export interface LoadDatasetOptions {
   /** Data folder; defaults to MSFL_DATA_DIR, then the installed `@msfl/datasets` package. */
   readonly dataDir?: string
@@ -46,6 +47,10 @@ export async function loadDataset(
   return entry.load(source, resolved, seed)
 }
 
+/**
+ * One loader option of a dataset, as `listDatasets` describes it: its name, the values it accepts,
+ * its default and what it does.
+ */
 export interface DatasetOptionInfo {
   readonly name: string
   readonly accepts: string
@@ -53,6 +58,10 @@ export interface DatasetOptionInfo {
   readonly description: string
 }
 
+/**
+ * A loadable dataset as `listDatasets` describes it: its files (relative to the data folder),
+ * licence, citation and loader options.
+ */
 export interface DatasetInfo {
   readonly name: string
   readonly description: string

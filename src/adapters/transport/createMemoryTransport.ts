@@ -3,6 +3,7 @@ import type { MessageHandler, Transport, TransportStats } from '../../core/ports
 import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 
+/** The participants an in-memory transport connects, by node id, and its message size limit. */
 export interface MemoryTransportParameters {
   readonly handlers: ReadonlyMap<string, MessageHandler>
   /** Upper bound for one message, as on the network (default 256 MiB). */

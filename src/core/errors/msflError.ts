@@ -12,6 +12,10 @@ export type MsflErrorCode =
   | 'PROTOCOL'
   | 'TRANSPORT'
 
+/**
+ * An error msfl raised on purpose: `code` says what kind (stable for programs), `message` names the
+ * field or file at fault.
+ */
 export class MsflError extends Error {
   override readonly name = 'MsflError'
   readonly code: MsflErrorCode

@@ -19,6 +19,10 @@ export interface MetricSummary {
   readonly flippedClassRecall?: number
 }
 
+/**
+ * The outcome of one round: clients selected and accepted, test metrics, excluded clients, bytes
+ * moved and duration.
+ */
 export interface RoundRecord {
   readonly round: number
   readonly selected: number
@@ -49,12 +53,17 @@ export interface DetectionReason {
   readonly detail: string
 }
 
+/** Fields every run event carries: the run id and when it happened. */
 export interface EventBase {
   readonly runId: string
   /** Milliseconds since the Unix epoch, from the runtime's clock. */
   readonly at: number
 }
 
+/**
+ * Everything that happens in a run, discriminated by `type`: run and round start and end, updates
+ * received or rejected, defence and ledger notices, and more.
+ */
 export type RunEvent =
   | (EventBase & {
       readonly type: 'run-started'

@@ -12,6 +12,7 @@ import {
   serverMessageSchema,
 } from './messages.ts'
 
+/** A training client's id, model, private data and shuffling seed. */
 export interface TrainingClientParameters {
   readonly clientId: string
   readonly model: Model
