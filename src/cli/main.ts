@@ -52,7 +52,7 @@ const usage = `msfl — secure federated learning between parties that do not tr
 usage: msfl <command> [options]
 
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
   .join('\n')}
 
 msfl <command> --help shows the options of a command.
