@@ -2,7 +2,6 @@
 // recording SEAL's WebAssembly heap after each round; fails if it grows after warm-up.
 // Long (≈ 10 minutes), so it is not part of `npm run bench`; its result is kept in
 // BENCHMARKS.md under "Long runs".
-import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/index.ts'
@@ -11,6 +10,7 @@ import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../src/runtime/runMsflSimulation.ts'
 import { wasmHeapBytes } from '../test/he-seal/sealTestHelpers.ts'
+import { KEPT_ACROSS_BENCH, writeSection } from './benchmarksFile.ts'
 
 const rounds = Number(process.env['MSFL_HEAP_ROUNDS'] ?? 500)
 const data = await loadDataset(parseDatasetSpec('adult'), 42)
@@ -49,11 +49,11 @@ const last = heap.at(-1)!
 const growth = last - warm
 const line = `| ${rounds} MS-FL rounds on Adult (10 owners, 3 label-flippers, m = 64, ckks-16384, all parties in one thread) | heap growth ${(growth / 2 ** 20).toFixed(2)} MiB after round 20 (bound 4 MiB) | heap ${(warm / 2 ** 20).toFixed(1)} → ${(last / 2 ** 20).toFixed(1)} MiB; final accuracy ${((result.final.accuracy ?? 0) * 100).toFixed(2)} %; ${((performance.now() - started) / 60000).toFixed(1)} min on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString()} |`
 process.stdout.write(`${line}\n`)
-const file = readFileSync('BENCHMARKS.md', 'utf8')
 const marker = '## Long runs'
-const header = `${marker} (\`npm run bench:heap\`, kept across \`npm run bench\`)\n\n| benchmark | result | detail |\n| --- | --- | --- |\n`
-const base = file.includes(marker) ? file.slice(0, file.indexOf(marker)).trimEnd() : file.trimEnd()
-writeFileSync('BENCHMARKS.md', `${base}\n\n${header}${line}\n`)
+writeSection(
+  marker,
+  `${marker} (\`npm run bench:heap\`, ${KEPT_ACROSS_BENCH})\n\n| benchmark | result | detail |\n| --- | --- | --- |\n${line}`,
+)
 if (growth > 4 * 2 ** 20) {
   process.stderr.write(`FAIL: the WebAssembly heap grew by ${growth} bytes\n`)
   process.exit(1)

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { loadDataset } from '../src/adapters/data/index.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { benchAggregation } from './aggregation.bench.ts'
+import { keptSections } from './benchmarksFile.ts'
 import { benchCodec } from './codec.bench.ts'
 import type { BenchRow } from './measure.ts'
 import { benchRobustRules } from './robust.bench.ts'
@@ -134,10 +135,7 @@ const body = sections
   )
   .join('\n\n')
 const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand.\n\n${machine}\n\n${body}\n`
-// The long runs (npm run bench:heap) keep their section across this rewrite.
-const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : ''
-const longRuns = previous.includes('## Long runs')
-  ? `\n${previous.slice(previous.indexOf('## Long runs'))}`
-  : ''
-writeFileSync('BENCHMARKS.md', text + longRuns)
+// Sections measured by other commands (bench:heap, bench:package) survive this rewrite.
+const kept = keptSections()
+writeFileSync('BENCHMARKS.md', kept.length > 0 ? `${text}\n${kept.join('\n\n')}\n` : text)
 process.stdout.write(text)

@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// The published entry point: registers tsx so the TypeScript sources run as-is.
-import { register } from 'tsx/esm/api'
+// The installed command runs the compiled CLI in dist/ (plain JavaScript, no tsx), so it
+// starts quickly. From a source checkout `npm install` builds dist/ through `prepare`;
+// `npm run msfl` runs the TypeScript sources directly.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../src/cli/main.ts')
+const main = new URL('../dist/cli/main.js', import.meta.url)
+if (existsSync(main)) {
+  await import(main.href)
+} else {
+  process.stderr.write(
+    'msfl: the compiled CLI (dist/cli/main.js) is missing. In a source checkout run ' +
+      '`npm run build` (or `npm run msfl -- <command>` to run the TypeScript sources).\n',
+  )
+  process.exitCode = 1
+}

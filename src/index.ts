@@ -1,103 +1,99 @@
 /**
- * msfl as a library. Explicit named exports only: what is listed here is the
- * supported API; everything else is internal and may change.
+ * msfl as a library. Explicit named exports only: what is listed here (and in
+ * `core/index.ts`, re-exported whole) is the supported API; everything else is internal
+ * and may change.
+ *
+ * @module msfl
  */
 
-// Errors
-export { MsflError, type MsflErrorCode } from './core/errors/msflError.ts'
-export { describeZodError } from './core/errors/describeZodError.ts'
-
-// Data
-export type { Dataset, DatasetSplit } from './core/data/dataset.ts'
-export { labelHistogram, selectRows } from './core/data/dataset.ts'
-export { type DatasetSpec, parseDatasetSpec } from './core/data/parseDatasetSpec.ts'
-export { type PartitionSpec, partitionDataset } from './core/data/partition.ts'
-export { type PartitionStatistics, partitionStatistics } from './core/data/partitionStatistics.ts'
-export { generateSynthetic, type SyntheticOptions } from './core/data/synthetic.ts'
-export { listDatasets, loadDataset, verifyDatasets } from './adapters/data/index.ts'
-
-// Models, training, metrics
-export { createModel, parseModelSpec } from './core/model/createModel.ts'
-export type { Batch, Model, ModelKind, ModelSpec } from './core/model/model.ts'
-export { decodeModelFile, encodeModelFile, type ModelFile } from './core/model/modelFile.ts'
-export { parameterLayout } from './core/model/parameterLayout.ts'
-export { computeGradient } from './core/train/computeGradient.ts'
-export { trainLocal } from './core/train/trainLocal.ts'
+// Adapters: dataset files, transport
 export {
-  accuracy,
-  macroF1,
-  macroPrecision,
-  macroRecall,
-} from './core/metrics/classificationMetrics.ts'
-export { confusionMatrix } from './core/metrics/confusionMatrix.ts'
-export { detectionMetrics } from './core/metrics/detectionMetrics.ts'
-export { type EvaluationMetrics, evaluateModel } from './core/metrics/evaluateModel.ts'
-export { mae, rmse } from './core/metrics/regressionMetrics.ts'
-export { oneVsRestAuc, rocAuc, rocCurve } from './core/metrics/roc.ts'
-
-// Randomness (seeded: simulation only)
-export type { Rng } from './core/rng/rng.ts'
-export { createSeededRng, deriveSeed } from './core/rng/seededRng.ts'
-
-// Federated protocol
-export { createFedAvg } from './core/fl/createFedAvg.ts'
-export { createFedSgd } from './core/fl/createFedSgd.ts'
-export { createTrainingClient } from './core/fl/createTrainingClient.ts'
-export type { FitInstruction, FitResult, LocalTrainingConfig } from './core/fl/messages.ts'
-export { partitionClients } from './core/fl/partitionClients.ts'
-export { sampleClients } from './core/fl/sampleClients.ts'
-export type { RoundPlan, Strategy } from './core/fl/strategy.ts'
-export { weightedAverage } from './core/fl/weightedAverage.ts'
-
-// Events
-export { createRunEmitter, type RunEmitter } from './core/events/createRunEmitter.ts'
+  type DatasetInfo,
+  type DatasetOptionInfo,
+  type LoadDatasetOptions,
+  listDatasets,
+  loadDataset,
+} from './adapters/data/index.ts'
+export {
+  type DatasetVerification,
+  type FileCheck,
+  type FileCheckStatus,
+  verifyDatasets,
+} from './adapters/data/index.ts'
+export {
+  createMemoryTransport,
+  createWorkerPool,
+  type MemoryTransportParameters,
+  settleWithin,
+  type WorkerPool,
+  type WorkerPoolParameters,
+} from './adapters/transport/index.ts'
+export * from './core/index.ts'
+// Runtime
+export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
+export { createEventBus, type EventBus } from './runtime/createEventBus.ts'
+export {
+  type AdrmStageParameters,
+  type AdrmStages,
+  createAdrmStages,
+} from './runtime/defence/createAdrmStages.ts'
+export type { SmpcRoundRecord } from './runtime/defence/createSmpcStage.ts'
+export type { DefenceAdapters, DefenceSummary } from './runtime/defence/openDefences.ts'
+export type { LedgerSummary, MsflLedger } from './runtime/msflLedger.ts'
+export type { MsflOwners, MsflOwnersSpec } from './runtime/msflOwners.ts'
 export type {
-  AnyRoundRecord,
-  EventSink,
-  FederationRoundRecord,
-  MetricSummary,
-  MsflRoundRecord,
-  ProtectedRoundRecord,
-  RoundRecord,
-  RunEvent,
-  RunEventBody,
-  RunEventType,
-} from './core/events/runEvent.ts'
-export { createEventBus } from './runtime/createEventBus.ts'
-
-// Wire and transport
-export { decodeMessage } from './core/wire/decodeMessage.ts'
-export { encodeMessage } from './core/wire/encodeMessage.ts'
-export type { WireValue } from './core/wire/wireFormat.ts'
-export type {
-  MessageHandler,
-  ProtocolMessage,
-  RequestOptions,
-  Transport,
-  TransportStats,
-} from './core/ports/transport.ts'
-export { createMemoryTransport, createWorkerPool } from './adapters/transport/index.ts'
-
-// Round driver and runtime
-export { collectReplies, type ReplyOutcome } from './runtime/rounds/collectReplies.ts'
+  ProtectedAggregate,
+  ProtectedRoundInput,
+  UpdateProtection,
+} from './runtime/privacy/updateProtection.ts'
+export type { RoundStages, ScreenOutcome } from './runtime/roundStages.ts'
 export {
   type AcceptedUpdate,
   DEFAULT_DEADLINE_MS,
   type ReplyVerdict,
   type RoundProtocol,
   type RoundResult,
+  type RoundsResult,
+  type RunRoundsParameters,
   runRounds,
 } from './runtime/rounds/runRounds.ts'
-export type { RoundStages } from './runtime/roundStages.ts'
-export { runFederation } from './runtime/runFederation.ts'
-export { runProtectedFederation } from './runtime/privacy/runProtectedFederation.ts'
-export { runMsflProtocol } from './runtime/runMsflProtocol.ts'
-export { runSimulation } from './runtime/runSimulation.ts'
-export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
-
-// Defences: ADRM and SMPC verification
-export { createAdrm } from './core/adrm/createAdrm.ts'
-export { parseAdrmSpec } from './core/adrm/parseAdrmSpec.ts'
-export { createAdrmStages } from './runtime/defence/createAdrmStages.ts'
-export { wrapModelCheck } from './core/verification/wrapModelCheck.ts'
-export { verifyAndAggregate } from './runtime/smpc/verifyAndAggregate.ts'
+export {
+  type CollectOptions,
+  collectReplies,
+  type ReplyOutcome,
+  type StageTimer,
+  type StartTimer,
+  startTimeout,
+} from './runtime/rounds/collectReplies.ts'
+export {
+  type ProtectedFederationResult,
+  type ProtectedRoundHooks,
+  type RunProtectedFederationParameters,
+  runProtectedFederation,
+} from './runtime/privacy/runProtectedFederation.ts'
+export { type RunMsflProtocolParameters, runMsflProtocol } from './runtime/runMsflProtocol.ts'
+export {
+  type FederationResult,
+  type RoundEvaluation,
+  type RunFederationParameters,
+  runFederation,
+} from './runtime/runFederation.ts'
+export type { MsflAdapters } from './runtime/runMsflSimulation.ts'
+export {
+  type PrivacySummary,
+  type ProtectionContext,
+  type RunSimulationParameters,
+  runSimulation,
+  type SimulationResult,
+} from './runtime/runSimulation.ts'
+export type {
+  SmpcModelVerdict,
+  SmpcNotice,
+  SmpcTraffic,
+  SmpcVerificationResult,
+} from './runtime/smpc/summariseVerification.ts'
+export {
+  type SmpcModelInput,
+  type VerifyAndAggregateParameters,
+  verifyAndAggregate,
+} from './runtime/smpc/verifyAndAggregate.ts'

@@ -1,39 +1,48 @@
 #!/usr/bin/env node
 import { MsflError } from '../core/errors/msflError.ts'
-import { chain, chainHelp } from './commands/chain.ts'
-import { datasets, datasetsHelp } from './commands/datasets.ts'
-import { demo, demoHelp } from './commands/demo.ts'
-import { experiment, experimentHelp } from './commands/experiment.ts'
-import { simulate, simulateHelp } from './commands/simulate.ts'
 
-const commands: Record<
-  string,
-  { run: (argv: readonly string[]) => Promise<number>; help: string; summary: string }
-> = {
+interface Command {
+  readonly run: (argv: readonly string[]) => Promise<number>
+  readonly help: string
+}
+
+// Each command is imported only when it is used: the HE, EVM and crypto libraries behind
+// some of them take over a second to load, which `msfl --help` should not pay.
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: {
-    run: demo,
-    help: demoHelp,
+    load: async () => {
+      const m = await import('./commands/demo.ts')
+      return { run: m.demo, help: m.demoHelp }
+    },
     summary:
       'run the default job (MS-FL on CKKS, UCI Adult, 10 data owners, paid on an in-process EVM)',
   },
   simulate: {
-    run: simulate,
-    help: simulateHelp,
+    load: async () => {
+      const m = await import('./commands/simulate.ts')
+      return { run: m.simulate, help: m.simulateHelp }
+    },
     summary: 'federated training in one process, from a config and flags',
   },
   experiment: {
-    run: experiment,
-    help: experimentHelp,
+    load: async () => {
+      const m = await import('./commands/experiment.ts')
+      return { run: m.experiment, help: m.experimentHelp }
+    },
     summary: 'defences × attacks × malicious shares × seeds, with CSV, JSON and an HTML report',
   },
   chain: {
-    run: chain,
-    help: chainHelp,
+    load: async () => {
+      const m = await import('./commands/chain.ts')
+      return { run: m.chain, help: m.chainHelp }
+    },
     summary: 'inspect the settlement contract of an MS-FL run; verify a model file against it',
   },
   datasets: {
-    run: datasets,
-    help: datasetsHelp,
+    load: async () => {
+      const m = await import('./commands/datasets.ts')
+      return { run: m.datasets, help: m.datasetsHelp }
+    },
     summary: 'list the bundled datasets and verify their SHA-256 sums',
   },
 }
@@ -55,21 +64,28 @@ ${commandTable()}
 msfl <command> --help shows the options of a command.
 `
 
+// Own keys only, so `msfl toString` is an unknown command rather than a crash.
+function findCommand(name: string) {
+  return Object.hasOwn(commands, name) ? commands[name] : undefined
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined
-    process.stdout.write(topic && commands[topic] ? commands[topic].help : usage)
+    const entry = topic === undefined ? undefined : findCommand(topic)
+    process.stdout.write(entry ? (await entry.load()).help : usage)
     return 0
   }
-  const command = commands[name]
-  if (!command) {
+  const entry = findCommand(name)
+  if (!entry) {
     process.stderr.write(
       `msfl: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(commands).join(', ')})\n`,
     )
     return 2
   }
   try {
+    const command = await entry.load()
     return await command.run(rest)
   } catch (error) {
     process.stderr.write(`msfl ${name}: ${describe(error)}\n`)

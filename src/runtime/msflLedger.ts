@@ -8,6 +8,7 @@ export interface MsflLedger {
   readonly settlement: Settlement
   /** What the ledger still holds in escrow: the contract's balance on a chain. */
   escrowBalance(): Promise<bigint>
+  /** Releases the ledger (stops an in-process chain, closes RPC connections). */
   close(): Promise<void>
 }
 

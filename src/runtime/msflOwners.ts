@@ -21,8 +21,10 @@ export interface MsflOwnersSpec {
   }[]
 }
 
+/** The MS-FL data owners of a run, as message handlers by node id. */
 export interface MsflOwners {
   readonly handlers: ReadonlyMap<string, MessageHandler>
+  /** Frees the owners' HE memory and stops their worker threads. */
   dispose(): Promise<void>
 }
 

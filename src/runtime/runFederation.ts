@@ -13,6 +13,10 @@ import { type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
 export { type RoundEvaluation, summarise } from './rounds/roundEvaluation.ts'
 
+/**
+ * Everything `runFederation` drives: the strategy, the transport, the clients, rounds, initial
+ * parameters, evaluation, randomness, optional defence stages, the event sink and the clock.
+ */
 export interface RunFederationParameters {
   readonly runId: string
   readonly strategy: Strategy
@@ -30,6 +34,7 @@ export interface RunFederationParameters {
    */
   readonly omniscient?: {
     readonly attackers: ReadonlySet<string>
+    /** Shows the attackers the honest updates of the round before they answer. */
     observe(
       round: number,
       honestUpdates: readonly Float64Array[],
@@ -49,6 +54,7 @@ export interface RunFederationParameters {
   readonly now: () => number
 }
 
+/** The final global parameters, the record of every round and the final evaluation. */
 export interface FederationResult {
   readonly params: Float64Array
   readonly history: readonly FederationRoundRecord[]
@@ -61,6 +67,11 @@ export interface FederationResult {
  * transport carries the messages: the strategy plans each round and aggregates, the
  * optional stages (ADRM, SMPC verifier nodes, the model registry) screen, replace the
  * aggregation, review and publish, and the round driver does the rest.
+ *
+ * Example: a custom strategy (FedAvg with server momentum) driven by `runFederation`
+ * (`examples/library/customStrategy.ts`, compiled and run by the package test):
+ *
+ * {@includeCode ../../examples/library/customStrategy.ts}
  */
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
   const protocol = federationProtocol(p)

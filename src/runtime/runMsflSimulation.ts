@@ -38,10 +38,16 @@ export interface MsflAdapters {
     evaluator: HeEvaluator
     decryptor: HeDecryptor
     publicMaterial: Uint8Array
+    /** Frees the keys' memory. */
     dispose(): void
   }>
   /** An evaluator from public material only (data owners, service provider). */
-  createEvaluator(publicMaterial: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
+  createEvaluator(publicMaterial: Uint8Array): Promise<
+    HeEvaluator & {
+      /** Frees the evaluator's memory. */
+      dispose(): void
+    }
+  >
   /** Stands up the data owners (in this thread, or in a worker-thread pool). */
   createOwners(spec: MsflOwnersSpec): Promise<MsflOwners>
   /** The ledger the run settles on (`config.ledger`: memory, evm, rpc:<url>). */
@@ -52,9 +58,11 @@ export interface MsflAdapters {
   }): Promise<MsflLedger>
   /** The digest the ledger records for a serialised model (keccak256). */
   modelDigest(bytes: Uint8Array): Uint8Array
+  /** The transport between the MS-FL participants. */
   createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
   /** A CSPRNG-backed Rng (masks, noise flooding). */
   csprng(): Rng
+  /** A collision-resistant hash of the concatenated parts (SHA-256), for commitments. */
   digest(parts: readonly Uint8Array[]): Uint8Array
 }
 

@@ -31,6 +31,10 @@ import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 
+/**
+ * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
+ * factory, optional privacy and defence adapters, the event sink and the clock.
+ */
 export interface RunSimulationParameters {
   readonly runId: string
   readonly config: SimulationConfig
@@ -48,9 +52,14 @@ export interface RunSimulationParameters {
   /** `--defence` and `--verify`: the ledger, the CSPRNG and the SMPC transport. */
   readonly defences?: DefenceAdapters
   readonly emit: EventSink
+  /** Milliseconds since the Unix epoch; injected so tests and replays control time. */
   readonly now: () => number
 }
 
+/**
+ * The outcome of a simulation: the federation result plus the model, the partition, the attackers
+ * and what privacy and defences did.
+ */
 export interface SimulationResult extends FederationResult {
   readonly model: Model
   readonly partition: ClientPartition
@@ -90,6 +99,11 @@ export interface PrivacySummary extends Partial<Omit<ClientLevelSummary, 'epsilo
  * each a client behind the transport (honest, or running its configured attack), and
  * run the rounds. Everything random is derived from `config.seed`, so a config
  * reproduces its metrics exactly.
+ *
+ * Example: two rounds on synthetic data over the in-memory transport
+ * (`examples/library/runSimulation.ts`, compiled and run by the package test):
+ *
+ * {@includeCode ../../examples/library/runSimulation.ts}
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
   const { config, runId } = p

@@ -86,8 +86,8 @@ describe('bad input exits non-zero with one message naming the field or file', (
   it('a corrupted data file is refused by its checksum, naming the file', () => {
     const data = tempDir('msfl-data-')
     mkdirSync(join(data, 'breast-cancer-wisconsin'))
-    copyFileSync('data/SHA256SUMS', join(data, 'SHA256SUMS'))
-    const csv = readFileSync('data/breast-cancer-wisconsin/breast_cancer.csv')
+    copyFileSync('packages/datasets/SHA256SUMS', join(data, 'SHA256SUMS'))
+    const csv = readFileSync('packages/datasets/breast-cancer-wisconsin/breast_cancer.csv')
     csv[200] = csv[200] === 0x31 ? 0x32 : 0x31
     writeFileSync(join(data, 'breast-cancer-wisconsin/breast_cancer.csv'), csv)
     assertRejected(base, /breast-cancer-wisconsin\/breast_cancer\.csv: SHA-256 mismatch/, {
@@ -114,7 +114,7 @@ describe('msfl datasets', () => {
   })
   it('reports a damaged file and exits non-zero', () => {
     const data = tempDir('msfl-data-')
-    copyFileSync('data/SHA256SUMS', join(data, 'SHA256SUMS'))
+    copyFileSync('packages/datasets/SHA256SUMS', join(data, 'SHA256SUMS'))
     const r = runCli(['datasets'], { MSFL_DATA_DIR: data })
     assert.notEqual(r.status, 0)
     assert.match(r.stdout, /missing: mnist\/train-images-idx3-ubyte\.gz/)

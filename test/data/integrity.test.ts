@@ -8,7 +8,7 @@ import { loadDataset, verifyDatasets } from '../../src/adapters/data/index.ts'
 import { parseSha256Sums } from '../../src/core/data/parseSha256Sums.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 
-const DATA = fileURLToPath(new URL('../../data/', import.meta.url))
+const DATA = fileURLToPath(new URL('../../packages/datasets/', import.meta.url))
 const FILE = 'breast-cancer-wisconsin/breast_cancer.csv'
 
 describe('dataset integrity', () => {

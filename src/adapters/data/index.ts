@@ -4,5 +4,8 @@
  * @module
  */
 
+export { resolveDataDir } from './dataDirectory.ts'
+export type { DatasetInfo, DatasetOptionInfo, LoadDatasetOptions } from './loadDataset.ts'
 export { listDatasets, loadDataset } from './loadDataset.ts'
+export type { DatasetVerification, FileCheck, FileCheckStatus } from './verifyDatasets.ts'
 export { verifyDatasets } from './verifyDatasets.ts'

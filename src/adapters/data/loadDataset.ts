@@ -6,8 +6,9 @@ import { resolveDataDir } from './dataDirectory.ts'
 import { DATASET_CATALOG, type DatasetEntry, type FileSource } from './datasetCatalog.ts'
 import { readChecksums, readVerifiedFile } from './verifiedFiles.ts'
 
+/** Options of `loadDataset`. */
 export interface LoadDatasetOptions {
-  /** Data folder; defaults to MSFL_DATA_DIR, then the repository's `data/`. */
+  /** Data folder; defaults to MSFL_DATA_DIR, then the installed `@msfl/datasets` package. */
   readonly dataDir?: string
 }
 
@@ -23,10 +24,11 @@ export async function loadDataset(
 ): Promise<DatasetSplit> {
   const entry = findDataset(spec.name)
   const resolved = resolveSpecOptions(`dataset '${entry.name}'`, spec.options, entry.options)
-  const dataDir = resolveDataDir(options.dataDir)
-  // Synthetic data reads no files, so it must not require a checksum list to exist.
+  // Synthetic data reads no files, so it must not require a data folder or checksum list.
+  let dataDir: string | undefined
   let sums: Promise<Map<string, string>> | undefined
   const bytes = async (file: string): Promise<Uint8Array> => {
+    dataDir ??= resolveDataDir(options.dataDir)
     sums ??= readChecksums(dataDir)
     return readVerifiedFile(dataDir, file, await sums)
   }
@@ -45,6 +47,10 @@ export async function loadDataset(
   return entry.load(source, resolved, seed)
 }
 
+/**
+ * One loader option of a dataset, as `listDatasets` describes it: its name, the values it accepts,
+ * its default and what it does.
+ */
 export interface DatasetOptionInfo {
   readonly name: string
   readonly accepts: string
@@ -52,6 +58,10 @@ export interface DatasetOptionInfo {
   readonly description: string
 }
 
+/**
+ * A loadable dataset as `listDatasets` describes it: its files (relative to the data folder),
+ * licence, citation and loader options.
+ */
 export interface DatasetInfo {
   readonly name: string
   readonly description: string

@@ -2,8 +2,13 @@ import { resolveDataDir } from './dataDirectory.ts'
 import { DATASET_CATALOG } from './datasetCatalog.ts'
 import { readChecksums, readDataFile, sha256Hex } from './verifiedFiles.ts'
 
+/**
+ * The state of one file: `ok`, `mismatch` (SHA-256 differs), `missing`, or `unlisted` (a dataset
+ * file the checksum list forgets; loaders refuse it).
+ */
 export type FileCheckStatus = 'ok' | 'mismatch' | 'missing' | 'unlisted'
 
+/** The verification of one data file, with the expected and actual SHA-256 in hex when known. */
 export interface FileCheck {
   /** Path relative to the data folder. */
   readonly file: string
@@ -14,6 +19,10 @@ export interface FileCheck {
   readonly actual?: string
 }
 
+/**
+ * What `verifyDatasets` found: the folder it checked, whether every file is `ok`, and every file's
+ * check.
+ */
 export interface DatasetVerification {
   readonly dataDir: string
   readonly ok: boolean

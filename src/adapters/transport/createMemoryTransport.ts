@@ -11,6 +11,7 @@ import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../core/wire/wireFormat.ts'
 import { settleWithin } from './settleWithin.ts'
 
+/** The participants an in-memory transport connects, by node id, and its message size limit. */
 export interface MemoryTransportParameters {
   readonly handlers: ReadonlyMap<string, MessageHandler>
   /** Upper bound for one message, as on the network (default 256 MiB). */

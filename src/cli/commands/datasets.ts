@@ -3,8 +3,9 @@ import { listDatasets, verifyDatasets } from '../../adapters/data/index.ts'
 
 export const datasetsHelp = `msfl datasets [--json]
 
-Lists the bundled datasets (name, options, licence) and verifies every file in
-data/ against data/SHA256SUMS. Exits non-zero if any file is missing or altered.
+Lists the datasets (name, options, licence) and verifies every file in the data
+folder against its SHA256SUMS. The folder is MSFL_DATA_DIR if set, else the
+@msfl/datasets package. Exits non-zero if any file is missing or altered.
 `
 
 export async function datasets(argv: readonly string[]): Promise<number> {

@@ -1,6 +1,13 @@
-// Worker threads do not inherit tsx's loader when msfl runs through bin/msfl.js,
-// so each worker registers it before loading the TypeScript worker.
-import { register } from 'tsx/esm/api'
+// Worker threads do not inherit tsx's loader. From the TypeScript sources (npm start,
+// tests) the worker registers it first; the build copies this file next to the
+// compiled worker in dist/, where plain JavaScript loads without tsx.
+import { existsSync } from 'node:fs'
 
-register()
-await import('./ownerWorker.ts')
+const compiled = new URL('./ownerWorker.js', import.meta.url)
+if (existsSync(compiled)) {
+  await import(compiled.href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('./ownerWorker.ts')
+}

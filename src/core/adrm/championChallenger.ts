@@ -3,6 +3,7 @@ import type { Rng } from '../rng/rng.ts'
 import type { AdrmNotice } from './adrmNotice.ts'
 import { fitIsolationForest, type IsolationForest, isolationScore } from './isolationForest.ts'
 
+/** Settings of ADRM's isolation-forest anomaly model and of its champion/challenger retraining. */
 export interface ChampionChallengerConfig {
   /** Trees per forest. */
   readonly trees: number
@@ -60,6 +61,10 @@ export interface ChallengeOutcome {
   readonly trainedOn: number
 }
 
+/**
+ * The state of the anomaly model for reports: whether a champion is trained, its AUC and the
+ * challengers tried.
+ */
 export interface ChampionChallengerStatus {
   readonly championTrained: boolean
   readonly challengerPending: boolean

@@ -40,6 +40,10 @@ import { reputationWeights } from './reputationWeights.ts'
  */
 export type AdrmLabels = 'none' | 'oracle'
 
+/**
+ * Settings of ADRM (adaptive detection, reputation and model management): detection, the optional
+ * anomaly model, reputation, quarantine size and model rollback.
+ */
 export interface AdrmConfig {
   readonly detection: DetectionConfig
   /** The isolation forest and its champion/challenger retraining; absent: off. */
@@ -68,6 +72,10 @@ export interface AdrmUpdate {
   readonly update: Float64Array
 }
 
+/**
+ * What ADRM decided about one round's updates before aggregation: a decision per update, the
+ * accepted updates and their weights.
+ */
 export interface Inspection {
   /** One per inspected update, in input order (refused ones have none). */
   readonly decisions: readonly UpdateDecision[]
@@ -82,6 +90,9 @@ export interface Inspection {
   readonly notices: readonly AdrmNotice[]
 }
 
+/**
+ * What ADRM decided after aggregation: the parameters to continue with, and whether it rolled back.
+ */
 export interface Review {
   /** The parameters to continue with: the new model, or exactly the restored one. */
   readonly params: Float64Array
@@ -91,6 +102,10 @@ export interface Review {
   readonly notices: readonly AdrmNotice[]
 }
 
+/**
+ * ADRM's state for reports: reputations, blocked clients, quarantine, anomaly model, model version
+ * and rollbacks.
+ */
 export interface AdrmSnapshot {
   readonly reputations: Readonly<Record<string, number>>
   readonly blocked: readonly Block[]
@@ -278,6 +293,10 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
       return book.unblock(clientId, when, reason)
     },
 
+    /**
+     * Reputation points (0 to the configured maximum) of a client; unseen clients have the initial
+     * value.
+     */
     reputation: (clientId: string) => book.reputation(clientId),
     quarantine,
     models,
@@ -308,4 +327,5 @@ export function createAdrm(config: AdrmConfig, rng: Rng) {
   }
 }
 
+/** An ADRM instance, as `createAdrm` returns it. */
 export type Adrm = ReturnType<typeof createAdrm>

@@ -27,6 +27,10 @@ export type { DetectionReason }
  */
 export type DetectionSpace = 'plain' | 'affine'
 
+/**
+ * Settings of ADRM's statistical detectors: the space they measure in, thresholds in σ, severity
+ * bands and the persistence detector.
+ */
 export interface DetectionConfig {
   readonly space: DetectionSpace
   /** Robust z-score threshold in σ (SPEC C6: 3). */
@@ -72,6 +76,10 @@ export interface AnomalyScorer {
   readonly threshold: number
 }
 
+/**
+ * The detectors' verdict on one update: its severity, whether it is flagged, and every finding
+ * behind it.
+ */
 export interface UpdateDecision {
   readonly clientId: string
   readonly severity: Severity

@@ -1,5 +1,9 @@
 import { MsflError } from '../errors/msflError.ts'
 
+/**
+ * Settings of the model manager: the accuracy drop that triggers a rollback and how many versions
+ * keep their parameters.
+ */
 export interface ModelManagerConfig {
   /** Largest tolerated drop in validation accuracy, as a fraction (0.05 = 5 points). */
   readonly margin: number
@@ -9,6 +13,7 @@ export interface ModelManagerConfig {
 
 export const DEFAULT_MODEL_MANAGER: ModelManagerConfig = { margin: 0.05, keep: 10 }
 
+/** One global model version the model manager saw: its round, validation accuracy and status. */
 export interface ModelVersionSummary {
   readonly version: number
   readonly round: number
@@ -18,6 +23,10 @@ export interface ModelVersionSummary {
   readonly restorable: boolean
 }
 
+/**
+ * What the model manager decided about a new global model: accept it as a new version, or roll back
+ * to an earlier one.
+ */
 export type ModelDecision =
   | {
       readonly kind: 'accepted'
@@ -38,6 +47,10 @@ export type ModelDecision =
       readonly margin: number
     }
 
+/**
+ * Keeps the accepted global model versions and rolls back when validation accuracy drops by more
+ * than the margin.
+ */
 export interface ModelManager {
   /** Records a new global model; rolls back when its accuracy dropped by more than the margin. */
   consider(round: number, params: Float64Array, validationAccuracy: number): ModelDecision

@@ -8,6 +8,10 @@ export interface DeviationMemory {
   readonly rounds: number
 }
 
+/**
+ * Settings of the persistence detector, which flags clients whose deviation stays high over several
+ * rounds.
+ */
 export interface PersistenceConfig {
   /** Moving-average threshold in σ; 0 disables the detector. */
   readonly threshold: number

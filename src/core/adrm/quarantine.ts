@@ -12,6 +12,7 @@ export interface QuarantinedUpdate {
   readonly reasons: readonly DetectionReason[]
 }
 
+/** How many updates the quarantine holds, ever took and had to drop. */
 export interface QuarantineCounts {
   /** Entries held now. */
   readonly held: number
@@ -23,14 +24,17 @@ export interface QuarantineCounts {
   readonly perClient: Readonly<Record<string, number>>
 }
 
+/** The bounded store of flagged updates held back from aggregation for review. */
 export interface Quarantine {
   /** Holds an entry; beyond capacity the oldest is dropped and returned. */
   hold(entry: QuarantinedUpdate): { readonly held: number; readonly evicted?: QuarantinedUpdate }
   /** Entries held, oldest first. */
   list(): readonly QuarantinedUpdate[]
+  /** The entry of a client in a round, if still held. */
   get(round: number, clientId: string): QuarantinedUpdate | undefined
   /** Removes and returns an entry (an operator reviewed it); the caller decides what to do with it. */
   release(round: number, clientId: string): QuarantinedUpdate | undefined
+  /** Entries held now, ever added and dropped. */
   counts(): QuarantineCounts
 }
 

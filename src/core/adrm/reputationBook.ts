@@ -2,6 +2,10 @@ import { MsflError } from '../errors/msflError.ts'
 import type { AdrmNotice, Moment } from './adrmNotice.ts'
 import type { Severity } from './severity.ts'
 
+/**
+ * Settings of ADRM's reputation book: initial and maximum points, penalties per severity, recovery
+ * and blocking.
+ */
 export interface ReputationConfig {
   /** Reputation of a client never seen before, and the upper bound. */
   readonly initial: number
@@ -34,6 +38,10 @@ export const DEFAULT_REPUTATION: ReputationConfig = {
   escalation: 2,
 }
 
+/**
+ * A client blocked from sampling: why, since when, and which offence of that client it is (exported
+ * as `ReputationBlock`).
+ */
 export interface Block {
   readonly clientId: string
   readonly reason: string

@@ -23,6 +23,7 @@ export function maxSeverity(severities: Iterable<Severity>): Severity {
   return out
 }
 
+/** Multiples of a detector's threshold that separate no, low, medium and high severity. */
 export interface SeverityBands {
   /** Below `low × threshold`: none. */
   readonly low: number

@@ -21,15 +21,20 @@ export type AttackName =
   | 'ipm'
   | 'free-rider'
 
+/** A simulated attack in the catalogue: its kind, description, citation and options. */
 export interface AttackDefinition {
   readonly name: AttackName
   readonly kind: 'data' | 'model' | 'free-rider'
   readonly description: string
   readonly citation: string
   readonly options: OptionSchema
+  /**
+   * Whether the attack, with these options, must see the round's honest updates before answering.
+   */
   readonly omniscient: (options: Readonly<Record<string, SpecValue>>) => boolean
 }
 
+/** A parsed attack spec (`name:key=value,…`) with its resolved options and catalogue entry. */
 export interface AttackSpec {
   /** The spec as written, e.g. `backdoor:boost=10` (re-parsed where the spec must cross a thread). */
   readonly text: string

@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset.ts'
 
+/** Rows and label counts of one client of a partition. */
 export interface ClientStatistics {
   readonly client: number
   readonly n: number
@@ -7,6 +8,7 @@ export interface ClientStatistics {
   readonly labelCounts: readonly number[]
 }
 
+/** Sizes and label-skew measures of a partition over all clients. */
 export interface PartitionSummary {
   readonly clients: number
   readonly rows: number
@@ -25,6 +27,7 @@ export interface PartitionSummary {
   readonly meanTvdFromGlobal: number
 }
 
+/** Per-client statistics of a partition and their summary. */
 export interface PartitionStatistics {
   readonly perClient: readonly ClientStatistics[]
   readonly summary: PartitionSummary

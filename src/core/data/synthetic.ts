@@ -2,6 +2,10 @@ import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import type { Dataset, DatasetSplit } from './dataset.ts'
 
+/**
+ * Shape of a synthetic Gaussian IoT dataset: classes, features, devices, rows per device, class
+ * separation, device drift and noise.
+ */
 export interface SyntheticOptions {
   /** Number of classes k. */
   readonly classes: number

@@ -5,6 +5,7 @@
 export type MsflErrorCode =
   | 'CONFIG_INVALID'
   | 'DATA_INTEGRITY'
+  | 'DATA_MISSING'
   | 'DATA_FORMAT'
   | 'MODEL_INVALID'
   | 'CODEC'
@@ -13,6 +14,10 @@ export type MsflErrorCode =
   /** A participant did not answer within the deadline of a request. */
   | 'DEADLINE'
 
+/**
+ * An error msfl raised on purpose: `code` says what kind (stable for programs), `message` names the
+ * field or file at fault.
+ */
 export class MsflError extends Error {
   override readonly name = 'MsflError'
   readonly code: MsflErrorCode

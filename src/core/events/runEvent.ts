@@ -72,12 +72,17 @@ export interface DetectionReason {
   readonly detail: string
 }
 
-interface EventBase {
+/** Fields every run event carries: the run id and when it happened. */
+export interface EventBase {
   readonly runId: string
   /** Milliseconds since the Unix epoch, from the runtime's clock. */
   readonly at: number
 }
 
+/**
+ * Everything that happens in a run, discriminated by `type`: run and round start and end, updates
+ * received or rejected, defence and ledger notices, and more.
+ */
 export type RunEvent =
   | (EventBase & {
       readonly type: 'run-started'

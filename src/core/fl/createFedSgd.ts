@@ -3,6 +3,7 @@ import { aggregateUpdates } from './aggregateUpdates.ts'
 import { sampleClients } from './sampleClients.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
 
+/** Settings of FedSGD: the strategy settings plus the server's learning rate. */
 export interface FedSgdParameters extends StrategyParameters {
   /** Step size the server applies to the aggregated gradient. */
   readonly serverLearningRate: number

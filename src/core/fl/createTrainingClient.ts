@@ -8,6 +8,7 @@ import { computeGradient } from '../train/computeGradient.ts'
 import { trainLocal } from '../train/trainLocal.ts'
 import { type ClientMessage, type FitInstruction, serverMessageSchema } from './messages.ts'
 
+/** A training client's id, model, private data and shuffling seed. */
 export interface TrainingClientParameters {
   readonly clientId: string
   readonly model: Model

@@ -6,16 +6,22 @@ import { z } from 'zod'
  * the protocol looks at it: a peer is never trusted to send the right shape.
  */
 
+/** Schema of the local training settings a round sends to clients. */
 export const localTrainingSchema = z.object({
   epochs: z.number().int().min(1).max(1000),
   batchSize: z.number().int().min(1).max(1_000_000),
   learningRate: z.number().positive().max(100),
   momentum: z.number().min(0).lt(1),
 })
+/** Local training settings of a round: epochs, batch size, learning rate and momentum. */
 export type LocalTrainingConfig = z.infer<typeof localTrainingSchema>
 
 const vector = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array')
 
+/**
+ * Schema of the server's instruction to a client: train (or compute a gradient) from these
+ * parameters.
+ */
 export const fitInstructionSchema = z.object({
   type: z.literal('fit'),
   runId: z.string().min(1).max(200),
@@ -25,8 +31,10 @@ export const fitInstructionSchema = z.object({
   params: vector,
   training: localTrainingSchema,
 })
+/** The server's instruction to a client for one round (validated by `fitInstructionSchema`). */
 export type FitInstruction = z.infer<typeof fitInstructionSchema>
 
+/** Schema of a client's reply to a fit instruction. */
 export const fitResultSchema = z.object({
   type: z.literal('fit-result'),
   round: z.number().int().min(1),
@@ -36,6 +44,10 @@ export const fitResultSchema = z.object({
   numExamples: z.number().int().min(1),
   trainLoss: z.number(),
 })
+/**
+ * A client's reply for one round: its trained parameters or gradient, example count and training
+ * loss (validated by `fitResultSchema`).
+ */
 export type FitResult = z.infer<typeof fitResultSchema>
 
 export const errorReplySchema = z.object({

@@ -4,6 +4,7 @@ import { type PartitionSummary, partitionStatistics } from '../data/partitionSta
 import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 
+/** One data owner's share of the training data. */
 export interface DataOwnerShard {
   /** The data owner's node id, e.g. `do-03`. */
   readonly id: string
@@ -11,6 +12,7 @@ export interface DataOwnerShard {
   readonly labelCounts: readonly number[]
 }
 
+/** The training data split among data owners, with statistics of the split. */
 export interface ClientPartition {
   readonly clients: readonly DataOwnerShard[]
   readonly summary: PartitionSummary

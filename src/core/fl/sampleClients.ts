@@ -2,6 +2,7 @@ import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import { shuffleInPlace } from '../rng/seededRng.ts'
 
+/** How many of the available clients a round asks to train. */
 export interface ClientSampling {
   /** Share of available clients asked to train each round, in (0, 1]. */
   readonly fraction: number

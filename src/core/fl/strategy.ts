@@ -22,14 +22,24 @@ export interface AggregateOutcome {
 /**
  * A server strategy plans rounds and reduces replies, and nothing else: no I/O, no
  * clock, randomness only through the Rng it is given. The runtime drives it.
+ *
+ * Example: implementing a strategy (`examples/library/customStrategy.ts`, compiled and run by
+ * the package test):
+ *
+ * {@includeCode ../../../examples/library/customStrategy.ts}
  */
 export interface Strategy {
   readonly name: string
+  /** Plans a round: which of the available clients train, in which mode, with which settings. */
   configureRound(round: number, available: readonly string[], rng: Rng): RoundPlan
   /** New global parameters from the accepted replies of one round. */
   aggregate(round: number, params: Float64Array, results: readonly FitResult[]): AggregateOutcome
 }
 
+/**
+ * Settings of the built-in strategies: client sampling, local training and an optional robust
+ * aggregation rule.
+ */
 export interface StrategyParameters {
   readonly sampling: ClientSampling
   readonly training: LocalTrainingConfig

@@ -75,14 +75,17 @@ export function macroAverages(counts: readonly (readonly number[])[]): {
   }
 }
 
+/** Macro-averaged precision of a confusion matrix (rows: true class, columns: predicted). */
 export function macroPrecision(counts: readonly (readonly number[])[]): number {
   return macroAverages(counts).precision
 }
 
+/** Macro-averaged recall of a confusion matrix (rows: true class, columns: predicted). */
 export function macroRecall(counts: readonly (readonly number[])[]): number {
   return macroAverages(counts).recall
 }
 
+/** Macro-averaged F1 of a confusion matrix (rows: true class, columns: predicted). */
 export function macroF1(counts: readonly (readonly number[])[]): number {
   return macroAverages(counts).f1
 }

@@ -1,5 +1,9 @@
 import type { Rng } from '../rng/rng.ts'
 
+/**
+ * The model families msfl trains: linear regression, logistic regression, softmax regression and a
+ * multilayer perceptron.
+ */
 export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp'
 
 /** A serialisable description of a model architecture. */

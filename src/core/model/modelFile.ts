@@ -5,7 +5,8 @@ import { decodeMessage } from '../wire/decodeMessage.ts'
 import { encodeMessage } from '../wire/encodeMessage.ts'
 import type { ModelSpec } from './model.ts'
 
-const modelFileSchema = z
+/** Schema of a decoded model file: format tag, version, model spec, parameters and metadata. */
+export const modelFileSchema = z
   .object({
     format: z.literal('msfl-model'),
     version: z.literal(1),
@@ -22,6 +23,7 @@ const modelFileSchema = z
   })
   .strict()
 
+/** A saved model: its spec, parameters and metadata (validated by `modelFileSchema`). */
 export type ModelFile = z.infer<typeof modelFileSchema>
 
 /** The saved form of a trained model: the wire codec, so it loads anywhere msfl runs. */
@@ -39,6 +41,10 @@ export function encodeModelFile(
   })
 }
 
+/**
+ * Decodes and validates a model file; throws `MsflError` `MODEL_INVALID` naming `name` when the
+ * bytes are not one.
+ */
 export function decodeModelFile(bytes: Uint8Array, name = 'model file'): ModelFile {
   let value: unknown
   try {

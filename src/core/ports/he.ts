@@ -38,7 +38,9 @@ export interface HeEvaluator {
   load(bytes: Uint8Array): HeCiphertext
   /** Serialises, modulus-switched to the last level first when `compact` is true. */
   save(ct: HeCiphertext, options?: { readonly compact?: boolean }): Uint8Array
+  /** Adds two ciphertexts slot by slot. */
   add(a: HeCiphertext, b: HeCiphertext): HeCiphertext
+  /** Adds a plaintext vector slot by slot. */
   addPlain(a: HeCiphertext, values: Float64Array): HeCiphertext
   /** Multiplies by a plaintext vector and rescales (consumes one level). */
   multiplyPlain(a: HeCiphertext, values: Float64Array): HeCiphertext
@@ -48,6 +50,7 @@ export interface HeEvaluator {
   rotate(a: HeCiphertext, steps: number): HeCiphertext
   /** Remaining levels of a ciphertext. */
   levelsLeft(a: HeCiphertext): number
+  /** Frees a ciphertext's memory now (the backend's heap is not garbage collected). */
   release(ct: HeCiphertext): void
   /** Runs `fn`, then releases every ciphertext created during it except those returned. */
   scope<T>(fn: () => T): T
@@ -55,5 +58,6 @@ export interface HeEvaluator {
 
 /** The model requestor's extra capability. */
 export interface HeDecryptor {
+  /** Decrypts and decodes a ciphertext into its slot values. */
   decrypt(ct: HeCiphertext): Float64Array
 }

@@ -14,6 +14,7 @@ export interface ContributionTable {
   readonly selected: Uint8Array
 }
 
+/** What settling a round paid: the payout of each data owner and the refund to the requestor. */
 export interface SettlementReceipt {
   readonly round: number
   /** Amount paid to each owner (or credited for withdraw, see Settlement.withdraw), in the ledger's smallest unit. */
@@ -22,6 +23,10 @@ export interface SettlementReceipt {
   readonly refund: bigint
 }
 
+/**
+ * The ledger port of MS-FL: escrow a round's deposit against its contribution table, then pay the
+ * owners on delivery of the model or refund.
+ */
 export interface Settlement {
   /** Price the data owners ask for one component contribution. */
   readonly pricePerComponent: bigint

@@ -32,13 +32,20 @@ export interface RequestOptions {
  * bytes produced by the wire codec, so protocol code never knows which one it runs
  * on. Every request ends: with a reply, or with an MsflError ('DEADLINE' when the
  * peer did not answer in time, 'TRANSPORT' when it could not be reached).
+ *
+ * Example: a transport over HTTP on the loopback interface, plugged into `runSimulation`
+ * (`examples/library/customTransport.ts`, compiled and run by the package test):
+ *
+ * {@includeCode ../../../examples/library/customTransport.ts}
  */
 export interface Transport {
+  /** Sends `message` to node `to` and resolves with its reply, or rejects (see above). */
   request(to: string, message: ProtocolMessage, options: RequestOptions): Promise<unknown>
   /** Bytes moved so far in each direction (for reports and benchmarks). */
   stats(): TransportStats
 }
 
+/** Requests made and bytes moved in each direction so far. */
 export interface TransportStats {
   readonly requests: number
   readonly bytesSent: number
@@ -47,5 +54,6 @@ export interface TransportStats {
 
 /** A participant's side: receives one decoded message, returns its reply. */
 export interface MessageHandler {
+  /** Answers one decoded message; the message is untrusted input and must be validated. */
   handle(message: unknown): Promise<unknown>
 }

@@ -136,6 +136,10 @@ export const PRIVACY_OPTIONS = {
 
 export type PrivacyName = keyof typeof PRIVACY_OPTIONS
 
+/**
+ * One protection of a `--privacy` spec (`dp`, `ckks`, `paillier` or `secagg`) with its resolved
+ * options.
+ */
 export interface PrivacyPart {
   readonly name: PrivacyName
   readonly options: ResolvedOptions

@@ -13,6 +13,7 @@ export interface AggregationInput {
   readonly f: number
 }
 
+/** Which owners a per-component rule selected for each component, as a components × t bitmap. */
 export interface ComponentSelection {
   /** For component j, owner i was selected iff selected[j * t + i] === 1 (t = number of updates). */
   readonly selected: Uint8Array
@@ -20,6 +21,7 @@ export interface ComponentSelection {
   readonly components: number
 }
 
+/** The aggregate of a robust rule and which updates it used. */
 export interface AggregationResult {
   readonly aggregate: Float64Array
   /** Indices of updates the rule used (Krum family, Bulyan); undefined for coordinate-wise rules. */
@@ -28,6 +30,10 @@ export interface AggregationResult {
   readonly componentSelection?: ComponentSelection
 }
 
+/**
+ * A robust aggregation rule (median, trimmed mean, Krum, Bulyan, …) as a pure function over update
+ * vectors.
+ */
 export interface RobustRule {
   readonly name: string
   /** Paper reference, one line. */
@@ -38,5 +44,6 @@ export interface RobustRule {
   readonly byzantineRobust: boolean
   /** Throws MsflError('CONFIG_INVALID') when n updates cannot tolerate f attackers. */
   assertTolerates(n: number, f: number): void
+  /** Combines the updates into one vector. */
   aggregate(input: AggregationInput): AggregationResult
 }

@@ -1,5 +1,6 @@
 import { MsflError } from '../errors/msflError.ts'
 
+/** An option value in a spec string: a string, a number or a boolean. */
 export type SpecValue = string | number | boolean
 
 /** A name with options, e.g. `{ name: 'nsl-kdd', options: { labels: 'binary' } }`. */

@@ -28,8 +28,10 @@ export type OptionSpec =
       readonly description: string
     }
 
+/** The options a spec accepts, by name. */
 export type OptionSchema = Readonly<Record<string, OptionSpec>>
 
+/** Options after validation, with defaults filled in. */
 export type ResolvedOptions = Readonly<Record<string, SpecValue>>
 
 /**

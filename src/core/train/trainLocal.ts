@@ -4,6 +4,7 @@ import type { Model } from '../model/model.ts'
 import type { Rng } from '../rng/rng.ts'
 import { shuffleInPlace } from '../rng/seededRng.ts'
 
+/** Local SGD settings: epochs, batch size, learning rate and momentum. */
 export interface TrainOptions {
   readonly epochs: number
   readonly batchSize: number
@@ -12,6 +13,7 @@ export interface TrainOptions {
   readonly momentum: number
 }
 
+/** The outcome of local training: new parameters, mean loss of the last epoch and steps taken. */
 export interface TrainResult {
   readonly params: Float64Array
   /** Mean training loss (including the L2 term) over the last epoch's batches, weighted by batch size. */

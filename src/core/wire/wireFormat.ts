@@ -24,6 +24,10 @@ export const Tag = {
 } as const
 export type Tag = (typeof Tag)[keyof typeof Tag]
 
+/**
+ * The values the wire codec carries: null, booleans, numbers, strings, bigints, byte and float
+ * arrays, arrays and plain objects.
+ */
 export type WireValue =
   | null
   | boolean
@@ -37,6 +41,7 @@ export type WireValue =
   | readonly WireValue[]
   | { readonly [key: string]: WireValue | undefined }
 
+/** Limits applied while decoding untrusted bytes. */
 export interface DecodeOptions {
   /** Refuse inputs larger than this many bytes (default 256 MiB). */
   readonly maxBytes?: number

@@ -191,5 +191,6 @@ function safePrivacyParts(text: string): PrivacyPart[] {
   }
 }
 
+/** A validated simulation config with every default filled in (see `simulationConfigSchema`). */
 export type SimulationConfig = z.infer<typeof simulationConfigSchema>
 export type SimulationConfigInput = z.input<typeof simulationConfigSchema>

@@ -7,8 +7,12 @@ import { vectorDifference } from '../../core/fl/vectorDifference.ts'
 import type { DetectionRound } from '../../core/metrics/detectionMetrics.ts'
 import { evaluateModel } from '../../core/metrics/evaluateModel.ts'
 import type { Model } from '../../core/model/model.ts'
-import type { RoundStages } from '../roundStages.ts'
+import type { RoundStages, ScreenOutcome } from '../roundStages.ts'
 
+/**
+ * What ADRM needs to run as round stages: the ADRM instance, the model, the requestor's validation
+ * set, the event sink and the clock.
+ */
 export interface AdrmStageParameters {
   readonly runId: string
   readonly adrm: Adrm
@@ -21,6 +25,7 @@ export interface AdrmStageParameters {
    */
   readonly labels: AdrmLabelFeedback
   readonly emit: EventSink
+  /** Milliseconds since the Unix epoch; injected so tests control time. */
   readonly now: () => number
 }
 
@@ -28,13 +33,25 @@ export type AdrmLabelFeedback =
   | { readonly kind: 'none' }
   | { readonly kind: 'oracle'; readonly attackers: ReadonlySet<string> }
 
+/** ADRM as round stages of the plaintext engine, with its reports. */
 export interface AdrmStages extends Pick<RoundStages, 'available' | 'screen' | 'review'> {
+  /** The clients that may be sampled this round: the ones ADRM has not blocked. */
+  available(round: number, clients: readonly string[]): readonly string[]
+  /** Inspects every update: flagged ones are quarantined, the rest weighted by reputation. */
+  screen(
+    round: number,
+    params: Float64Array,
+    accepted: readonly FitResult[],
+  ): Promise<ScreenOutcome>
+  /** Keeps the new model, or rolls back when validation accuracy dropped by more than the margin. */
+  review(round: number, previous: Float64Array, next: Float64Array): Promise<Float64Array>
   /** Round 0: the initial model becomes version 0, so round 1 can already be rolled back. */
   start(params: Float64Array): void
   /** Who was inspected and who was flagged, per round (for precision and recall). */
   detectionRounds(): readonly DetectionRound[]
   /** Reputation points (0..100) of the owners whose update was aggregated in `round`. */
   payoutPoints(round: number, paid: readonly string[]): Record<string, number>
+  /** ADRM's current state for reports. */
   snapshot(): AdrmSnapshot
 }
 

@@ -27,6 +27,10 @@ export type DefenceAdapters = Pick<
   'createLedger' | 'modelDigest' | 'csprng' | 'createTransport'
 >
 
+/**
+ * What the defences of a run did: ADRM state and detection quality, rollbacks, blocks, SMPC
+ * verification and the ledger.
+ */
 export interface DefenceSummary {
   /** ADRM: final reputations, blocks, quarantine, model versions. */
   readonly adrm?: AdrmSnapshot

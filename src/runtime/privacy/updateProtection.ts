@@ -37,7 +37,10 @@ export interface ProtectedAggregate {
 export interface UpdateProtection {
   /** Canonical spec, e.g. `ckks:preset=ckks-8192`. */
   readonly spec: string
+  /** Wraps a client so that its update leaves it protected. */
   wrapClient(clientId: string, inner: MessageHandler): MessageHandler
+  /** Runs the protected aggregation of one round over the transport and returns the sum only. */
   aggregate(input: ProtectedRoundInput, transport: Transport): Promise<ProtectedAggregate>
+  /** Frees keys and backend memory. */
   dispose(): Promise<void>
 }

@@ -6,6 +6,7 @@ import type { MajorityVerdict } from '../../core/smpc/majorityOutcome.ts'
 import { ringFromWire } from '../../core/smpc/ring64.ts'
 import type { VerificationPlan } from '../../core/smpc/verificationPlan.ts'
 
+/** The verifier nodes' verdict on one submitted model. */
 export interface SmpcModelVerdict {
   readonly clientId: string
   readonly numExamples: number
@@ -28,11 +29,16 @@ export interface SmpcNotice {
   readonly message: string
 }
 
+/** Messages and bytes the SMPC verification moved. */
 export interface SmpcTraffic extends TransportStats {
   readonly participant: string
   readonly role: 'node' | 'dealer' | 'coordinator' | 'owner'
 }
 
+/**
+ * The outcome of SMPC verification: the verdict on every model, the aggregate of the accepted ones,
+ * notices and traffic.
+ */
 export interface SmpcVerificationResult {
   readonly session: string
   readonly models: readonly SmpcModelVerdict[]

@@ -27,6 +27,7 @@ import { createSmpcHandler } from './createSmpcHandler.ts'
 import { stepVerifierNodes } from './stepVerifierNodes.ts'
 import { type SmpcVerificationResult, summariseVerification } from './summariseVerification.ts'
 
+/** One data owner's model submitted for SMPC verification. */
 export interface SmpcModelInput {
   readonly clientId: string
   readonly params: Float64Array
@@ -34,6 +35,10 @@ export interface SmpcModelInput {
   readonly numExamples: number
 }
 
+/**
+ * Everything `verifyAndAggregate` needs: the submitted models, the validation data, the verifier
+ * nodes and their transport.
+ */
 export interface VerifyAndAggregateParameters {
   readonly models: readonly SmpcModelInput[]
   /** softmax or logistic; MLP and linear regression are refused (see docs/smpc-verification.md). */
