@@ -33,6 +33,7 @@ export * from './core/index.ts'
 export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
 export { createEventBus, type EventBus } from './runtime/createEventBus.ts'
 export {
+  type AdrmLabelFeedback,
   type AdrmStageParameters,
   type AdrmStages,
   createAdrmStages,
@@ -51,6 +52,7 @@ export {
   type AcceptedUpdate,
   DEFAULT_DEADLINE_MS,
   type ReplyVerdict,
+  type RoundBroadcast,
   type RoundProtocol,
   type RoundResult,
   type RoundsResult,

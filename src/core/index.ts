@@ -16,6 +16,7 @@ export type {
 export {
   type Adrm,
   type AdrmConfig,
+  type AdrmLabels,
   type AdrmSnapshot,
   type AdrmUpdate,
   createAdrm,
@@ -79,6 +80,7 @@ export {
   fitResultSchema,
   type LocalTrainingConfig,
   localTrainingSchema,
+  type ServerMessage,
 } from './fl/messages.ts'
 export {
   type ClientPartition,
@@ -116,6 +118,8 @@ export {
 export { type DenseLayerLayout, parameterLayout } from './model/parameterLayout.ts'
 // MS-FL protocol and the ports its adapters implement (HE, settlement, transport)
 export type { BlockLayout } from './msfl/blockLayout.ts'
+export type { MaskMode } from './msfl/componentMasks.ts'
+export type { OwnerInboxMessage, RequestorInboxMessage } from './msfl/msflMessages.ts'
 export type { MsflModelShape } from './msfl/msflModel.ts'
 export type { HeCiphertext, HeDecryptor, HeEvaluator, HeParameters } from './ports/he.ts'
 export type { ContributionTable, Settlement, SettlementReceipt } from './ports/settlement.ts'
@@ -136,6 +140,8 @@ export type {
   ComponentSelection,
   RobustRule,
 } from './robust/robustRule.ts'
+export type { ClientInboxMessage } from './secagg/secaggMessages.ts'
+export type { SmpcRequest } from './smpc/smpcMessages.ts'
 export type { NamedSpec, SpecValue } from './spec/parseSpecString.ts'
 export type { OptionSchema, OptionSpec, ResolvedOptions } from './spec/specOptions.ts'
 export { computeGradient } from './train/computeGradient.ts'

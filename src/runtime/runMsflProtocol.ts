@@ -25,6 +25,7 @@ import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
 import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
+/** The service provider's view of an MS-FL run: HE evaluator (no secret key), layout, parties, ledger, masks. */
 export interface RunMsflProtocolParameters {
   readonly runId: string
   readonly rounds: number
@@ -47,6 +48,7 @@ export interface RunMsflProtocolParameters {
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
   readonly emit: EventSink
+  /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
 }
 

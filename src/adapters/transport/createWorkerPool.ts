@@ -12,6 +12,7 @@ type WorkerOutbound =
   | { readonly kind: 'failed'; readonly error: string }
   | { readonly kind: 'reply'; readonly id: number; readonly reply: unknown }
 
+/** How a worker pool is started: its script, its participants and how many workers. */
 export interface WorkerPoolParameters {
   /** The worker script (an ES module URL). */
   readonly entry: URL
@@ -22,8 +23,11 @@ export interface WorkerPoolParameters {
   init(index: number, participants: readonly string[]): unknown
 }
 
+/** A started pool: one handler per participant, and the way to stop every worker. */
 export interface WorkerPool {
+  /** Each participant's handler; a call rejects when its worker errored or exited. */
   readonly handlers: ReadonlyMap<string, MessageHandler>
+  /** Terminates every worker. */
   dispose(): Promise<void>
 }
 

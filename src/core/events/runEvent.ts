@@ -252,6 +252,7 @@ export type RunEvent =
       readonly trainedOn: number
     })
 
+/** The type tag of every event. */
 export type RunEventType = RunEvent['type']
 
 /** Where events go; implementations must not throw back into the protocol. */

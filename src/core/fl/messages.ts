@@ -61,4 +61,5 @@ export const clientMessageSchema = z.discriminatedUnion('type', [fitResultSchema
 export type ClientMessage = z.infer<typeof clientMessageSchema>
 
 export const serverMessageSchema = z.discriminatedUnion('type', [fitInstructionSchema])
+/** What the server sends a client: a fit instruction. */
 export type ServerMessage = z.infer<typeof serverMessageSchema>

@@ -71,7 +71,9 @@ export const requestorInboxSchema = z.discriminatedUnion('type', [
 ])
 export const ownerInboxSchema = z.discriminatedUnion('type', [gradientRequestSchema])
 
+/** What the service provider sends the model requestor. */
 export type RequestorInboxMessage = z.infer<typeof requestorInboxSchema>
+/** What the service provider sends a data owner. */
 export type OwnerInboxMessage = z.infer<typeof ownerInboxSchema>
 export type EncryptedModel = z.infer<typeof encryptedModelSchema>
 export type EncryptedGradient = z.infer<typeof encryptedGradientSchema>

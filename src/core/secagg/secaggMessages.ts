@@ -143,4 +143,5 @@ export const clientInboxSchema = z.discriminatedUnion('type', [
   unmaskRequestSchema,
   abortSchema,
 ])
+/** What the SecAgg server sends a client, at any stage. */
 export type ClientInboxMessage = z.infer<typeof clientInboxSchema>

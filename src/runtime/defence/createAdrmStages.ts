@@ -29,6 +29,7 @@ export interface AdrmStageParameters {
   readonly now: () => number
 }
 
+/** Where ADRM's champion/challenger labels come from: nowhere (a deployment), or the simulation's true attacker set. */
 export type AdrmLabelFeedback =
   | { readonly kind: 'none' }
   | { readonly kind: 'oracle'; readonly attackers: ReadonlySet<string> }

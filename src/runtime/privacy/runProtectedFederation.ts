@@ -20,10 +20,13 @@ export type { ProtectedRoundRecord } from '../../core/events/runEvent.ts'
  * denominator q·K, accounting) instead of Σ nᵢ·Δᵢ / Σ nᵢ.
  */
 export interface ProtectedRoundHooks {
+  /** Whether this round's replies may be combined (else the round releases nothing). */
   admits(round: number, replies: readonly { readonly clientId: string; reply: unknown }[]): boolean
+  /** The update added to the global model, from the round's aggregate. */
   step(round: number, aggregate: ProtectedAggregate): Float64Array
 }
 
+/** A protected FedAvg run: the strategy, the protection, the clients and the rounds. */
 export interface RunProtectedFederationParameters {
   readonly runId: string
   readonly strategy: Strategy
@@ -32,6 +35,7 @@ export interface RunProtectedFederationParameters {
   readonly clients: readonly string[]
   readonly rounds: number
   readonly initialParams: Float64Array
+  /** Held-out evaluation of the global parameters after every round. */
   readonly evaluate: (params: Float64Array) => RoundEvaluation
   readonly rng: Rng
   /** Told after each round (e.g. to account privacy); may throw to stop the run. */
@@ -42,9 +46,11 @@ export interface RunProtectedFederationParameters {
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
   readonly emit: EventSink
+  /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
 }
 
+/** The final parameters, every round's record and the final evaluation. */
 export interface ProtectedFederationResult {
   readonly params: Float64Array
   readonly history: readonly ProtectedRoundRecord[]

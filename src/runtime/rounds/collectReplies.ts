@@ -4,9 +4,11 @@ import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 /** A started timer: `expired` resolves when it fires; `cancel` stops it. */
 export interface StageTimer {
   readonly expired: Promise<void>
+  /** Stops the timer; `expired` then never resolves. */
   cancel(): void
 }
 
+/** Starts a timer of `ms` milliseconds. */
 export type StartTimer = (ms: number) => StageTimer
 
 /** The default timer, on setTimeout. */
@@ -26,6 +28,7 @@ export type ReplyOutcome =
   /** No answer by the deadline: the participant is a straggler this time. */
   | { readonly clientId: string; readonly straggler: true }
 
+/** The deadline of one batch of requests, and the timer that measures it. */
 export interface CollectOptions {
   /** The longest wait for the whole batch, in ms; every request carries it as its deadline. */
   readonly deadlineMs: number

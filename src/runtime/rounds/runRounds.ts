@@ -9,8 +9,9 @@ import { type RoundEvaluation, summarise } from './roundEvaluation.ts'
 export const DEFAULT_DEADLINE_MS = 600_000
 
 /** One step of a round: the participants asked, and what each is sent. */
-export interface RoundPlan<U> {
+export interface RoundBroadcast<U> {
   readonly participants: readonly string[]
+  /** The request sent to `clientId`. */
   message(clientId: string): ProtocolMessage
   /**
    * Simulation of an omniscient attacker: these participants are asked only after the
@@ -18,6 +19,7 @@ export interface RoundPlan<U> {
    */
   readonly last?: {
     readonly participants: ReadonlySet<string>
+    /** Shown the updates accepted from the others before these participants are asked. */
     observe(accepted: readonly AcceptedUpdate<U>[]): void
   }
 }
@@ -28,6 +30,7 @@ export interface AcceptedUpdate<U> {
   readonly update: U
 }
 
+/** The protocol's verdict on one reply: accepted as an update (with what its sender reported), or refused with a reason. */
 export type ReplyVerdict<U> =
   | { readonly update: U; readonly received?: { numExamples: number; trainLoss: number } }
   | { readonly reason: string }
@@ -51,15 +54,19 @@ export interface RoundProtocol<U, X> {
   readonly names: { readonly participant: string; readonly update: string }
   /** Before round 1 (e.g. publish the initial model). */
   open?(): Promise<void>
-  plan(round: number): Promise<RoundPlan<U>>
+  /** Sample and broadcast: who is asked this round, and what each is sent. */
+  plan(round: number): Promise<RoundBroadcast<U>>
+  /** Validates one reply from an untrusted participant. */
   check(round: number, clientId: string, reply: unknown): ReplyVerdict<U>
+  /** Screen, aggregate, review, settle and evaluate: the round's result from the accepted updates. */
   finish(
     round: number,
     accepted: readonly AcceptedUpdate<U>[],
-    plan: RoundPlan<U>,
+    plan: RoundBroadcast<U>,
   ): Promise<RoundResult<X>>
 }
 
+/** What the round driver needs: the run, the transport, the protocol, and its deadline policy. */
 export interface RunRoundsParameters<U, X> {
   readonly runId: string
   readonly rounds: number
@@ -75,6 +82,7 @@ export interface RunRoundsParameters<U, X> {
   readonly now: () => number
 }
 
+/** Every round's record, and the evaluation after the last round. */
 export interface RoundsResult<X> {
   readonly history: readonly (RoundRecord & X)[]
   readonly final: RoundEvaluation
@@ -125,7 +133,7 @@ async function collectRound<U, X>(
   p: RunRoundsParameters<U, X>,
   event: RunEmitter,
   round: number,
-  plan: RoundPlan<U>,
+  plan: RoundBroadcast<U>,
 ): Promise<{ accepted: AcceptedUpdate<U>[]; stragglers: string[] }> {
   const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   const accepted: AcceptedUpdate<U>[] = []
