@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
+import { tableRows } from '../helpers/reportTables.ts'
 import { lastJsonLine, runCli, tempDir } from '../helpers/runCli.ts'
 
 type Ledger = {
@@ -20,6 +21,8 @@ describe('MS-FL run settled on the in-process EVM, inspected with msfl chain', (
   let runId = ''
   let runDir = ''
   let ledger: Ledger
+  let attackers: Record<string, string> = {}
+  let history: { ckksError: number; selectionShare: Record<string, number> }[] = []
   before(() => {
     const r = runCli([
       'simulate',
@@ -41,10 +44,78 @@ describe('MS-FL run settled on the in-process EVM, inspected with msfl chain', (
       out,
     ])
     assert.equal(r.status, 0, r.stderr)
-    const summary = lastJsonLine(r.stdout) as { runId: string; runDir: string; ledger: Ledger }
+    const summary = lastJsonLine(r.stdout) as {
+      runId: string
+      runDir: string
+      ledger: Ledger
+      attackers: typeof attackers
+      history: typeof history
+    }
     runId = summary.runId
     runDir = summary.runDir
     ledger = summary.ledger
+    attackers = summary.attackers
+    history = summary.history
+  })
+
+  it("report.html marks the attackers, shows each owner's selection share and payout, the ledger and the CKKS error per round", () => {
+    const html = readFileSync(join(runDir, 'report.html'), 'utf8')
+    const pct = (v: number) => `${(v * 100).toFixed(2)} %`
+    const wei = (v: string | bigint) => `${BigInt(v).toLocaleString('en')} wei`
+    const [header, ...owners] = tableRows(html, 'owners')
+    const column = (name: string) => {
+      const i = header!.cells.indexOf(name)
+      assert.ok(i > 0, `${name} in ${header!.cells.join(' | ')}`)
+      return i
+    }
+    const [share, paid, ofPayouts] = [
+      column('selection share (mean over rounds)'),
+      column('paid'),
+      column('share of payouts'),
+    ]
+    assert.equal(owners.length, 5)
+    assert.equal(Object.keys(attackers).length, 1)
+    const means = Object.fromEntries(
+      owners.map((row) => {
+        const id = row.cells[0]!
+        return [id, history.reduce((a, h) => a + h.selectionShare[id]!, 0) / history.length]
+      }),
+    )
+    const total = Object.values(means).reduce((a, b) => a + b, 0)
+    for (const row of owners) {
+      const id = row.cells[0]!
+      const attack = attackers[id]
+      assert.equal(row.attacker, attack !== undefined, id)
+      assert.equal(row.cells[1], attack === undefined ? 'honest' : `attacker: ${attack}`)
+      assert.equal(row.cells[share], pct(means[id]!), `${id} selection share`)
+      assert.equal(row.cells[paid], wei(ledger.payouts[id] ?? '0'), `${id} payout`)
+      // The selection share is the payment basis: every owner is paid in proportion to it.
+      assert.equal(row.cells[ofPayouts], pct(means[id]! / total), `${id} share of payouts`)
+    }
+
+    const summary = Object.fromEntries(tableRows(html, 'ledger').map((row) => row.cells))
+    const paidTotal = Object.values(ledger.payouts).reduce((a, b) => a + BigInt(b), 0n)
+    assert.deepEqual(summary, {
+      deposited: wei(ledger.deposit),
+      'paid to data owners': wei(paidTotal),
+      'refunded to the requestor': wei(ledger.refund),
+      'left in escrow': wei(ledger.contract_balance),
+      'model hashes registered': '2',
+    })
+    const [, ...hashes] = tableRows(html, 'model-hashes')
+    assert.deepEqual(
+      hashes.map((row) => row.cells),
+      Object.entries(ledger.model_hashes),
+    )
+
+    const [roundsHeader, ...rounds] = tableRows(html, 'rounds')
+    const ckks = roundsHeader!.cells.indexOf('CKKS error')
+    assert.ok(ckks > 0)
+    assert.deepEqual(
+      rounds.map((row) => row.cells[ckks]),
+      history.map((h) => h.ckksError.toExponential(2)),
+    )
+    assert.ok(history.every((h) => h.ckksError > 0 && h.ckksError < 1e-3))
   })
 
   it('pays out: payouts plus refunds equal the deposit to the wei and the contract ends empty', () => {

@@ -2,113 +2,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { tableRows } from '../helpers/reportTables.ts'
 import { lastJsonLine, runCli, tempDir } from '../helpers/runCli.ts'
 
-/** The rows of the report table with this class, each as its cells' text (tags stripped). */
-function tableRows(html: string, cls: string): { attacker: boolean; cells: string[] }[] {
-  const table = new RegExp(`<table class="${cls}">([\\s\\S]*?)</table>`).exec(html)
-  assert.ok(table, `a ${cls} table`)
-  return [...table[1]!.matchAll(/<tr([^>]*)>([\s\S]*?)<\/tr>/g)].map((m) => ({
-    attacker: m[1]!.includes('attacker'),
-    cells: [...m[2]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) =>
-      c[1]!
-        .replace(/<[^>]+>/g, '')
-        .replace(/&#60;/g, '<')
-        .replace(/&#62;/g, '>')
-        .replace(/&lt;/g, '<')
-        .trim(),
-    ),
-  }))
-}
-
-const pct = (v: number) => `${(v * 100).toFixed(2)} %`
-const wei = (v: string | bigint) => `${BigInt(v).toLocaleString('en')} wei`
-
-type Ledger = {
-  deposit: string
-  payouts: Record<string, string>
-  refund: string
-  contract_balance: string
-  model_hashes: Record<string, string>
-}
-
-// What `npm start` runs (MS-FL on CKKS, label flippers, paid on the in-process EVM),
-// on a small synthetic task so the test stays short.
-describe('the report of an MS-FL run like npm start', () => {
-  const out = tempDir()
-  const r = runCli([
-    'simulate',
-    ...['--protocol', 'msfl', '--dataset', 'synthetic:classes=2,features=4', '--clients', '4'],
-    ...['--rounds', '2', '--attack', 'label-flip', '--malicious', '0.25', '--json', '--quiet'],
-    ...['--out', out],
-  ])
-  const s =
-    r.status === 0
-      ? (lastJsonLine(r.stdout) as {
-          runDir: string
-          attackers: Record<string, string>
-          ledger: Ledger
-          history: { round: number; ckksError: number; selectionShare: Record<string, number> }[]
-        })
-      : undefined
-  const html = () => readFileSync(join(s!.runDir, 'report.html'), 'utf8')
-
-  it('marks the attackers and shows each owner selection share and payout', () => {
-    assert.equal(r.status, 0, r.stderr)
-    const [header, ...owners] = tableRows(html(), 'owners')
-    assert.deepEqual(header!.cells.slice(0, 2), ['data owner', 'role'])
-    const share = header!.cells.indexOf('selection share (mean over rounds)')
-    const paid = header!.cells.indexOf('paid')
-    assert.ok(share > 0 && paid > 0, header!.cells.join(' | '))
-    assert.equal(owners.length, 4)
-    assert.equal(Object.keys(s!.attackers).length, 1)
-    const ofPayouts = header!.cells.indexOf('share of payouts')
-    const means: Record<string, number> = {}
-    for (const row of owners) {
-      const id = row.cells[0]!
-      const attack = s!.attackers[id]
-      assert.equal(row.attacker, attack !== undefined, id)
-      assert.equal(row.cells[1], attack === undefined ? 'honest' : `attacker: ${attack}`)
-      const mean = s!.history.reduce((a, h) => a + h.selectionShare[id]!, 0) / s!.history.length
-      assert.equal(row.cells[share], pct(mean), `${id} selection share`)
-      assert.equal(row.cells[paid], wei(s!.ledger.payouts[id] ?? '0'), `${id} payout`)
-      means[id] = mean
-    }
-    // The selection share is the payment basis: every owner is paid in proportion to it.
-    const total = Object.values(means).reduce((a, b) => a + b, 0)
-    for (const row of owners)
-      assert.equal(row.cells[ofPayouts], pct(means[row.cells[0]!]! / total), String(row.cells[0]))
-  })
-
-  it('shows the ledger summary and every registered model hash', () => {
-    const ledger = Object.fromEntries(tableRows(html(), 'ledger').map((row) => row.cells))
-    const paid = Object.values(s!.ledger.payouts).reduce((a, b) => a + BigInt(b), 0n)
-    assert.ok(paid > 0n)
-    assert.deepEqual(ledger, {
-      deposited: wei(s!.ledger.deposit),
-      'paid to data owners': wei(paid),
-      'refunded to the requestor': wei(s!.ledger.refund),
-      'left in escrow': wei(s!.ledger.contract_balance),
-      'model hashes registered': '2',
-    })
-    const [, ...hashes] = tableRows(html(), 'model-hashes')
-    assert.deepEqual(
-      hashes.map((row) => row.cells),
-      Object.entries(s!.ledger.model_hashes).map(([round, digest]) => [round, digest]),
-    )
-  })
-
-  it('shows the CKKS error of every round', () => {
-    const [header, ...rounds] = tableRows(html(), 'rounds')
-    const column = header!.cells.indexOf('CKKS error')
-    assert.ok(column > 0)
-    assert.deepEqual(
-      rounds.map((row) => row.cells[column]),
-      s!.history.map((h) => h.ckksError.toExponential(2)),
-    )
-    assert.ok(s!.history.every((h) => h.ckksError > 0 && h.ckksError < 1e-3))
-  })
-})
+// The report of an MS-FL run (attackers, selection shares, payouts, ledger, CKKS error)
+// is checked in chain.test.ts, on the MS-FL run that file already makes.
 
 describe('the report of a run with --defence adrm', () => {
   const out = tempDir()
