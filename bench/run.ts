@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { loadDataset } from '../src/adapters/data/index.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { benchAggregation } from './aggregation.bench.ts'
@@ -14,6 +14,8 @@ import { benchFedAvgRound, benchLocalTraining } from './training.bench.ts'
  * results and the machine they were measured on. Timings live here, never in tests.
  */
 const log = (text: string) => process.stderr.write(`${text}\n`)
+// Other work on the machine slows every timing down: the report says how busy it was.
+const loadAtStart = loadavg()[0]!
 const sections: { title: string; rows: BenchRow[] }[] = []
 
 log('loading MNIST…')
@@ -126,6 +128,7 @@ const machine = [
   `- date: ${new Date().toISOString()}`,
   `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}`,
   `- Node.js ${process.version}`,
+  `- load average (1 min) at start and end: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (above ${cpu.length}, other jobs shared the machine and timings are slower than on an idle one)`,
   '- command: `npm run bench`',
 ].join('\n')
 const body = sections
