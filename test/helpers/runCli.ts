@@ -14,7 +14,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout: 300_000,
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
@@ -30,7 +30,7 @@ export function runCliAsync(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       env: { ...process.env, ...env },
-      timeout: 120_000,
+      timeout: 300_000,
     })
     let stdout = ''
     let stderr = ''
