@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 
@@ -52,6 +53,8 @@ export async function collectReplies(
     throw new MsflError('CONFIG_INVALID', `deadline must be a positive number, got ${deadlineMs}`)
   const ended = new Map<string, ReplyOutcome>()
   const abandon = new AbortController()
+  // Every request of the batch listens on this one signal: a round may ask thousands.
+  setMaxListeners(requests.size + 1, abandon.signal)
   let open = true
   const timer = (options.startTimer ?? startTimeout)(deadlineMs)
   const all = Promise.all(
