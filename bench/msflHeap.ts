@@ -2,11 +2,13 @@
 // recording SEAL's WebAssembly heap after each round; fails if it grows after warm-up.
 // Long (≈ 10 minutes), so it is not part of `npm run bench`; its result is kept in
 // BENCHMARKS.md under "Long runs".
+
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/index.ts'
 import { createOwnersInProcess, msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
+import { planMsflRun } from '../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../src/runtime/runMsflSimulation.ts'
 import { wasmHeapBytes } from '../test/he-seal/sealTestHelpers.ts'
@@ -19,15 +21,17 @@ let accuracy = 0
 const started = performance.now()
 const result = await runMsflSimulation({
   runId: 'heap',
-  config: simulationConfigSchema.parse({
-    dataset: 'adult',
-    protocol: 'msfl',
-    clients: 10,
-    rounds,
-    attack: 'label-flip',
-    malicious: 0.3,
-    msfl: { batchSize: 64 },
-  }),
+  plan: planMsflRun(
+    simulationConfigSchema.parse({
+      dataset: 'adult',
+      protocol: 'msfl',
+      clients: 10,
+      rounds,
+      attack: 'label-flip',
+      malicious: 0.3,
+      msfl: { batchSize: 64 },
+    }),
+  ),
   data,
   adapters: {
     ...msflAdapters,

@@ -3,6 +3,7 @@ import { loadDataset } from '../src/adapters/data/index.ts'
 import { msflAdapters } from '../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import type { MsflRoundRecord } from '../src/core/events/runEvent.ts'
+import { planMsflRun } from '../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../src/runtime/runMsflSimulation.ts'
 import { type BenchRow, fmt } from './measure.ts'
@@ -43,7 +44,7 @@ async function benchMsflRound(label: string, dataset: string, attack: string): P
   const start = performance.now()
   const result = await runMsflSimulation({
     runId: 'bench',
-    config,
+    plan: planMsflRun(config),
     data,
     adapters: {
       ...msflAdapters,

@@ -1,7 +1,7 @@
 import { createProtection } from '../src/cli/privacy/createProtection.ts'
 import type { FitInstruction } from '../src/core/fl/messages.ts'
 import type { MessageHandler } from '../src/core/ports/transport.ts'
-import { parsePrivacySpec } from '../src/core/privacy/parsePrivacySpec.ts'
+import { isHiding, parsePrivacySpec } from '../src/core/privacy/parsePrivacySpec.ts'
 import { encodeMessage } from '../src/core/wire/encodeMessage.ts'
 import { type BenchRow, fmt } from './measure.ts'
 
@@ -46,7 +46,7 @@ export async function benchWireBytes(params = 100_000): Promise<BenchRow[]> {
     },
   ]
   for (const spec of ['paillier', 'ckks']) {
-    const protection = await createProtection(parsePrivacySpec(spec), {
+    const protection = await createProtection(parsePrivacySpec(spec).find(isHiding)!, {
       runId: 'bench',
       clients,
       referenceExamples: 1,

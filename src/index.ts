@@ -30,6 +30,20 @@ export {
 } from './adapters/transport/index.ts'
 export * from './core/index.ts'
 // Runtime
+export {
+  type DefencePlan,
+  type EnginePlan,
+  type FederatedRunPlan,
+  type MsflRunPlan,
+  type PlainRunPlan,
+  type PrivacyPlan,
+  type ProtectedRunPlan,
+  planFederatedRun,
+  planMsflRun,
+  planRun,
+  type RunBasics,
+  type RunPlan,
+} from './runtime/config/planRun.ts'
 export { type SimulationConfig, simulationConfigSchema } from './runtime/config/simulationConfig.ts'
 export { createEventBus, type EventBus } from './runtime/createEventBus.ts'
 export {

@@ -9,6 +9,7 @@ import {
   type MessageHandler,
   MsflError,
   parseDatasetSpec,
+  planFederatedRun,
   runSimulation,
   simulationConfigSchema,
   type Transport,
@@ -87,7 +88,7 @@ const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
 let server: Server | undefined
 const result = await runSimulation({
   runId: 'http-transport',
-  config,
+  plan: planFederatedRun(config),
   data,
   // runSimulation builds the client handlers and hands them over; serve them first.
   createTransport: (handlers) =>

@@ -8,6 +8,7 @@ import {
   createMemoryTransport,
   loadDataset,
   parseDatasetSpec,
+  planFederatedRun,
   type RunEvent,
   runSimulation,
   simulationConfigSchema,
@@ -47,7 +48,7 @@ const config = simulationConfigSchema.parse({
 const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
 await runSimulation({
   runId: 'event-stream',
-  config,
+  plan: planFederatedRun(config),
   data,
   createTransport: (handlers) => createMemoryTransport({ handlers }),
   emit: bus.emit,

@@ -4,6 +4,7 @@ import {
   createMemoryTransport,
   loadDataset,
   parseDatasetSpec,
+  planFederatedRun,
   runSimulation,
   simulationConfigSchema,
 } from 'msfl'
@@ -22,7 +23,7 @@ const config = simulationConfigSchema.parse({
 const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
 const result = await runSimulation({
   runId: 'example-run',
-  config,
+  plan: planFederatedRun(config),
   data,
   createTransport: (handlers) => createMemoryTransport({ handlers }),
   emit: () => {},

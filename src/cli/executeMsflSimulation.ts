@@ -7,20 +7,18 @@ import { createCsprng } from '../adapters/random/index.ts'
 import { renderRunReport } from '../adapters/report/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { MsflError } from '../core/errors/msflError.ts'
-import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
+import type { MsflRunPlan } from '../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { createOwnersWith, type MsflOwners, type MsflOwnersSpec } from '../runtime/msflOwners.ts'
+import { attackerNames } from '../runtime/planAttackers.ts'
 import { summarise } from '../runtime/runFederation.ts'
-import {
-  type MsflAdapters,
-  msflSelectionRule,
-  runMsflSimulation,
-} from '../runtime/runMsflSimulation.ts'
+import { type MsflAdapters, runMsflSimulation } from '../runtime/runMsflSimulation.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
 import { formatLedger, ledgerJson, reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
+import { writeClientsFile } from './writeClientsFile.ts'
 
 /** Data owners in this thread, sharing one evaluator of public material (one core, tests, heap checks). */
 export async function createOwnersInProcess(spec: MsflOwnersSpec): Promise<MsflOwners> {
@@ -60,6 +58,7 @@ export const msflAdapters: MsflAdapters = {
 /** `msfl simulate --protocol msfl`: the encrypted MS-FL protocol in one process. */
 export async function executeMsflSimulation(
   config: SimulationConfig,
+  plan: MsflRunPlan,
   options: { readonly title: string; readonly json: boolean; readonly quiet: boolean },
 ): Promise<{
   runId: string
@@ -70,14 +69,8 @@ export async function executeMsflSimulation(
   /** Payouts and the contract's final balance, formatted for the console. */
   ledgerText: string
 }> {
-  if (config.strategy !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'strategy: the msfl protocol runs its own rounds; leave strategy at fedavg',
-    )
-  // Refused before the run directory exists: a bad rule or mask writes nothing.
-  assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask)
-  parseLedgerSpec(config.ledger, 'ledger')
+  // The ledger spec's address is the adapter's to check; before the run directory exists.
+  parseLedgerSpec(plan.ledger, 'ledger')
   const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options)
   // The run's key store: one CSPRNG seed every ledger account is derived from.
   const seed = randomBytes(32)
@@ -85,7 +78,7 @@ export async function executeMsflSimulation(
   let ledger: RunLedger | undefined
   const result = await runMsflSimulation({
     runId,
-    config,
+    plan,
     data,
     adapters: {
       ...msflAdapters,
@@ -103,17 +96,12 @@ export async function executeMsflSimulation(
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const plaintext = summarise(result.plaintextFinal)
-  const clients = result.partition.clients.map((c) => ({
-    client: c.id,
-    n: c.data.n,
-    labelCounts: c.labelCounts,
-  }))
+  const clients = writeClientsFile(dir, result.partition)
   const ckksErrors = result.history.map((r) => r.ckksError ?? Number.NaN)
   dir.write(
     'metrics.json',
     `${JSON.stringify({ runId, final: result.final, plaintext: result.plaintextFinal, history: result.history }, null, 2)}\n`,
   )
-  dir.write('clients.json', `${JSON.stringify(clients, null, 2)}\n`)
   dir.write('model.json', `${JSON.stringify({ heads: result.weights.map((w) => [...w]) })}\n`)
   dir.write(
     'report.html',
@@ -132,7 +120,7 @@ export async function executeMsflSimulation(
       environment: {
         node: process.version,
         cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-        he: config.he,
+        he: plan.he,
       },
     }),
   )
@@ -156,7 +144,7 @@ export async function executeMsflSimulation(
       public_material_bytes: result.publicMaterialBytes,
       ledger: ledgerJson(result.ledger, ledger?.record()),
       ...(result.defence ? defenceJson(result.defence, undefined) : {}),
-      attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
+      attackers: attackerNames(result.attackers),
       history: result.history,
       runDir,
       report,

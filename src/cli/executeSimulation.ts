@@ -7,7 +7,9 @@ import { renderRunReport } from '../adapters/report/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
 import { globalModelBytes } from '../core/verification/wrapModelCheck.ts'
+import type { FederatedRunPlan } from '../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
+import { attackerNames } from '../runtime/planAttackers.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/runFederation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
@@ -16,6 +18,8 @@ import { defenceJson } from './msfl/defenceJson.ts'
 import { reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 import { createProtection } from './privacy/createProtection.ts'
+import { privacyJson } from './privacy/privacyJson.ts'
+import { writeClientsFile } from './writeClientsFile.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -38,6 +42,7 @@ export interface SimulationSummary {
  */
 export async function executeSimulation(
   config: SimulationConfig,
+  plan: FederatedRunPlan,
   options: ExecuteSimulationOptions,
 ): Promise<SimulationSummary> {
   const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options, (data) =>
@@ -45,12 +50,11 @@ export async function executeSimulation(
   )
   // --defence / --verify report to a ledger: the run's key store seeds its accounts.
   let ledger: RunLedger | undefined
-  const defended = config.defence !== undefined || config.verify !== undefined
-  const seed = defended ? randomBytes(32) : undefined
+  const seed = plan.defences ? randomBytes(32) : undefined
   if (seed) dir.write('keys/ledger-seed.hex', `${seed.toString('hex')}\n`, { secret: true })
   const result = await runSimulation({
     runId,
-    config,
+    plan,
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     createProtection,
@@ -78,16 +82,11 @@ export async function executeSimulation(
   }
 
   const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
-  const clients = result.partition.clients.map((c) => ({
-    client: c.id,
-    n: c.data.n,
-    labelCounts: c.labelCounts,
-  }))
+  const clients = writeClientsFile(dir, result.partition)
   dir.write(
     'metrics.json',
     `${JSON.stringify({ runId, final: result.final, history: result.history, partition: result.partition.summary }, null, 2)}\n`,
   )
-  dir.write('clients.json', `${JSON.stringify(clients, null, 2)}\n`)
   dir.write(
     'model.bin',
     encodeModelFile(result.model.spec, result.params, {
@@ -131,35 +130,8 @@ export async function executeSimulation(
       ...(final.attackSuccessRate !== undefined
         ? { attack_success_rate: final.attackSuccessRate }
         : {}),
-      attackers: Object.fromEntries([...result.attackers].map(([id, a]) => [id, a.name])),
-      ...(result.privacy
-        ? {
-            privacy: {
-              spec: result.privacy.spec,
-              bytes_per_client_per_round: Math.round(result.privacy.bytesPerClientPerRound),
-              bytes_per_parameter: result.privacy.bytesPerClientPerRound / result.model.numParams,
-              dropped: result.privacy.dropped,
-              ...(result.privacy.epsilon === undefined
-                ? {}
-                : {
-                    epsilon: result.privacy.epsilon,
-                    delta: result.privacy.delta,
-                    epsilon_per_round: result.privacy.epsilonPerRound,
-                  }),
-              ...(result.privacy.level === 'client'
-                ? {
-                    level: result.privacy.level,
-                    noise: result.privacy.noise,
-                    noise_multiplier: result.privacy.noiseMultiplier,
-                    sampling_rate: result.privacy.samplingRate,
-                    ...(result.privacy.minContributors === undefined
-                      ? {}
-                      : { min_contributors: result.privacy.minContributors }),
-                  }
-                : {}),
-            },
-          }
-        : {}),
+      attackers: attackerNames(result.attackers),
+      ...(result.privacy ? { privacy: privacyJson(result.privacy, result.model.numParams) } : {}),
       ...selectionSummary(result),
       ...(result.defence ? defenceJson(result.defence, ledger?.record()) : {}),
       history: result.history,

@@ -10,39 +10,30 @@ interface Command {
 // some of them take over a second to load, which `msfl --help` should not pay.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: {
-    load: async () => {
-      const m = await import('./commands/demo.ts')
-      return { run: m.demo, help: m.demoHelp }
-    },
+    load: () => import('./commands/demo.ts').then((m) => ({ run: m.demo, help: m.demoHelp })),
     summary:
       'run the default job (MS-FL on CKKS, UCI Adult, 10 data owners, paid on an in-process EVM)',
   },
   simulate: {
-    load: async () => {
-      const m = await import('./commands/simulate.ts')
-      return { run: m.simulate, help: m.simulateHelp }
-    },
+    load: () =>
+      import('./commands/simulate.ts').then((m) => ({ run: m.simulate, help: m.simulateHelp })),
     summary: 'federated training in one process, from a config and flags',
   },
   experiment: {
-    load: async () => {
-      const m = await import('./commands/experiment.ts')
-      return { run: m.experiment, help: m.experimentHelp }
-    },
+    load: () =>
+      import('./commands/experiment.ts').then((m) => ({
+        run: m.experiment,
+        help: m.experimentHelp,
+      })),
     summary: 'defences × attacks × malicious shares × seeds, with CSV, JSON and an HTML report',
   },
   chain: {
-    load: async () => {
-      const m = await import('./commands/chain.ts')
-      return { run: m.chain, help: m.chainHelp }
-    },
+    load: () => import('./commands/chain.ts').then((m) => ({ run: m.chain, help: m.chainHelp })),
     summary: 'inspect the settlement contract of an MS-FL run; verify a model file against it',
   },
   datasets: {
-    load: async () => {
-      const m = await import('./commands/datasets.ts')
-      return { run: m.datasets, help: m.datasetsHelp }
-    },
+    load: () =>
+      import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),
     summary: 'list the bundled datasets and verify their SHA-256 sums',
   },
 }

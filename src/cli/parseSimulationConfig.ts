@@ -1,5 +1,6 @@
 import { readConfigFile } from '../adapters/config/index.ts'
 import { MsflError } from '../core/errors/msflError.ts'
+import { planRun, type RunPlan } from '../runtime/config/planRun.ts'
 import {
   type SimulationConfig,
   simulationConfigSchema,
@@ -36,4 +37,16 @@ export function parseSimulationConfig(
     )
   }
   return parsed.data
+}
+
+/**
+ * The CLI's one validation of a run: the config (file, flags, schema) and then its plan,
+ * with every spec string parsed and every combination checked, before anything is written.
+ */
+export function parseRunConfig(
+  values: Record<string, string | boolean | undefined>,
+  defaults: Record<string, unknown> = {},
+): { readonly config: SimulationConfig; readonly plan: RunPlan } {
+  const config = parseSimulationConfig(values, defaults)
+  return { config, plan: planRun(config) }
 }

@@ -131,7 +131,14 @@ export type {
   TransportStats,
 } from './ports/transport.ts'
 // Privacy, randomness (seeded: simulation only), robust aggregation, spec strings, training
-export type { PrivacyPart } from './privacy/parsePrivacySpec.ts'
+export {
+  type ClientDpOptions,
+  type DpPart,
+  type HidingPart,
+  isHiding,
+  type PrivacyPart,
+  type SampleDpOptions,
+} from './privacy/parsePrivacySpec.ts'
 export type { Rng } from './rng/rng.ts'
 export { createSeededRng, deriveSeed } from './rng/seededRng.ts'
 export type {
@@ -143,7 +150,13 @@ export type {
 export type { ClientInboxMessage } from './secagg/secaggMessages.ts'
 export type { SmpcRequest } from './smpc/smpcMessages.ts'
 export type { NamedSpec, SpecValue } from './spec/parseSpecString.ts'
-export type { OptionSchema, OptionSpec, ResolvedOptions } from './spec/specOptions.ts'
+export type {
+  OptionSchema,
+  OptionSpec,
+  OptionsOf,
+  OptionValue,
+  ResolvedOptions,
+} from './spec/specOptions.ts'
 export { computeGradient } from './train/computeGradient.ts'
 export { type TrainOptions, type TrainResult, trainLocal } from './train/trainLocal.ts'
 // Defences: SMPC verification

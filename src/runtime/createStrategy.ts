@@ -1,34 +1,29 @@
-import { MsflError } from '../core/errors/msflError.ts'
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
 import { createFedSgd } from '../core/fl/createFedSgd.ts'
 import { sampleSize } from '../core/fl/sampleClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
-import type { SimulationConfig } from './config/simulationConfig.ts'
+import type { EnginePlan } from './config/planRun.ts'
 
-/** The plain engine's strategy for a config: FedAvg or FedSGD, with the configured robust rule. */
-export function createStrategy(config: SimulationConfig, attackerCount: number): Strategy {
+/** The plain engine's strategy: FedAvg or FedSGD, with the plan's robust rule. */
+export function createStrategy(
+  engine: EnginePlan,
+  clients: number,
+  attackerCount: number,
+): Strategy {
   const rule =
-    config.aggregator === 'fedavg'
+    engine.robustRule === undefined
       ? undefined
-      : createRobustRule(config.aggregator, { f: attackerCount })
+      : createRobustRule(engine.robustRule, { f: attackerCount })
   const f = rule?.f ?? attackerCount
   // Fail before the first round when the rule cannot tolerate f among the sampled clients.
-  rule?.assertTolerates(sampleSize(config.clients, config.sampling), f)
+  rule?.assertTolerates(sampleSize(clients, engine.sampling), f)
   const common = {
-    sampling: config.sampling,
-    training: config.training,
+    sampling: engine.sampling,
+    training: engine.training,
     ...(rule ? { aggregation: { rule, f } } : {}),
   }
-  switch (config.strategy) {
-    case 'fedavg':
-      return createFedAvg(common)
-    case 'fedsgd':
-      return createFedSgd({ ...common, serverLearningRate: config.serverLearningRate })
-    default:
-      throw new MsflError(
-        'CONFIG_INVALID',
-        `strategy: unknown strategy ${JSON.stringify(config.strategy)}`,
-      )
-  }
+  return engine.strategy === 'fedsgd'
+    ? createFedSgd({ ...common, serverLearningRate: engine.serverLearningRate })
+    : createFedAvg(common)
 }

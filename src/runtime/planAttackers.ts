@@ -42,3 +42,8 @@ export function planAttackers(input: AttackPlanInput, rng: Rng): Map<string, Att
   }
   return plan
 }
+
+/** Client id → attack name, as events and reports show the attackers. */
+export function attackerNames(attackers: ReadonlyMap<string, AttackSpec>): Record<string, string> {
+  return Object.fromEntries([...attackers].map(([id, a]) => [id, a.name]))
+}

@@ -3,6 +3,7 @@ import { MsflError } from '../core/errors/msflError.ts'
 import type { CellResult } from '../core/experiment/cellResult.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { ExperimentCell } from './config/experimentMatrix.ts'
+import { planRun } from './config/planRun.ts'
 import { type RunSimulationParameters, runSimulation } from './runSimulation.ts'
 
 /** Runs one cell of an experiment; a configuration the rule cannot tolerate is recorded, not thrown. */
@@ -55,9 +56,12 @@ export async function runExperimentCell(
     blocks: null,
   }
   try {
+    const plan = planRun(cell.config)
+    if (plan.protocol === 'msfl')
+      throw new MsflError('CONFIG_INVALID', 'protocol: experiment cells run the plain engine')
     const result = await runSimulation({
       runId: `cell-${cell.index}`,
-      config: cell.config,
+      plan,
       data,
       createTransport,
       ...adapters,

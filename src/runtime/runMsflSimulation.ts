@@ -10,19 +10,19 @@ import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.t
 import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
-import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import { type ConfiguredRobustRule, createRobustRule } from '../core/robust/createRobustRule.ts'
-import type { SimulationConfig } from './config/simulationConfig.ts'
+import { createRobustRule } from '../core/robust/createRobustRule.ts'
+import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
 import { createPlaintextReplay } from './msfl/createPlaintextReplay.ts'
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
 import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
-import { planAttackers } from './planAttackers.ts'
+import { attackerNames } from './planAttackers.ts'
+import { planPopulation } from './planPopulation.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 
@@ -50,7 +50,7 @@ export interface MsflAdapters {
   >
   /** Stands up the data owners (in this thread, or in a worker-thread pool). */
   createOwners(spec: MsflOwnersSpec): Promise<MsflOwners>
-  /** The ledger the run settles on (`config.ledger`: memory, evm, rpc:<url>). */
+  /** The ledger the run settles on (`plan.ledger`: memory, evm, rpc:<url>). */
   createLedger(spec: {
     readonly ledger: string
     readonly pricePerComponent: bigint
@@ -91,7 +91,8 @@ export interface MsflSimulationResult {
  */
 export async function runMsflSimulation(p: {
   readonly runId: string
-  readonly config: SimulationConfig
+  /** The validated run (`planRun`): its MS-FL settings, ledger and selection rule. */
+  readonly plan: MsflRunPlan
   readonly data: DatasetSplit
   readonly adapters: MsflAdapters
   /** Starts the round deadline's timer (default: setTimeout); injected so tests control time. */
@@ -99,56 +100,42 @@ export async function runMsflSimulation(p: {
   readonly emit: EventSink
   readonly now: () => number
 }): Promise<MsflSimulationResult> {
-  const { config, adapters } = p
+  const { plan, adapters } = p
+  const { basics, msfl } = plan
   const event = createRunEmitter(p)
   const train = l2NormalizeRows(p.data.train)
   const test = l2NormalizeRows(p.data.test)
   const shape = msflModelShape(train)
-  const layout = createBlockLayout(train.d, config.msfl.batchSize, adapters.slotsOf(config.he))
-  const partition = partitionClients(
-    train,
-    config.clients,
-    config.partition,
-    createSeededRng(deriveSeed(config.seed, 'partition')),
-  )
-  const owners = partition.clients.map((c) => c.id)
-  const attackers = planAttackers(
-    {
-      clients: owners,
-      attack: config.attack,
-      malicious: config.malicious,
-      attackers: config.attackers,
-    },
-    createSeededRng(deriveSeed(config.seed, 'attackers')),
-  )
-  const rule = msflSelectionRule(config, attackers.size)
-  assertMsflSelectionRule(rule, config.msfl.mask)
+  const layout = createBlockLayout(train.d, msfl.batchSize, adapters.slotsOf(plan.he))
+  const { partition, owners, attackers } = planPopulation(basics, train)
+  // f defaults to the number of attackers; planRun checked the rule against the mask.
+  const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
   const { f } = rule
-  const seed = deriveSeed(config.seed, 'training')
-  const initRng = createSeededRng(deriveSeed(config.seed, 'init'))
+  const seed = deriveSeed(basics.seed, 'training')
+  const initRng = createSeededRng(deriveSeed(basics.seed, 'init'))
   const initial = Array.from({ length: shape.heads }, () =>
     Float64Array.from({ length: layout.components }, () => 0.01 * initRng.normal()),
   )
 
   const evaluate = createMsflEvaluation(train, test, attackers)
-  const requestorKeys = await adapters.createRequestor(config.he, gradientRotations(layout))
+  const requestorKeys = await adapters.createRequestor(plan.he, gradientRotations(layout))
   const shared = await adapters.createEvaluator(requestorKeys.publicMaterial)
   let owned: MsflOwners | undefined
   let ledger: MsflLedger | undefined
   try {
     ledger = await adapters.createLedger({
-      ledger: config.ledger,
-      pricePerComponent: BigInt(config.msfl.pricePerComponent),
+      ledger: plan.ledger,
+      pricePerComponent: BigInt(msfl.pricePerComponent),
       owners,
     })
     const tracked = trackSettlement(ledger.settlement)
     const settlement = tracked.settlement
     const models = new Map<number, Uint8Array>()
-    const detection = config.defence
+    const detection = plan.defence
       ? createMsflScreen({
           runId: p.runId,
-          spec: config.defence,
-          seed: config.seed,
+          spec: plan.defence,
+          seed: basics.seed,
           attackers: new Set(attackers.keys()),
           emit: p.emit,
           now: p.now,
@@ -162,9 +149,9 @@ export async function runMsflSimulation(p: {
       shape,
       initialWeights: initial,
       seed,
-      batchSize: config.msfl.batchSize,
-      learningRate: config.msfl.learningRate,
-      weightDecay: config.msfl.weightDecay,
+      batchSize: msfl.batchSize,
+      learningRate: msfl.learningRate,
+      weightDecay: msfl.weightDecay,
       rule,
       f,
       ...(detection ? { setAside: (round: number) => detection.setAside(round) } : {}),
@@ -174,8 +161,8 @@ export async function runMsflSimulation(p: {
       decryptor: requestorKeys.decryptor,
       layout,
       initialWeights: initial,
-      learningRate: config.msfl.learningRate,
-      weightDecay: config.msfl.weightDecay,
+      learningRate: msfl.learningRate,
+      weightDecay: msfl.weightDecay,
       rule,
       f,
       settlement,
@@ -191,7 +178,7 @@ export async function runMsflSimulation(p: {
       publicMaterial: requestorKeys.publicMaterial,
       layout,
       shape,
-      batchSize: config.msfl.batchSize,
+      batchSize: msfl.batchSize,
       seed,
       owners: partition.clients.map((c) => ({
         clientId: c.id,
@@ -204,22 +191,22 @@ export async function runMsflSimulation(p: {
       ...owned.handlers,
     ])
     event('run-started', {
-      dataset: config.dataset,
+      dataset: basics.dataset,
       model:
         shape.heads === 1
           ? 'logistic (encrypted)'
           : `one-vs-rest logistic ×${shape.heads} (encrypted)`,
-      strategy: `msfl (${config.he}, mask=${config.msfl.mask}, ${rule.spec})`,
-      clients: config.clients,
-      rounds: config.rounds,
+      strategy: `msfl (${plan.he}, mask=${msfl.mask}, ${rule.spec})`,
+      clients: basics.clients,
+      rounds: basics.rounds,
       numParams: layout.components * shape.heads,
       trainRows: train.n,
       testRows: test.n,
-      attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
+      attackers: attackerNames(attackers),
     })
     const history = await runMsflProtocol({
       runId: p.runId,
-      rounds: config.rounds,
+      rounds: basics.rounds,
       he: shared,
       layout,
       heads: shape.heads,
@@ -227,10 +214,10 @@ export async function runMsflSimulation(p: {
       requestor: 'model-requestor',
       owners,
       settlement,
-      maskMode: config.msfl.mask,
+      maskMode: msfl.mask,
       maskRng: adapters.csprng(),
       digest: adapters.digest,
-      deadlineMs: config.deadline * 1000,
+      deadlineMs: basics.deadlineMs,
       ...(p.startTimer ? { startTimer: p.startTimer } : {}),
       evaluate: (round) => ({
         ...evaluateMsfl(requestor.weights(), test),
@@ -266,17 +253,4 @@ export async function runMsflSimulation(p: {
     shared.dispose()
     requestorKeys.dispose()
   }
-}
-
-/**
- * The requestor's selection rule: the aggregator spec, where the config default
- * (fedavg, which selects nobody out) stands for the protocol's own MS-FL rule; f
- * defaults to the number of attackers.
- */
-export function msflSelectionRule(
-  config: SimulationConfig,
-  attackers: number,
-): ConfiguredRobustRule {
-  const text = config.aggregator === 'fedavg' ? 'msfl' : config.aggregator
-  return createRobustRule(text, { f: attackers })
 }

@@ -4,27 +4,24 @@ import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
-import type { EventSink } from '../core/events/runEvent.ts'
+import type { EventSink, ProtectedRoundRecord } from '../core/events/runEvent.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
-import {
-  HIDING_PROTECTIONS,
-  type PrivacyPart,
-  parsePrivacySpec,
-} from '../core/privacy/parsePrivacySpec.ts'
+import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import type { SimulationConfig } from './config/simulationConfig.ts'
+import type { FederatedRunPlan, PrivacyPlan } from './config/planRun.ts'
 import { createEvaluation } from './createEvaluation.ts'
 import { createStrategy } from './createStrategy.ts'
 import { holdOutValidation } from './defence/holdOutValidation.ts'
 import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
-import { planAttackers } from './planAttackers.ts'
+import { attackerNames } from './planAttackers.ts'
+import { planPopulation } from './planPopulation.ts'
 import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
-import { openDp } from './privacy/openDp.ts'
+import { type DpSetup, openDp } from './privacy/openDp.ts'
 import { openProtection } from './privacy/openProtection.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
@@ -37,16 +34,17 @@ import { type FederationResult, runFederation } from './runFederation.ts'
  */
 export interface RunSimulationParameters {
   readonly runId: string
-  readonly config: SimulationConfig
+  /** The validated run (`planRun`): the plain engine, with or without `--privacy`. */
+  readonly plan: FederatedRunPlan
   /** The dataset, already loaded and verified by the caller (an adapter). */
   readonly data: DatasetSplit
   /** Builds the transport that connects the server to the client handlers. */
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
   /** DP-SGD noise and sampling (`--privacy dp`): a CSPRNG, from an adapter. */
   readonly noiseRng?: () => Rng
-  /** Builds the update protection `config.privacy` names (its keys come from adapters). */
+  /** Builds the update protection `--privacy` names (its keys come from adapters). */
   readonly createProtection?: (
-    parts: readonly PrivacyPart[],
+    hiding: HidingPart,
     context: ProtectionContext,
   ) => Promise<UpdateProtection>
   /** `--defence` and `--verify`: the ledger, the CSPRNG and the SMPC transport. */
@@ -106,98 +104,31 @@ export interface PrivacySummary extends Partial<Omit<ClientLevelSummary, 'epsilo
  * {@includeCode ../../examples/library/runSimulation.ts}
  */
 export async function runSimulation(p: RunSimulationParameters): Promise<SimulationResult> {
-  const { config, runId } = p
+  const { plan, runId } = p
+  const { basics } = plan
+  const privacy = plan.protocol === 'protected' ? plan.privacy : undefined
   const event = createRunEmitter(p)
   // --defence / --verify: the model requestor keeps validation rows no owner gets.
-  const { data, validation } = holdOutValidation(config, p.data)
-  const model = createModel(resolveModelSpec(config.model, data.train))
-  const partition = partitionClients(
-    data.train,
-    config.clients,
-    config.partition,
-    createSeededRng(deriveSeed(config.seed, 'partition')),
-  )
-  const clientIds = partition.clients.map((c) => c.id)
-  const attackers = planAttackers(
-    {
-      clients: clientIds,
-      attack: config.attack,
-      malicious: config.malicious,
-      attackers: config.attackers,
-    },
-    createSeededRng(deriveSeed(config.seed, 'attackers')),
-  )
+  const { data, validation } = holdOutValidation(plan.defences, basics.seed, p.data)
+  const model = createModel(resolveModelSpec(basics.model, data.train))
+  const { partition, owners: clientIds, attackers } = planPopulation(basics, data.train)
   const omniscient = [...attackers.values()].some((a) => a.definition.omniscient(a.options))
   const adversary = omniscient ? createAdversary() : undefined
-
-  const privacy = config.privacy ? parsePrivacySpec(config.privacy) : []
-  const dpPart = privacy.find((part) => part.name === 'dp')
-  if (dpPart && !p.noiseRng)
-    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
-  const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
-  const dp = dpPart
-    ? openDp({
-        part: dpPart,
-        hiding: hiding[0],
-        config,
-        model,
-        honestOwners: partition.clients.filter((c) => !attackers.has(c.id)),
-        noiseRng: p.noiseRng!,
-      })
+  const dp = privacy?.dp
+    ? openRunDp(p, { ...privacy, dp: privacy.dp }, model, partition, attackers)
     : undefined
   const clientLevel = dp?.clientLevel
-  const handlers = new Map<string, MessageHandler>()
-  for (const client of partition.clients) {
-    const attack = attackers.get(client.id)
-    const seed = deriveSeed(config.seed, 'training')
-    const plain = () =>
-      createTrainingClient({ clientId: client.id, model, data: client.data, seed })
-    handlers.set(
-      client.id,
-      attack
-        ? createMaliciousClient({
-            clientId: client.id,
-            model,
-            data: client.data,
-            attack,
-            seed,
-            ...(adversary ? { adversary } : {}),
-          })
-        : (dp?.honestClient(client.id, plain) ?? plain()),
-    )
-  }
-  const strategy = clientLevel?.strategy ?? createStrategy(config, attackers.size)
+  const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
+  const strategy =
+    clientLevel?.strategy ?? createStrategy(plan.engine, basics.clients, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
-  const protection =
-    hiding.length > 0
-      ? await openProtection(
-          p,
-          hiding,
-          clientIds,
-          omniscient,
-          // Client-level DP clients report numExamples 1: their updates need no scaling.
-          clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),
-        )
-      : undefined
+  const protection = privacy?.hiding
+    ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)
+    : undefined
   const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
-    config.privacy === undefined
+    privacy === undefined
       ? {}
-      : {
-          privacy: {
-            spec: privacy
-              .map((part) =>
-                HIDING_PROTECTIONS.includes(part.name) && protection
-                  ? protection.spec
-                  : `${part.name}:${Object.entries(part.options)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(',')}`,
-              )
-              .join('+'),
-            bytesPerClientPerRound,
-            dropped,
-            ...dp?.summary(),
-          },
-        }
+      : { privacy: summarisePrivacy(privacy, protection, dp, bytesPerClientPerRound, dropped) }
   if (protection)
     for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
   const defences = validation
@@ -207,15 +138,15 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
 
   event('run-started', {
-    dataset: config.dataset,
-    model: config.model,
+    dataset: basics.dataset,
+    model: basics.model,
     strategy: strategy.name,
-    clients: config.clients,
-    rounds: config.rounds,
+    clients: basics.clients,
+    rounds: basics.rounds,
     numParams: model.numParams,
     trainRows: data.train.n,
     testRows: data.test.n,
-    attackers: Object.fromEntries([...attackers].map(([id, a]) => [id, a.name])),
+    attackers: attackerNames(attackers),
   })
   try {
     const federation = {
@@ -223,12 +154,12 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       strategy,
       transport: p.createTransport(handlers),
       clients: clientIds,
-      rounds: config.rounds,
-      initialParams: model.init(createSeededRng(deriveSeed(config.seed, 'init'))),
+      rounds: basics.rounds,
+      initialParams: model.init(createSeededRng(deriveSeed(basics.seed, 'init'))),
       evaluate,
       // Client-level DP samples clients secretly: amplification assumes nobody can predict it.
-      rng: clientLevel ? p.noiseRng!() : createSeededRng(deriveSeed(config.seed, 'sampling')),
-      deadlineMs: config.deadline * 1000,
+      rng: clientLevel ? p.noiseRng!() : createSeededRng(deriveSeed(basics.seed, 'sampling')),
+      deadlineMs: basics.deadlineMs,
       emit: p.emit,
       now: p.now,
     }
@@ -238,17 +169,13 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         protection,
         ...(clientLevel ? { hooks: clientLevel.hooks } : {}),
       })
-      // Rounds client-level DP dropped uploaded no protected update.
-      const uploads = result.history
-        .filter((r) => r.accepted > 0)
-        .map((r) => r.protectedBytesPerClient)
       return {
         ...result,
         model,
         partition,
         attackers,
         ...privacySummary(
-          uploads.length > 0 ? uploads.reduce((a, b) => a + b, 0) / uploads.length : 0,
+          meanProtectedUpload(result.history),
           Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
         ),
       }
@@ -284,6 +211,109 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   }
 }
 
+/** The protection `--privacy` names, around the run's clients. */
+function openRunProtection(
+  p: RunSimulationParameters,
+  hiding: HidingPart,
+  partition: ClientPartition,
+  omniscient: boolean,
+  clientLevel: boolean,
+): Promise<UpdateProtection> {
+  const privacy = p.plan.protocol === 'protected' ? p.plan.privacy : undefined
+  return openProtection({
+    runId: p.runId,
+    hiding,
+    dropout: privacy?.dropout ?? 0,
+    seed: p.plan.basics.seed,
+    clients: partition.clients.map((c) => c.id),
+    omniscient,
+    // Client-level DP clients report numExamples 1: their updates need no scaling.
+    referenceExamples: clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),
+    createProtection: p.createProtection,
+  })
+}
+
+/** Every data owner's handler: its attack, or an honest client (with DP-SGD or DP clipping). */
+function createClients(
+  seed: number,
+  model: Model,
+  partition: ClientPartition,
+  attackers: ReadonlyMap<string, AttackSpec>,
+  adversary: ReturnType<typeof createAdversary> | undefined,
+  dp: DpSetup | undefined,
+): Map<string, MessageHandler> {
+  const handlers = new Map<string, MessageHandler>()
+  const trainingSeed = deriveSeed(seed, 'training')
+  for (const client of partition.clients) {
+    const attack = attackers.get(client.id)
+    const owner = { clientId: client.id, model, data: client.data, seed: trainingSeed }
+    const plain = () => createTrainingClient(owner)
+    handlers.set(
+      client.id,
+      attack
+        ? createMaliciousClient({ ...owner, attack, ...(adversary ? { adversary } : {}) })
+        : (dp?.honestClient(client.id, plain) ?? plain()),
+    )
+  }
+  return handlers
+}
+
+function openRunDp(
+  p: RunSimulationParameters,
+  privacy: PrivacyPlan & { readonly dp: DpPart },
+  model: Model,
+  partition: ClientPartition,
+  attackers: ReadonlyMap<string, AttackSpec>,
+): DpSetup {
+  if (!p.noiseRng)
+    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
+  return openDp({
+    privacy,
+    clients: p.plan.basics.clients,
+    rounds: p.plan.basics.rounds,
+    training: p.plan.engine.training,
+    model,
+    honestOwners: partition.clients.filter((c) => !attackers.has(c.id)),
+    noiseRng: p.noiseRng,
+  })
+}
+
+/** What `--privacy` did: its canonical spec, the bytes each client sent, dropouts and DP spent. */
+function summarisePrivacy(
+  privacy: PrivacyPlan,
+  protection: UpdateProtection | undefined,
+  dp: DpSetup | undefined,
+  bytesPerClientPerRound: number,
+  dropped: PrivacySummary['dropped'],
+): PrivacySummary {
+  return {
+    spec: describePrivacy(privacy, protection),
+    bytesPerClientPerRound,
+    dropped,
+    ...dp?.summary(),
+  }
+}
+
+/** Mean protected upload per client over the rounds that released one. */
+function meanProtectedUpload(history: readonly ProtectedRoundRecord[]): number {
+  // Rounds client-level DP dropped uploaded no protected update.
+  const uploads = history.filter((r) => r.accepted > 0).map((r) => r.protectedBytesPerClient)
+  return uploads.length > 0 ? uploads.reduce((a, b) => a + b, 0) / uploads.length : 0
+}
+
+/** The canonical spec of what protected the run: each part with its resolved options. */
+function describePrivacy(privacy: PrivacyPlan, protection: UpdateProtection | undefined): string {
+  return privacy.parts
+    .map((part) =>
+      part.name !== 'dp' && protection
+        ? protection.spec
+        : `${part.name}:${Object.entries(part.options)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}`,
+    )
+    .join('+')
+}
+
 function openRunDefences(
   p: RunSimulationParameters,
   model: Model,
@@ -291,12 +321,14 @@ function openRunDefences(
   clients: readonly string[],
   attackers: ReadonlySet<string>,
 ) {
-  const field = p.config.verify !== undefined ? 'verify' : 'defence'
+  const plan = p.plan.defences!
+  const field = plan.verify !== undefined ? 'verify' : 'defence'
   if (!p.defences)
     throw new MsflError('CONFIG_INVALID', `${field}: this runner has no ledger for the defences`)
   return openDefences({
     runId: p.runId,
-    config: p.config,
+    plan,
+    seed: p.plan.basics.seed,
     model,
     validation,
     clients,

@@ -13,6 +13,7 @@ import type {
   RequestOptions,
 } from '../../src/core/ports/transport.ts'
 import { globalModelBytes } from '../../src/core/verification/wrapModelCheck.ts'
+import { planFederatedRun } from '../../src/runtime/config/planRun.ts'
 import {
   type SimulationConfigInput,
   simulationConfigSchema,
@@ -48,7 +49,7 @@ async function simulate(
   let ledgerRef: Awaited<ReturnType<typeof createRunLedger>> | undefined
   const result = await runSimulation({
     runId: 'defended',
-    config,
+    plan: planFederatedRun(config),
     data: digits,
     createTransport: transport,
     noiseRng: createCsprng,

@@ -15,8 +15,8 @@ import { createTrainingClient } from '../../src/core/fl/createTrainingClient.ts'
 import { partitionClients } from '../../src/core/fl/partitionClients.ts'
 import { evaluateModel } from '../../src/core/metrics/evaluateModel.ts'
 import { createModel, parseModelSpec } from '../../src/core/model/createModel.ts'
-import { parsePrivacySpec } from '../../src/core/privacy/parsePrivacySpec.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
+import { planFederatedRun } from '../../src/runtime/config/planRun.ts'
 import {
   type SimulationConfigInput,
   simulationConfigSchema,
@@ -36,7 +36,7 @@ async function simulate(input: SimulationConfigInput) {
   const config = simulationConfigSchema.parse({ dataset: 'breast-cancer', ...input })
   const result = await runSimulation({
     runId: 'client-dp',
-    config,
+    plan: planFederatedRun(config),
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     createProtection,
@@ -188,13 +188,22 @@ describe('client-level DP from --privacy', () => {
   })
 
   it('ckks and paillier: a distributed round is combined only with at least min valid replies', () => {
-    const parts = parsePrivacySpec(
-      'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
+    const plan = planFederatedRun(
+      simulationConfigSchema.parse({
+        clients: 6,
+        rounds: 3,
+        privacy: 'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
+      }),
     )
+    if (plan.protocol !== 'protected' || plan.privacy.dp?.options.level !== 'client')
+      throw new Error('expected client-level DP')
     const run = createClientLevelRun({
-      part: parts[0]!,
-      hiding: parts[1],
-      config: simulationConfigSchema.parse({ clients: 6, rounds: 3, privacy: 'dp' }),
+      dp: plan.privacy.dp.options,
+      hiding: plan.privacy.hiding,
+      minNoiseShares: plan.privacy.minNoiseShares,
+      clients: 6,
+      rounds: 3,
+      training: plan.engine.training,
       honest: new Set(['a', 'b', 'c']),
       noiseRng: createCsprng,
     })

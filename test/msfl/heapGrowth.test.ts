@@ -3,6 +3,7 @@ import { it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createOwnersInProcess, msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
+import { planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 // Records SEAL's WebAssembly memory when SEAL is first instantiated (lazily, at the first key generation).
@@ -22,13 +23,15 @@ it(`the WebAssembly heap does not grow over ${ROUNDS} MS-FL rounds`, async () =>
   const heap: number[] = []
   await runMsflSimulation({
     runId: 'heap',
-    config: simulationConfigSchema.parse({
-      dataset: 'adult',
-      protocol: 'msfl',
-      clients: 3,
-      rounds: ROUNDS,
-      msfl: { batchSize: 32 },
-    }),
+    plan: planMsflRun(
+      simulationConfigSchema.parse({
+        dataset: 'adult',
+        protocol: 'msfl',
+        clients: 3,
+        rounds: ROUNDS,
+        msfl: { batchSize: 32 },
+      }),
+    ),
     data,
     adapters: {
       ...msflAdapters,

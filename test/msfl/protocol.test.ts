@@ -9,6 +9,7 @@ import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { MessageHandler } from '../../src/core/ports/transport.ts'
+import { planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 
@@ -44,7 +45,7 @@ async function run(
   const events: RunEvent[] = []
   const result = await runMsflSimulation({
     runId: 'test',
-    config: config(overrides),
+    plan: planMsflRun(config(overrides)),
     data: adult,
     adapters: {
       ...msflAdapters,

@@ -116,7 +116,7 @@ const config = msfl.simulationConfigSchema.parse({
 const data = await msfl.loadDataset(msfl.parseDatasetSpec(config.dataset), config.seed)
 const events = []
 const result = await msfl.runSimulation({
-  runId: 'installed', config, data,
+  runId: 'installed', plan: msfl.planFederatedRun(config), data,
   createTransport: (handlers) => msfl.createMemoryTransport({ handlers }),
   emit: (event) => events.push(event.type), now: Date.now,
 })

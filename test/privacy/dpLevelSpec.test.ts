@@ -3,7 +3,9 @@ import { describe, it } from 'node:test'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import { parsePrivacySpec } from '../../src/core/privacy/parsePrivacySpec.ts'
 
-const dpOptions = (text: string) => parsePrivacySpec(text).find((p) => p.name === 'dp')!.options
+const dpOptions = (text: string): Readonly<Record<string, unknown>> => ({
+  ...parsePrivacySpec(text).find((p) => p.name === 'dp')!.options,
+})
 
 describe('--privacy dp levels', () => {
   it('sample level keeps exactly its three options, whether level is given or not', () => {

@@ -10,6 +10,7 @@ import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../src/core/dat
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { MessageHandler } from '../../src/core/ports/transport.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
+import { planFederatedRun, planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import type { StartTimer } from '../../src/runtime/rounds/collectReplies.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
@@ -28,14 +29,16 @@ async function simulate(overrides: Record<string, unknown>, mute: readonly strin
   const events: RunEvent[] = []
   const result = await runSimulation({
     runId: 'stragglers',
-    config: simulationConfigSchema.parse({
-      dataset: 'synthetic',
-      model: 'softmax',
-      clients: 4,
-      rounds: 2,
-      deadline: 0.5,
-      ...overrides,
-    }),
+    plan: planFederatedRun(
+      simulationConfigSchema.parse({
+        dataset: 'synthetic',
+        model: 'softmax',
+        clients: 4,
+        rounds: 2,
+        deadline: 0.5,
+        ...overrides,
+      }),
+    ),
     data: synthetic,
     createTransport: (handlers) =>
       createMemoryTransport({
@@ -126,14 +129,16 @@ describe('a data owner that never answers under MS-FL', () => {
     const events: RunEvent[] = []
     const result = await runMsflSimulation({
       runId: 'msfl-straggler',
-      config: simulationConfigSchema.parse({
-        dataset: 'adult',
-        protocol: 'msfl',
-        clients: 5,
-        rounds: 2,
-        ledger: 'memory',
-        msfl: { batchSize: 64 },
-      }),
+      plan: planMsflRun(
+        simulationConfigSchema.parse({
+          dataset: 'adult',
+          protocol: 'msfl',
+          clients: 5,
+          rounds: 2,
+          ledger: 'memory',
+          msfl: { batchSize: 64 },
+        }),
+      ),
       data: adult,
       adapters: {
         ...msflAdapters,

@@ -1,6 +1,7 @@
+import { MsflError } from '../../core/errors/msflError.ts'
 import { executeMsflSimulation } from '../executeMsflSimulation.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
-import { parseSimulationConfig } from '../parseSimulationConfig.ts'
+import { parseRunConfig } from '../parseSimulationConfig.ts'
 
 /**
  * The embedded default job that `npm start` runs: the MS-FL protocol on real data with
@@ -52,11 +53,13 @@ export async function demo(argv: readonly string[]): Promise<number> {
     process.stdout.write(demoHelp)
     return 0
   }
-  const config = parseSimulationConfig(
+  const { config, plan } = parseRunConfig(
     { out: values.out, seed: values.seed, rounds: values.rounds },
     demoConfig,
   )
-  const summary = await executeMsflSimulation(config, {
+  if (plan.protocol !== 'msfl')
+    throw new MsflError('CONFIG_INVALID', 'protocol: the demo runs the msfl protocol')
+  const summary = await executeMsflSimulation(config, plan, {
     title: 'msfl demo: MS-FL on UCI Adult (CKKS)',
     json: values.json === true,
     quiet: false,

@@ -1,7 +1,7 @@
 import { executeMsflSimulation } from '../executeMsflSimulation.ts'
 import { executeSimulation } from '../executeSimulation.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
-import { parseSimulationConfig } from '../parseSimulationConfig.ts'
+import { parseRunConfig } from '../parseSimulationConfig.ts'
 import { simulationFlags } from '../simulationFlags.ts'
 
 export const simulateHelp = `msfl simulate [--config FILE] [flags]
@@ -34,15 +34,15 @@ export async function simulate(argv: readonly string[]): Promise<number> {
     process.stdout.write(simulateHelp)
     return 0
   }
-  const config = parseSimulationConfig(values)
+  const { config, plan } = parseRunConfig(values)
   const options = { json: values.json === true, quiet: values.quiet === true }
   const summary =
-    config.protocol === 'msfl'
-      ? await executeMsflSimulation(config, {
+    plan.protocol === 'msfl'
+      ? await executeMsflSimulation(config, plan, {
           ...options,
-          title: `msfl simulate: MS-FL on ${config.dataset} (${config.he})`,
+          title: `msfl simulate: MS-FL on ${config.dataset} (${plan.he})`,
         })
-      : await executeSimulation(config, {
+      : await executeSimulation(config, plan, {
           ...options,
           title: `msfl simulate: ${config.dataset} / ${config.model}`,
         })

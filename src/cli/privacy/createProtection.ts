@@ -9,7 +9,7 @@ import {
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { encodePaillierPublicKey } from '../../core/paillier/publicKeyFormat.ts'
-import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createCkksProtection } from '../../runtime/privacy/createCkksProtection.ts'
 import { createPaillierProtection } from '../../runtime/privacy/createPaillierProtection.ts'
 import { createSecaggProtection } from '../../runtime/privacy/createSecaggProtection.ts'
@@ -22,18 +22,13 @@ import type { ProtectionContext } from '../../runtime/runSimulation.ts'
  * opened from its public material only.
  */
 export async function createProtection(
-  parts: readonly PrivacyPart[],
+  part: HidingPart,
   context: ProtectionContext,
 ): Promise<UpdateProtection> {
-  const part = parts[0]
-  if (parts.length !== 1 || part === undefined)
-    throw new MsflError('CONFIG_INVALID', 'privacy: name one update protection')
   if (part.name === 'paillier')
     return createPaillier(part, context.clients.length, context.referenceExamples)
   if (part.name === 'secagg') return createSecagg(part, context)
-  if (part.name !== 'ckks')
-    throw new MsflError('CONFIG_INVALID', `privacy: ${part.name} does not hide updates`)
-  const preset = String(part.options['preset'])
+  const { preset } = part.options
   const keyHolder = await createCkksRequestor(preset, { rotations: [] })
   const owner = await createCkksEvaluator(keyHolder.publicMaterial)
   const provider = await createCkksEvaluator(keyHolder.publicMaterial)
@@ -55,16 +50,12 @@ export async function createProtection(
  * the service provider open the public key from its bytes, as they would off the wire.
  */
 async function createPaillier(
-  part: PrivacyPart,
+  part: HidingPart & { readonly name: 'paillier' },
   clients: number,
   referenceExamples: number,
 ): Promise<UpdateProtection> {
-  const bits = Number(part.options['bits'])
-  const packing = {
-    valueBits: Number(part.options['precision']),
-    maxClients: clients,
-    range: Number(part.options['range']),
-  }
+  const { bits, precision, range } = part.options
+  const packing = { valueBits: precision, maxClients: clients, range }
   const backend = await loadModularBackend()
   const keys = await generatePaillierKeyPair({ bits })
   const publicBytes = encodePaillierPublicKey(keys.publicKey.n)
@@ -80,11 +71,11 @@ async function createPaillier(
 }
 
 /** Secure aggregation with the node:crypto primitives (X25519, AES-CTR, AES-GCM, HKDF). */
-function createSecagg(part: PrivacyPart, context: ProtectionContext): UpdateProtection {
-  const t = Number(part.options['t'])
-  const degree = Number(part.options['degree'])
-  const clip = Number(part.options['clip'])
-  const timeout = Number(part.options['timeout'])
+function createSecagg(
+  part: HidingPart & { readonly name: 'secagg' },
+  context: ProtectionContext,
+): UpdateProtection {
+  const { t, degree, clip, timeout } = part.options
   if (t > context.clients.length)
     throw new MsflError(
       'CONFIG_INVALID',

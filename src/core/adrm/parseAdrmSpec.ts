@@ -1,8 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import { parseSpecString } from '../spec/parseSpecString.ts'
 import { type OptionSchema, resolveSpecOptions } from '../spec/specOptions.ts'
-import type { AdrmConfig, AdrmLabels } from './createAdrm.ts'
-import type { Severity } from './severity.ts'
+import type { AdrmConfig } from './createAdrm.ts'
 
 /** The options of `--defence adrm[:key=value,…]`, with defaults and help. */
 export const ADRM_OPTIONS = {
@@ -274,45 +273,44 @@ export function parseAdrmSpec(text: string): AdrmConfig {
   if (spec.name !== 'adrm')
     throw new MsflError('CONFIG_INVALID', `defence: unknown defence '${spec.name}' (valid: adrm)`)
   const o = resolveSpecOptions('defence adrm', spec.options, ADRM_OPTIONS)
-  const n = (key: keyof typeof ADRM_OPTIONS) => o[key] as number
-  if (n('block') === 0 && n('block-ms') === 0)
+  if (o.block === 0 && o['block-ms'] === 0)
     throw new MsflError(
       'CONFIG_INVALID',
       "defence adrm: option 'block' and option 'block-ms' are both 0: a block needs a length",
     )
-  if (n('min-samples') > n('buffer'))
+  if (o['min-samples'] > o.buffer)
     throw new MsflError(
       'CONFIG_INVALID',
-      `defence adrm: option 'min-samples' (${n('min-samples')}) exceeds option 'buffer' (${n('buffer')}): the forest would never be fitted`,
+      `defence adrm: option 'min-samples' (${o['min-samples']}) exceeds option 'buffer' (${o.buffer}): the forest would never be fitted`,
     )
   return {
     detection: {
-      space: o['space'] as 'plain' | 'affine',
-      zThreshold: n('z'),
-      bands: { low: n('watch'), high: n('high') },
-      maxNorm: n('magnitude'),
-      maxRatio: n('ratio'),
-      minSpread: n('spread'),
-      minUpdates: n('min-updates'),
-      corroborate: n('corroborate'),
-      flagAt: o['flag'] as Severity,
+      space: o.space,
+      zThreshold: o.z,
+      bands: { low: o.watch, high: o.high },
+      maxNorm: o.magnitude,
+      maxRatio: o.ratio,
+      minSpread: o.spread,
+      minUpdates: o['min-updates'],
+      corroborate: o.corroborate,
+      flagAt: o.flag,
       persistence: {
-        threshold: n('persist'),
-        weight: n('memory'),
-        minRounds: n('persist-rounds'),
+        threshold: o.persist,
+        weight: o.memory,
+        minRounds: o['persist-rounds'],
       },
     },
-    ...(o['iforest'] === 'on'
+    ...(o.iforest === 'on'
       ? {
           anomaly: {
-            trees: n('trees'),
-            sampleSize: n('sample'),
-            threshold: n('threshold'),
-            contamination: n('contamination'),
-            bufferSize: n('buffer'),
-            minSamples: n('min-samples'),
-            retrainEvery: n('retrain'),
-            holdoutRounds: n('holdout'),
+            trees: o.trees,
+            sampleSize: o.sample,
+            threshold: o.threshold,
+            contamination: o.contamination,
+            bufferSize: o.buffer,
+            minSamples: o['min-samples'],
+            retrainEvery: o.retrain,
+            holdoutRounds: o.holdout,
             historyRounds: 100,
           },
         }
@@ -320,16 +318,16 @@ export function parseAdrmSpec(text: string): AdrmConfig {
     reputation: {
       initial: 100,
       max: 100,
-      penalties: { low: n('penalty-low'), medium: n('penalty-medium'), high: n('penalty') },
-      recovery: n('recovery'),
-      blockBelow: n('block-below'),
-      blockOnHigh: o['block-on-high'] as boolean,
-      blockRounds: n('block'),
-      blockMs: n('block-ms'),
-      escalation: n('escalate'),
+      penalties: { low: o['penalty-low'], medium: o['penalty-medium'], high: o.penalty },
+      recovery: o.recovery,
+      blockBelow: o['block-below'],
+      blockOnHigh: o['block-on-high'],
+      blockRounds: o.block,
+      blockMs: o['block-ms'],
+      escalation: o.escalate,
     },
-    quarantineCapacity: n('quarantine'),
-    models: { margin: n('rollback') / 100, keep: n('versions') },
-    labels: o['labels'] as AdrmLabels,
+    quarantineCapacity: o.quarantine,
+    models: { margin: o.rollback / 100, keep: o.versions },
+    labels: o.labels,
   }
 }

@@ -1,4 +1,4 @@
-import { clientMessageSchema, serverMessageSchema } from '../fl/messages.ts'
+import { mapFitReplies } from '../fl/mapFitReplies.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import type { Rng } from '../rng/rng.ts'
 import type { ClientLevelDp } from './clientLevelDp.ts'
@@ -17,22 +17,14 @@ export function wrapClientLevelDp(
   clientDp: ClientLevelDp,
   rng: Rng,
 ): MessageHandler {
-  return {
-    async handle(message: unknown): Promise<unknown> {
-      const reply = await inner.handle(message)
-      const instruction = serverMessageSchema.safeParse(message)
-      const result = clientMessageSchema.safeParse(reply)
-      if (!instruction.success || !result.success) return reply
-      const fit = result.data
-      if (fit.type !== 'fit-result' || fit.kind !== 'params') return reply
-      const global = instruction.data.params
-      if (fit.vector.length !== global.length) return reply
-      const delta = new Float64Array(global.length)
-      for (let j = 0; j < global.length; j++) delta[j] = fit.vector[j]! - global[j]!
-      const noisy = clientDp.privatizeUpdate(delta, rng)
-      const vector = new Float64Array(global.length)
-      for (let j = 0; j < global.length; j++) vector[j] = global[j]! + noisy[j]!
-      return { ...fit, vector, numExamples: 1, trainLoss: 0 }
-    },
-  }
+  return mapFitReplies(inner, (instruction, fit) => {
+    const global = instruction.params
+    if (fit.kind !== 'params' || fit.vector.length !== global.length) return undefined
+    const delta = new Float64Array(global.length)
+    for (let j = 0; j < global.length; j++) delta[j] = fit.vector[j]! - global[j]!
+    const noisy = clientDp.privatizeUpdate(delta, rng)
+    const vector = new Float64Array(global.length)
+    for (let j = 0; j < global.length; j++) vector[j] = global[j]! + noisy[j]!
+    return { ...fit, vector, numExamples: 1, trainLoss: 0 }
+  })
 }

@@ -1,6 +1,6 @@
 import { MsflError } from '../errors/msflError.ts'
-import { parseSpecString } from '../spec/parseSpecString.ts'
-import { type OptionSchema, type ResolvedOptions, resolveSpecOptions } from '../spec/specOptions.ts'
+import { parseSpecString, type SpecValue } from '../spec/parseSpecString.ts'
+import { type OptionSchema, type OptionsOf, resolveSpecOptions } from '../spec/specOptions.ts'
 
 /** The update protections `--privacy` combines with `+`, each with its options. */
 export const PRIVACY_OPTIONS = {
@@ -136,17 +136,46 @@ export const PRIVACY_OPTIONS = {
 
 export type PrivacyName = keyof typeof PRIVACY_OPTIONS
 
-/**
- * One protection of a `--privacy` spec (`dp`, `ckks`, `paillier` or `secagg`) with its resolved
- * options.
- */
-export interface PrivacyPart {
-  readonly name: PrivacyName
-  readonly options: ResolvedOptions
+/** Every option of `dp`, typed from the table; client level reads them all. */
+export type ClientDpOptions = OptionsOf<(typeof PRIVACY_OPTIONS)['dp']> & {
+  readonly level: 'client'
 }
+
+/** Sample-level DP keeps only its three options (its canonical spec stays `dp:epsilon,delta,clip`). */
+export interface SampleDpOptions {
+  readonly level?: undefined
+  readonly epsilon: number
+  readonly delta: number
+  readonly clip: number
+}
+
+/** `dp` with its options, discriminated by `options.level`. */
+export interface DpPart {
+  readonly name: 'dp'
+  readonly options: SampleDpOptions | ClientDpOptions
+}
+
+/** A protection that hides each update from the server, with its typed options. */
+export type HidingPart = {
+  readonly [N in Exclude<PrivacyName, 'dp'>]: {
+    readonly name: N
+    readonly options: OptionsOf<(typeof PRIVACY_OPTIONS)[N]>
+  }
+}[Exclude<PrivacyName, 'dp'>]
+
+/**
+ * One protection of a `--privacy` spec (`dp`, `ckks`, `paillier` or `secagg`) with its
+ * resolved options, typed per protection.
+ */
+export type PrivacyPart = DpPart | HidingPart
 
 /** Protections that hide each update from the server (at most one per run: they do not stack). */
 export const HIDING_PROTECTIONS: readonly PrivacyName[] = ['ckks', 'paillier', 'secagg']
+
+/** Whether a part hides individual updates (ckks, paillier or secagg). */
+export function isHiding(part: PrivacyPart): part is HidingPart {
+  return part.name !== 'dp'
+}
 
 /**
  * Parses `--privacy`, e.g. `dp:epsilon=3,delta=1e-5+ckks`: parts joined by `+`, each
@@ -171,18 +200,34 @@ export function parsePrivacySpec(text: string): PrivacyPart[] {
     const name = spec.name as PrivacyName
     if (out.some((p) => p.name === name))
       throw new MsflError('CONFIG_INVALID', `privacy: '${name}' is given twice`)
-    const options = resolveSpecOptions(`privacy '${name}'`, spec.options, PRIVACY_OPTIONS[name])
-    out.push({ name, options: name === 'dp' ? dpLevelOptions(options, spec.options) : options })
+    out.push(resolvePart(name, spec.options))
   }
-  const hiding = out.filter((p) => HIDING_PROTECTIONS.includes(p.name))
+  const hiding = out.filter(isHiding)
   if (hiding.length > 1)
     throw new MsflError(
       'CONFIG_INVALID',
       `privacy: ${HIDING_PROTECTIONS.join(', ')} each hide the updates; name at most one`,
     )
   const dp = out.find((p) => p.name === 'dp')
-  if (dp?.options['level'] === 'client') checkClientLevel(dp.options, hiding[0])
+  if (dp?.options.level === 'client') checkClientLevel(dp.options, hiding[0])
   return out
+}
+
+function resolvePart(name: PrivacyName, given: Readonly<Record<string, SpecValue>>): PrivacyPart {
+  const owner = `privacy '${name}'`
+  switch (name) {
+    case 'dp':
+      return {
+        name,
+        options: dpLevelOptions(resolveSpecOptions(owner, given, PRIVACY_OPTIONS.dp), given),
+      }
+    case 'ckks':
+      return { name, options: resolveSpecOptions(owner, given, PRIVACY_OPTIONS.ckks) }
+    case 'paillier':
+      return { name, options: resolveSpecOptions(owner, given, PRIVACY_OPTIONS.paillier) }
+    case 'secagg':
+      return { name, options: resolveSpecOptions(owner, given, PRIVACY_OPTIONS.secagg) }
+  }
 }
 
 /** Options that only client-level DP reads. */
@@ -192,13 +237,16 @@ const CLIENT_ONLY = ['noise', 'sampling', 'min', 'sigma'] as const
  * Sample-level DP keeps exactly its three options (so its canonical spec is unchanged);
  * client-level options given with level=sample are a mistake worth naming.
  */
-function dpLevelOptions(resolved: ResolvedOptions, given: Readonly<Record<string, unknown>>) {
-  if (resolved['level'] === 'client') return resolved
+function dpLevelOptions(
+  resolved: OptionsOf<(typeof PRIVACY_OPTIONS)['dp']>,
+  given: Readonly<Record<string, unknown>>,
+): DpPart['options'] {
+  if (resolved.level === 'client') return { ...resolved, level: 'client' }
   for (const key of CLIENT_ONLY)
     if (Object.hasOwn(given, key))
       throw new MsflError('CONFIG_INVALID', `privacy: dp option '${key}' needs level=client`)
   const { epsilon, delta, clip } = resolved
-  return { epsilon: epsilon!, delta: delta!, clip: clip! }
+  return { epsilon, delta, clip }
 }
 
 /**
@@ -211,14 +259,14 @@ function dpLevelOptions(resolved: ResolvedOptions, given: Readonly<Record<string
  *   number of contributors, and dropping a round because a Poisson sample fell below it
  *   would depend on who was sampled, which the amplification analysis does not cover.
  */
-function checkClientLevel(o: ResolvedOptions, hiding: PrivacyPart | undefined): void {
-  const min = Number(o['min'])
+function checkClientLevel(o: ClientDpOptions, hiding: HidingPart | undefined): void {
+  const min = o.min
   const fail = (message: string) => new MsflError('CONFIG_INVALID', `privacy: dp ${message}`)
-  if (o['noise'] === 'central') {
+  if (o.noise === 'central') {
     if (min !== 0) throw fail('min applies to noise=distributed only')
-    if (hiding && o['sampling'] !== 1)
+    if (hiding && o.sampling !== 1)
       throw fail(
-        `sampling=${o['sampling']} with noise=central needs sampling=1 behind ${hiding.name}: a Poisson sample can fall below the protection’s minimum of contributors`,
+        `sampling=${o.sampling} with noise=central needs sampling=1 behind ${hiding.name}: a Poisson sample can fall below the protection’s minimum of contributors`,
       )
     return
   }
@@ -227,7 +275,7 @@ function checkClientLevel(o: ResolvedOptions, hiding: PrivacyPart | undefined): 
       `noise=distributed needs ${HIDING_PROTECTIONS.join(', ')} (e.g. +secagg:t=3): the server must see only the sum of the noise shares`,
     )
   if (hiding.name === 'secagg') {
-    const t = Number(hiding.options['t'])
+    const t = hiding.options.t
     if (t === 0)
       throw fail(
         'noise=distributed needs secagg t=… (the fewest shares secagg unmasks): a majority of the round is no fixed floor',

@@ -34,16 +34,31 @@ export type OptionSchema = Readonly<Record<string, OptionSpec>>
 /** Options after validation, with defaults filled in. */
 export type ResolvedOptions = Readonly<Record<string, SpecValue>>
 
+/** The value type one option spec accepts: a choice's literal values, a number, text or a flag. */
+export type OptionValue<S extends OptionSpec> = S extends { readonly kind: 'choice' }
+  ? S['values'][number]
+  : S extends { readonly kind: 'number' }
+    ? number
+    : S extends { readonly kind: 'boolean' }
+      ? boolean
+      : string
+
+/**
+ * The resolved options of a schema declared `as const`, each typed from its spec, so a
+ * caller reads `options.noise` as `'central' | 'distributed'` with no cast.
+ */
+export type OptionsOf<S extends OptionSchema> = { readonly [K in keyof S]: OptionValue<S[K]> }
+
 /**
  * Checks the given options against a schema and fills in defaults. Unknown names are
  * errors rather than ignored, so a typo (`label=binary`) cannot silently run the
  * wrong experiment. `owner` names what the options belong to, e.g. "dataset 'mnist'".
  */
-export function resolveSpecOptions(
+export function resolveSpecOptions<S extends OptionSchema>(
   owner: string,
   given: Readonly<Record<string, SpecValue>>,
-  schema: OptionSchema,
-): ResolvedOptions {
+  schema: S,
+): OptionsOf<S> {
   const valid = Object.keys(schema)
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(schema, key)) {
@@ -64,7 +79,8 @@ export function resolveSpecOptions(
     }
     resolved[key] = value
   }
-  return resolved
+  // Every key of the schema was checked against its spec above.
+  return resolved as OptionsOf<S>
 }
 
 function accepts(spec: OptionSpec, value: SpecValue): boolean {

@@ -65,10 +65,10 @@ export function parseVerifySpec(text: string): VerifyConfig {
     )
   const o = resolveSpecOptions('verify smpc', spec.options, VERIFY_OPTIONS)
   return {
-    nodes: o['nodes'] as number,
-    threshold: o['threshold'] as number,
-    drop: o['drop'] as number,
-    validation: o['validation'] as 'public' | 'secret',
-    samples: o['samples'] as number,
+    nodes: o.nodes,
+    threshold: o.threshold,
+    drop: o.drop,
+    validation: o.validation,
+    samples: o.samples,
   }
 }

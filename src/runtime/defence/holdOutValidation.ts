@@ -1,8 +1,7 @@
 import type { Dataset, DatasetSplit } from '../../core/data/dataset.ts'
 import { stratifiedSplit } from '../../core/data/stratifiedSplit.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
-import { parseVerifySpec } from '../../core/verification/parseVerifySpec.ts'
-import type { SimulationConfig } from '../config/simulationConfig.ts'
+import type { DefencePlan } from '../config/planRun.ts'
 
 /** Validation rows the model requestor keeps for ADRM's model manager when SMPC does not set them. */
 export const DEFAULT_VALIDATION_ROWS = 1000
@@ -15,17 +14,17 @@ const MAX_VALIDATION_SHARE = 0.2
  * so reported accuracy is not tuned on). Without either option the data is unchanged.
  */
 export function holdOutValidation(
-  config: SimulationConfig,
+  defences: DefencePlan | undefined,
+  seed: number,
   data: DatasetSplit,
 ): { data: DatasetSplit; validation?: Dataset } {
-  if (config.defence === undefined && config.verify === undefined) return { data }
-  const rows =
-    config.verify === undefined ? DEFAULT_VALIDATION_ROWS : parseVerifySpec(config.verify).samples
+  if (defences === undefined) return { data }
+  const rows = defences.verify?.samples ?? DEFAULT_VALIDATION_ROWS
   const share = Math.min(MAX_VALIDATION_SHARE, rows / data.train.n)
   const { train, test } = stratifiedSplit(
     data.train,
     share,
-    createSeededRng(deriveSeed(config.seed, 'validation')),
+    createSeededRng(deriveSeed(seed, 'validation')),
   )
   return {
     data: { ...data, train },

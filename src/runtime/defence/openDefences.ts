@@ -1,15 +1,12 @@
 import { type AdrmSnapshot, createAdrm } from '../../core/adrm/createAdrm.ts'
-import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
-import { MsflError } from '../../core/errors/msflError.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import { type DetectionMetrics, detectionMetrics } from '../../core/metrics/detectionMetrics.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
-import { parseVerifySpec } from '../../core/verification/parseVerifySpec.ts'
 import { wrapModelCheck } from '../../core/verification/wrapModelCheck.ts'
-import type { SimulationConfig } from '../config/simulationConfig.ts'
+import type { DefencePlan } from '../config/planRun.ts'
 import { createLedgerStage } from '../ledger/createLedgerStage.ts'
 import { type LedgerSummary, trackSettlement } from '../msflLedger.ts'
 import type { RoundStages } from '../roundStages.ts'
@@ -62,7 +59,8 @@ export interface Defences {
  */
 export async function openDefences(p: {
   readonly runId: string
-  readonly config: SimulationConfig
+  readonly plan: DefencePlan
+  readonly seed: number
   readonly model: Model
   readonly validation: Dataset
   readonly clients: readonly string[]
@@ -72,30 +70,19 @@ export async function openDefences(p: {
   readonly emit: EventSink
   readonly now: () => number
 }): Promise<Defences> {
-  const { config } = p
-  // (Hiding protections and client-level DP are refused by the config schema.)
-  if (config.verify !== undefined && config.strategy !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'verify: the verifier nodes evaluate local models; use strategy fedavg',
-    )
-  if (config.verify !== undefined && config.aggregator !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `verify: the verifier nodes aggregate the verified models themselves; use aggregator fedavg, not ${config.aggregator}`,
-    )
+  const { plan } = p
   const events: Parameters<EventSink>[0][] = []
   const emit: EventSink = (event) => {
     if (event.type === 'model-rolled-back' || event.type === 'client-blocked') events.push(event)
     p.emit(event)
   }
-  const adrmConfig = config.defence === undefined ? undefined : parseAdrmSpec(config.defence)
+  const adrmConfig = plan.adrm
   const adrm =
     adrmConfig === undefined
       ? undefined
       : createAdrmStages({
           runId: p.runId,
-          adrm: createAdrm(adrmConfig, createSeededRng(deriveSeed(config.seed, 'adrm'))),
+          adrm: createAdrm(adrmConfig, createSeededRng(deriveSeed(p.seed, 'adrm'))),
           model: p.model,
           validation: p.validation,
           labels:
@@ -106,11 +93,11 @@ export async function openDefences(p: {
           now: p.now,
         })
   const smpc =
-    config.verify === undefined
+    plan.verify === undefined
       ? undefined
       : createSmpcStage({
           runId: p.runId,
-          config: parseVerifySpec(config.verify),
+          config: plan.verify,
           model: p.model,
           validation: p.validation,
           rng: p.adapters.csprng,
@@ -119,8 +106,8 @@ export async function openDefences(p: {
           now: p.now,
         })
   const ledger = await p.adapters.createLedger({
-    ledger: config.ledger,
-    pricePerComponent: BigInt(config.msfl.pricePerComponent),
+    ledger: plan.ledger,
+    pricePerComponent: BigInt(plan.pricePerComponent),
     owners: p.clients,
   })
   const tracked = trackSettlement(ledger.settlement)

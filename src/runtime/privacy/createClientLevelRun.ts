@@ -7,11 +7,11 @@ import { createDpFedAvg } from '../../core/dp/createDpFedAvg.ts'
 import { findNoiseMultiplier } from '../../core/dp/findNoiseMultiplier.ts'
 import { wrapClientLevelDp } from '../../core/dp/wrapClientLevelDp.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
 import type { Strategy } from '../../core/fl/strategy.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
-import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { ClientDpOptions, HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import type { SimulationConfig } from '../config/simulationConfig.ts'
 import { checkProtectedReply } from './protectedReplies.ts'
 import type { ProtectedRoundHooks } from './runProtectedFederation.ts'
 
@@ -52,30 +52,31 @@ const SHARE_HEADROOM = 10
 
 /**
  * `--privacy dp:level=client,…`: DP-FedAvg for a simulation (docs/differential-privacy.md).
- * Checks what the spec parser could not (the run's strategy, aggregator, sampling,
- * population and the protection's value range), calibrates σ from the ε budget unless
+ * The run's strategy, aggregator, sampling and population were checked by `planRun`; this
+ * checks the protection's value range against the noise, calibrates σ from the ε budget unless
  * `sigma` is given, and builds the round planner, the client wrapper and the protected
  * step. Sampling and all noise come from `noiseRng` (the CSPRNG); each client gets its own.
  * `honest` are the clients that run wrapClient: only their updates carry a noise share.
  */
 export function createClientLevelRun(p: {
-  readonly part: PrivacyPart
-  readonly hiding: PrivacyPart | undefined
-  readonly config: SimulationConfig
+  readonly dp: ClientDpOptions
+  readonly hiding: HidingPart | undefined
+  /** t, the fewest noise shares in a released sum (distributed noise only). */
+  readonly minNoiseShares: number | undefined
+  readonly clients: number
+  readonly rounds: number
+  readonly training: LocalTrainingConfig
   readonly honest: ReadonlySet<string>
   readonly noiseRng: () => Rng
 }): ClientLevelRun {
-  const { part, hiding, config } = p
-  const o = part.options
-  const noise = o['noise'] as ClientNoise
-  const q = Number(o['sampling'])
-  const budget = Number(o['epsilon'])
-  const delta = Number(o['delta'])
-  const clipNorm = Number(o['clip'])
-  const secaggT = hiding?.name === 'secagg' ? Number(hiding.options['t']) : 0
-  const t = noise === 'distributed' ? Number(o['min']) || secaggT : undefined
-  checkRun(config, delta, t)
-  const sigma = Number(o['sigma']) || calibrate(budget, delta, noise === 'central' ? q : 1, config)
+  const { dp, hiding, clients, rounds } = p
+  const { noise, delta } = dp
+  const q = dp.sampling
+  const budget = dp.epsilon
+  const clipNorm = dp.clip
+  const secaggT = hiding?.name === 'secagg' ? hiding.options.t : 0
+  const t = p.minNoiseShares
+  const sigma = dp.sigma || calibrate(budget, delta, noise === 'central' ? q : 1, rounds)
   if (t !== undefined && hiding)
     checkHeadroom(hiding, clipNorm + (SHARE_HEADROOM * sigma * clipNorm) / Math.sqrt(t))
 
@@ -84,13 +85,13 @@ export function createClientLevelRun(p: {
     noiseMultiplier: sigma,
     delta,
     clientSamplingRate: q,
-    clients: config.clients,
+    clients,
     noise,
     ...(t !== undefined ? { minContributors: t } : {}),
     epsilonBudget: budget,
   })
   const serverRng = p.noiseRng()
-  const dpFedAvg = createDpFedAvg({ training: config.training, clientDp, noiseRng: serverRng })
+  const dpFedAvg = createDpFedAvg({ training: p.training, clientDp, noiseRng: serverRng })
   // Secagg unmasks nothing below its own t, ckks and paillier decrypt what they are given:
   // a distributed round needs that many valid replies before the protection runs.
   const admitAt = t === undefined ? 0 : Math.max(t, secaggT)
@@ -133,58 +134,30 @@ export function createClientLevelRun(p: {
         ...(t !== undefined ? { minContributors: t } : {}),
         epsilon: spent.epsilon,
         delta,
-        epsilonPerRound: cumulative(clientDp.history(), config.rounds),
+        epsilonPerRound: cumulative(clientDp.history(), rounds),
       }
     },
   }
 }
 
-/** The run settings client-level DP cannot work with, each named. */
-function checkRun(config: SimulationConfig, delta: number, t: number | undefined): void {
-  const fail = (message: string) =>
-    new MsflError('CONFIG_INVALID', `privacy: dp level=client ${message}`)
-  if (config.strategy !== 'fedavg')
-    throw fail(`averages client updates (DP-FedAvg); use strategy fedavg, not ${config.strategy}`)
-  // A robust rule chooses among the updates by looking at all of them, so one client can
-  // move the output by more than S: the noise would no longer cover the sensitivity.
-  if (config.aggregator !== 'fedavg')
-    throw fail(
-      `noises the plain sum of clipped updates; aggregator ${config.aggregator} is refused (use aggregator fedavg)`,
-    )
-  if (config.sampling.fraction !== 1 || config.sampling.minClients !== 1)
-    throw fail(
-      'samples clients itself with dp sampling=q (Poisson); leave --fraction and sampling.minClients at 1',
-    )
-  if (delta >= 1 / config.clients)
-    throw fail(`delta=${delta} is not below 1/clients = ${(1 / config.clients).toExponential(2)}`)
-  if (t !== undefined && t > config.clients)
-    throw fail(`min=${t} exceeds the ${config.clients} clients`)
-}
-
 /** σ for which the configured rounds end at ε ≤ the budget (distributed rounds: q = 1). */
-function calibrate(
-  budget: number,
-  delta: number,
-  samplingRate: number,
-  config: SimulationConfig,
-): number {
+function calibrate(budget: number, delta: number, samplingRate: number, rounds: number): number {
   try {
-    return findNoiseMultiplier({ targetEpsilon: budget, delta, samplingRate, steps: config.rounds })
+    return findNoiseMultiplier({ targetEpsilon: budget, delta, samplingRate, steps: rounds })
   } catch (error) {
     if (!(error instanceof MsflError)) throw error
     throw new MsflError(
       'CONFIG_INVALID',
-      `privacy: dp epsilon=${budget} cannot cover ${config.rounds} rounds: ${error.message}`,
+      `privacy: dp epsilon=${budget} cannot cover ${rounds} rounds: ${error.message}`,
     )
   }
 }
 
 /** A noise share clamped by the protection's value range would carry less noise than counted. */
-function checkHeadroom(hiding: PrivacyPart, bound: number): void {
-  const option =
-    hiding.name === 'secagg' ? 'clip' : hiding.name === 'paillier' ? 'range' : undefined
-  if (option === undefined) return // CKKS encodes reals without clamping.
-  const limit = Number(hiding.options[option])
+function checkHeadroom(hiding: HidingPart, bound: number): void {
+  if (hiding.name === 'ckks') return // CKKS encodes reals without clamping.
+  const [option, limit] =
+    hiding.name === 'secagg' ? ['clip', hiding.options.clip] : ['range', hiding.options.range]
   if (limit < bound)
     throw new MsflError(
       'CONFIG_INVALID',

@@ -5,10 +5,19 @@ import {
 } from '../../core/dp/createDpTrainingClient.ts'
 import { calibrateDpSgd } from '../../core/dp/planDpSgd.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
 import type { Model } from '../../core/model/model.ts'
-import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { SampleDpOptions } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import type { SimulationConfig } from '../config/simulationConfig.ts'
+
+/** What DP needs of the run at either level: its length, local training, model and CSPRNG. */
+export interface DpRunContext {
+  readonly rounds: number
+  readonly training: LocalTrainingConfig
+  readonly model: Model
+  /** A fresh CSPRNG-backed Rng per call (each owner and the server get their own). */
+  readonly noiseRng: () => Rng
+}
 
 /**
  * Sample-level DP-SGD owners for `--privacy dp:…`: each honest owner calibrates its own
@@ -17,21 +26,13 @@ import type { SimulationConfig } from '../config/simulationConfig.ts'
  * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed.
  */
 export function createDpOwners(
-  part: PrivacyPart,
-  config: SimulationConfig,
-  model: Model,
+  dp: SampleDpOptions,
+  run: DpRunContext,
   owners: readonly { readonly id: string; readonly data: Dataset }[],
-  noiseRng: () => Rng,
 ): Map<string, DpTrainingClient> {
-  if (config.strategy !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'privacy: dp trains with DP-SGD inside FedAvg rounds; use strategy fedavg',
-    )
-  const epsilon = Number(part.options['epsilon'])
-  const delta = Number(part.options['delta'])
-  const clipNorm = Number(part.options['clip'])
-  const training = { epochs: config.training.epochs, batchSize: config.training.batchSize }
+  const { epsilon, delta, clip: clipNorm } = dp
+  const { model, noiseRng, rounds } = run
+  const training = { epochs: run.training.epochs, batchSize: run.training.batchSize }
   const out = new Map<string, DpTrainingClient>()
   for (const owner of owners) {
     if (delta >= 1 / owner.data.n)
@@ -42,7 +43,7 @@ export function createDpOwners(
     const noiseMultiplier = calibrateDpSgd({
       n: owner.data.n,
       training,
-      rounds: config.rounds,
+      rounds,
       targetEpsilon: epsilon,
       delta,
     })

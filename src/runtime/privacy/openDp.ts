@@ -1,15 +1,16 @@
 import type { Dataset } from '../../core/data/dataset.ts'
+import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
-import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import type { SimulationConfig } from '../config/simulationConfig.ts'
+import type { PrivacyPlan } from '../config/planRun.ts'
 import {
   type ClientLevelRun,
   type ClientLevelSummary,
   createClientLevelRun,
 } from './createClientLevelRun.ts'
-import { createDpOwners, dpSpent } from './createDpOwners.ts'
+import { createDpOwners, type DpRunContext, dpSpent } from './createDpOwners.ts'
 
 /** What a simulation reports of DP at either level (client level adds the mechanism). */
 export type DpSummary = ReturnType<typeof dpSpent> | ClientLevelSummary
@@ -31,20 +32,22 @@ export interface DpSetup {
  * (createDpOwners); client level (`dp:level=client,…`) runs DP-FedAvg over the clients
  * (createClientLevelRun). Both draw all noise and sampling from `noiseRng` (the CSPRNG).
  */
-export function openDp(p: {
-  readonly part: PrivacyPart
-  /** The hiding protection of the run, if any (secagg, ckks or paillier). */
-  readonly hiding: PrivacyPart | undefined
-  readonly config: SimulationConfig
-  readonly model: Model
-  readonly honestOwners: readonly { readonly id: string; readonly data: Dataset }[]
-  readonly noiseRng: () => Rng
-}): DpSetup {
-  if (p.part.options['level'] === 'client') {
+export function openDp(
+  p: DpRunContext & {
+    readonly privacy: PrivacyPlan & { readonly dp: DpPart }
+    readonly clients: number
+    readonly honestOwners: readonly { readonly id: string; readonly data: Dataset }[]
+  },
+): DpSetup {
+  const { dp, hiding, minNoiseShares } = p.privacy
+  if (dp.options.level === 'client') {
     const run = createClientLevelRun({
-      part: p.part,
-      hiding: p.hiding,
-      config: p.config,
+      dp: dp.options,
+      hiding,
+      minNoiseShares,
+      clients: p.clients,
+      rounds: p.rounds,
+      training: p.training,
       honest: new Set(p.honestOwners.map((o) => o.id)),
       noiseRng: p.noiseRng,
     })
@@ -54,7 +57,7 @@ export function openDp(p: {
       summary: () => run.summary(),
     }
   }
-  const owners = createDpOwners(p.part, p.config, p.model, p.honestOwners, p.noiseRng)
+  const owners = createDpOwners(dp.options, p, p.honestOwners)
   return {
     honestClient: (clientId, plain) => owners.get(clientId) ?? plain(),
     summary: () => dpSpent(owners),

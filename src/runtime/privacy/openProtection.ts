@@ -1,26 +1,25 @@
 import { MsflError } from '../../core/errors/msflError.ts'
-import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
+import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createSeededRng, deriveSeed, shuffleInPlace } from '../../core/rng/seededRng.ts'
 import type { RunSimulationParameters } from '../runSimulation.ts'
 import type { UpdateProtection } from './updateProtection.ts'
 
-/** Checks that the run can hide its updates, then builds the protection. */
-export async function openProtection(
-  p: RunSimulationParameters,
-  parts: readonly PrivacyPart[],
-  clients: readonly string[],
-  omniscient: boolean,
-  referenceExamples: number,
-): Promise<UpdateProtection> {
-  const { config } = p
-  if (config.strategy !== 'fedavg')
-    throw new MsflError('CONFIG_INVALID', 'privacy: protected updates need strategy fedavg')
-  if (config.aggregator !== 'fedavg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `privacy: ${config.aggregator} needs every individual update, which ${parts[0]!.name} hides; use aggregator fedavg`,
-    )
-  if (omniscient)
+/**
+ * Builds the protection `hiding` names (which `planRun` checked against the strategy and
+ * aggregator) for the run's clients, with the simulated dropouts of `--dropout`.
+ */
+export async function openProtection(p: {
+  readonly runId: string
+  readonly hiding: HidingPart
+  readonly dropout: number
+  readonly seed: number
+  readonly clients: readonly string[]
+  readonly omniscient: boolean
+  readonly referenceExamples: number
+  readonly createProtection: RunSimulationParameters['createProtection']
+}): Promise<UpdateProtection> {
+  const { clients } = p
+  if (p.omniscient)
     throw new MsflError(
       'CONFIG_INVALID',
       'privacy: omniscient attacks read the honest updates, which the protection hides',
@@ -28,7 +27,7 @@ export async function openProtection(
   if (!p.createProtection)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no update protections')
   // --dropout: per round, a seeded share of the clients vanishes after key sharing.
-  const count = Math.floor(config.dropout * clients.length)
+  const count = Math.floor(p.dropout * clients.length)
   const droppers = new Map<number, Set<string>>()
   const dropsOut = (clientId: string, round: number) => {
     if (count === 0) return false
@@ -36,12 +35,17 @@ export async function openProtection(
     if (!set) {
       const order = shuffleInPlace(
         [...clients],
-        createSeededRng(deriveSeed(config.seed, 'dropout', round)),
+        createSeededRng(deriveSeed(p.seed, 'dropout', round)),
       )
       set = new Set(order.slice(0, count))
       droppers.set(round, set)
     }
     return set.has(clientId)
   }
-  return p.createProtection(parts, { runId: p.runId, clients, referenceExamples, dropsOut })
+  return p.createProtection(p.hiding, {
+    runId: p.runId,
+    clients,
+    referenceExamples: p.referenceExamples,
+    dropsOut,
+  })
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { fitInstructionSchema, fitResultSchema } from '../../core/fl/messages.ts'
+import { mapFitReplies } from '../../core/fl/mapFitReplies.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 
 /** A client's protected fit reply: its update travels only inside `payload`. */
@@ -24,32 +24,26 @@ export function protectFitReplies(
   inner: MessageHandler,
   protect: (weightedDelta: Float64Array, numExamples: number, round: number) => Uint8Array[],
 ): MessageHandler {
-  return {
-    async handle(message: unknown): Promise<unknown> {
-      const reply = await inner.handle(message)
-      const instruction = fitInstructionSchema.safeParse(message)
-      const result = fitResultSchema.safeParse(reply)
-      if (!instruction.success || !result.success) return reply
-      const { params } = instruction.data
-      const { vector, numExamples } = result.data
-      if (result.data.kind !== 'params' || vector.length !== params.length)
-        return {
-          type: 'error',
-          clientId: result.data.clientId,
-          message: 'protected updates need FedAvg (parameters back from every client)',
-        }
-      const weighted = new Float64Array(vector.length)
-      for (let j = 0; j < vector.length; j++) weighted[j] = numExamples * (vector[j]! - params[j]!)
+  return mapFitReplies(inner, (instruction, result) => {
+    const { params } = instruction
+    const { vector, numExamples } = result
+    if (result.kind !== 'params' || vector.length !== params.length)
       return {
-        type: 'fit-protected',
-        clientId: result.data.clientId,
-        round: result.data.round,
-        numExamples,
-        trainLoss: result.data.trainLoss,
-        payload: protect(weighted, numExamples, result.data.round),
+        type: 'error',
+        clientId: result.clientId,
+        message: 'protected updates need FedAvg (parameters back from every client)',
       }
-    },
-  }
+    const weighted = new Float64Array(vector.length)
+    for (let j = 0; j < vector.length; j++) weighted[j] = numExamples * (vector[j]! - params[j]!)
+    return {
+      type: 'fit-protected',
+      clientId: result.clientId,
+      round: result.round,
+      numExamples,
+      trainLoss: result.trainLoss,
+      payload: protect(weighted, numExamples, result.round),
+    }
+  })
 }
 
 /** Checks one protected reply; returns the reason it is refused, or the parsed reply. */
