@@ -1,9 +1,6 @@
 import type { Dataset } from '../../core/data/dataset.ts'
-import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
-import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
-import type { Rng } from '../../core/rng/rng.ts'
 import type { PrivacyPlan } from '../config/planRun.ts'
 import {
   type ClientLevelRun,
