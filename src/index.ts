@@ -57,8 +57,11 @@ export type { DefenceAdapters, DefenceSummary } from './runtime/defence/openDefe
 export type { LedgerSummary, MsflLedger } from './runtime/msflLedger.ts'
 export type { MsflOwners, MsflOwnersSpec } from './runtime/msflOwners.ts'
 export type {
+  CreateProtection,
   ProtectedAggregate,
+  ProtectedRoundHooks,
   ProtectedRoundInput,
+  ProtectionContext,
   UpdateProtection,
 } from './runtime/privacy/updateProtection.ts'
 export type { RoundStages, ScreenOutcome } from './runtime/roundStages.ts'
@@ -83,7 +86,6 @@ export {
 } from './runtime/rounds/collectReplies.ts'
 export {
   type ProtectedFederationResult,
-  type ProtectedRoundHooks,
   type RunProtectedFederationParameters,
   runProtectedFederation,
 } from './runtime/privacy/runProtectedFederation.ts'
@@ -94,10 +96,9 @@ export {
   type RunFederationParameters,
   runFederation,
 } from './runtime/runFederation.ts'
-export type { MsflAdapters } from './runtime/runMsflSimulation.ts'
+export type { MsflAdapters } from './runtime/msfl/msflAdapters.ts'
 export {
   type PrivacySummary,
-  type ProtectionContext,
   type RunSimulationParameters,
   runSimulation,
   type SimulationResult,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { it } from 'node:test'
 
@@ -91,3 +92,68 @@ it('the round driver and the protocols do not import each other or the CLI', () 
       problems.push(`${file} imports the CLI`)
   assert.deepEqual(problems, [])
 })
+
+// Followed through one round, configuration and wiring only flow downwards: a stage or
+// helper never reaches back up into the driver that composes it, nor sideways into another.
+it('runtime modules import a driver only where that driver is composed', () => {
+  const composedBy: Record<string, readonly string[]> = {
+    'runFederation.ts': ['src/runtime/runSimulation.ts'],
+    'runProtectedFederation.ts': ['src/runtime/runSimulation.ts'],
+    'runMsflProtocol.ts': ['src/runtime/runMsflSimulation.ts'],
+    'runSimulation.ts': ['src/runtime/runExperimentCell.ts'],
+    'runMsflSimulation.ts': [],
+    'runExperimentCell.ts': [],
+  }
+  const problems: string[] = []
+  for (const file of files('src/runtime')) {
+    const text = readFileSync(file, 'utf8')
+    for (const [driver, composers] of Object.entries(composedBy))
+      if (new RegExp(`from '[./]*(privacy/)?${driver}'`).test(text) && !composers.includes(file))
+        problems.push(`${file} imports ${driver}`)
+  }
+  assert.deepEqual(problems, [])
+})
+
+// Long functions hide stages that deserve a name (issue 12: none above 120 lines in the
+// runtime or the CLI). TypeScript 5 (the API docs' compiler) parses the sources.
+it('no function in src/runtime or src/cli is longer than 120 lines', async () => {
+  const require = createRequire(join(process.cwd(), 'packages/api-docs/package.json'))
+  const ts: TypeScriptParser = require('typescript')
+  const problems: string[] = []
+  for (const file of [...files('src/runtime'), ...files('src/cli')]) {
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+    )
+    const visit = (node: ParsedNode): void => {
+      if (ts.isFunctionLike(node) && (node as { body?: unknown }).body !== undefined) {
+        const first = source.getLineAndCharacterOfPosition(node.getStart()).line
+        const last = source.getLineAndCharacterOfPosition(node.getEnd()).line
+        if (last - first + 1 > 120)
+          problems.push(`${file}:${first + 1} is ${last - first + 1} lines`)
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(source)
+  }
+  assert.deepEqual(problems, [])
+})
+
+/** The slice of the TypeScript 5 compiler API the function-length check uses. */
+interface ParsedNode {
+  getStart(): number
+  getEnd(): number
+}
+interface TypeScriptParser {
+  readonly ScriptTarget: { readonly Latest: number }
+  createSourceFile(
+    name: string,
+    text: string,
+    target: number,
+    setParentNodes: boolean,
+  ): ParsedNode & { getLineAndCharacterOfPosition(position: number): { line: number } }
+  isFunctionLike(node: ParsedNode): boolean
+  forEachChild(node: ParsedNode, visit: (child: ParsedNode) => void): void
+}

@@ -5,7 +5,7 @@ import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { attackSuccessRate, meanClassRecall } from '../core/metrics/attackMetrics.ts'
 import { evaluateModel } from '../core/metrics/evaluateModel.ts'
 import type { Model } from '../core/model/model.ts'
-import type { RoundEvaluation } from './runFederation.ts'
+import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
 
 /** Test metrics every round, plus attack success and flipped-class recall when those attacks run. */
 export function createEvaluation(

@@ -2,7 +2,7 @@ import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { triggeredTestSet, triggerGeometry } from '../core/attacks/backdoor.ts'
 import type { Dataset } from '../core/data/dataset.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
-import type { RoundEvaluation } from './runFederation.ts'
+import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
 
 /**
  * Test metrics of the requestor's model, plus the backdoor attack-success rate (the

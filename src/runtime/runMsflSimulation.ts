@@ -10,61 +10,20 @@ import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.t
 import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
-import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
-import type { MessageHandler, Transport } from '../core/ports/transport.ts'
-import type { Rng } from '../core/rng/rng.ts'
+import type { MessageHandler } from '../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
 import { createPlaintextReplay } from './msfl/createPlaintextReplay.ts'
+import type { MsflAdapters } from './msfl/msflAdapters.ts'
 import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
-import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
+import type { MsflOwners } from './msflOwners.ts'
 import { attackerNames } from './planAttackers.ts'
 import { planPopulation } from './planPopulation.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
-
-/** The I/O the MS-FL simulation needs, supplied by the composition root. */
-export interface MsflAdapters {
-  /** Slots of a CKKS preset (the layout depends on it before any key exists). */
-  slotsOf(preset: string): number
-  /** The requestor's keys: secret key inside, public material out. */
-  createRequestor(
-    preset: string,
-    rotations: readonly number[],
-  ): Promise<{
-    evaluator: HeEvaluator
-    decryptor: HeDecryptor
-    publicMaterial: Uint8Array
-    /** Frees the keys' memory. */
-    dispose(): void
-  }>
-  /** An evaluator from public material only (data owners, service provider). */
-  createEvaluator(publicMaterial: Uint8Array): Promise<
-    HeEvaluator & {
-      /** Frees the evaluator's memory. */
-      dispose(): void
-    }
-  >
-  /** Stands up the data owners (in this thread, or in a worker-thread pool). */
-  createOwners(spec: MsflOwnersSpec): Promise<MsflOwners>
-  /** The ledger the run settles on (`plan.ledger`: memory, evm, rpc:<url>). */
-  createLedger(spec: {
-    readonly ledger: string
-    readonly pricePerComponent: bigint
-    readonly owners: readonly string[]
-  }): Promise<MsflLedger>
-  /** The digest the ledger records for a serialised model (keccak256). */
-  modelDigest(bytes: Uint8Array): Uint8Array
-  /** The transport between the MS-FL participants. */
-  createTransport(handlers: ReadonlyMap<string, MessageHandler>): Transport
-  /** A CSPRNG-backed Rng (masks, noise flooding). */
-  csprng(): Rng
-  /** A collision-resistant hash of the concatenated parts (SHA-256), for commitments. */
-  digest(parts: readonly Uint8Array[]): Uint8Array
-}
 
 export interface MsflSimulationResult {
   readonly history: readonly MsflRoundRecord[]

@@ -24,7 +24,7 @@ import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
 import { type DpSetup, openDp } from './privacy/openDp.ts'
 import { openProtection } from './privacy/openProtection.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
-import type { UpdateProtection } from './privacy/updateProtection.ts'
+import type { CreateProtection, UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 
@@ -43,10 +43,7 @@ export interface RunSimulationParameters {
   /** DP-SGD noise and sampling (`--privacy dp`): a CSPRNG, from an adapter. */
   readonly noiseRng?: () => Rng
   /** Builds the update protection `--privacy` names (its keys come from adapters). */
-  readonly createProtection?: (
-    hiding: HidingPart,
-    context: ProtectionContext,
-  ) => Promise<UpdateProtection>
+  readonly createProtection?: CreateProtection
   /** `--defence` and `--verify`: the ledger, the CSPRNG and the SMPC transport. */
   readonly defences?: DefenceAdapters
   readonly emit: EventSink
@@ -67,16 +64,6 @@ export interface SimulationResult extends FederationResult {
   readonly privacy?: PrivacySummary
   /** With `config.defence` or `config.verify`: detection, rollbacks, blocks, verification, ledger. */
   readonly defence?: DefenceSummary
-}
-
-/** What a protection needs to know about the run. */
-export interface ProtectionContext {
-  readonly runId: string
-  readonly clients: readonly string[]
-  /** The largest owner's example count: a public bound updates can be scaled by. */
-  readonly referenceExamples: number
-  /** Simulation (`--dropout`): whether a client vanishes after key sharing in a round. */
-  readonly dropsOut: (clientId: string, round: number) => boolean
 }
 
 /**

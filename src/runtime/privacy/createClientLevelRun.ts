@@ -13,7 +13,7 @@ import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { ClientDpOptions, HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import { checkProtectedReply } from './protectedReplies.ts'
-import type { ProtectedRoundHooks } from './runProtectedFederation.ts'
+import type { ProtectedRoundHooks } from './updateProtection.ts'
 
 /** What `--json` reports of client-level DP: the mechanism and the (ε, δ) spent. */
 export interface ClientLevelSummary {

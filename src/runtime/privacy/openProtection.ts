@@ -1,8 +1,7 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createSeededRng, deriveSeed, shuffleInPlace } from '../../core/rng/seededRng.ts'
-import type { RunSimulationParameters } from '../runSimulation.ts'
-import type { UpdateProtection } from './updateProtection.ts'
+import type { CreateProtection, UpdateProtection } from './updateProtection.ts'
 
 /**
  * Builds the protection `hiding` names (which `planRun` checked against the strategy and
@@ -16,7 +15,7 @@ export async function openProtection(p: {
   readonly clients: readonly string[]
   readonly omniscient: boolean
   readonly referenceExamples: number
-  readonly createProtection: RunSimulationParameters['createProtection']
+  readonly createProtection: CreateProtection | undefined
 }): Promise<UpdateProtection> {
   const { clients } = p
   if (p.omniscient)

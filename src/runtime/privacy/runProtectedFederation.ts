@@ -8,23 +8,13 @@ import type { Rng } from '../../core/rng/rng.ts'
 import type { StartTimer } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { type RoundProtocol, runRounds } from '../rounds/runRounds.ts'
-import type { ProtectedAggregate, UpdateProtection } from './updateProtection.ts'
+import type {
+  ProtectedAggregate,
+  ProtectedRoundHooks,
+  UpdateProtection,
+} from './updateProtection.ts'
 
 export type { ProtectedRoundRecord } from '../../core/events/runEvent.ts'
-
-/**
- * Replaces FedAvg's step for client-level DP (createClientLevelRun): `admits` sees the
- * round's replies before the protection combines them and may drop the round (too few
- * noise shares: nothing is summed, unmasked or decrypted, the model stays put); `step`
- * turns the aggregate into the update added to the global model (noise, the fixed
- * denominator q·K, accounting) instead of Σ nᵢ·Δᵢ / Σ nᵢ.
- */
-export interface ProtectedRoundHooks {
-  /** Whether this round's replies may be combined (else the round releases nothing). */
-  admits(round: number, replies: readonly { readonly clientId: string; reply: unknown }[]): boolean
-  /** The update added to the global model, from the round's aggregate. */
-  step(round: number, aggregate: ProtectedAggregate): Float64Array
-}
 
 /** A protected FedAvg run: the strategy, the protection, the clients and the rounds. */
 export interface RunProtectedFederationParameters {

@@ -1,4 +1,5 @@
 import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
+import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 
 /** What the server stage of a protection gets: the round's raw fit replies. */
 export interface ProtectedRoundInput {
@@ -43,4 +44,34 @@ export interface UpdateProtection {
   aggregate(input: ProtectedRoundInput, transport: Transport): Promise<ProtectedAggregate>
   /** Frees keys and backend memory. */
   dispose(): Promise<void>
+}
+
+/** What a protection needs to know about the run. */
+export interface ProtectionContext {
+  readonly runId: string
+  readonly clients: readonly string[]
+  /** The largest owner's example count: a public bound updates can be scaled by. */
+  readonly referenceExamples: number
+  /** Simulation (`--dropout`): whether a client vanishes after key sharing in a round. */
+  readonly dropsOut: (clientId: string, round: number) => boolean
+}
+
+/** Builds the protection a `--privacy` part names; its keys come from adapters. */
+export type CreateProtection = (
+  hiding: HidingPart,
+  context: ProtectionContext,
+) => Promise<UpdateProtection>
+
+/**
+ * Replaces FedAvg's step for client-level DP (createClientLevelRun): `admits` sees the
+ * round's replies before the protection combines them and may drop the round (too few
+ * noise shares: nothing is summed, unmasked or decrypted, the model stays put); `step`
+ * turns the aggregate into the update added to the global model (noise, the fixed
+ * denominator q·K, accounting) instead of Σ nᵢ·Δᵢ / Σ nᵢ.
+ */
+export interface ProtectedRoundHooks {
+  /** Whether this round's replies may be combined (else the round releases nothing). */
+  admits(round: number, replies: readonly { readonly clientId: string; reply: unknown }[]): boolean
+  /** The update added to the global model, from the round's aggregate. */
+  step(round: number, aggregate: ProtectedAggregate): Float64Array
 }
