@@ -136,6 +136,8 @@ export {
   type DpPart,
   type HidingPart,
   isHiding,
+  PRIVACY_OPTIONS,
+  type PrivacyName,
   type PrivacyPart,
   type SampleDpOptions,
 } from './privacy/parsePrivacySpec.ts'
@@ -160,6 +162,7 @@ export type {
 export { computeGradient } from './train/computeGradient.ts'
 export { type TrainOptions, type TrainResult, trainLocal } from './train/trainLocal.ts'
 // Defences: SMPC verification
+export type { VerifyConfig } from './verification/parseVerifySpec.ts'
 export { type ModelRegistryView, wrapModelCheck } from './verification/wrapModelCheck.ts'
 // Wire format
 export { decodeMessage } from './wire/decodeMessage.ts'

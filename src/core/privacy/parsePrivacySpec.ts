@@ -134,6 +134,7 @@ export const PRIVACY_OPTIONS = {
   },
 } as const satisfies Readonly<Record<string, OptionSchema>>
 
+/** The name of a protection `--privacy` knows: dp, paillier, secagg or ckks. */
 export type PrivacyName = keyof typeof PRIVACY_OPTIONS
 
 /** Every option of `dp`, typed from the table; client level reads them all. */

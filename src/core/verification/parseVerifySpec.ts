@@ -45,6 +45,7 @@ export const VERIFY_OPTIONS = {
   },
 } as const satisfies OptionSchema
 
+/** `--verify smpc`: the verifier nodes, the acceptance rule and the validation rows. */
 export interface VerifyConfig {
   readonly nodes: number
   /** Absolute floor on a local model's validation accuracy. */
