@@ -92,8 +92,9 @@ describe('msfl installed from its tarball', () => {
       'dist/core/index.js',
       'dist/core/index.d.ts',
       'dist/cli/main.js',
-      'dist/cli/msfl/ownerWorkerEntry.mjs',
-      'dist/cli/experiment/cellWorkerEntry.mjs',
+      'dist/adapters/transport/typeScriptWorkerEntry.mjs',
+      'dist/cli/msfl/ownerWorker.js',
+      'dist/cli/experiment/cellWorker.js',
       'dist/adapters/ledger-evm/msflSettlement.artifact.json',
       'CHANGELOG.md',
     ])

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
+import { startWorker } from './startWorker.ts'
 
 /**
  * What a pool worker posts back. A worker script answers `{ kind: 'init', payload }`
@@ -14,7 +15,7 @@ type WorkerOutbound =
 
 /** How a worker pool is started: its script, its participants and how many workers. */
 export interface WorkerPoolParameters {
-  /** The worker script (an ES module URL). */
+  /** The worker module (an ES module URL; `.ts` modules start as `startWorker` says). */
   readonly entry: URL
   /** Participants, dealt round-robin over the workers. */
   readonly participants: readonly string[]
@@ -68,7 +69,7 @@ interface Slot {
 }
 
 function startSlot(p: WorkerPoolParameters, index: number, count: number): Slot {
-  const worker = new Worker(p.entry)
+  const worker = startWorker(p.entry)
   const pending = new Map<number, { resolve(reply: unknown): void; reject(e: Error): void }>()
   let nextId = 0
   let ended: MsflError | undefined

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../adapters/transport/index.ts'
 import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
 import { runCellInProcess } from './runCellInProcess.ts'
@@ -25,9 +26,8 @@ export async function runCells(
     return results
   }
   const queue = [...cells]
-  const pool = Array.from(
-    { length: Math.min(workers, cells.length) },
-    () => new Worker(new URL('./cellWorkerEntry.mjs', import.meta.url)),
+  const pool = Array.from({ length: Math.min(workers, cells.length) }, () =>
+    startWorker(new URL('./cellWorker.ts', import.meta.url)),
   )
   try {
     await Promise.all(

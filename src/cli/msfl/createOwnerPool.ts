@@ -9,7 +9,7 @@ import type { MsflOwners, MsflOwnersSpec } from '../../runtime/msflOwners.ts'
  */
 export function createOwnerPool(spec: MsflOwnersSpec, threads: number): Promise<MsflOwners> {
   return createWorkerPool({
-    entry: new URL('./ownerWorkerEntry.mjs', import.meta.url),
+    entry: new URL('./ownerWorker.ts', import.meta.url),
     participants: spec.owners.map((o) => o.clientId),
     workers: threads,
     init: (_, participants): MsflOwnersSpec => ({
