@@ -76,7 +76,7 @@ export async function executeMsflSimulation(
       'strategy: the msfl protocol runs its own rounds; leave strategy at fedavg',
     )
   // Refused before the run directory exists: a bad rule or mask writes nothing.
-  assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask)
+  assertMsflSelectionRule(msflSelectionRule(config, 0), config.msfl.mask, config.msfl.minOwners)
   parseLedgerSpec(config.ledger, 'ledger')
   const { runId, data, dir, bus, now, reportEvents } = await openRun(config, options)
   // The run's key store: one CSPRNG seed every ledger account is derived from.

@@ -122,7 +122,7 @@ export async function runMsflSimulation(p: {
     createSeededRng(deriveSeed(config.seed, 'attackers')),
   )
   const rule = msflSelectionRule(config, attackers.size)
-  assertMsflSelectionRule(rule, config.msfl.mask)
+  assertMsflSelectionRule(rule, config.msfl.mask, config.msfl.minOwners)
   const { f } = rule
   const seed = deriveSeed(config.seed, 'training')
   const initRng = createSeededRng(deriveSeed(config.seed, 'init'))
@@ -167,6 +167,7 @@ export async function runMsflSimulation(p: {
       weightDecay: config.msfl.weightDecay,
       rule,
       f,
+      minOwners: config.msfl.minOwners,
       ...(detection ? { setAside: (round: number) => detection.setAside(round) } : {}),
     })
     const requestor = createMsflRequestor({
@@ -178,6 +179,7 @@ export async function runMsflSimulation(p: {
       weightDecay: config.msfl.weightDecay,
       rule,
       f,
+      minOwners: config.msfl.minOwners,
       settlement,
       modelDigest: adapters.modelDigest,
       ...(detection ? { screen: detection.screen } : {}),
@@ -228,6 +230,7 @@ export async function runMsflSimulation(p: {
       owners,
       settlement,
       maskMode: config.msfl.mask,
+      minOwners: config.msfl.minOwners,
       maskRng: adapters.csprng(),
       digest: adapters.digest,
       deadlineMs: config.deadline * 1000,
