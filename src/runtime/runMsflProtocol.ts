@@ -7,6 +7,7 @@ import { checkCommittedTable } from '../core/msfl/checkCommittedTable.ts'
 import {
   drawComponentMasks,
   type MaskMode,
+  maskShiftBound,
   maskVectors,
   selectionVectors,
 } from '../core/msfl/componentMasks.ts'
@@ -83,6 +84,7 @@ function msflProtocol(
 ): RoundProtocol<readonly Uint8Array[], MsflRecordFields> {
   const event = createRunEmitter(p)
   const perHead = p.layout.gradientCiphertexts
+  const shiftBound = maskShiftBound(p.he.parameters)
   const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   let phases: Record<string, number> = {}
   let asked = 0
@@ -190,7 +192,12 @@ function msflProtocol(
           'PROTOCOL',
           `round ${round}: no data owner returned a valid encrypted gradient`,
         )
-      const masks = drawComponentMasks(p.layout.components * p.heads, p.maskMode, p.maskRng)
+      const masks = drawComponentMasks(
+        p.layout.components * p.heads,
+        p.maskMode,
+        p.maskRng,
+        shiftBound,
+      )
       const masked = gradients.map((cts) =>
         cts.map((ct, index) => {
           const head = Math.floor(index / perHead)
