@@ -131,7 +131,7 @@ describe('MS-FL masks: what the requestor learns from one masked component', () 
     assert.ok(largest > B / 10, `${largest}: the bound is not vacuous`)
   })
 
-  it('an owner’s own value: even told c, the best distinguisher between two worlds with the same differences has advantage ≤ ε = E|c|·B/D', () => {
+  it("an owner's own value: even told c, the best distinguisher between two worlds with the same differences has advantage ≤ ε = E|c|·B/D", () => {
     assert.ok(Math.abs(epsilon - 0.0044) < 0.0001, `ε = ${epsilon}`)
     const advantage = bestAdvantage(D)
     const expected = (MEAN_MASK_SCALE * delta) / (2 * D)
@@ -177,7 +177,7 @@ describe('MS-FL masks: what the requestor learns from one masked component', () 
     assert.ok(Math.abs(large - small - 0.5) < 0.02, `advantage ${large - small}`)
   })
 
-  it('with the round’s aggregate the requestor pins every owner’s value to mean + Δ/c: its distance from the selected mean within a factor 4, its side hidden by the sign of c', () => {
+  it("with the round's aggregate the requestor pins every owner's value to mean + Δ/c: its distance from the selected mean within a factor 4, its side hidden by the sign of c", () => {
     const values = [0.12, -0.3, 0.05, 0.4]
     const mean = values.reduce((s, b) => s + b, 0) / values.length
     let sideRight = 0

@@ -106,7 +106,7 @@ describe('k owners per component: the rule (pure)', () => {
     assert.ok(emptied < 250, `${emptied} rounds with nothing left`)
   })
 
-  it('ADRM setting aside all but one of a component’s owners empties it instead of releasing one owner', () => {
+  it("ADRM setting aside all but one of a component's owners empties it instead of releasing one owner", () => {
     // Multi-Krum m = 3 selects owners 0, 1, 2 everywhere; 1 and 2 are set aside: owner 0 alone.
     const values = [0, 1, 2, 3, 4].map((i) =>
       i < 3 ? Float64Array.of(i * 0.01, 1 + i * 0.01, 2) : Float64Array.of(i === 3 ? 5 : -5, 5, -5),
@@ -249,7 +249,7 @@ const krumTable = (table: ContributionTable): ContributionTable => {
 }
 
 describe('k owners per component: the service provider does not trust the requestor (CKKS, in-process EVM)', () => {
-  it('Krum under global-scale cannot release a single owner’s gradient: refused before any key exists', async () => {
+  it("Krum under global-scale cannot release a single owner's gradient: refused before any key exists", async () => {
     const events: RunEvent[] = []
     await assert.rejects(
       runMsflSimulation({
@@ -275,7 +275,7 @@ describe('k owners per component: the service provider does not trust the reques
     assert.equal(events.length, 0)
   })
 
-  it('a requestor that commits Krum’s one-owner table is declined: nothing released, nobody paid, the deposit refunded on chain', async () => {
+  it("a requestor that commits Krum's one-owner table is declined: nothing released, nobody paid, the deposit refunded on chain", async () => {
     const run = await runWithTamperedTable(krumTable)
     assert.match(
       String(run.outcome),
