@@ -79,12 +79,7 @@ export const simulationConfigSchema = z
          * fewer and the service provider declines a table that does (the sum over one owner
          * is that owner's gradient), so below 2 is refused.
          */
-        minOwners: z
-          .number()
-          .int()
-          .min(2, 'must be at least 2: a sum over one owner is that owner’s gradient')
-          .max(1000)
-          .default(DEFAULT_MIN_OWNERS),
+        minOwners: z.number().int().min(2).max(1000).default(DEFAULT_MIN_OWNERS),
       })
       .strict()
       .default({
