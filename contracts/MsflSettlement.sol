@@ -83,6 +83,7 @@ contract MsflSettlement {
     event Delivered(
         uint256 indexed roundId, bytes32 resultHash, string uri, uint256 paid, uint256 refund
     );
+    event Declined(uint256 indexed roundId, string reason);
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
     event ModelRegistered(address indexed requestor, uint64 indexed round, bytes32 modelHash);
 
@@ -273,6 +274,24 @@ contract MsflSettlement {
         }
         if (block.timestamp <= terms.deadline) revert DeadlineNotReached(roundId, terms.deadline);
         round.status = Status.Refunded;
+        _push(roundId, terms.requestor, terms.deposit);
+        emit Refunded(roundId, terms.requestor, terms.deposit);
+    }
+
+    /// @notice The provider declines a committed round it will not deliver, for `reason`
+    /// (the table aggregates a component over too few owners, or the deposit does not
+    /// cover it): nothing is released, nobody is paid, and the whole deposit returns to the
+    /// requestor at once instead of after the deadline. The provider gains nothing by it:
+    /// not delivering has the same outcome, only later.
+    function decline(uint256 roundId, Terms calldata terms, string calldata reason) external {
+        Round storage round = _round(roundId, terms);
+        if (msg.sender != terms.provider) revert NotProvider(roundId, msg.sender);
+        Status status = round.status;
+        if (status == Status.Open) revert TableNotCommitted(roundId);
+        if (status != Status.Funded && status != Status.Unfunded) revert RoundClosed(roundId, status);
+        // Effects before interactions: a requestor that calls back finds the round closed.
+        round.status = Status.Refunded;
+        emit Declined(roundId, reason);
         _push(roundId, terms.requestor, terms.deposit);
         emit Refunded(roundId, terms.requestor, terms.deposit);
     }

@@ -73,10 +73,16 @@ export const simulationFlags: readonly FlagDefinition[] = [
     help: 'msfl: component (paper) | global-scale',
   },
   {
+    flag: 'min-owners',
+    path: ['msfl', 'minOwners'],
+    type: 'number',
+    help: 'msfl: the fewest data owners any released component sums (k ≥ 2, default 2); the service provider declines a table below it',
+  },
+  {
     flag: 'aggregator',
     path: ['aggregator'],
     type: 'string',
-    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or krum | multi-krum | cosine-clustering with mask global-scale) (f defaults to the number of attackers)',
+    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or multi-krum | cosine-clustering with mask global-scale; krum is refused, it selects one owner) (f defaults to the number of attackers)',
   },
   {
     flag: 'attack',

@@ -18,7 +18,7 @@ export interface LedgerSummary {
   /** Σ of the requestor's deposits over all rounds. */
   readonly deposit: bigint
   readonly payouts: Readonly<Record<string, bigint>>
-  /** Returned to the requestor: surplus at settlement plus refunds after a deadline. */
+  /** Returned to the requestor: surplus at settlement, declined rounds and refunds after a deadline. */
   readonly refund: bigint
   /** Left in escrow after the run (0 when every round was settled or refunded). */
   readonly escrowBalance: bigint
@@ -53,6 +53,11 @@ export function trackSettlement(settlement: Settlement): {
         payouts[owner] = (payouts[owner] ?? 0n) + amount
       refund += receipt.refund
       return receipt
+    },
+    async decline(id, reason) {
+      const amount = await settlement.decline(id, reason)
+      refund += amount
+      return amount
     },
     async refundAfterDeadline(id) {
       const amount = await settlement.refundAfterDeadline(id)

@@ -3,9 +3,11 @@ import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import type { BlockLayout } from '../core/msfl/blockLayout.ts'
+import { checkCommittedTable } from '../core/msfl/checkCommittedTable.ts'
 import {
   drawComponentMasks,
   type MaskMode,
+  maskShiftBound,
   maskVectors,
   selectionVectors,
 } from '../core/msfl/componentMasks.ts'
@@ -38,6 +40,11 @@ export interface RunMsflProtocolParameters {
   readonly owners: readonly string[]
   readonly settlement: Settlement
   readonly maskMode: MaskMode
+  /**
+   * k (msfl.minOwners, ≥ 2): the SP declines any committed table that sums a component over
+   * fewer owners, before it sums anything: the sum over one owner is that owner's gradient.
+   */
+  readonly minOwners: number
   /** CSPRNG for the masks. */
   readonly maskRng: Rng
   /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
@@ -77,6 +84,7 @@ function msflProtocol(
 ): RoundProtocol<readonly Uint8Array[], MsflRecordFields> {
   const event = createRunEmitter(p)
   const perHead = p.layout.gradientCiphertexts
+  const shiftBound = maskShiftBound(p.he.parameters)
   const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   let phases: Record<string, number> = {}
   let asked = 0
@@ -184,7 +192,12 @@ function msflProtocol(
           'PROTOCOL',
           `round ${round}: no data owner returned a valid encrypted gradient`,
         )
-      const masks = drawComponentMasks(p.layout.components * p.heads, p.maskMode, p.maskRng)
+      const masks = drawComponentMasks(
+        p.layout.components * p.heads,
+        p.maskMode,
+        p.maskRng,
+        shiftBound,
+      )
       const masked = gradients.map((cts) =>
         cts.map((ct, index) => {
           const head = Math.floor(index / perHead)
@@ -212,14 +225,28 @@ function msflProtocol(
   ): Promise<{ bytes: Uint8Array[]; table: ContributionTable }> {
     if (!(await p.settlement.isFunded(ledgerRound))) {
       event('round-unfunded', { round, ledgerRound })
+      // Declining returns the deposit now instead of after the ledger's deadline.
+      await p.settlement.decline(ledgerRound, 'the deposit does not cover the table')
       throw new MsflError(
         'PROTOCOL',
-        `round ${round}: the requestor's deposit does not cover the owners' price; nothing released`,
+        `round ${round}: the requestor's deposit does not cover the owners' price; nothing released, deposit refunded`,
       )
     }
     const table = await p.settlement.table(ledgerRound)
-    if (table.owners.join('\n') !== valid.map((v) => v.clientId).join('\n'))
-      throw new MsflError('PROTOCOL', `round ${round}: the ledger's table names other owners`)
+    const refusal = checkCommittedTable(table, {
+      owners: valid.map((v) => v.clientId),
+      components: p.layout.components * p.heads,
+      minOwners: p.minOwners,
+    })
+    if (refusal !== undefined) {
+      // Nothing has been summed or unmasked yet; the contract refunds the whole deposit.
+      event('table-declined', { round, ledgerRound, reason: refusal })
+      await p.settlement.decline(ledgerRound, refusal)
+      throw new MsflError(
+        'PROTOCOL',
+        `round ${round}: the requestor's table was declined (${refusal}); nothing released, deposit refunded`,
+      )
+    }
     // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
     const bytes = p.he.scope(() => {
       const out: Uint8Array[] = []

@@ -113,6 +113,7 @@ export async function runMsflSimulation(p: {
       weightDecay: msfl.weightDecay,
       rule,
       f,
+      minOwners: msfl.minOwners,
       ...(detection ? { setAside: (round: number) => detection.setAside(round) } : {}),
     })
     const requestor = createMsflRequestor({
@@ -124,6 +125,7 @@ export async function runMsflSimulation(p: {
       weightDecay: msfl.weightDecay,
       rule,
       f,
+      minOwners: msfl.minOwners,
       settlement,
       modelDigest: adapters.modelDigest,
       ...(detection ? { screen: detection.screen } : {}),
@@ -174,6 +176,7 @@ export async function runMsflSimulation(p: {
       owners,
       settlement,
       maskMode: msfl.mask,
+      minOwners: msfl.minOwners,
       maskRng: adapters.csprng(),
       digest: adapters.digest,
       deadlineMs: basics.deadlineMs,

@@ -63,7 +63,7 @@ describe('a negative number after a space is the flag value, as after =', () => 
       assert.match(
         spaced,
         new RegExp(
-          `${f.path.join('\\.')} \\(--${f.flag}\\): Too small: expected number to be >=?[01]`,
+          `${f.path.join('\\.')} \\(--${f.flag}\\): Too small: expected number to be >=?[012]`,
         ),
         f.flag,
       )

@@ -4,7 +4,7 @@ import { createMemorySettlement } from '../../src/adapters/ledger-memory/index.t
 import { sampleTable } from './ledgerWorld.ts'
 
 // The in-memory ledger keeps the contract's semantics, so simulations and chains agree.
-it('memory ledger: deposit floor, deadline, refund after it, model registry, nothing to withdraw', async () => {
+it('memory ledger: deposit floor, deadline, refund after it, decline, model registry, nothing to withdraw', async () => {
   let now = 1_000_000
   const ledger = createMemorySettlement({
     pricePerComponent: 1000n,
@@ -30,6 +30,10 @@ it('memory ledger: deposit floor, deadline, refund after it, model registry, not
   const receipt = await ledger.settle(paid, new Uint8Array(32))
   assert.deepEqual(receipt.payouts, { 'do-0': 4000n, 'do-1': 3000n, 'do-2': 1000n, 'do-3': 0n })
   await assert.rejects(ledger.refundAfterDeadline(paid), /already settled/)
+  await assert.rejects(ledger.decline(paid, 'too late'), /already settled/)
+  const declined = await ledger.openRound(sampleTable(), 8000n)
+  assert.equal(await ledger.decline(declined, 'a component below k owners'), 8000n)
+  await assert.rejects(ledger.settle(declined, new Uint8Array(32)), /already refunded/)
   assert.equal(await ledger.withdrawable('do-0'), 0n)
   assert.equal(await ledger.withdraw('do-0'), 0n)
 

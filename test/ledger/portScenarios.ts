@@ -97,6 +97,48 @@ export function registerPortScenarios(open: OpenChain): void {
     await assert.rejects(world.settlement.refundAfterDeadline(roundId), /already refunded/)
   })
 
+  it('the provider declines a round it will not serve: the whole deposit returns to the requestor at once, nobody is paid, the reason is on chain', async () => {
+    const world = await createLedgerWorld(open)
+    const addresses = ownerIds.map((id) => world.owners[id]!.address)
+    const before = await balancesOf(world, addresses)
+    const deposit = 8n * world.price
+    const roundId = await world.settlement.openRound(sampleTable(), deposit)
+    assert.equal(await world.chain.getBalance(world.contract.address), deposit)
+    const reason = 'component 2 aggregates 1 owner, fewer than 2'
+    assert.equal(await world.settlement.decline(roundId, reason), deposit)
+    assert.equal(await world.chain.getBalance(world.contract.address), 0n)
+    assert.deepEqual(await balancesOf(world, addresses), before, 'no owner was paid')
+    const record = await world.contract.record(BigInt(roundId))
+    assert.equal(record.declined?.reason, reason)
+    assert.deepEqual(
+      record.refunded.map((e) => [e.requestor.toLowerCase(), e.amount]),
+      [[world.mr.address.toLowerCase(), deposit]],
+    )
+    assert.equal(record.delivered, undefined)
+    assert.equal((await world.contract.roundState(BigInt(roundId))).status, 'refunded')
+    await assert.rejects(world.settlement.settle(roundId, digest('late')), /already refunded/)
+    await assert.rejects(world.settlement.decline(roundId, reason), /already refunded/)
+    // Only the provider may decline, and only a round with a committed table.
+    const other = await world.settlement.openRound(sampleTable(2), deposit)
+    const { terms } = await world.contract.verifiedTerms(BigInt(other))
+    await assert.rejects(
+      world.contract.decline(world.mr, BigInt(other), terms, 'mine'),
+      /NotProvider/,
+    )
+    const bare = await world.contract.open(world.mr, {
+      protocolRound: 3n,
+      provider: world.sp.address,
+      deadline: (await world.chain.latestTimestamp()) + 600n,
+      price: world.price,
+      owners: addresses,
+      deposit,
+    })
+    await assert.rejects(
+      world.contract.decline(world.sp, bare.roundId, bare.terms, 'no table'),
+      /TableNotCommitted/,
+    )
+  })
+
   it('open refuses a deposit that cannot pay one contribution, or none at all', async () => {
     const world = await createLedgerWorld(open)
     await assert.rejects(

@@ -96,7 +96,7 @@ describe('MS-FL protocol on CKKS', () => {
       assert.deepEqual(amounts, Array(4).fill(String(components)), `round ${round}`)
     }
     await assert.rejects(
-      run({ aggregator: 'krum', msfl: { batchSize: 64, mask: 'component' } }),
+      run({ aggregator: 'cosine-clustering', msfl: { batchSize: 64, mask: 'component' } }),
       /global-scale/,
     )
   })

@@ -10,7 +10,7 @@ const rule = createRobustRule('multi-krum', { f: 2 })
 
 it('owners set aside by the detection stage are selected on no component; the rest as the rule chose', () => {
   const plain = selectContributions(rule, values, 2)
-  const screened = selectScreened(rule, values, 2, (i) => i === 0 || i === 6)
+  const screened = selectScreened(rule, values, 2, (i) => i === 0 || i === 6, 2)
   const t = values.length
   for (let j = 0; j < 2; j++)
     for (let i = 0; i < t; i++)
@@ -19,5 +19,5 @@ it('owners set aside by the detection stage are selected on no component; the re
 })
 
 it('refuses a round in which every owner was set aside', () => {
-  assert.throws(() => selectScreened(rule, values, 2, () => true), /every owner was set aside/)
+  assert.throws(() => selectScreened(rule, values, 2, () => true, 2), /every owner was set aside/)
 })

@@ -39,7 +39,8 @@ export interface ChainSettlementOptions {
  * 0 < k < t owners and as a bitmap otherwise (encodeContributionTable); table() rebuilds
  * the table from the TableCommitted event and verifies it against the hash stored on
  * chain, the ranks and the committed counts; settle = deliver by the provider, with the
- * receipt read from its Paid / PaymentDeferred / Refunded events. Round ids are the
+ * receipt read from its Paid / PaymentDeferred / Refunded events; decline = decline by the
+ * provider, which refunds the whole deposit. Round ids are the
  * contract's round numbers in decimal.
  */
 export function createChainSettlement(options: ChainSettlementOptions): ChainSettlement {
@@ -157,6 +158,11 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
         uri: options.resultUri?.(roundId) ?? '',
       })
       return receiptFrom(table, record.committed!.counts, terms.price, events)
+    },
+    async decline(roundId, reason) {
+      const { terms } = await contract.verifiedTerms(parseRoundId(roundId))
+      const { events } = await contract.decline(provider, parseRoundId(roundId), terms, reason)
+      return events.reduce((sum, e) => (e.name === 'Refunded' ? sum + e.amount : sum), 0n)
     },
     async refundAfterDeadline(roundId) {
       const { terms } = await contract.verifiedTerms(parseRoundId(roundId))

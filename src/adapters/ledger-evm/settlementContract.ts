@@ -73,6 +73,13 @@ export interface SettlementContract {
     roundId: bigint,
     terms: SettlementTerms,
   ): Promise<{ events: SettlementEvent[]; receipt: ChainReceipt }>
+  /** The provider declines a committed round: the deposit returns to the requestor at once. */
+  decline(
+    from: LedgerAccount,
+    roundId: bigint,
+    terms: SettlementTerms,
+    reason: string,
+  ): Promise<{ events: SettlementEvent[]; receipt: ChainReceipt }>
   withdraw(
     from: LedgerAccount,
     to: Hex,
@@ -209,6 +216,7 @@ export function attachSettlementContract(
     deliver: (from, roundId, terms, d) =>
       transact(from, 'deliver', [roundId, terms, d.owners, d.counts, d.resultHash, d.uri]),
     refund: (from, roundId, terms) => transact(from, 'refund', [roundId, terms]),
+    decline: (from, roundId, terms, reason) => transact(from, 'decline', [roundId, terms, reason]),
     withdraw: (from, to) => transact(from, 'withdraw', [to]),
     registerModel: async (from, round, modelHash) =>
       (await transact(from, 'registerModel', [round, modelHash])).receipt,

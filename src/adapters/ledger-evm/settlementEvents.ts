@@ -55,6 +55,7 @@ export type SettlementEvent =
       readonly paid: bigint
       readonly refund: bigint
     }
+  | { readonly name: 'Declined'; readonly roundId: bigint; readonly reason: string }
   | { readonly name: 'Withdrawn'; readonly account: Hex; readonly to: Hex; readonly amount: bigint }
   | {
       readonly name: 'ModelRegistered'
@@ -85,6 +86,8 @@ export interface RoundRecord {
   readonly opened: SettlementEventOf<'RoundOpened'>
   readonly committed?: SettlementEventOf<'TableCommitted'>
   readonly delivered?: SettlementEventOf<'Delivered'>
+  /** The provider declined the round (the deposit was refunded with it). */
+  readonly declined?: SettlementEventOf<'Declined'>
   readonly paid: readonly SettlementEventOf<'Paid'>[]
   readonly deferred: readonly SettlementEventOf<'PaymentDeferred'>[]
   readonly refunded: readonly SettlementEventOf<'Refunded'>[]
@@ -102,10 +105,12 @@ export function collectRoundRecord(
     mine.filter((e): e is SettlementEventOf<N> => e.name === name)
   const committed = pick('TableCommitted')[0]
   const delivered = pick('Delivered')[0]
+  const declined = pick('Declined')[0]
   return {
     opened,
     ...(committed ? { committed } : {}),
     ...(delivered ? { delivered } : {}),
+    ...(declined ? { declined } : {}),
     paid: pick('Paid'),
     deferred: pick('PaymentDeferred'),
     refunded: pick('Refunded'),

@@ -21,7 +21,8 @@ interface OpenRound {
 /**
  * An in-process ledger with the settlement semantics of the smart contract
  * (contracts/MsflSettlement.sol): escrow, deposit check, payment together with delivery
- * before the deadline, refund after it, and a model-digest registry. Used by simulations
+ * before the deadline, refund after it or at once when the provider declines, and a
+ * model-digest registry. Used by simulations
  * that need no chain; it keeps real accounts so payments can be checked. Payments here
  * always arrive, so nothing ever waits for withdraw.
  */
@@ -103,6 +104,13 @@ export function createMemorySettlement(options: {
       credit(options.requestor, refund)
       round.state = 'settled'
       return { round: table.round, payouts, refund }
+    },
+    async decline(roundId) {
+      const round = get(roundId)
+      closed(roundId, round)
+      round.state = 'refunded'
+      credit(options.requestor, round.deposit)
+      return round.deposit
     },
     async refundAfterDeadline(roundId) {
       const round = get(roundId)

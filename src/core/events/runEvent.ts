@@ -151,6 +151,13 @@ export type RunEvent =
       readonly ledgerRound: string
     })
   | (EventBase & {
+      /** MS-FL: the service provider refused the committed table; the deposit was refunded, nothing released. */
+      readonly type: 'table-declined'
+      readonly round: number
+      readonly ledgerRound: string
+      readonly reason: string
+    })
+  | (EventBase & {
       /** A participant did not answer within the deadline; the round goes on without it. */
       readonly type: 'participant-straggled'
       readonly round: number

@@ -26,6 +26,8 @@ export interface MsflRequestorParameters {
   readonly rule: RobustRule
   /** Number of malicious data owners the selection assumes. */
   readonly f: number
+  /** k: a component selected by fewer owners is emptied (msfl.minOwners). */
+  readonly minOwners: number
   readonly settlement: Settlement
   /** Digest the ledger records for a serialised model (keccak256 on a chain). */
   readonly modelDigest: (bytes: Uint8Array) => Uint8Array
@@ -106,7 +108,13 @@ export function createMsflRequestor(
             // Masked values of every owner, all heads concatenated: the rule runs per component.
             const masked = m.gradients.map((g) => concat(decryptComponents(g)))
             const setAside = new Set(p.screen?.(m.round, m.owners, masked) ?? [])
-            const selected = selectScreened(p.rule, masked, p.f, (i) => setAside.has(m.owners[i]!))
+            const selected = selectScreened(
+              p.rule,
+              masked,
+              p.f,
+              (i) => setAside.has(m.owners[i]!),
+              p.minOwners,
+            )
             const table: ContributionTable = {
               round: m.round,
               owners: m.owners,

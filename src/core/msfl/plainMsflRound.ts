@@ -77,6 +77,8 @@ export function plainMsflRound(
   options: {
     readonly rule: RobustRule
     readonly f: number
+    /** k: a component selected by fewer owners gets no update, as in the protocol. */
+    readonly minOwners: number
     readonly learningRate: number
     readonly weightDecay: number
     /** Owners (by index) the detection stage set aside this round. */
@@ -84,7 +86,13 @@ export function plainMsflRound(
   },
 ): { weights: Float64Array[]; gradient: Float64Array; selected: Uint8Array } {
   const gradients = plainOwnerGradients(weights, owners, layout, shape)
-  const selected = selectScreened(options.rule, gradients, options.f, options.setAside ?? never)
+  const selected = selectScreened(
+    options.rule,
+    gradients,
+    options.f,
+    options.setAside ?? never,
+    options.minOwners,
+  )
   const gradient = selectedMean(gradients, selected)
   return {
     weights: applyMsflStep(

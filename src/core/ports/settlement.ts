@@ -38,6 +38,12 @@ export interface Settlement {
   isFunded(roundId: string): Promise<boolean>
   /** Pays the owners and records delivery of the aggregate (by its hash) in one step. */
   settle(roundId: string, aggregateDigest: Uint8Array): Promise<SettlementReceipt>
+  /**
+   * The service provider declines a round whose table it will not serve (a component below
+   * the minimum number of owners, or an unfunded deposit): nothing is released or paid and
+   * the whole deposit returns to the requestor now; `reason` is recorded. Returns the amount.
+   */
+  decline(roundId: string, reason: string): Promise<bigint>
   /** After the deadline, returns the whole deposit of a round nobody settled to the requestor; returns the amount. */
   refundAfterDeadline(roundId: string): Promise<bigint>
   /** Records the 32-byte digest of the global model after protocol round `round` (keccak256 of its bytes on a chain); once per round. */

@@ -35,6 +35,8 @@ export interface ConfiguredRobustRule extends RobustRule {
   readonly f: number
   /** Canonical spec, e.g. 'krum:f=2', for logs and run configs. */
   readonly spec: string
+  /** The options the spec gave, f included when given (e.g. { f: 2, m: 5 } for multi-krum:f=2,m=5). */
+  readonly options: Readonly<Record<string, number>>
 }
 
 type Kind = 'count' | 'positiveInteger' | 'positive' | 'fraction'
@@ -116,6 +118,7 @@ export function createRobustRule(text: string, defaults: { f: number }): Configu
     byzantineRobust: rule.byzantineRobust,
     f,
     spec,
+    options: Object.fromEntries(values),
     assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
     aggregate: (input: AggregationInput): AggregationResult => rule.aggregate({ ...input, f }),
   }

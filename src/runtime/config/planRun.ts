@@ -147,7 +147,11 @@ function planMsfl(config: SimulationConfig, basics: RunBasics): MsflRunPlan {
     )
   // fedavg, the config default, selects nobody out: it stands for the protocol's own rule.
   const selectionRule = config.aggregator === 'fedavg' ? 'msfl' : config.aggregator
-  assertMsflSelectionRule(createRobustRule(selectionRule, { f: 0 }), config.msfl.mask)
+  assertMsflSelectionRule(
+    createRobustRule(selectionRule, { f: 0 }),
+    config.msfl.mask,
+    config.msfl.minOwners,
+  )
   if (config.defence !== undefined) parseAdrmSpec(config.defence)
   return {
     protocol: 'msfl',

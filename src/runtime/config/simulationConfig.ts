@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
 import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
+import { DEFAULT_MIN_OWNERS } from '../../core/msfl/minOwners.ts'
 import {
   HIDING_PROTECTIONS,
   type PrivacyPart,
@@ -73,6 +74,12 @@ export const simulationConfigSchema = z
         mask: z.enum(['component', 'global-scale']).default('component'),
         /** Wei (or ledger units) per selected (component, owner) contribution. */
         pricePerComponent: z.number().int().min(1).max(1e12).default(1),
+        /**
+         * k: the fewest owners any released component sums. The requestor never selects
+         * fewer and the service provider declines a table that does (the sum over one owner
+         * is that owner's gradient), so below 2 is refused.
+         */
+        minOwners: z.number().int().min(2).max(1000).default(DEFAULT_MIN_OWNERS),
       })
       .strict()
       .default({
@@ -81,6 +88,7 @@ export const simulationConfigSchema = z
         weightDecay: 0.001,
         mask: 'component',
         pricePerComponent: 1,
+        minOwners: DEFAULT_MIN_OWNERS,
       }),
     /** Plain engine: how each update is protected, e.g. ckks (parts joined by +). */
     privacy: privacySchema.optional(),

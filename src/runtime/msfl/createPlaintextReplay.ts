@@ -25,6 +25,8 @@ export interface PlaintextReplayParameters {
   readonly weightDecay: number
   readonly rule: RobustRule
   readonly f: number
+  /** k of msfl.minOwners, as the requestor applies it. */
+  readonly minOwners: number
   /** Owners the detection stage set aside in a round (MS-FL with --defence). */
   readonly setAside?: (round: number) => ReadonlySet<string> | undefined
 }
@@ -80,6 +82,7 @@ export function createPlaintextReplay(p: PlaintextReplayParameters): PlaintextRe
       plain = plainMsflRound(plain, everyone, p.layout, p.shape, {
         rule: p.rule,
         f: p.f,
+        minOwners: p.minOwners,
         ...(aside ? { setAside: (i: number) => aside.has(p.owners[i]?.id ?? '') } : {}),
         learningRate: p.learningRate,
         weightDecay: p.weightDecay,
