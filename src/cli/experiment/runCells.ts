@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../../adapters/transport/index.ts'
 import type { CellResult } from '../../core/experiment/cellResult.ts'
 import type { ExperimentCell } from '../../runtime/config/experimentMatrix.ts'
