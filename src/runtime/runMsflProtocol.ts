@@ -4,25 +4,21 @@ import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import type { BlockLayout } from '../core/msfl/blockLayout.ts'
 import { checkCommittedTable } from '../core/msfl/checkCommittedTable.ts'
-import {
-  drawComponentMasks,
-  type MaskMode,
-  maskShiftBound,
-  maskVectors,
-  selectionVectors,
-} from '../core/msfl/componentMasks.ts'
+import { type MaskMode, maskShiftBound } from '../core/msfl/componentMasks.ts'
 import {
   encryptedGradientSchema,
   encryptedModelSchema,
   roundClosedSchema,
   selectionSchema,
 } from '../core/msfl/msflMessages.ts'
-import type { HeCiphertext, HeEvaluator } from '../core/ports/he.ts'
+import type { HeEvaluator } from '../core/ports/he.ts'
 import type { ContributionTable, Settlement } from '../core/ports/settlement.ts'
 import type { ProtocolMessage, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { selectionShare } from '../core/robust/msflComponentRule.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
+import { maskGradients } from './msfl/maskGradients.ts'
+import { sumSelected } from './msfl/sumSelected.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
 import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from './rounds/runRounds.ts'
@@ -88,12 +84,7 @@ function msflProtocol(
   const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   let phases: Record<string, number> = {}
   let asked = 0
-  const timed = async <T>(phase: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t0 = p.now()
-    const out = await fn()
-    phases[phase] = (phases[phase] ?? 0) + p.now() - t0
-    return out
-  }
+  const timed = <T>(phase: string, fn: () => Promise<T> | T) => timePhase(phases, p.now, phase, fn)
   const askRequestor = async <T>(
     schema: Parameters<typeof expect<T>>[0],
     message: ProtocolMessage,
@@ -120,7 +111,9 @@ function msflProtocol(
     },
     async finish(round, replies) {
       phases.owners = p.now() - asked
-      const masked = await timed('mask', () => maskGradients(round, replies))
+      const masked = await timed('mask', () =>
+        maskGradients({ ...p, shiftBound, event }, round, replies),
+      )
       const selection = await timed('select', () =>
         askRequestor(selectionSchema, {
           type: 'msfl-masked-gradients',
@@ -149,69 +142,11 @@ function msflProtocol(
           excluded: p.owners.filter((o) => !masked.owners.includes(o)),
           phases,
           // The payment basis: the share of components each owner was selected on (ledger table).
-          selectionShare: Object.fromEntries(
-            selectionShare({
-              selected: table.selected,
-              t: table.owners.length,
-              components: table.components,
-            }).map((share, i) => [table.owners[i] ?? '', share]),
-          ),
+          selectionShare: selectionShareByOwner(table),
           ...(evaluation.ckksError === undefined ? {} : { ckksError: evaluation.ckksError }),
         },
       }
     },
-  }
-
-  /** Loads every gradient (refusing invalid ciphertexts) and masks each component. */
-  function maskGradients(
-    round: number,
-    replies: readonly { clientId: string; update: readonly Uint8Array[] }[],
-  ): { owners: string[]; gradients: Uint8Array[][] } {
-    return p.he.scope(() => {
-      const owners: string[] = []
-      const gradients: HeCiphertext[][] = []
-      for (const { clientId, update } of replies) {
-        let loaded: HeCiphertext[]
-        try {
-          loaded = update.map((bytes) => p.he.load(bytes))
-        } catch (error) {
-          if (!(error instanceof MsflError)) throw error
-          event('update-rejected', {
-            round,
-            clientId,
-            reason: `invalid ciphertext: ${error.message}`,
-          })
-          continue
-        }
-        owners.push(clientId)
-        gradients.push(loaded)
-        event('update-received', { round, clientId, numExamples: 0, trainLoss: Number.NaN })
-      }
-      if (gradients.length === 0)
-        throw new MsflError(
-          'PROTOCOL',
-          `round ${round}: no data owner returned a valid encrypted gradient`,
-        )
-      const masks = drawComponentMasks(
-        p.layout.components * p.heads,
-        p.maskMode,
-        p.maskRng,
-        shiftBound,
-      )
-      const masked = gradients.map((cts) =>
-        cts.map((ct, index) => {
-          const head = Math.floor(index / perHead)
-          const vectors = maskVectors(p.layout, masks, head * p.layout.components)
-          const c = index % perHead
-          return p.he.save(
-            p.he.addPlain(p.he.multiplyPlain(ct, vectors.multiply[c]!), vectors.add[c]!),
-            { compact: true },
-          )
-        }),
-      )
-      // Only bytes leave the scope: every loaded ciphertext is released with it.
-      return { owners, gradients: masked }
-    })
   }
 
   /**
@@ -248,32 +183,35 @@ function msflProtocol(
       )
     }
     // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
-    const bytes = p.he.scope(() => {
-      const out: Uint8Array[] = []
-      for (let index = 0; index < perHead * p.heads; index++) {
-        const head = Math.floor(index / perHead)
-        const c = index % perHead
-        let sum: HeCiphertext | undefined
-        valid.forEach(({ update }, owner) => {
-          const keep = selectionVectors(
-            p.layout,
-            table.selected,
-            valid.length,
-            owner,
-            head * p.layout.components,
-          )[c]!
-          const term = p.he.multiplyPlain(p.he.load(update[index]!), keep)
-          sum = sum === undefined ? term : p.he.add(sum, term)
-        })
-        out.push(p.he.save(sum!, { compact: true }))
-      }
-      return out
-    })
+    const bytes = sumSelected(p, table, valid)
     const receipt = await p.settlement.settle(ledgerRound, p.digest(bytes))
     // The table was read back from the ledger's event log (the port verified its hash and counts).
     reportSettlement(p, round, ledgerRound, table, receipt, p.settlement.pricePerComponent)
     return { bytes, table }
   }
+}
+
+/** Runs `fn` and adds its duration to `phases[phase]` (per-round phase timings). */
+async function timePhase<T>(
+  phases: Record<string, number>,
+  now: () => number,
+  phase: string,
+  fn: () => Promise<T> | T,
+): Promise<T> {
+  const started = now()
+  const out = await fn()
+  phases[phase] = (phases[phase] ?? 0) + now() - started
+  return out
+}
+
+/** Each owner's share of the components the committed table selected it on. */
+function selectionShareByOwner(table: ContributionTable): Record<string, number> {
+  const shares = selectionShare({
+    selected: table.selected,
+    t: table.owners.length,
+    components: table.components,
+  })
+  return Object.fromEntries(shares.map((share, i) => [table.owners[i] ?? '', share]))
 }
 
 function checkGradient(
