@@ -11,6 +11,7 @@ import { generateLinearRegression } from '../../core/data/linearRegressionData.t
 import { preprocessNslKdd } from '../../core/data/nslKdd.ts'
 import { parseIdxImages, parseIdxLabels } from '../../core/data/parseIdx.ts'
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../core/data/synthetic.ts'
+import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { OptionSchema, OptionSpec, ResolvedOptions } from '../../core/spec/specOptions.ts'
 
@@ -120,6 +121,24 @@ const realOption = (value: number, description: string): OptionSpec => ({
 
 const splitRng = (seed: number, name: string) => createSeededRng(deriveSeed(seed, 'dataset', name))
 
+/** Breast cancer and digits: one CSV, held out by a seeded stratified split of each class. */
+function stratifiedCsvEntry(
+  name: string,
+  csv: string,
+  preprocess: (text: string, rng: Rng, testFraction: number) => DatasetSplit,
+  info: { description: string; files: readonly string[]; licence: string; citation: string },
+): DatasetEntry {
+  return {
+    name,
+    ...info,
+    options: SPLIT_OPTIONS,
+    async load(source, options, seed) {
+      const text = await source.text(csv)
+      return preprocess(text, splitRng(seed, name), Number(options['testFraction']))
+    },
+  }
+}
+
 export const DATASET_CATALOG: readonly DatasetEntry[] = [
   imageEntry('mnist', 'mnist', MNIST_CLASS_NAMES, {
     description: 'MNIST handwritten digits, 10 classes, 60,000 / 10,000 images',
@@ -149,39 +168,28 @@ export const DATASET_CATALOG: readonly DatasetEntry[] = [
       return preprocessAdult(train, test)
     },
   },
-  {
-    name: 'breast-cancer',
-    description: 'Breast Cancer Wisconsin (Diagnostic), binary, 569 rows, 30 features',
-    files: [
-      'breast-cancer-wisconsin/breast_cancer.csv',
-      'breast-cancer-wisconsin/breast_cancer.rst',
-    ],
-    licence: 'CC BY 4.0 (CSV layout and description: scikit-learn, BSD-3-Clause)',
-    citation:
-      'William Wolberg, Olvi Mangasarian, Nick Street, W. Street, "Breast Cancer Wisconsin (Diagnostic)", UCI Machine Learning Repository (1993/1995), DOI 10.24432/C5DW2B',
-    options: SPLIT_OPTIONS,
-    async load(source, options, seed) {
-      const text = await source.text('breast-cancer-wisconsin/breast_cancer.csv')
-      return preprocessBreastCancer(
-        text,
-        splitRng(seed, 'breast-cancer'),
-        Number(options['testFraction']),
-      )
+  stratifiedCsvEntry(
+    'breast-cancer',
+    'breast-cancer-wisconsin/breast_cancer.csv',
+    preprocessBreastCancer,
+    {
+      description: 'Breast Cancer Wisconsin (Diagnostic), binary, 569 rows, 30 features',
+      files: [
+        'breast-cancer-wisconsin/breast_cancer.csv',
+        'breast-cancer-wisconsin/breast_cancer.rst',
+      ],
+      licence: 'CC BY 4.0 (CSV layout and description: scikit-learn, BSD-3-Clause)',
+      citation:
+        'William Wolberg, Olvi Mangasarian, Nick Street, W. Street, "Breast Cancer Wisconsin (Diagnostic)", UCI Machine Learning Repository (1993/1995), DOI 10.24432/C5DW2B',
     },
-  },
-  {
-    name: 'digits',
+  ),
+  stratifiedCsvEntry('digits', 'digits/digits.csv.gz', preprocessDigits, {
     description: 'UCI optical handwritten digits 8x8, 10 classes, 1,797 rows, 64 features',
     files: ['digits/digits.csv.gz', 'digits/digits.rst'],
     licence: 'CC BY 4.0 (CSV packaging and description: scikit-learn, BSD-3-Clause)',
     citation:
       'E. Alpaydin and C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine Learning Repository (1998), DOI 10.24432/C50P49',
-    options: SPLIT_OPTIONS,
-    async load(source, options, seed) {
-      const text = await source.text('digits/digits.csv.gz')
-      return preprocessDigits(text, splitRng(seed, 'digits'), Number(options['testFraction']))
-    },
-  },
+  }),
   {
     name: 'nsl-kdd',
     description:

@@ -141,6 +141,26 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
     return registry.wrap(out, level)
   }
 
+  /**
+   * Runs `use` on two operands brought to the lower of their levels (a binary operation
+   * needs both at one level); the temporary copies are freed afterwards.
+   */
+  const atCommonLevel = (
+    x: { ct: SealCiphertext; level: SealLevel },
+    y: { ct: SealCiphertext; level: SealLevel },
+    use: (xs: SealCiphertext, ys: SealCiphertext, level: SealLevel) => HeCiphertext,
+  ): HeCiphertext => {
+    const level = x.level.chainIndex <= y.level.chainIndex ? x.level : y.level
+    const xs = x.level === level ? x.ct : copyAt(x.ct, x.level, level)
+    const ys = y.level === level ? y.ct : copyAt(y.ct, y.level, level)
+    try {
+      return use(xs, ys, level)
+    } finally {
+      if (xs !== x.ct) xs.delete()
+      if (ys !== y.ct) ys.delete()
+    }
+  }
+
   const below = (level: SealLevel, op: string): SealLevel => {
     if (level.chainIndex === 0)
       throw new MsflError('PROTOCOL', `${op}: ciphertext has no levels left`)
@@ -216,15 +236,7 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
       return guard('add', () => {
         const x = registry.get(a, 'add')
         const y = registry.get(b, 'add')
-        const level = x.level.chainIndex <= y.level.chainIndex ? x.level : y.level
-        const xs = x.level === level ? x.ct : copyAt(x.ct, x.level, level)
-        const ys = y.level === level ? y.ct : copyAt(y.ct, y.level, level)
-        try {
-          return wrapNew(level, (out) => ev.add(xs, ys, out))
-        } finally {
-          if (xs !== x.ct) xs.delete()
-          if (ys !== y.ct) ys.delete()
-        }
+        return atCommonLevel(x, y, (xs, ys, level) => wrapNew(level, (out) => ev.add(xs, ys, out)))
       })
     },
     addPlain(a, values) {
@@ -272,22 +284,15 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
       return guard('multiply', () => {
         const x = registry.get(a, 'multiply')
         const y = registry.get(b, 'multiply')
-        const level = x.level.chainIndex <= y.level.chainIndex ? x.level : y.level
-        const next = below(level, 'multiply')
-        const xs = x.level === level ? x.ct : copyAt(x.ct, x.level, level)
-        const ys = y.level === level ? y.ct : copyAt(y.ct, y.level, level)
-        try {
-          return wrapNew(next, (out) => {
+        return atCommonLevel(x, y, (xs, ys, level) =>
+          wrapNew(below(level, 'multiply'), (out) => {
             if (a === b) ev.square(xs, out)
             else ev.multiply(xs, ys, out)
             ev.relinearize(out, keys.relinKeys, out)
             ev.rescaleToNext(out, out)
             out.setScale(scale)
-          })
-        } finally {
-          if (xs !== x.ct) xs.delete()
-          if (ys !== y.ct) ys.delete()
-        }
+          }),
+        )
       })
     },
     rotate(a, steps) {

@@ -6,6 +6,7 @@ import { epsilonSection } from './experimentEpsilonChart.ts'
 import { modelSection } from './experimentModelSection.ts'
 import { overheadTable } from './experimentOverheadTable.ts'
 import { cleanByLabel, labelRows, pct, rmseText } from './experimentReportRows.ts'
+import { htmlReportPage } from './htmlReportPage.ts'
 import { escapeHtml } from './svgCharts.ts'
 
 export interface ExperimentReportInput {
@@ -48,21 +49,14 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
     sections.push(
       `<h2>Cells that did not run</h2><ul>${skipped.map((r) => `<li>${escapeHtml(`${r.label} × ${r.attack} × f=${r.f}: ${r.status}`)}</li>`).join('')}</ul>`,
     )
-  const env = Object.entries(input.environment)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-    .join('')
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.name)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:1300px;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
-th{background:#f5f5f5}.charts{display:flex;flex-wrap:wrap;gap:1rem}pre{background:#f7f7f7;padding:1rem;overflow:auto}
-</style></head><body>
-<h1>Experiment: ${escapeHtml(input.name)}</h1>
+  return htmlReportPage({
+    title: input.name,
+    maxWidth: 1300,
+    tableMargin: '.5rem 0 1.5rem',
+    environment: input.environment,
+    body: `<h1>Experiment: ${escapeHtml(input.name)}</h1>
 <p>${results.length} runs. Values are the final round's test metrics (mean over seeds). “n/a” cells could not run; hover for the reason.</p>
 ${sections.filter(Boolean).join('\n')}
-<h2>Matrix</h2><pre>${escapeHtml(JSON.stringify(input.matrix, null, 2))}</pre>
-<h2>Environment</h2><table>${env}</table>
-</body></html>
-`
+<h2>Matrix</h2><pre>${escapeHtml(JSON.stringify(input.matrix, null, 2))}</pre>`,
+  })
 }

@@ -1,6 +1,7 @@
 import type { AnyRoundRecord } from '../../core/events/runEvent.ts'
 import type { EvaluationMetrics } from '../../core/metrics/evaluateModel.ts'
 import type { RunEventDigest } from './createRunEventDigest.ts'
+import { htmlReportPage } from './htmlReportPage.ts'
 import { runDefenceSection } from './runDefenceSection.ts'
 import { type RunReportLedger, runLedgerSection } from './runLedgerSection.ts'
 import { type OwnerRow, runOwnersTable } from './runOwnersTable.ts'
@@ -96,19 +97,15 @@ export function renderRunReport(input: RunReportInput): string {
     )
     .join('')
   const worstCkksError = Math.max(...history.map((r) => ckksErrorOf(r) ?? Number.NEGATIVE_INFINITY))
-  const env = Object.entries(input.environment)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-    .join('')
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
-th{background:#f5f5f5}.charts{display:flex;flex-wrap:wrap;gap:1rem}pre{background:#f7f7f7;padding:1rem;overflow:auto}
-.kpi{display:flex;gap:2rem;font-size:1.1rem}.kpi div b{display:block;font-size:1.6rem}
-tr.attacker td{background:#fdecea}.attacker{color:#b3261e;font-weight:600}details{margin:1rem 0}
-</style></head><body>
-<h1>${escapeHtml(input.title)}</h1>
+  return htmlReportPage({
+    title: input.title,
+    maxWidth: 1200,
+    tableMargin: '1rem 0',
+    extraStyle:
+      '.kpi{display:flex;gap:2rem;font-size:1.1rem}.kpi div b{display:block;font-size:1.6rem}\n' +
+      'tr.attacker td{background:#fdecea}.attacker{color:#b3261e;font-weight:600}details{margin:1rem 0}\n',
+    environment: input.environment,
+    body: `<h1>${escapeHtml(input.title)}</h1>
 <p>Run <code>${escapeHtml(input.runId)}</code> · ${rounds.length} rounds · ${escapeHtml(input.datasetDescription)}</p>
 <div class="kpi">
 <div>accuracy<b>${pct(final.accuracy)}</b></div><div>macro-F1<b>${num(final.f1)}</b></div>
@@ -122,10 +119,8 @@ ${runOwnersTable({ owners: input.clients, classNames: input.classNames, history,
 ${input.ledger ? runLedgerSection(input.ledger) : ''}
 ${input.defence === undefined ? '' : runDefenceSection({ defence: input.defence, rounds, events: input.events })}
 <h2>Configuration</h2>
-<pre>${escapeHtml(JSON.stringify(input.config, null, 2))}</pre>
-<h2>Environment</h2><table>${env}</table>
-</body></html>
-`
+<pre>${escapeHtml(JSON.stringify(input.config, null, 2))}</pre>`,
+  })
 }
 
 /** MS-FL on CKKS records the CKKS error of a round; other protocols do not. */

@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.ts'
-import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
+import { createFitHandler } from '../fl/createFitHandler.ts'
 import { createTrainingClient } from '../fl/createTrainingClient.ts'
-import { type ClientMessage, fitResultSchema, serverMessageSchema } from '../fl/messages.ts'
+import { type ClientMessage, fitResultSchema } from '../fl/messages.ts'
 import { vectorDifference } from '../fl/vectorDifference.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
@@ -47,66 +47,56 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
     )
   let previousGlobal: Float64Array | undefined
 
-  return {
-    async handle(message: unknown): Promise<unknown> {
-      const parsed = serverMessageSchema.safeParse(message)
-      if (!parsed.success)
-        return {
-          type: 'error',
-          clientId,
-          message: `invalid instruction: ${describeZodError(parsed.error)}`,
-        }
-      const instruction = parsed.data
-      const global = instruction.params
-      const asReply = (update: Float64Array, trainLoss: number): ClientMessage => ({
-        type: 'fit-result',
-        round: instruction.round,
-        clientId,
-        kind: instruction.mode,
-        // Params mode sends global + update; gradient mode sends the update itself.
-        vector: instruction.mode === 'params' ? add(global, update) : update,
-        numExamples: p.data.n,
-        trainLoss,
-      })
+  return createFitHandler(clientId, async (instruction): Promise<ClientMessage> => {
+    const global = instruction.params
+    const asReply = (update: Float64Array, trainLoss: number): ClientMessage => ({
+      type: 'fit-result',
+      round: instruction.round,
+      clientId,
+      kind: instruction.mode,
+      // Params mode sends global + update; gradient mode sends the update itself.
+      vector: instruction.mode === 'params' ? add(global, update) : update,
+      numExamples: p.data.n,
+      trainLoss,
+    })
 
-      if (attack.definition.kind === 'free-rider') {
-        const mode = attack.options['mode']
-        const stale = previousGlobal
-        previousGlobal = global
-        if (mode === 'random') {
-          const rng = rngFor('noise', instruction.round)
-          const sigma = attack.options['sigma'] as number
-          return asReply(
-            Float64Array.from({ length: global.length }, () => sigma * rng.normal()),
-            0,
-          )
-        }
-        if (mode === 'stale' && stale && instruction.mode === 'params')
-          return asReply(vectorDifference(stale, global), 0)
-        return asReply(new Float64Array(global.length), 0)
+    if (attack.definition.kind === 'free-rider') {
+      const mode = attack.options['mode']
+      const stale = previousGlobal
+      previousGlobal = global
+      if (mode === 'random') {
+        const rng = rngFor('noise', instruction.round)
+        const sigma = attack.options['sigma'] as number
+        return asReply(
+          Float64Array.from({ length: global.length }, () => sigma * rng.normal()),
+          0,
+        )
       }
+      if (mode === 'stale' && stale && instruction.mode === 'params')
+        return asReply(vectorDifference(stale, global), 0)
+      return asReply(new Float64Array(global.length), 0)
+    }
 
-      const reply = fitResultSchema.safeParse(await honest.handle(instruction))
-      if (!reply.success) return { type: 'error', clientId, message: 'local training failed' }
-      if (attack.definition.kind === 'data' && attack.name !== 'backdoor') return reply.data
-      const own =
-        instruction.mode === 'params'
-          ? vectorDifference(reply.data.vector, global)
-          : reply.data.vector
-      const view = p.adversary?.view(instruction.round)
-      const crafted = craftUpdate(
-        attack,
-        {
-          own,
-          ...(view ? { honest: view.honest } : {}),
-          participants: view?.participants ?? 1,
-          attackers: view?.attackers ?? 1,
-        },
-        rngFor('craft', instruction.round),
-      )
-      return asReply(crafted, reply.data.trainLoss)
-    },
-  }
+    const reply = fitResultSchema.safeParse(await honest.handle(instruction))
+    if (!reply.success) return { type: 'error', clientId, message: 'local training failed' }
+    if (attack.definition.kind === 'data' && attack.name !== 'backdoor') return reply.data
+    const own =
+      instruction.mode === 'params'
+        ? vectorDifference(reply.data.vector, global)
+        : reply.data.vector
+    const view = p.adversary?.view(instruction.round)
+    const crafted = craftUpdate(
+      attack,
+      {
+        own,
+        ...(view ? { honest: view.honest } : {}),
+        participants: view?.participants ?? 1,
+        attackers: view?.attackers ?? 1,
+      },
+      rngFor('craft', instruction.round),
+    )
+    return asReply(crafted, reply.data.trainLoss)
+  })
 }
 
 function add(a: Float64Array, b: Float64Array): Float64Array {

@@ -1,6 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
-import type { Dataset, DatasetSplit } from './dataset.ts'
-import { type ColumnSpec, fitTabularEncoder } from './tabularEncoder.ts'
+import type { DatasetSplit } from './dataset.ts'
+import type { ColumnSpec } from './tabularEncoder.ts'
+import { encodeTabularSplit, type TabularSplitSpec } from './tabularSplit.ts'
 import { parseTextRecords, type TextRecord } from './textRecords.ts'
 
 /**
@@ -27,7 +28,16 @@ export const ADULT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'native-country', kind: 'categorical' },
 ]
 
-const ADULT_CLASS_NAMES: readonly string[] = ['<=50K', '>50K']
+/** How Adult's records become a split: binary label, 1 = `>50K`. */
+const ADULT_SPLIT: TabularSplitSpec = {
+  name: 'adult',
+  columns: ADULT_COLUMNS,
+  classNames: ['<=50K', '>50K'],
+  labels: adultLabels,
+  describe: (d) =>
+    `UCI Adult: ${d} features (6 numeric standardised with train mean/std; ` +
+    '8 categoricals one-hot with train vocabulary, "?" kept as a category); label 1 = >50K',
+}
 
 export interface AdultSources {
   readonly train: string
@@ -43,27 +53,11 @@ export function preprocessAdult(
   testText: string,
   sources: AdultSources = { train: 'adult/adult.data', test: 'adult/adult.test' },
 ): DatasetSplit {
-  const trainRecords = parseAdultRecords(trainText, sources.train)
-  const testRecords = parseAdultRecords(testText, sources.test)
-  const encoder = fitTabularEncoder(ADULT_COLUMNS, trainRecords, sources.train)
-  const build = (records: readonly TextRecord[], source: string): Dataset => ({
-    name: 'adult',
-    x: encoder.encode(records, source),
-    y: adultLabels(records, source),
-    n: records.length,
-    d: encoder.d,
-    numClasses: 2,
-    classNames: ADULT_CLASS_NAMES,
-    featureNames: encoder.featureNames,
-  })
-  const train = build(trainRecords, sources.train)
-  return {
-    train,
-    test: build(testRecords, sources.test),
-    description:
-      `UCI Adult: ${train.d} features (6 numeric standardised with train mean/std; ` +
-      '8 categoricals one-hot with train vocabulary, "?" kept as a category); label 1 = >50K',
-  }
+  return encodeTabularSplit(
+    ADULT_SPLIT,
+    { records: parseAdultRecords(trainText, sources.train), source: sources.train },
+    { records: parseAdultRecords(testText, sources.test), source: sources.test },
+  )
 }
 
 /**

@@ -70,3 +70,15 @@ export function sampleSymmetricDirichlet(alpha: number, k: number, rng: Rng): Fl
 function uniformOpen(rng: Rng): number {
   return 1 - rng.next()
 }
+
+/**
+ * Throws CONFIG_INVALID unless `value`, the concentration of a partition's Dirichlet
+ * draw (named `name` in `scheme` partition), is a positive finite number.
+ */
+export function assertConcentration(scheme: string, name: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${scheme} partition: ${name} must be a positive number, got ${value}`,
+    )
+}

@@ -3,7 +3,7 @@ import type { Rng } from '../rng/rng.ts'
 import { shuffleInPlace } from '../rng/seededRng.ts'
 import { resolveMinRows, toPartition } from './clientRows.ts'
 import type { Dataset } from './dataset.ts'
-import { sampleSymmetricDirichlet } from './dirichlet.ts'
+import { assertConcentration, sampleSymmetricDirichlet } from './dirichlet.ts'
 
 /** Full redraws before falling back to topping up the smallest clients. */
 const MAX_ATTEMPTS = 100
@@ -27,12 +27,7 @@ export function partitionDirichlet(
   rng: Rng,
   minRows?: number,
 ): Int32Array[] {
-  if (!(alpha > 0) || !Number.isFinite(alpha)) {
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `dirichlet partition: alpha must be a positive number, got ${alpha}`,
-    )
-  }
+  assertConcentration('dirichlet', 'alpha', alpha)
   if (data.numClasses < 1) {
     throw new MsflError(
       'CONFIG_INVALID',

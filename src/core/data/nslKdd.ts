@@ -1,6 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
-import type { Dataset, DatasetSplit } from './dataset.ts'
-import { type ColumnSpec, fitTabularEncoder } from './tabularEncoder.ts'
+import type { DatasetSplit } from './dataset.ts'
+import type { ColumnSpec } from './tabularEncoder.ts'
+import { encodeTabularSplit } from './tabularSplit.ts'
 import { parseTextRecords, type TextRecord } from './textRecords.ts'
 
 const numeric = (name: string): ColumnSpec => ({ name, kind: 'numeric' })
@@ -114,29 +115,22 @@ export function preprocessNslKdd(
     test: 'nsl-kdd/KDDTest+.txt',
   },
 ): DatasetSplit {
-  const trainRecords = parseNslKddRecords(trainText, sources.train)
-  const testRecords = parseNslKddRecords(testText, sources.test)
-  const encoder = fitTabularEncoder(NSL_KDD_COLUMNS, trainRecords, sources.train)
-  const classNames = options.labels === 'binary' ? ['normal', 'attack'] : NSL_KDD_CATEGORIES
-  const build = (records: readonly TextRecord[], source: string): Dataset => ({
-    name: 'nsl-kdd',
-    x: encoder.encode(records, source),
-    y: nslKddLabels(records, source, options.labels),
-    n: records.length,
-    d: encoder.d,
-    numClasses: classNames.length,
-    classNames,
-    featureNames: encoder.featureNames,
-  })
-  const train = build(trainRecords, sources.train)
-  return {
+  const train = { records: parseNslKddRecords(trainText, sources.train), source: sources.train }
+  const test = { records: parseNslKddRecords(testText, sources.test), source: sources.test }
+  return encodeTabularSplit(
+    {
+      name: 'nsl-kdd',
+      columns: NSL_KDD_COLUMNS,
+      classNames: options.labels === 'binary' ? ['normal', 'attack'] : NSL_KDD_CATEGORIES,
+      labels: (records, source) => nslKddLabels(records, source, options.labels),
+      describe: (d) =>
+        `NSL-KDD (train ${sources.train}, test ${sources.test}): ${d} features (protocol/service/flag ` +
+        'one-hot with train vocabulary, log1p on heavy-tailed counts, standardised with train ' +
+        `stats, difficulty dropped); ${options.labels === 'binary' ? 'binary normal vs attack' : 'five classes: normal, DoS, Probe, R2L, U2R'}`,
+    },
     train,
-    test: build(testRecords, sources.test),
-    description:
-      `NSL-KDD (train ${sources.train}, test ${sources.test}): ${train.d} features (protocol/service/flag ` +
-      'one-hot with train vocabulary, log1p on heavy-tailed counts, standardised with train ' +
-      `stats, difficulty dropped); ${options.labels === 'binary' ? 'binary normal vs attack' : 'five classes: normal, DoS, Probe, R2L, U2R'}`,
-  }
+    test,
+  )
 }
 
 /** Parses NSL-KDD text into records of 43 fields (41 features, label, difficulty). */

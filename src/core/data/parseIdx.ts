@@ -15,14 +15,7 @@ export interface IdxImages {
 
 /** Parses a decompressed IDX3 image file (big-endian header, then unsigned bytes). */
 export function parseIdxImages(bytes: Uint8Array, source: string): IdxImages {
-  const header = readHeader(bytes, source, 16)
-  const magic = header.getUint32(0)
-  if (magic !== IMAGES_MAGIC) {
-    throw new MsflError(
-      'DATA_FORMAT',
-      `${source}: not an IDX image file (magic 0x${hex(magic)}, expected 0x${hex(IMAGES_MAGIC)})`,
-    )
-  }
+  const header = readHeader(bytes, source, 16, IMAGES_MAGIC, 'image')
   const count = header.getUint32(4)
   const rows = header.getUint32(8)
   const cols = header.getUint32(12)
@@ -35,20 +28,20 @@ export function parseIdxImages(bytes: Uint8Array, source: string): IdxImages {
 
 /** Parses a decompressed IDX1 label file; returns a view of the label bytes. */
 export function parseIdxLabels(bytes: Uint8Array, source: string): Uint8Array {
-  const header = readHeader(bytes, source, 8)
-  const magic = header.getUint32(0)
-  if (magic !== LABELS_MAGIC) {
-    throw new MsflError(
-      'DATA_FORMAT',
-      `${source}: not an IDX label file (magic 0x${hex(magic)}, expected 0x${hex(LABELS_MAGIC)})`,
-    )
-  }
+  const header = readHeader(bytes, source, 8, LABELS_MAGIC, 'label')
   const count = header.getUint32(4)
   checkLength(bytes, source, 8 + count)
   return bytes.subarray(8)
 }
 
-function readHeader(bytes: Uint8Array, source: string, size: number): DataView {
+/** The `size`-byte header, once its magic number says the file holds `kind`s. */
+function readHeader(
+  bytes: Uint8Array,
+  source: string,
+  size: number,
+  expectedMagic: number,
+  kind: 'image' | 'label',
+): DataView {
   if (bytes.length < size) {
     throw new MsflError(
       'DATA_FORMAT',
@@ -56,7 +49,15 @@ function readHeader(bytes: Uint8Array, source: string, size: number): DataView {
     )
   }
   // The input may be a view into a larger buffer (e.g. a Node Buffer), so honour its offset.
-  return new DataView(bytes.buffer, bytes.byteOffset, size)
+  const header = new DataView(bytes.buffer, bytes.byteOffset, size)
+  const magic = header.getUint32(0)
+  if (magic !== expectedMagic) {
+    throw new MsflError(
+      'DATA_FORMAT',
+      `${source}: not an IDX ${kind} file (magic 0x${hex(magic)}, expected 0x${hex(expectedMagic)})`,
+    )
+  }
+  return header
 }
 
 function checkLength(bytes: Uint8Array, source: string, expected: number): void {

@@ -1,8 +1,7 @@
-import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import { shuffleInPlace } from '../rng/seededRng.ts'
 import { resolveMinRows } from './clientRows.ts'
-import { sampleSymmetricDirichlet } from './dirichlet.ts'
+import { assertConcentration, sampleSymmetricDirichlet } from './dirichlet.ts'
 
 /**
  * Quantity-skew partition: client sizes are minRows plus a Dirichlet(β) share of the
@@ -17,12 +16,7 @@ export function partitionQuantity(
   rng: Rng,
   minRows?: number,
 ): Int32Array[] {
-  if (!(beta > 0) || !Number.isFinite(beta)) {
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `quantity partition: beta must be a positive number, got ${beta}`,
-    )
-  }
+  assertConcentration('quantity', 'beta', beta)
   const min = resolveMinRows(n, clients, minRows, 'quantity')
   const spare = n - clients * min
   const shares = sampleSymmetricDirichlet(beta, clients, rng)

@@ -1,12 +1,7 @@
 import type { Dataset } from '../data/dataset.ts'
-import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
-import {
-  type ClientMessage,
-  type FitInstruction,
-  type LocalTrainingConfig,
-  serverMessageSchema,
-} from '../fl/messages.ts'
+import { createFitHandler } from '../fl/createFitHandler.ts'
+import type { ClientMessage, FitInstruction, LocalTrainingConfig } from '../fl/messages.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import type { Rng } from '../rng/rng.ts'
@@ -137,12 +132,7 @@ export function createDpTrainingClient(parameters: DpTrainingClientParameters): 
   const errorReply = (message: string): ClientMessage => ({ type: 'error', clientId, message })
 
   return {
-    async handle(message: unknown): Promise<unknown> {
-      const parsed = serverMessageSchema.safeParse(message)
-      if (!parsed.success)
-        return errorReply(`invalid instruction: ${describeZodError(parsed.error)}`)
-      return fit(parsed.data)
-    },
+    ...createFitHandler(clientId, fit),
     spent: () => accountant.spent(),
     history: () => [...history],
     wouldExceedBudget,

@@ -45,33 +45,35 @@ const INV_SQRT_PI = 0.5641895835477563
 function erfcxNonNegative(y: number): number {
   if (y <= 0.46875) {
     const z = y * y
-    let num = A[4]! * z
-    let den = z
-    for (let i = 0; i < 3; i++) {
-      num = (num + A[i]!) * z
-      den = (den + B[i]!) * z
-    }
-    const erf = (y * (num + A[3]!)) / (den + B[3]!)
+    const erf = codyRational(A, B, z, y)
     return Math.exp(z) * (1 - erf)
   }
-  if (y <= 4) {
-    let num = C[8]! * y
-    let den = y
-    for (let i = 0; i < 7; i++) {
-      num = (num + C[i]!) * y
-      den = (den + D[i]!) * y
-    }
-    return (num + C[7]!) / (den + D[7]!)
-  }
+  if (y <= 4) return codyRational(C, D, y, 1)
   // Asymptotic region: erfcx(y) = (1/√π − R(1/y²)/y²)/y; past 6.7e7 the correction is below ulp.
   if (y >= 6.71e7) return INV_SQRT_PI / y
   const z = 1 / (y * y)
-  let num = P[5]! * z
-  let den = z
-  for (let i = 0; i < 4; i++) {
-    num = (num + P[i]!) * z
-    den = (den + Q[i]!) * z
-  }
-  const r = (z * (num + P[4]!)) / (den + Q[4]!)
+  const r = codyRational(P, Q, z, z)
   return (INV_SQRT_PI - r) / y
+}
+
+/**
+ * factor · N(x) / M(x), each region's rational function in Cody's Horner form: with
+ * n = q.length, N has the coefficients p (p[n] multiplies the highest power, p[n − 1]
+ * is the constant term) and M is monic with the coefficients q, likewise ordered. The
+ * factor multiplies the numerator before the division, as CALERF does.
+ */
+function codyRational(
+  p: readonly number[],
+  q: readonly number[],
+  x: number,
+  factor: number,
+): number {
+  const n = q.length
+  let num = p[n]! * x
+  let den = x
+  for (let i = 0; i < n - 1; i++) {
+    num = (num + p[i]!) * x
+    den = (den + q[i]!) * x
+  }
+  return (factor * (num + p[n - 1]!)) / (den + q[n - 1]!)
 }

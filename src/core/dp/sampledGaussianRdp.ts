@@ -66,6 +66,10 @@ function logAFractional(q: number, sigma: number, alpha: number): number {
   const twoSigma2 = 2 * sigma * sigma
   const z0 = sigma * sigma * Math.log(1 / q - 1) + 0.5
   const scale = Math.SQRT2 * sigma
+  // The series' two halves have the same term with the roles of i and j = α − i
+  // swapped: log(|C(α, i)| · q^a · (1 − q)^b · e^{(a² − a)/2σ²} · ½ · erfc(x)).
+  const halfTerm = (logBinomial: number, a: number, b: number, x: number) =>
+    logBinomial + a * logQ + b * log1mQ + (a * a - a) / twoSigma2 + Math.log(0.5) + logErfc(x)
   // Generalised binomials C(α, i) change sign once i > α + 1, so positive and negative
   // terms are summed apart and subtracted at the end.
   let pos0 = Number.NEGATIVE_INFINITY
@@ -81,20 +85,8 @@ function logAFractional(q: number, sigma: number, alpha: number): number {
       if (factor < 0) positive = !positive
     }
     const j = alpha - i
-    const s0 =
-      logAbsBinomial +
-      i * logQ +
-      j * log1mQ +
-      (i * i - i) / twoSigma2 +
-      Math.log(0.5) +
-      logErfc((i - z0) / scale)
-    const s1 =
-      logAbsBinomial +
-      j * logQ +
-      i * log1mQ +
-      (j * j - j) / twoSigma2 +
-      Math.log(0.5) +
-      logErfc((z0 - j) / scale)
+    const s0 = halfTerm(logAbsBinomial, i, j, (i - z0) / scale)
+    const s1 = halfTerm(logAbsBinomial, j, i, (z0 - j) / scale)
     if (positive) {
       pos0 = logAdd(pos0, s0)
       pos1 = logAdd(pos1, s1)

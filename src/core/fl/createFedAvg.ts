@@ -1,6 +1,6 @@
 import { MsflError } from '../errors/msflError.ts'
 import { aggregateUpdates } from './aggregateUpdates.ts'
-import { sampleClients } from './sampleClients.ts'
+import { sampledRoundPlanning } from './sampledRoundPlanning.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
 
 /**
@@ -11,14 +11,7 @@ import type { Strategy, StrategyParameters } from './strategy.ts'
  */
 export function createFedAvg(parameters: StrategyParameters): Strategy {
   return {
-    name: parameters.aggregation ? `fedavg+${parameters.aggregation.rule.name}` : 'fedavg',
-    configureRound(_round, available, rng) {
-      return {
-        clients: sampleClients(available, parameters.sampling, rng),
-        mode: 'params',
-        training: parameters.training,
-      }
-    },
+    ...sampledRoundPlanning('fedavg', 'params', parameters),
     aggregate(_round, params, results) {
       const deltas = results.map((r) => {
         if (r.kind !== 'params')

@@ -1,6 +1,6 @@
 import { MsflError } from '../errors/msflError.ts'
 import { aggregateUpdates } from './aggregateUpdates.ts'
-import { sampleClients } from './sampleClients.ts'
+import { sampledRoundPlanning } from './sampledRoundPlanning.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
 
 /** Settings of FedSGD: the strategy settings plus the server's learning rate. */
@@ -17,14 +17,7 @@ export interface FedSgdParameters extends StrategyParameters {
  */
 export function createFedSgd(parameters: FedSgdParameters): Strategy {
   return {
-    name: parameters.aggregation ? `fedsgd+${parameters.aggregation.rule.name}` : 'fedsgd',
-    configureRound(_round, available, rng) {
-      return {
-        clients: sampleClients(available, parameters.sampling, rng),
-        mode: 'gradient',
-        training: parameters.training,
-      }
-    },
+    ...sampledRoundPlanning('fedsgd', 'gradient', parameters),
     aggregate(_round, params, results) {
       for (const r of results)
         if (r.kind !== 'gradient')

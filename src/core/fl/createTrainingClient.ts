@@ -1,12 +1,12 @@
 import type { Dataset } from '../data/dataset.ts'
-import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
 import type { Model } from '../model/model.ts'
 import type { MessageHandler } from '../ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
 import { computeGradient } from '../train/computeGradient.ts'
 import { trainLocal } from '../train/trainLocal.ts'
-import { type ClientMessage, type FitInstruction, serverMessageSchema } from './messages.ts'
+import { createFitHandler } from './createFitHandler.ts'
+import type { ClientMessage, FitInstruction } from './messages.ts'
 
 /** A training client's id, model, private data and shuffling seed. */
 export interface TrainingClientParameters {
@@ -59,12 +59,5 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
 
   const errorReply = (message: string): ClientMessage => ({ type: 'error', clientId, message })
 
-  return {
-    async handle(message: unknown): Promise<unknown> {
-      const parsed = serverMessageSchema.safeParse(message)
-      if (!parsed.success)
-        return errorReply(`invalid instruction: ${describeZodError(parsed.error)}`)
-      return fit(parsed.data)
-    },
-  }
+  return createFitHandler(clientId, fit)
 }

@@ -1,5 +1,5 @@
-import { createDenseNetwork, type DenseModel } from './denseNetwork.ts'
-import { validateModelSpec } from './validateModelSpec.ts'
+import type { DenseModel } from './denseNetwork.ts'
+import { createSingleLayerModel } from './singleLayerModel.ts'
 
 /**
  * Linear regression ŷ = x·w + b with loss ½·mean((ŷ − y)²) + (λ/2)·‖w‖².
@@ -8,12 +8,5 @@ import { validateModelSpec } from './validateModelSpec.ts'
  * Parameters: w [inputDim] then b [1].
  */
 export function createLinearRegression(options: { inputDim: number; l2?: number }): DenseModel {
-  const spec = validateModelSpec({
-    kind: 'linear',
-    inputDim: options.inputDim,
-    outputDim: 1,
-    hidden: [],
-    l2: options.l2 ?? 0,
-  })
-  return createDenseNetwork(spec, 'identity')
+  return createSingleLayerModel('linear', 'identity', { ...options, outputDim: 1 })
 }

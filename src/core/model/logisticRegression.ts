@@ -1,5 +1,5 @@
-import { createDenseNetwork, type DenseModel } from './denseNetwork.ts'
-import { validateModelSpec } from './validateModelSpec.ts'
+import type { DenseModel } from './denseNetwork.ts'
+import { createSingleLayerModel } from './singleLayerModel.ts'
 
 /**
  * Binary logistic regression P(y = 1 | x) = σ(x·w + b) with the mean log-loss
@@ -8,12 +8,5 @@ import { validateModelSpec } from './validateModelSpec.ts'
  * soft labels). Parameters: w [inputDim] then b [1].
  */
 export function createLogisticRegression(options: { inputDim: number; l2?: number }): DenseModel {
-  const spec = validateModelSpec({
-    kind: 'logistic',
-    inputDim: options.inputDim,
-    outputDim: 1,
-    hidden: [],
-    l2: options.l2 ?? 0,
-  })
-  return createDenseNetwork(spec, 'sigmoid')
+  return createSingleLayerModel('logistic', 'sigmoid', { ...options, outputDim: 1 })
 }

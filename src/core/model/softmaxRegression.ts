@@ -1,5 +1,5 @@
-import { createDenseNetwork, type DenseModel } from './denseNetwork.ts'
-import { validateModelSpec } from './validateModelSpec.ts'
+import type { DenseModel } from './denseNetwork.ts'
+import { createSingleLayerModel } from './singleLayerModel.ts'
 
 /**
  * Multinomial logistic regression p = softmax(x·W + b) with mean cross-entropy
@@ -11,12 +11,9 @@ export function createSoftmaxRegression(options: {
   numClasses: number
   l2?: number
 }): DenseModel {
-  const spec = validateModelSpec({
-    kind: 'softmax',
+  return createSingleLayerModel('softmax', 'softmax', {
     inputDim: options.inputDim,
     outputDim: options.numClasses,
-    hidden: [],
-    l2: options.l2 ?? 0,
+    l2: options.l2,
   })
-  return createDenseNetwork(spec, 'softmax')
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { messageSchema } from '../wire/messageSchema.ts'
 
 /**
  * Messages of the MS-FL protocol. Ciphertexts travel as serialised bytes; every
@@ -12,57 +13,40 @@ const ciphertexts = z
 const round = z.number().int().min(1)
 
 /** SP → MR: the model for this round, please. */
-export const modelRequestSchema = z
-  .object({ type: z.literal('msfl-model-request'), round })
-  .strict()
+export const modelRequestSchema = messageSchema('msfl-model-request', { round })
 /** MR → SP: [G] in block layout. */
-export const encryptedModelSchema = z
-  .object({ type: z.literal('msfl-encrypted-model'), round, ciphertexts })
-  .strict()
+export const encryptedModelSchema = messageSchema('msfl-encrypted-model', { round, ciphertexts })
 /** SP → DO: compute your gradient on [G]. */
-export const gradientRequestSchema = z
-  .object({ type: z.literal('msfl-gradient-request'), round, ciphertexts })
-  .strict()
+export const gradientRequestSchema = messageSchema('msfl-gradient-request', { round, ciphertexts })
 /** DO → SP: [β_i]. */
-export const encryptedGradientSchema = z
-  .object({
-    type: z.literal('msfl-encrypted-gradient'),
-    round,
-    clientId: z.string().min(1).max(200),
-    ciphertexts,
-  })
-  .strict()
+export const encryptedGradientSchema = messageSchema('msfl-encrypted-gradient', {
+  round,
+  clientId: z.string().min(1).max(200),
+  ciphertexts,
+})
 /** SP → MR: the masked gradients of the owners whose ciphertexts were valid. */
-export const maskedGradientsSchema = z
-  .object({
-    type: z.literal('msfl-masked-gradients'),
-    round,
-    owners: z.array(z.string().min(1).max(200)).min(1),
-    gradients: z.array(ciphertexts),
-  })
-  .strict()
+export const maskedGradientsSchema = messageSchema('msfl-masked-gradients', {
+  round,
+  owners: z.array(z.string().min(1).max(200)).min(1),
+  gradients: z.array(ciphertexts),
+})
 /** MR → SP: the contribution table is open on the ledger under this id. */
-export const selectionSchema = z
-  .object({ type: z.literal('msfl-selection'), round, ledgerRound: z.string().min(1).max(200) })
-  .strict()
+export const selectionSchema = messageSchema('msfl-selection', {
+  round,
+  ledgerRound: z.string().min(1).max(200),
+})
 /** SP → MR: the encrypted aggregate, released after settlement. */
-export const aggregateSchema = z
-  .object({
-    type: z.literal('msfl-aggregate'),
-    round,
-    ledgerRound: z.string().min(1).max(200),
-    ciphertexts,
-  })
-  .strict()
+export const aggregateSchema = messageSchema('msfl-aggregate', {
+  round,
+  ledgerRound: z.string().min(1).max(200),
+  ciphertexts,
+})
 /** MR → SP: round closed (its decrypted test metrics are the MR's own business). */
-export const roundClosedSchema = z.object({ type: z.literal('msfl-round-closed'), round }).strict()
-export const errorSchema = z
-  .object({
-    type: z.literal('error'),
-    clientId: z.string().max(200),
-    message: z.string().max(2000),
-  })
-  .strict()
+export const roundClosedSchema = messageSchema('msfl-round-closed', { round })
+export const errorSchema = messageSchema('error', {
+  clientId: z.string().max(200),
+  message: z.string().max(2000),
+})
 
 export const requestorInboxSchema = z.discriminatedUnion('type', [
   modelRequestSchema,

@@ -5,37 +5,44 @@
  */
 export function writeSlot(words: Uint32Array, bitOffset: number, value: number, width: number) {
   let rest = value
-  let position = bitOffset
-  let remaining = width
-  while (remaining > 0) {
-    const shift = position & 31
-    const take = Math.min(32 - shift, remaining)
+  forEachWordPiece(bitOffset, width, (word, shift, take) => {
     const unit = 2 ** take
     const low = rest % unit
-    words[position >>> 5] = (words[position >>> 5]! | (low * 2 ** shift)) >>> 0
+    words[word] = (words[word]! | (low * 2 ** shift)) >>> 0
     rest = (rest - low) / unit
-    position += take
-    remaining -= take
-  }
+  })
 }
 
 /** Reads `width` ≤ 53 bits starting at `bitOffset` as a non-negative integer. */
 export function readSlot(words: Uint32Array, bitOffset: number, width: number): number {
   let value = 0
   let scale = 1
+  forEachWordPiece(bitOffset, width, (word, shift, take) => {
+    const unit = 2 ** take
+    value += (Math.floor(words[word]! / 2 ** shift) % unit) * scale
+    scale *= unit
+  })
+  return value
+}
+
+/**
+ * Splits the bit range [bitOffset, bitOffset + width) at word boundaries, low bits
+ * first: each piece is `take` bits starting at bit `shift` of words[word].
+ */
+function forEachWordPiece(
+  bitOffset: number,
+  width: number,
+  visit: (word: number, shift: number, take: number) => void,
+): void {
   let position = bitOffset
   let remaining = width
   while (remaining > 0) {
     const shift = position & 31
     const take = Math.min(32 - shift, remaining)
-    const unit = 2 ** take
-    const bits = Math.floor(words[position >>> 5]! / 2 ** shift) % unit
-    value += bits * scale
-    scale *= unit
+    visit(position >>> 5, shift, take)
     position += take
     remaining -= take
   }
-  return value
 }
 
 export function wordsToBigint(words: Uint32Array): bigint {

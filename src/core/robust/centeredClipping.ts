@@ -1,7 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
-import { assertMajorityHonest } from './coordinateMedian.ts'
+import { majorityHonestRule } from './majorityHonestRule.ts'
 import type { AggregationResult, RobustRule } from './robustRule.ts'
-import { assertSomeUpdates, checkUpdates } from './screenUpdates.ts'
+import { checkUpdates } from './screenUpdates.ts'
 import { medianOf } from './selectKth.ts'
 import { vectorDistance } from './vectorNorm.ts'
 
@@ -86,19 +86,15 @@ export function centeredClipping(
  */
 export function createCenteredClippingRule(options: CenteredClippingOptions = {}): RobustRule {
   let previous = options.center
-  return {
+  return majorityHonestRule({
     name: 'centered-clipping',
     citation: CITATION,
     tolerance: 'f < n/2 (paper’s guarantee: f/n ≤ 0.1)',
-    byzantineRobust: true,
-    assertTolerates: (n, f) => assertMajorityHonest('centered-clipping', n, f),
-    aggregate: (input) => {
-      assertSomeUpdates('centered-clipping', input.updates)
-      assertMajorityHonest('centered-clipping', input.updates.length, input.f)
-      const result = centeredClipping(input.updates, { ...options, center: previous })
+    aggregate: (updates) => {
+      const result = centeredClipping(updates, { ...options, center: previous })
       // A copy, so a caller mutating the returned aggregate cannot move the next center.
       if (options.center === undefined) previous = Float64Array.from(result.aggregate)
       return result
     },
-  }
+  })
 }

@@ -1,15 +1,10 @@
-import { assertUpdateCount } from './assertUpdateCount.ts'
-import type { AggregationResult, RobustRule } from './robustRule.ts'
-import { assertSomeUpdates, checkUpdates } from './screenUpdates.ts'
+import { majorityHonestRule } from './majorityHonestRule.ts'
+import type { AggregationResult } from './robustRule.ts'
+import { checkUpdates } from './screenUpdates.ts'
 import { minOf, selectKth } from './selectKth.ts'
 
 export const YIN_CITATION =
   'Yin, Chen, Ramchandran, Bartlett, "Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates", ICML 2018'
-
-/** Median and geometric median break down at one half: f < n/2. */
-export function assertMajorityHonest(rule: string, n: number, f: number): void {
-  assertUpdateCount(rule, n, f, 2 * f < n, 'n ≥ 2f + 1 (f < n/2)')
-}
 
 /**
  * Coordinate-wise median (Yin et al., ICML 2018): for every coordinate the median of
@@ -36,15 +31,8 @@ export function coordinateMedian(updates: readonly Float64Array[]): AggregationR
   return { aggregate: out }
 }
 
-export const coordinateMedianRule: RobustRule = {
+export const coordinateMedianRule = majorityHonestRule({
   name: 'median',
   citation: YIN_CITATION,
-  tolerance: 'f < n/2',
-  byzantineRobust: true,
-  assertTolerates: (n, f) => assertMajorityHonest('median', n, f),
-  aggregate: (input) => {
-    assertSomeUpdates('median', input.updates)
-    assertMajorityHonest('median', input.updates.length, input.f)
-    return coordinateMedian(input.updates)
-  },
-}
+  aggregate: coordinateMedian,
+})

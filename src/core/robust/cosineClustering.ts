@@ -1,7 +1,8 @@
-import { assertMajorityHonest, coordinateMedian } from './coordinateMedian.ts'
+import { coordinateMedian } from './coordinateMedian.ts'
 import { linearCombination } from './linearCombination.ts'
-import type { AggregationResult, RobustRule } from './robustRule.ts'
-import { assertSomeUpdates, checkUpdates } from './screenUpdates.ts'
+import { majorityHonestRule } from './majorityHonestRule.ts'
+import type { AggregationResult } from './robustRule.ts'
+import { checkUpdates } from './screenUpdates.ts'
 
 export const COSINE_CLUSTERING_CITATION =
   'Nguyen et al., "FLAME: Taming Backdoors in Federated Learning", USENIX Security 2022 (majority cluster of cosine distances)'
@@ -85,15 +86,8 @@ export function cosineClustering(updates: readonly Float64Array[]): AggregationR
   return { aggregate: linearCombination(updates, coefficients, length), selected }
 }
 
-export const cosineClusteringRule: RobustRule = {
+export const cosineClusteringRule = majorityHonestRule({
   name: 'cosine-clustering',
   citation: COSINE_CLUSTERING_CITATION,
-  tolerance: 'f < n/2',
-  byzantineRobust: true,
-  assertTolerates: (n, f) => assertMajorityHonest('cosine-clustering', n, f),
-  aggregate: (input) => {
-    assertSomeUpdates('cosine-clustering', input.updates)
-    assertMajorityHonest('cosine-clustering', input.updates.length, input.f)
-    return cosineClustering(input.updates)
-  },
-}
+  aggregate: cosineClustering,
+})

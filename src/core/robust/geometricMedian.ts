@@ -1,8 +1,9 @@
 import { MsflError } from '../errors/msflError.ts'
-import { assertMajorityHonest, coordinateMedian } from './coordinateMedian.ts'
+import { coordinateMedian } from './coordinateMedian.ts'
 import { linearCombination } from './linearCombination.ts'
+import { majorityHonestRule } from './majorityHonestRule.ts'
 import type { AggregationResult, RobustRule } from './robustRule.ts'
-import { assertSomeUpdates, checkUpdates } from './screenUpdates.ts'
+import { checkUpdates } from './screenUpdates.ts'
 import { vectorDistance } from './vectorNorm.ts'
 
 export interface GeometricMedianOptions {
@@ -76,17 +77,10 @@ export function geometricMedian(
 }
 
 export function createGeometricMedianRule(options: GeometricMedianOptions = {}): RobustRule {
-  return {
+  return majorityHonestRule({
     name: 'geomed',
     citation:
       'Pillutla, Kakade, Harchaoui, "Robust Aggregation for Federated Learning", IEEE Trans. Signal Processing 70, 2022',
-    tolerance: 'f < n/2',
-    byzantineRobust: true,
-    assertTolerates: (n, f) => assertMajorityHonest('geomed', n, f),
-    aggregate: (input) => {
-      assertSomeUpdates('geomed', input.updates)
-      assertMajorityHonest('geomed', input.updates.length, input.f)
-      return geometricMedian(input.updates, options)
-    },
-  }
+    aggregate: (updates) => geometricMedian(updates, options),
+  })
 }

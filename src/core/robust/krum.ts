@@ -28,11 +28,22 @@ export function krum(updates: readonly Float64Array[], f: number): AggregationRe
   return { aggregate: Float64Array.from(updates[best]!), selected: [best] }
 }
 
-export const krumRule: RobustRule = {
-  name: 'krum',
-  citation: KRUM_CITATION,
-  tolerance: 'n ≥ 2f + 3',
-  byzantineRobust: true,
-  assertTolerates: (n, f) => assertKrumTolerates('krum', n, f),
-  aggregate: (input) => krum(input.updates, input.f),
+/**
+ * The RobustRule of a Krum-family rule: Krum's paper, tolerance and n ≥ 2f + 3 check;
+ * `aggregate` gets the updates and the assumed f (the scores depend on it).
+ */
+export function krumFamilyRule(
+  name: string,
+  aggregate: (updates: readonly Float64Array[], f: number) => AggregationResult,
+): RobustRule {
+  return {
+    name,
+    citation: KRUM_CITATION,
+    tolerance: 'n ≥ 2f + 3',
+    byzantineRobust: true,
+    assertTolerates: (n, f) => assertKrumTolerates(name, n, f),
+    aggregate: (input) => aggregate(input.updates, input.f),
+  }
 }
+
+export const krumRule = krumFamilyRule('krum', krum)

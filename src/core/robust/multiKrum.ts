@@ -1,5 +1,5 @@
 import { MsflError } from '../errors/msflError.ts'
-import { assertKrumTolerates, KRUM_CITATION } from './krum.ts'
+import { assertKrumTolerates, krumFamilyRule } from './krum.ts'
 import { krumScores } from './krumScores.ts'
 import { linearCombination } from './linearCombination.ts'
 import { pairwiseSquaredDistances } from './pairwiseSquaredDistances.ts'
@@ -42,12 +42,5 @@ export function multiKrum(
 }
 
 export function createMultiKrumRule(options: MultiKrumOptions = {}): RobustRule {
-  return {
-    name: 'multi-krum',
-    citation: KRUM_CITATION,
-    tolerance: 'n ≥ 2f + 3',
-    byzantineRobust: true,
-    assertTolerates: (n, f) => assertKrumTolerates('multi-krum', n, f),
-    aggregate: (input) => multiKrum(input.updates, input.f, options.m),
-  }
+  return krumFamilyRule('multi-krum', (updates, f) => multiKrum(updates, f, options.m))
 }

@@ -1,3 +1,5 @@
+import { squaredDistance } from './squaredDistance.ts'
+
 /** Euclidean norm ‖u‖; four accumulators let the CPU overlap the additions. */
 export function vectorNorm(u: Float64Array): number {
   let s0 = 0
@@ -22,25 +24,5 @@ export function vectorNorm(u: Float64Array): number {
 
 /** Euclidean distance ‖a − b‖ between equally long vectors. */
 export function vectorDistance(a: Float64Array, b: Float64Array): number {
-  let s0 = 0
-  let s1 = 0
-  let s2 = 0
-  let s3 = 0
-  const n = a.length
-  let j = 0
-  for (; j + 3 < n; j += 4) {
-    const d0 = a[j]! - b[j]!
-    const d1 = a[j + 1]! - b[j + 1]!
-    const d2 = a[j + 2]! - b[j + 2]!
-    const d3 = a[j + 3]! - b[j + 3]!
-    s0 += d0 * d0
-    s1 += d1 * d1
-    s2 += d2 * d2
-    s3 += d3 * d3
-  }
-  for (; j < n; j++) {
-    const d = a[j]! - b[j]!
-    s0 += d * d
-  }
-  return Math.sqrt(s0 + s1 + (s2 + s3))
+  return Math.sqrt(squaredDistance(a, b, 0, a.length))
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { messageSchema } from '../wire/messageSchema.ts'
 
 /**
  * Messages of secure aggregation (Bonawitz et al., CCS 2017, honest-but-curious
@@ -30,33 +31,27 @@ const session = z.string().min(1).max(200)
 const index = z.number().int().min(1).max(1_000_000)
 const ids = z.array(clientId).max(1_000_000)
 
-export const setupSchema = z
-  .object({
-    type: z.literal('secagg-setup'),
-    session,
-    /** The recipient's index, its Shamir x-coordinate. */
-    index,
-    clients: z.number().int().min(2).max(1_000_000),
-    threshold: z.number().int().min(2),
-    dimension: z.number().int().min(1),
-    clip: z.number(),
-    levels: z.number().int().min(1),
-    degree: z.number().int().nullable(),
-  })
-  .strict()
+export const setupSchema = messageSchema('secagg-setup', {
+  session,
+  /** The recipient's index, its Shamir x-coordinate. */
+  index,
+  clients: z.number().int().min(2).max(1_000_000),
+  threshold: z.number().int().min(2),
+  dimension: z.number().int().min(1),
+  clip: z.number(),
+  levels: z.number().int().min(1),
+  degree: z.number().int().nullable(),
+})
 export type SetupMessage = z.infer<typeof setupSchema>
 
-export const keysSchema = z
-  .object({
-    type: z.literal('secagg-keys'),
-    session,
-    clientId,
-    /** c_u^PK: agreement key for the encrypted shares. */
-    encryptionKey: bytes(32),
-    /** s_u^PK: agreement key for the pairwise masks. */
-    maskKey: bytes(32),
-  })
-  .strict()
+export const keysSchema = messageSchema('secagg-keys', {
+  session,
+  clientId,
+  /** c_u^PK: agreement key for the encrypted shares. */
+  encryptionKey: bytes(32),
+  /** s_u^PK: agreement key for the pairwise masks. */
+  maskKey: bytes(32),
+})
 export type KeysMessage = z.infer<typeof keysSchema>
 
 export const peerSchema = z
@@ -64,77 +59,55 @@ export const peerSchema = z
   .strict()
 export type Peer = z.infer<typeof peerSchema>
 
-export const rosterSchema = z
-  .object({
-    type: z.literal('secagg-roster'),
-    session,
-    /** The recipient's neighbourhood among the clients that advertised keys, itself included. */
-    peers: z.array(peerSchema).max(1_000_000),
-  })
-  .strict()
+export const rosterSchema = messageSchema('secagg-roster', {
+  session,
+  /** The recipient's neighbourhood among the clients that advertised keys, itself included. */
+  peers: z.array(peerSchema).max(1_000_000),
+})
 export type RosterMessage = z.infer<typeof rosterSchema>
 
-export const sharesSchema = z
-  .object({
-    type: z.literal('secagg-shares'),
-    session,
-    clientId,
-    shares: z.array(z.object({ to: clientId, ciphertext: bytes() }).strict()).max(1_000_000),
-  })
-  .strict()
+export const sharesSchema = messageSchema('secagg-shares', {
+  session,
+  clientId,
+  shares: z.array(z.object({ to: clientId, ciphertext: bytes() }).strict()).max(1_000_000),
+})
 export type SharesMessage = z.infer<typeof sharesSchema>
 
-export const maskedInputRequestSchema = z
-  .object({
-    type: z.literal('secagg-masked-input-request'),
-    session,
-    shares: z.array(z.object({ from: clientId, ciphertext: bytes() }).strict()).max(1_000_000),
-  })
-  .strict()
+export const maskedInputRequestSchema = messageSchema('secagg-masked-input-request', {
+  session,
+  shares: z.array(z.object({ from: clientId, ciphertext: bytes() }).strict()).max(1_000_000),
+})
 export type MaskedInputRequest = z.infer<typeof maskedInputRequestSchema>
 
-export const maskedInputSchema = z
-  .object({
-    type: z.literal('secagg-masked-input'),
-    session,
-    clientId,
-    masked: z.custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array'),
-  })
-  .strict()
+export const maskedInputSchema = messageSchema('secagg-masked-input', {
+  session,
+  clientId,
+  masked: z.custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array'),
+})
 export type MaskedInputMessage = z.infer<typeof maskedInputSchema>
 
-export const unmaskRequestSchema = z
-  .object({
-    type: z.literal('secagg-unmask-request'),
-    session,
-    /** The recipient's neighbours (and itself) whose masked inputs the server holds. */
-    survivors: ids,
-  })
-  .strict()
+export const unmaskRequestSchema = messageSchema('secagg-unmask-request', {
+  session,
+  /** The recipient's neighbours (and itself) whose masked inputs the server holds. */
+  survivors: ids,
+})
 export type UnmaskRequest = z.infer<typeof unmaskRequestSchema>
 
 const heldShare = z.object({ of: clientId, share: bytes(33) }).strict()
-export const unmaskSchema = z
-  .object({
-    type: z.literal('secagg-unmask'),
-    session,
-    clientId,
-    /** Shares of b_v for every survivor v: the server removes their self-masks. */
-    selfMaskShares: z.array(heldShare).max(1_000_000),
-    /** Shares of s_v^SK for every dropped v: the server removes their pairwise masks. */
-    secretKeyShares: z.array(heldShare).max(1_000_000),
-  })
-  .strict()
+export const unmaskSchema = messageSchema('secagg-unmask', {
+  session,
+  clientId,
+  /** Shares of b_v for every survivor v: the server removes their self-masks. */
+  selfMaskShares: z.array(heldShare).max(1_000_000),
+  /** Shares of s_v^SK for every dropped v: the server removes their pairwise masks. */
+  secretKeyShares: z.array(heldShare).max(1_000_000),
+})
 export type UnmaskMessage = z.infer<typeof unmaskSchema>
 
-export const abortSchema = z
-  .object({ type: z.literal('secagg-abort'), session, reason: z.string().max(2000) })
-  .strict()
+export const abortSchema = messageSchema('secagg-abort', { session, reason: z.string().max(2000) })
 export type AbortMessage = z.infer<typeof abortSchema>
 
-export const abortedSchema = z
-  .object({ type: z.literal('secagg-aborted'), session, clientId })
-  .strict()
+export const abortedSchema = messageSchema('secagg-aborted', { session, clientId })
 
 export const clientInboxSchema = z.discriminatedUnion('type', [
   setupSchema,

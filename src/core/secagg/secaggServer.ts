@@ -14,6 +14,7 @@ import { checkSecaggParameters, type SecaggParameters } from './secaggParameters
 import {
   type AdvertisedKeys,
   abortRound,
+  advanceStage,
   neighboursIn,
   readReplies,
   requireThreshold,
@@ -133,12 +134,7 @@ export function acceptKeys(state: SecaggServerState, replies: StageReplies): Ste
           })
   const keys = new Map<number, AdvertisedKeys>()
   for (const [u, m] of accepted) keys.set(u, { encryptionKey: m.encryptionKey, maskKey: m.maskKey })
-  const next: SecaggServerState = {
-    ...state,
-    awaiting: 'share-keys',
-    dropped: [...state.dropped, ...dropped],
-    keys,
-  }
+  const next = advanceStage(state, 'share-keys', dropped, { keys })
   const u1 = new Set(keys.keys())
   requireThreshold(next, 'advertise-keys', u1, u1, true)
   const requests = new Map<string, RosterMessage>()
@@ -185,12 +181,7 @@ export function acceptShares(
     }
     bundles.set(u, new Map(m.shares.map((s) => [state.indexOf.get(s.to)!, s.ciphertext])))
   }
-  const next: SecaggServerState = {
-    ...state,
-    awaiting: 'masked-input',
-    dropped: [...state.dropped, ...dropped],
-    bundles,
-  }
+  const next = advanceStage(state, 'masked-input', dropped, { bundles })
   const u2 = new Set(bundles.keys())
   requireThreshold(next, 'share-keys', u2, u2, true)
   const requests = new Map<string, MaskedInputRequest>()
@@ -230,13 +221,7 @@ export function acceptMaskedInputs(
     for (let i = 0; i < d; i++) sum[i]! += y[i]!
     survivors.add(u)
   }
-  const next: SecaggServerState = {
-    ...state,
-    awaiting: 'unmasking',
-    dropped: [...state.dropped, ...dropped],
-    survivors,
-    sum,
-  }
+  const next = advanceStage(state, 'unmasking', dropped, { survivors, sum })
   const droppedHere = [...u2].filter((u) => !survivors.has(u))
   // Survivors' self-masks need t holders; so do the secret keys of dropped clients
   // whose masks some survivor added.

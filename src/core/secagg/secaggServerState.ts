@@ -47,6 +47,19 @@ export interface SecaggServerState {
   readonly sum: Uint32Array | null
 }
 
+/**
+ * The state once a stage's replies are in: awaiting `next`, the stage's dropouts
+ * appended to the record, and what the stage established (`learned`) merged in.
+ */
+export function advanceStage(
+  state: SecaggServerState,
+  next: SecaggStage,
+  dropped: readonly Dropout[],
+  learned: Partial<Omit<SecaggServerState, 'awaiting' | 'dropped'>>,
+): SecaggServerState {
+  return { ...state, ...learned, awaiting: next, dropped: [...state.dropped, ...dropped] }
+}
+
 export function abortRound(state: SecaggServerState, stage: SecaggStage, detail: string): never {
   throw new MsflError(
     'PROTOCOL',

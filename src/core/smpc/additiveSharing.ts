@@ -28,49 +28,57 @@ function checkParties(parties: number): void {
 
 /** Splits a ring vector into `parties` additive shares. */
 export function shareRing(secret: RingVector, parties: number, rng: Rng): RingVector[] {
-  checkParties(parties)
-  const shares: RingVector[] = []
-  const last = Uint32Array.from(secret)
-  for (let p = 0; p < parties - 1; p++) {
-    const share = randomWords(secret.length, rng)
-    ringSubInto(last, last, share)
-    shares.push(share)
-  }
-  shares.push(last)
-  return shares
+  return splitShares(secret, parties, rng, (last, share) => ringSubInto(last, last, share))
 }
 
 /** The sum of all additive shares. */
 export function reconstructRing(shares: readonly RingVector[]): RingVector {
-  if (shares.length === 0) throw new MsflError('PROTOCOL', 'no shares to reconstruct')
-  const out = Uint32Array.from(shares[0]!)
-  for (let p = 1; p < shares.length; p++) ringAddInto(out, out, shares[p]!)
-  return out
+  return combineShares(shares, (out, share) => ringAddInto(out, out, share))
 }
 
 /** Splits packed bits into `parties` XOR shares. */
 export function shareBits(secret: Uint32Array, parties: number, rng: Rng): Uint32Array[] {
+  return splitShares(secret, parties, rng, xorInto)
+}
+
+/** The XOR of all boolean shares. */
+export function reconstructBits(shares: readonly Uint32Array[]): Uint32Array {
+  return combineShares(shares, xorInto)
+}
+
+/** k − 1 fresh uniform shares, then the secret with each of them removed by `removeInto`. */
+function splitShares(
+  secret: Uint32Array,
+  parties: number,
+  rng: Rng,
+  removeInto: (last: Uint32Array, share: Uint32Array) => void,
+): Uint32Array[] {
   checkParties(parties)
   const shares: Uint32Array[] = []
   const last = Uint32Array.from(secret)
   for (let p = 0; p < parties - 1; p++) {
     const share = randomWords(secret.length, rng)
-    for (let i = 0; i < last.length; i++) last[i] = last[i]! ^ share[i]!
+    removeInto(last, share)
     shares.push(share)
   }
   shares.push(last)
   return shares
 }
 
-/** The XOR of all boolean shares. */
-export function reconstructBits(shares: readonly Uint32Array[]): Uint32Array {
+/** The first share with every other one folded in by `addInto`. */
+function combineShares(
+  shares: readonly Uint32Array[],
+  addInto: (out: Uint32Array, share: Uint32Array) => void,
+): Uint32Array {
   if (shares.length === 0) throw new MsflError('PROTOCOL', 'no shares to reconstruct')
   const out = Uint32Array.from(shares[0]!)
-  for (let p = 1; p < shares.length; p++) {
-    const share = shares[p]!
-    if (share.length !== out.length)
-      throw new MsflError('PROTOCOL', 'boolean shares of different lengths')
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! ^ share[i]!
-  }
+  for (let p = 1; p < shares.length; p++) addInto(out, shares[p]!)
   return out
+}
+
+/** out ^= share, word by word: adding (or removing) a boolean share. */
+function xorInto(out: Uint32Array, share: Uint32Array): void {
+  if (share.length !== out.length)
+    throw new MsflError('PROTOCOL', 'boolean shares of different lengths')
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! ^ share[i]!
 }

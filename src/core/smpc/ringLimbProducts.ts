@@ -178,30 +178,15 @@ export function multiplyRingElementwise(a: RingVector, b: RingVector): RingVecto
   return out
 }
 
-/** s·v for a public scalar s (any integer; taken mod 2^64). */
+/** s·v for a public scalar s (any integer; taken mod 2^64): v ⊙ (s, s, …, s). */
 export function multiplyRingScalar(v: RingVector, s: bigint): RingVector {
   const u = BigInt.asUintN(64, s)
-  const y = [0, 1, 2, 3].map((k) => Number((u >> BigInt(16 * k)) & 0xffffn)) as [
-    number,
-    number,
-    number,
-    number,
-  ]
-  const n = ringCount(v)
-  const columns = new Float64Array(4 * n)
-  for (let i = 0; i < n; i++) {
-    const lo = v[2 * i]!
-    const hi = v[2 * i + 1]!
-    const x0 = lo & 0xffff
-    const x1 = lo >>> 16
-    const x2 = hi & 0xffff
-    const x3 = hi >>> 16
-    columns[4 * i] = x0 * y[0]
-    columns[4 * i + 1] = x0 * y[1] + x1 * y[0]
-    columns[4 * i + 2] = x0 * y[2] + x1 * y[1] + x2 * y[0]
-    columns[4 * i + 3] = x0 * y[3] + x1 * y[2] + x2 * y[1] + x3 * y[0]
+  const lo = Number(u & 0xffffffffn)
+  const hi = Number(u >> 32n)
+  const broadcast = new Uint32Array(v.length)
+  for (let i = 0; i < v.length; i += 2) {
+    broadcast[i] = lo
+    broadcast[i + 1] = hi
   }
-  const out = ringZeros(n)
-  columnsInto(out, columns)
-  return out
+  return multiplyRingElementwise(v, broadcast)
 }

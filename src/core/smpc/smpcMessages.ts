@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MsflError } from '../errors/msflError.ts'
+import { messageSchema } from '../wire/messageSchema.ts'
 import { MAX_INPUT_DIM, MAX_MODELS, MAX_SAMPLES } from './verificationPlan.ts'
 
 /**
@@ -25,6 +26,8 @@ const float32s = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expec
 const float64s = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array')
 const positive = (max: number) => z.number().int().min(1).max(max)
 const step = z.number().int().min(0).max(10_000)
+/** Every verifier in party order; party 0 adds public constants. */
+const nodes = z.array(id).min(2).max(16)
 
 export const OPENING_PHASES = [
   'beaver-inputs',
@@ -45,139 +48,121 @@ const modelSchema = z
   })
   .strict()
 
-export const setupSchema = z
-  .object({
-    type: z.literal('smpc-setup'),
-    session,
-    /** Every verifier in party order; party 0 adds public constants. */
-    nodes: z.array(id).min(2).max(16),
-    nodeIndex: z.number().int().min(0).max(15),
-    model: modelSchema,
-    fractionBits: z.number().int().min(4).max(24),
-    threshold: z.number().min(0).max(1),
-    /** Models more than this below the median opened accuracy are excluded too. */
-    drop: z.number().min(0).max(1),
-    models: z
-      .array(z.object({ clientId: id, numExamples: positive(2 ** 40) }).strict())
-      .min(1)
-      .max(MAX_MODELS),
-    validation: z.discriminatedUnion('mode', [
-      z
-        .object({
-          mode: z.literal('public'),
-          samples: positive(MAX_SAMPLES),
-          x: float32s,
-          y: float64s,
-        })
-        .strict(),
-      z
-        .object({
-          mode: z.literal('secret'),
-          samples: positive(MAX_SAMPLES),
-          /** max_i Σ_j |encoded x_ij|, announced by the data owner (fixes the weight bound). */
-          rowBound: z
-            .number()
-            .int()
-            .min(0)
-            .max(2 ** 53),
-        })
-        .strict(),
-    ]),
-  })
-  .strict()
+export const setupSchema = messageSchema('smpc-setup', {
+  session,
+  nodes,
+  nodeIndex: z.number().int().min(0).max(15),
+  model: modelSchema,
+  fractionBits: z.number().int().min(4).max(24),
+  threshold: z.number().min(0).max(1),
+  /** Models more than this below the median opened accuracy are excluded too. */
+  drop: z.number().min(0).max(1),
+  models: z
+    .array(z.object({ clientId: id, numExamples: positive(2 ** 40) }).strict())
+    .min(1)
+    .max(MAX_MODELS),
+  validation: z.discriminatedUnion('mode', [
+    z
+      .object({
+        mode: z.literal('public'),
+        samples: positive(MAX_SAMPLES),
+        x: float32s,
+        y: float64s,
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('secret'),
+        samples: positive(MAX_SAMPLES),
+        /** max_i Σ_j |encoded x_ij|, announced by the data owner (fixes the weight bound). */
+        rowBound: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 53),
+      })
+      .strict(),
+  ]),
+})
 export type SetupMessage = z.infer<typeof setupSchema>
 
-export const shapeSchema = z
-  .object({
-    kind: z.enum(['softmax', 'logistic']),
-    inputDim: positive(MAX_INPUT_DIM),
-    outputDim: positive(1000),
-    samples: positive(MAX_SAMPLES),
-    models: positive(MAX_MODELS),
-    validation: z.enum(['public', 'secret']),
-  })
-  .strict()
+/** What the dealer needs to size the correlated randomness: the model and the validation shape. */
+export const shapeSchema = modelSchema.extend({
+  samples: positive(MAX_SAMPLES),
+  models: positive(MAX_MODELS),
+  validation: z.enum(['public', 'secret']),
+})
 
-export const dealSchema = z
-  .object({
-    type: z.literal('smpc-deal'),
-    session,
-    nodes: z.array(id).min(2).max(16),
-    shape: shapeSchema,
-  })
-  .strict()
+export const dealSchema = messageSchema('smpc-deal', {
+  session,
+  nodes,
+  shape: shapeSchema,
+})
 export type DealMessage = z.infer<typeof dealSchema>
 
-export const materialSchema = z
-  .object({
-    type: z.literal('smpc-material'),
-    session,
-    maskRing: int32s,
-    maskPlanes: int32s,
-    andA: int32s,
-    andB: int32s,
-    andC: int32s,
-    daBitWords: int32s,
-    daBitRing: int32s,
-    beaver: z
-      .object({
-        matrixA: int32s,
-        matrixB: int32s,
-        matrixC: int32s,
-        labelA: int32s,
-        labelB: int32s,
-        labelC: int32s,
-      })
-      .strict()
-      .optional(),
-  })
-  .strict()
+export const materialSchema = messageSchema('smpc-material', {
+  session,
+  maskRing: int32s,
+  maskPlanes: int32s,
+  andA: int32s,
+  andB: int32s,
+  andC: int32s,
+  daBitWords: int32s,
+  daBitRing: int32s,
+  beaver: z
+    .object({
+      matrixA: int32s,
+      matrixB: int32s,
+      matrixC: int32s,
+      labelA: int32s,
+      labelB: int32s,
+      labelC: int32s,
+    })
+    .strict()
+    .optional(),
+})
 export type MaterialMessage = z.infer<typeof materialSchema>
 
-export const modelShareSchema = z
-  .object({ type: z.literal('smpc-model-share'), session, clientId: id, share: int32s })
-  .strict()
+export const modelShareSchema = messageSchema('smpc-model-share', {
+  session,
+  clientId: id,
+  share: int32s,
+})
 export type ModelShareMessage = z.infer<typeof modelShareSchema>
 
-export const dataShareSchema = z
-  .object({ type: z.literal('smpc-data-share'), session, x: int32s, labels: int32s })
-  .strict()
+export const dataShareSchema = messageSchema('smpc-data-share', {
+  session,
+  x: int32s,
+  labels: int32s,
+})
 export type DataShareMessage = z.infer<typeof dataShareSchema>
 
-export const advanceSchema = z.object({ type: z.literal('smpc-advance'), session, step }).strict()
+export const advanceSchema = messageSchema('smpc-advance', { session, step })
 export type AdvanceMessage = z.infer<typeof advanceSchema>
 
-export const openSchema = z
-  .object({
-    type: z.literal('smpc-open'),
-    session,
-    step,
-    from: id,
-    phase: z.enum(OPENING_PHASES),
-    share: int32s,
-  })
-  .strict()
+export const openSchema = messageSchema('smpc-open', {
+  session,
+  step,
+  from: id,
+  phase: z.enum(OPENING_PHASES),
+  share: int32s,
+})
 export type OpenMessage = z.infer<typeof openSchema>
 
-export const ackSchema = z.object({ type: z.literal('smpc-ack'), session }).strict()
+export const ackSchema = messageSchema('smpc-ack', { session })
 export type AckMessage = z.infer<typeof ackSchema>
 
-export const progressSchema = z
-  .object({ type: z.literal('smpc-progress'), session, node: id, step })
-  .strict()
+export const progressSchema = messageSchema('smpc-progress', { session, node: id, step })
 export type ProgressMessage = z.infer<typeof progressSchema>
 
-export const resultSchema = z
-  .object({
-    type: z.literal('smpc-result'),
-    session,
-    node: id,
-    correct: z.array(z.number().int().min(0)).max(MAX_MODELS),
-    inRange: z.array(z.number().int().min(0)).max(MAX_MODELS),
-    accepted: z.array(z.boolean()).max(MAX_MODELS),
-    aggregate: int32s,
-  })
-  .strict()
+export const resultSchema = messageSchema('smpc-result', {
+  session,
+  node: id,
+  correct: z.array(z.number().int().min(0)).max(MAX_MODELS),
+  inRange: z.array(z.number().int().min(0)).max(MAX_MODELS),
+  accepted: z.array(z.boolean()).max(MAX_MODELS),
+  aggregate: int32s,
+})
 export type ResultMessage = z.infer<typeof resultSchema>
 
 /** What one SMPC participant asks another (the replies are ack, progress and result). */
