@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { availableParallelism, cpus } from 'node:os'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createCkksEvaluator, createCkksRequestor, HE_PRESETS } from '../adapters/he-seal/index.ts'
 import { modelDigest, parseLedgerSpec } from '../adapters/ledger-evm/index.ts'
@@ -14,6 +14,7 @@ import { createOwnersWith, type MsflOwners, type MsflOwnersSpec } from '../runti
 import { attackerNames } from '../runtime/planAttackers.ts'
 import { summarise } from '../runtime/rounds/roundEvaluation.ts'
 import { runMsflSimulation } from '../runtime/runMsflSimulation.ts'
+import { machineEnvironment } from './machineEnvironment.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
@@ -118,11 +119,7 @@ export async function executeMsflSimulation(
       events: reportEvents(),
       ledger: reportLedger(result.ledger, ledger?.record()),
       ...(config.defence === undefined ? {} : { defence: config.defence }),
-      environment: {
-        node: process.version,
-        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-        he: plan.he,
-      },
+      environment: { ...machineEnvironment(), he: plan.he },
     }),
   )
   const runDir = dir.complete()

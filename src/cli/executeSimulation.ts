@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { modelDigest } from '../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../adapters/random/index.ts'
@@ -13,6 +12,7 @@ import { attackerNames } from '../runtime/planAttackers.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
 import { summarise } from '../runtime/rounds/roundEvaluation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
+import { machineEnvironment } from './machineEnvironment.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
 import { reportLedger } from './msfl/formatLedger.ts'
@@ -109,11 +109,7 @@ export async function executeSimulation(
       events: reportEvents(),
       ...(result.defence ? { ledger: reportLedger(result.defence.ledger, ledger?.record()) } : {}),
       ...(config.defence === undefined ? {} : { defence: config.defence }),
-      environment: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-      },
+      environment: machineEnvironment(),
     }),
   )
   const runDir = dir.complete()

@@ -15,6 +15,7 @@ import { cellProgressLine } from '../experiment/cellProgressLine.ts'
 import { experimentSummary } from '../experiment/experimentSummary.ts'
 import { resultTableRow } from '../experiment/resultTableRow.ts'
 import { runCells } from '../experiment/runCells.ts'
+import { machineEnvironment } from '../machineEnvironment.ts'
 import { newRunId } from '../newRunId.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
 
@@ -77,10 +78,7 @@ export async function experiment(argv: readonly string[]): Promise<number> {
       name: matrix.name,
       matrix,
       results,
-      environment: {
-        node: process.version,
-        cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-      },
+      environment: machineEnvironment(),
     }),
   )
   const path = dir.complete()
