@@ -2,6 +2,8 @@ import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
+import type { FeatureScaling } from '../core/data/featureScaling.ts'
+import { STATISTICS_NOISE_MULTIPLIER, STATISTICS_RELEASE } from '../core/dp/statisticsRelease.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink } from '../core/events/runEvent.ts'
@@ -9,6 +11,7 @@ import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
+import type { SecaggCrypto } from '../core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import {
   HIDING_PROTECTIONS,
@@ -30,6 +33,7 @@ import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
+import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
 
 /**
  * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
@@ -42,6 +46,11 @@ export interface RunSimulationParameters {
   readonly data: DatasetSplit
   /** Builds the transport that connects the server to the client handlers. */
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /**
+   * The secure-aggregation primitives the owners and the requestor agree on the feature
+   * scaling with (datasets whose `scaling` plan names features; runtime/scaling).
+   */
+  readonly secaggCrypto?: SecaggCrypto
   /** DP-SGD noise and sampling (`--privacy dp`): a CSPRNG, from an adapter. */
   readonly noiseRng?: () => Rng
   /** Builds the update protection `config.privacy` names (its keys come from adapters). */
@@ -62,6 +71,8 @@ export interface RunSimulationParameters {
  */
 export interface SimulationResult extends FederationResult {
   readonly model: Model
+  /** How the job standardised its numeric features (absent when the dataset needed none). */
+  readonly scaling?: { readonly source: ScalingSource; readonly scaling: FeatureScaling }
   readonly partition: ClientPartition
   /** Malicious clients and their attacks (empty for a clean run). */
   readonly attackers: ReadonlyMap<string, AttackSpec>
@@ -109,14 +120,44 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const { config, runId } = p
   const event = createRunEmitter(p)
   // --defence / --verify: the model requestor keeps validation rows no owner gets.
-  const { data, validation } = holdOutValidation(config, p.data)
-  const model = createModel(resolveModelSpec(config.model, data.train))
-  const partition = partitionClients(
-    data.train,
+  const { data: raw, validation: rawValidation } = holdOutValidation(config, p.data)
+  const model = createModel(resolveModelSpec(config.model, raw.train))
+  const privacy = config.privacy ? parsePrivacySpec(config.privacy) : []
+  const dpPart = privacy.find((part) => part.name === 'dp')
+  if (dpPart && !p.noiseRng)
+    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
+  // Client-level DP protects an owner's whole data: no statistic of it may leave, so the
+  // job scales by the declared ranges; sample-level DP owners noise their statistics.
+  const clientLevelDp = dpPart?.options['level'] === 'client'
+  const sampleLevelDp = dpPart !== undefined && !clientLevelDp
+  const rawPartition = partitionClients(
+    raw.train,
     config.clients,
     config.partition,
     createSeededRng(deriveSeed(config.seed, 'partition')),
   )
+  const scaled = await scaleFederation({
+    runId,
+    plan: raw.scaling,
+    owners: rawPartition.clients,
+    source: clientLevelDp ? 'ranges' : 'statistics',
+    createTransport: p.createTransport,
+    crypto: p.secaggCrypto,
+    ...(sampleLevelDp
+      ? { noise: () => ({ multiplier: STATISTICS_NOISE_MULTIPLIER, rng: p.noiseRng!() }) }
+      : {}),
+    stageTimeoutMs: config.deadline * 1000,
+  })
+  const partition: ClientPartition = {
+    ...rawPartition,
+    clients: rawPartition.clients.map((c) => ({ ...c, data: scaled.owners.get(c.id)! })),
+  }
+  const data: DatasetSplit = { ...raw, test: scaled.scale(raw.test) }
+  const validation = rawValidation && scaled.scale(rawValidation)
+  const scalingSummary =
+    scaled.source && scaled.scaling
+      ? { scaling: { source: scaled.source, scaling: scaled.scaling } }
+      : {}
   const clientIds = partition.clients.map((c) => c.id)
   const attackers = planAttackers(
     {
@@ -130,10 +171,6 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const omniscient = [...attackers.values()].some((a) => a.definition.omniscient(a.options))
   const adversary = omniscient ? createAdversary() : undefined
 
-  const privacy = config.privacy ? parsePrivacySpec(config.privacy) : []
-  const dpPart = privacy.find((part) => part.name === 'dp')
-  if (dpPart && !p.noiseRng)
-    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
   const hiding = privacy.filter((part) => HIDING_PROTECTIONS.includes(part.name))
   const dp = dpPart
     ? openDp({
@@ -143,6 +180,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         model,
         honestOwners: partition.clients.filter((c) => !attackers.has(c.id)),
         noiseRng: p.noiseRng!,
+        // What the owners' noisy feature statistics cost comes out of the same budget.
+        prior: scaled.source === 'secure-aggregation' ? [STATISTICS_RELEASE] : [],
       })
     : undefined
   const clientLevel = dp?.clientLevel
@@ -247,6 +286,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         model,
         partition,
         attackers,
+        ...scalingSummary,
         ...privacySummary(
           uploads.length > 0 ? uploads.reduce((a, b) => a + b, 0) / uploads.length : 0,
           Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
@@ -272,6 +312,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       model,
       partition,
       attackers,
+      ...scalingSummary,
       ...privacySummary(8 * model.numParams, {}),
       ...(defences ? { defence: await defences.summary() } : {}),
     }

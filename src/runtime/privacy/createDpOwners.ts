@@ -4,6 +4,7 @@ import {
   type DpTrainingClient,
 } from '../../core/dp/createDpTrainingClient.ts'
 import { calibrateDpSgd } from '../../core/dp/planDpSgd.ts'
+import type { PriorRelease } from '../../core/dp/rdpAccountant.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
@@ -12,8 +13,8 @@ import type { SimulationConfig } from '../config/simulationConfig.ts'
 
 /**
  * Sample-level DP-SGD owners for `--privacy dp:…`: each honest owner calibrates its own
- * noise multiplier so that the configured rounds of local training end at ε ≤ epsilon
- * for its own row count, and refuses any round that would exceed it. Noise comes from
+ * noise multiplier so that `prior` (its noisy feature statistics) and the configured
+ * rounds of local training together end at ε ≤ epsilon for its own row count, and refuses any round that would exceed it. Noise comes from
  * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed.
  */
 export function createDpOwners(
@@ -22,6 +23,7 @@ export function createDpOwners(
   model: Model,
   owners: readonly { readonly id: string; readonly data: Dataset }[],
   noiseRng: () => Rng,
+  prior: readonly PriorRelease[] = [],
 ): Map<string, DpTrainingClient> {
   if (config.strategy !== 'fedavg')
     throw new MsflError(
@@ -45,6 +47,7 @@ export function createDpOwners(
       rounds: config.rounds,
       targetEpsilon: epsilon,
       delta,
+      prior,
     })
     out.set(
       owner.id,
@@ -52,7 +55,7 @@ export function createDpOwners(
         clientId: owner.id,
         model,
         data: owner.data,
-        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon },
+        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon, prior },
         rng: noiseRng(),
       }),
     )

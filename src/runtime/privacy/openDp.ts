@@ -1,4 +1,5 @@
 import type { Dataset } from '../../core/data/dataset.ts'
+import type { PriorRelease } from '../../core/dp/rdpAccountant.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { PrivacyPart } from '../../core/privacy/parsePrivacySpec.ts'
@@ -39,6 +40,8 @@ export function openDp(p: {
   readonly model: Model
   readonly honestOwners: readonly { readonly id: string; readonly data: Dataset }[]
   readonly noiseRng: () => Rng
+  /** Sample level: what each owner released before training (its noisy feature statistics). */
+  readonly prior?: readonly PriorRelease[]
 }): DpSetup {
   if (p.part.options['level'] === 'client') {
     const run = createClientLevelRun({
@@ -54,7 +57,14 @@ export function openDp(p: {
       summary: () => run.summary(),
     }
   }
-  const owners = createDpOwners(p.part, p.config, p.model, p.honestOwners, p.noiseRng)
+  const owners = createDpOwners(
+    p.part,
+    p.config,
+    p.model,
+    p.honestOwners,
+    p.noiseRng,
+    p.prior ?? [],
+  )
   return {
     honestClient: (clientId, plain) => owners.get(clientId) ?? plain(),
     summary: () => dpSpent(owners),
