@@ -12,6 +12,7 @@ import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import { assertMsflSelectionRule } from '../core/msfl/selectContributions.ts'
 import type { HeDecryptor, HeEvaluator } from '../core/ports/he.ts'
+import type { SecaggCrypto } from '../core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
@@ -25,6 +26,7 @@ import type { MsflOwners, MsflOwnersSpec } from './msflOwners.ts'
 import { planAttackers } from './planAttackers.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
+import { scaleFederation } from './scaling/scaleFederation.ts'
 
 /** The I/O the MS-FL simulation needs, supplied by the composition root. */
 export interface MsflAdapters {
@@ -64,6 +66,8 @@ export interface MsflAdapters {
   csprng(): Rng
   /** A collision-resistant hash of the concatenated parts (SHA-256), for commitments. */
   digest(parts: readonly Uint8Array[]): Uint8Array
+  /** The secure aggregation the owners agree on the feature scaling with (runtime/scaling). */
+  readonly secaggCrypto: SecaggCrypto
 }
 
 export interface MsflSimulationResult {
@@ -101,16 +105,35 @@ export async function runMsflSimulation(p: {
 }): Promise<MsflSimulationResult> {
   const { config, adapters } = p
   const event = createRunEmitter(p)
-  const train = l2NormalizeRows(p.data.train)
-  const test = l2NormalizeRows(p.data.test)
+  // Only the shape of the pooled rows is read here (classes, width, row count): the
+  // features each owner trains on are its own rows under the agreed scaling.
+  const train = p.data.train
   const shape = msflModelShape(train)
   const layout = createBlockLayout(train.d, config.msfl.batchSize, adapters.slotsOf(config.he))
-  const partition = partitionClients(
+  const rawPartition = partitionClients(
     train,
     config.clients,
     config.partition,
     createSeededRng(deriveSeed(config.seed, 'partition')),
   )
+  const scaled = await scaleFederation({
+    runId: p.runId,
+    plan: p.data.scaling,
+    owners: rawPartition.clients,
+    source: 'statistics',
+    createTransport: adapters.createTransport,
+    crypto: adapters.secaggCrypto,
+    stageTimeoutMs: config.deadline * 1000,
+  })
+  // Unit rows (each owner normalises its own) keep the cubic sigmoid in its accurate range.
+  const partition: ClientPartition = {
+    ...rawPartition,
+    clients: rawPartition.clients.map((c) => ({
+      ...c,
+      data: l2NormalizeRows(scaled.owners.get(c.id)!),
+    })),
+  }
+  const test = l2NormalizeRows(scaled.scale(p.data.test))
   const owners = partition.clients.map((c) => c.id)
   const attackers = planAttackers(
     {
