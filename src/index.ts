@@ -81,6 +81,7 @@ export {
   runFederation,
 } from './runtime/runFederation.ts'
 export type { MsflAdapters } from './runtime/runMsflSimulation.ts'
+export type { ScalingSource } from './runtime/scaling/scaleFederation.ts'
 export {
   type PrivacySummary,
   type ProtectionContext,
