@@ -87,7 +87,7 @@ describe('MS-FL protocol on CKKS', () => {
       msfl: { batchSize: 64, mask: 'global-scale' },
     })
     assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
-    const components = 109
+    const components = 117
     for (const round of [1, 2]) {
       const paid = events.filter((e) => e.type === 'payment-made' && e.round === round)
       // m = n − f = 4 owners, each counted on every component.
