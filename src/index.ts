@@ -97,6 +97,7 @@ export {
   runFederation,
 } from './runtime/runFederation.ts'
 export type { MsflAdapters } from './runtime/msfl/msflAdapters.ts'
+export type { ScalingSource } from './runtime/scaling/scaleFederation.ts'
 export {
   type PrivacySummary,
   type RunSimulationParameters,

@@ -5,6 +5,7 @@ import { createCkksEvaluator, createCkksRequestor, HE_PRESETS } from '../adapter
 import { modelDigest, parseLedgerSpec } from '../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../adapters/random/index.ts'
 import { renderRunReport } from '../adapters/report/index.ts'
+import { createNodeSecaggCrypto } from '../adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import type { MsflRunPlan } from '../runtime/config/planRun.ts'
@@ -50,6 +51,7 @@ export const msflAdapters: MsflAdapters = {
   modelDigest,
   createTransport: (handlers) => createMemoryTransport({ handlers }),
   csprng: createCsprng,
+  secaggCrypto: createNodeSecaggCrypto(),
   digest: (parts) => {
     const hash = createHash('sha256')
     for (const part of parts) hash.update(part)

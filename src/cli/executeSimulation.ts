@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { modelDigest } from '../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../adapters/random/index.ts'
 import { renderRunReport } from '../adapters/report/index.ts'
+import { createNodeSecaggCrypto } from '../adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
 import { globalModelBytes } from '../core/verification/wrapModelCheck.ts'
@@ -59,6 +60,7 @@ export async function executeSimulation(
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     createProtection,
     noiseRng: createCsprng,
+    secaggCrypto: createNodeSecaggCrypto(),
     ...(seed
       ? {
           defences: {

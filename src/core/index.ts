@@ -40,6 +40,7 @@ export type { AttackDefinition, AttackName, AttackSpec } from './attacks/attackC
 // Data
 export type { Dataset, DatasetSplit } from './data/dataset.ts'
 export { labelHistogram, selectRows } from './data/dataset.ts'
+export type { FeatureScaling, FeatureScalingPlan, ScaledFeature } from './data/featureScaling.ts'
 export { type DatasetSpec, parseDatasetSpec } from './data/parseDatasetSpec.ts'
 export { type PartitionSpec, partitionDataset } from './data/partition.ts'
 export {
@@ -122,6 +123,7 @@ export type { MaskMode } from './msfl/componentMasks.ts'
 export type { OwnerInboxMessage, RequestorInboxMessage } from './msfl/msflMessages.ts'
 export type { MsflModelShape } from './msfl/msflModel.ts'
 export type { HeCiphertext, HeDecryptor, HeEvaluator, HeParameters } from './ports/he.ts'
+export type { SecaggCrypto, SecaggKeyPair } from './ports/secaggCrypto.ts'
 export type { ContributionTable, Settlement, SettlementReceipt } from './ports/settlement.ts'
 export type {
   MessageHandler,
@@ -149,6 +151,7 @@ export type {
   ComponentSelection,
   RobustRule,
 } from './robust/robustRule.ts'
+export type { ScalingInboxMessage } from './scaling/scalingMessages.ts'
 export type { ClientInboxMessage } from './secagg/secaggMessages.ts'
 export type { SmpcRequest } from './smpc/smpcMessages.ts'
 export type { NamedSpec, SpecValue } from './spec/parseSpecString.ts'

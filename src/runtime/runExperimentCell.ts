@@ -12,8 +12,14 @@ export async function runExperimentCell(
   data: DatasetSplit,
   createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport,
   now: () => number,
-  /** Protections and DP noise (`privacy`), the defences' ledger and CSPRNG (from the composition root). */
-  adapters: Pick<RunSimulationParameters, 'createProtection' | 'noiseRng' | 'defences'> = {},
+  /**
+   * Protections and DP noise (`privacy`), the defences' ledger and CSPRNG, the secure
+   * aggregation of the feature statistics (from the composition root).
+   */
+  adapters: Pick<
+    RunSimulationParameters,
+    'createProtection' | 'noiseRng' | 'defences' | 'secaggCrypto'
+  > = {},
 ): Promise<CellResult> {
   const started = now()
   const f = Math.round(cell.malicious * cell.config.clients)

@@ -1,6 +1,6 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { digestHex } from '../core/crypto/digestHex.ts'
-import type { DatasetSplit } from '../core/data/dataset.ts'
+import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord } from '../core/events/runEvent.ts'
@@ -24,6 +24,7 @@ import { attackerNames } from './planAttackers.ts'
 import { planPopulation } from './planPopulation.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
+import { scaleFederation } from './scaling/scaleFederation.ts'
 
 export interface MsflSimulationResult {
   readonly history: readonly MsflRoundRecord[]
@@ -62,11 +63,14 @@ export async function runMsflSimulation(p: {
   const { plan, adapters } = p
   const { basics, msfl } = plan
   const event = createRunEmitter(p)
-  const train = l2NormalizeRows(p.data.train)
-  const test = l2NormalizeRows(p.data.test)
+  // Only the shape of the pooled rows is read here (classes, width, row count): the
+  // features each owner trains on are its own rows under the agreed scaling.
+  const train = p.data.train
   const shape = msflModelShape(train)
   const layout = createBlockLayout(train.d, msfl.batchSize, adapters.slotsOf(plan.he))
-  const { partition, owners, attackers } = planPopulation(basics, train)
+  const population = planPopulation(basics, train)
+  const { owners, attackers } = population
+  const { partition, test } = await scaleOwners(p, population.partition)
   // f defaults to the number of attackers; planRun checked the rule against the mask.
   const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
   const { f } = rule
@@ -214,5 +218,34 @@ export async function runMsflSimulation(p: {
     await ledger?.close()
     shared.dispose()
     requestorKeys.dispose()
+  }
+}
+
+/**
+ * The owners agree on the feature scaling (runtime/scaling), then each L2-normalises its
+ * own rows: unit rows keep the cubic sigmoid in its accurate range.
+ */
+async function scaleOwners(
+  p: Parameters<typeof runMsflSimulation>[0],
+  raw: ClientPartition,
+): Promise<{ partition: ClientPartition; test: Dataset }> {
+  const scaled = await scaleFederation({
+    runId: p.runId,
+    plan: p.data.scaling,
+    owners: raw.clients,
+    source: 'statistics',
+    createTransport: p.adapters.createTransport,
+    crypto: p.adapters.secaggCrypto,
+    stageTimeoutMs: p.plan.basics.deadlineMs,
+  })
+  return {
+    partition: {
+      ...raw,
+      clients: raw.clients.map((c) => ({
+        ...c,
+        data: l2NormalizeRows(scaled.owners.get(c.id)!),
+      })),
+    },
+    test: l2NormalizeRows(scaled.scale(p.data.test)),
   }
 }

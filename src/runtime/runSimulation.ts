@@ -2,6 +2,8 @@ import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import { createAdversary } from '../core/attacks/createAdversary.ts'
 import { createMaliciousClient } from '../core/attacks/createMaliciousClient.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
+import type { FeatureScaling } from '../core/data/featureScaling.ts'
+import { STATISTICS_NOISE_MULTIPLIER, STATISTICS_RELEASE } from '../core/dp/statisticsRelease.ts'
 import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, ProtectedRoundRecord } from '../core/events/runEvent.ts'
@@ -9,6 +11,7 @@ import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import type { ClientPartition } from '../core/fl/partitionClients.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
+import type { SecaggCrypto } from '../core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
 import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
@@ -27,6 +30,7 @@ import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
 import type { CreateProtection, UpdateProtection } from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
+import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
 
 /**
  * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
@@ -40,6 +44,11 @@ export interface RunSimulationParameters {
   readonly data: DatasetSplit
   /** Builds the transport that connects the server to the client handlers. */
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /**
+   * The secure-aggregation primitives the owners and the requestor agree on the feature
+   * scaling with (datasets whose `scaling` plan names features; runtime/scaling).
+   */
+  readonly secaggCrypto?: SecaggCrypto
   /** DP-SGD noise and sampling (`--privacy dp`): a CSPRNG, from an adapter. */
   readonly noiseRng?: () => Rng
   /** Builds the update protection `--privacy` names (its keys come from adapters). */
@@ -57,6 +66,8 @@ export interface RunSimulationParameters {
  */
 export interface SimulationResult extends FederationResult {
   readonly model: Model
+  /** How the job standardised its numeric features (absent when the dataset needed none). */
+  readonly scaling?: { readonly source: ScalingSource; readonly scaling: FeatureScaling }
   readonly partition: ClientPartition
   /** Malicious clients and their attacks (empty for a clean run). */
   readonly attackers: ReadonlyMap<string, AttackSpec>
@@ -96,13 +107,20 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const privacy = plan.protocol === 'protected' ? plan.privacy : undefined
   const event = createRunEmitter(p)
   // --defence / --verify: the model requestor keeps validation rows no owner gets.
-  const { data, validation } = holdOutValidation(plan.defences, basics.seed, p.data)
-  const model = createModel(resolveModelSpec(basics.model, data.train))
-  const { partition, owners: clientIds, attackers } = planPopulation(basics, data.train)
+  const held = holdOutValidation(plan.defences, basics.seed, p.data)
+  const model = createModel(resolveModelSpec(basics.model, held.data.train))
+  const population = planPopulation(basics, held.data.train)
+  const { owners: clientIds, attackers } = population
+  // The owners agree on the feature scaling before any round (runtime/scaling).
+  const { data, validation, partition, scaling, statisticsReleased } = await scaleRunData(
+    p,
+    held,
+    population.partition,
+  )
   const omniscient = [...attackers.values()].some((a) => a.definition.omniscient(a.options))
   const adversary = omniscient ? createAdversary() : undefined
   const dp = privacy?.dp
-    ? openRunDp(p, { ...privacy, dp: privacy.dp }, model, partition, attackers)
+    ? openRunDp(p, { ...privacy, dp: privacy.dp }, model, partition, attackers, statisticsReleased)
     : undefined
   const clientLevel = dp?.clientLevel
   const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
@@ -161,6 +179,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
         model,
         partition,
         attackers,
+        ...(scaling ? { scaling } : {}),
         ...privacySummary(
           meanProtectedUpload(result.history),
           Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
@@ -186,6 +205,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       model,
       partition,
       attackers,
+      ...(scaling ? { scaling } : {}),
       ...privacySummary(8 * model.numParams, {}),
       ...(defences ? { defence: await defences.summary() } : {}),
     }
@@ -251,6 +271,7 @@ function openRunDp(
   model: Model,
   partition: ClientPartition,
   attackers: ReadonlyMap<string, AttackSpec>,
+  statisticsReleased: boolean,
 ): DpSetup {
   if (!p.noiseRng)
     throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
@@ -262,7 +283,57 @@ function openRunDp(
     model,
     honestOwners: partition.clients.filter((c) => !attackers.has(c.id)),
     noiseRng: p.noiseRng,
+    // What the owners' noisy feature statistics cost comes out of the same budget.
+    prior: statisticsReleased ? [STATISTICS_RELEASE] : [],
   })
+}
+
+/**
+ * The feature scaling the owners agree on (runtime/scaling), applied to their rows, the
+ * test rows and the requestor's validation rows. Client-level DP protects an owner's
+ * whole data, so no statistic of it may leave: the job scales by the declared ranges.
+ * Sample-level DP owners noise their statistics (the release is charged to their budget).
+ */
+async function scaleRunData(
+  p: RunSimulationParameters,
+  held: { readonly data: DatasetSplit; readonly validation?: Dataset },
+  raw: ClientPartition,
+): Promise<{
+  data: DatasetSplit
+  validation: Dataset | undefined
+  partition: ClientPartition
+  scaling: SimulationResult['scaling']
+  statisticsReleased: boolean
+}> {
+  const dp = p.plan.protocol === 'protected' ? p.plan.privacy.dp : undefined
+  const clientLevelDp = dp?.options.level === 'client'
+  if (dp && !clientLevelDp && !p.noiseRng)
+    throw new MsflError('CONFIG_INVALID', 'privacy: this runner has no CSPRNG for DP noise')
+  const scaled = await scaleFederation({
+    runId: p.runId,
+    plan: held.data.scaling,
+    owners: raw.clients,
+    source: clientLevelDp ? 'ranges' : 'statistics',
+    createTransport: p.createTransport,
+    crypto: p.secaggCrypto,
+    ...(dp && !clientLevelDp && p.noiseRng
+      ? { noise: () => ({ multiplier: STATISTICS_NOISE_MULTIPLIER, rng: p.noiseRng!() }) }
+      : {}),
+    stageTimeoutMs: p.plan.basics.deadlineMs,
+  })
+  return {
+    data: { ...held.data, test: scaled.scale(held.data.test) },
+    validation: held.validation && scaled.scale(held.validation),
+    partition: {
+      ...raw,
+      clients: raw.clients.map((c) => ({ ...c, data: scaled.owners.get(c.id)! })),
+    },
+    scaling:
+      scaled.source && scaled.scaling
+        ? { source: scaled.source, scaling: scaled.scaling }
+        : undefined,
+    statisticsReleased: scaled.source === 'secure-aggregation',
+  }
 }
 
 /** What `--privacy` did: its canonical spec, the bytes each client sent, dropouts and DP spent. */

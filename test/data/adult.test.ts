@@ -19,8 +19,9 @@ describe('Adult loader', () => {
     assert.equal(split.test.n, 16_281)
   })
 
-  it('has the same feature layout in train and test, with names like workclass=Private', () => {
-    assert.equal(split.train.d, 108)
+  it('has the declared layout in train and test, with names like workclass=Private', () => {
+    // 6 numerics + the adult.names categories (with '?' where it occurs) + one unlisted bucket per categorical.
+    assert.equal(split.train.d, 116)
     assert.equal(split.test.d, split.train.d)
     assert.equal(split.test.featureNames, split.train.featureNames)
     assert.equal(split.train.featureNames.length, split.train.d)
@@ -30,6 +31,8 @@ describe('Adult loader', () => {
       'workclass=Private',
       'workclass=?',
       'native-country=?',
+      'native-country=Holand-Netherlands',
+      'native-country=(unlisted)',
       'sex=Female',
     ]) {
       assert.ok(split.train.featureNames.includes(name), name)
@@ -49,35 +52,37 @@ describe('Adult loader', () => {
     assert.deepEqual(split.train.classNames, ['<=50K', '>50K'])
   })
 
-  it('standardises numerics with train statistics (train mean 0, std 1)', () => {
-    const { x, n, d, featureNames } = split.train
-    const col = featureNames.indexOf('hours-per-week')
-    let sum = 0
-    let sq = 0
-    for (let i = 0; i < n; i++) {
-      sum += x[i * d + col]!
-      sq += x[i * d + col]! ** 2
-    }
-    assert.ok(Math.abs(sum / n) < 1e-4)
-    assert.ok(Math.abs(sq / n - 1) < 1e-3)
+  it('leaves the numerics on their own scale for the job to standardise, and plans exactly them', () => {
+    const { x, d, featureNames } = split.train
+    assert.deepEqual(
+      split.scaling?.features.map((f) => featureNames[f.feature]),
+      ['age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week'],
+    )
+    // The first row of adult.data: 39, State-gov, 77516, Bachelors, 13, …, 2174, 0, 40.
+    assert.deepEqual(
+      ['age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week'].map(
+        (name) => x[featureNames.indexOf(name)],
+      ),
+      [39, 77516, 13, 2174, 0, 40],
+    )
+    assert.equal(x[d + featureNames.indexOf('age')], 50)
   })
 })
 
 describe('preprocessAdult', () => {
-  it('skips the cross-validator banner and blank lines, and zeroes categories unseen in train', () => {
+  it('skips the cross-validator banner and blank lines; values outside the schema go to (unlisted), numerics are clamped', () => {
     const train = `${ROW(30, 'Private', '<=50K')}\n${ROW(50, 'State-gov', '>50K')}\n\n`
-    const test = `|1x3 Cross validator\n${ROW(40, 'Never-worked', '>50K.')}\n\n`
+    const test = `|1x3 Cross validator\n${ROW(140, 'Moonlighting', '>50K.')}\n\n`
     const split = preprocessAdult(train, test)
     assert.equal(split.test.n, 1)
     assert.equal(split.test.y[0], 1)
     const names = split.train.featureNames
     const group = names.flatMap((name, j) => (name.startsWith('workclass=') ? [j] : []))
-    assert.deepEqual(
-      group.map((j) => names[j]),
-      ['workclass=Private', 'workclass=State-gov'],
-    )
-    for (const j of group) assert.equal(split.test.x[j], 0)
-    assert.equal(split.test.x[names.indexOf('age')], 0)
+    // The layout comes from the schema: a two-row train set has the full workclass group.
+    assert.equal(group.length, 10)
+    for (const j of group)
+      assert.equal(split.test.x[j], names[j] === 'workclass=(unlisted)' ? 1 : 0, String(names[j]))
+    assert.equal(split.test.x[names.indexOf('age')], 100)
   })
 
   it('reports malformed rows with file and line', () => {

@@ -23,8 +23,9 @@ describe('NSL-KDD loader', () => {
     assert.deepEqual(labelHistogram(five.train), [13_449, 9234, 2289, 209, 11])
   })
 
-  it('has 118 finite features, same layout in train and test, difficulty dropped', () => {
-    assert.equal(five.train.d, 118)
+  it('has 125 finite features, same layout in train and test, difficulty dropped', () => {
+    // 38 numerics + 3 protocols, 70 services, 11 flags, each group with an unlisted bucket.
+    assert.equal(five.train.d, 125)
     assert.equal(five.test.featureNames, five.train.featureNames)
     assert.ok(five.train.featureNames.includes('service=http'))
     assert.ok(five.train.featureNames.includes('protocol_type=icmp'))
@@ -32,11 +33,13 @@ describe('NSL-KDD loader', () => {
     for (const x of [five.train.x, five.test.x]) assert.ok(x.every(Number.isFinite))
   })
 
-  it('maps constant train columns to 0 everywhere', () => {
-    const j = five.train.featureNames.indexOf('num_outbound_cmds')
-    for (const data of [five.train, five.test]) {
-      for (let i = 0; i < data.n; i++) assert.equal(data.x[i * data.d + j], 0)
-    }
+  it('log-scales heavy-tailed counts and leaves them for the job to standardise', () => {
+    const names = five.train.featureNames
+    const j = names.indexOf('src_bytes')
+    assert.ok(five.scaling?.features.some((f) => f.feature === j))
+    // The first row of KDDTrain+_20Percent: src_bytes 491.
+    assert.ok(Math.abs(five.train.x[j]! - Math.log1p(491)) < 1e-5)
+    assert.equal(five.scaling?.features.length, 38)
   })
 
   it('binary labels: normal 0, attack 1; test=hard reads KDDTest-21', async () => {
@@ -51,18 +54,19 @@ describe('NSL-KDD loader', () => {
 })
 
 describe('preprocessNslKdd', () => {
-  it('zeroes the service group for a service unseen in train', () => {
+  it('encodes a service outside the KDD list as (unlisted), and KDD’s own "other" as itself', () => {
     const train = `${record('http', 'normal')}\n${record('ftp', 'neptune', 10)}\n`
-    const split = preprocessNslKdd(train, `${record('gopher', 'smurf')}\n`)
-    const names = split.train.featureNames
-    assert.deepEqual(
-      names.filter((n) => n.startsWith('service=')),
-      ['service=ftp', 'service=http'],
+    const split = preprocessNslKdd(
+      train,
+      `${record('gopher', 'smurf')}\n${record('quic', 'smurf')}\n`,
     )
-    for (let j = 0; j < names.length; j++) {
-      if (names[j]!.startsWith('service=')) assert.equal(split.test.x[j], 0)
-    }
-    assert.deepEqual([...split.train.y, ...split.test.y], [0, 1, 1])
+    const names = split.train.featureNames
+    assert.equal(names.filter((n) => n.startsWith('service=')).length, 71)
+    const at = (row: number, name: string) => split.test.x[row * split.test.d + names.indexOf(name)]
+    assert.equal(at(0, 'service=gopher'), 1)
+    assert.equal(at(1, 'service=(unlisted)'), 1)
+    assert.equal(at(1, 'service=other'), 0)
+    assert.deepEqual([...split.train.y, ...split.test.y], [0, 1, 1, 1])
   })
 
   it('rejects an attack type outside the mapping, naming file and line', () => {

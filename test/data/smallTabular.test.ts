@@ -24,19 +24,35 @@ describe('Breast Cancer Wisconsin', () => {
     assert.equal(train.featureNames[29], 'worst fractal dimension')
   })
 
-  it('standardises with train statistics only', async () => {
-    const { train, test } = await loadDataset(
-      { name: 'breast-cancer', options: { testFraction: 0.3 } },
-      3,
-    )
+  it('keeps the raw features and plans all 30 for the job to standardise within declared ranges', async () => {
+    const split = await loadDataset({ name: 'breast-cancer', options: { testFraction: 0.3 } }, 3)
+    const { train, test } = split
     assert.equal(test.n, 171)
-    const mean = (data: Dataset, j: number) => {
-      let s = 0
-      for (let i = 0; i < data.n; i++) s += data.x[i * data.d + j]!
-      return s / data.n
-    }
-    assert.ok(Math.abs(mean(train, 0)) < 1e-5)
-    assert.notEqual(Number(mean(test, 0).toFixed(6)), 0)
+    const raw = parseBreastCancer(
+      // The loader splits the parsed rows: every loaded row is a raw row of the file.
+      (await import('node:fs')).readFileSync(
+        new URL(
+          '../../packages/datasets/breast-cancer-wisconsin/breast_cancer.csv',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    )
+    const rows = new Set<string>()
+    for (let i = 0; i < raw.n; i++) rows.add(raw.x.subarray(i * 30, i * 30 + 30).join(','))
+    for (const data of [train, test])
+      for (let i = 0; i < data.n; i++)
+        assert.ok(rows.has(data.x.subarray(i * 30, i * 30 + 30).join(',')), `row ${i}`)
+    assert.deepEqual(
+      split.scaling?.features.map((f) => f.feature),
+      Array.from({ length: 30 }, (_, j) => j),
+    )
+    // Every row lies inside the declared ranges, so the ranges clamp nothing.
+    for (const { feature, lo, hi } of split.scaling!.features)
+      for (let i = 0; i < raw.n; i++) {
+        const v = raw.x[i * 30 + feature]!
+        assert.ok(v >= lo && v <= hi, `feature ${feature}: ${v} outside [${lo}, ${hi}]`)
+      }
   })
 
   it('checks the header and row count', () => {

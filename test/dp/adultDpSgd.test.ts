@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
+import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import {
@@ -8,6 +9,10 @@ import {
   type DpTrainingClient,
 } from '../../src/core/dp/createDpTrainingClient.ts'
 import { calibrateDpSgd } from '../../src/core/dp/planDpSgd.ts'
+import {
+  STATISTICS_NOISE_MULTIPLIER,
+  STATISTICS_RELEASE,
+} from '../../src/core/dp/statisticsRelease.ts'
 import { createFedAvg } from '../../src/core/fl/createFedAvg.ts'
 import type { ClientMessage } from '../../src/core/fl/messages.ts'
 import { partitionClients } from '../../src/core/fl/partitionClients.ts'
@@ -16,6 +21,7 @@ import { createModel } from '../../src/core/model/createModel.ts'
 import type { MessageHandler } from '../../src/core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../../src/core/rng/seededRng.ts'
 import { runFederation } from '../../src/runtime/runFederation.ts'
+import { scaleFederation } from '../../src/runtime/scaling/scaleFederation.ts'
 
 // Acceptance (issue 6): Adult, FL + sample-level DP at ε ≤ 3 (δ = 1e-5) reaches ≥ 82 %
 // test accuracy. The full configuration runs here (10 IID data owners holding all
@@ -51,14 +57,33 @@ describe('Adult: federated logistic regression with sample-level DP-SGD', () => 
       'iid',
       createSeededRng(deriveSeed(SEED, 'partition')),
     )
+    // The owners agree on the numeric scaling first: each noises its statistics (σ = 8),
+    // and that release is charged to the same ε budget as its training.
+    const scaled = await scaleFederation({
+      runId: 'adult-dp',
+      plan: data.scaling,
+      owners: partition.clients,
+      source: 'statistics',
+      createTransport: (handlers) => createMemoryTransport({ handlers }),
+      crypto: createNodeSecaggCrypto(),
+      noise: (id) => ({
+        multiplier: STATISTICS_NOISE_MULTIPLIER,
+        rng: createSeededRng(deriveSeed(SEED, 'statistics', id)),
+        simulation: true,
+      }),
+      stageTimeoutMs: 60_000,
+    })
+    const test = scaled.scale(data.test)
     const owners = new Map<string, DpTrainingClient>()
-    for (const shard of partition.clients) {
+    for (const { id } of partition.clients) {
+      const shard = { id, data: scaled.owners.get(id)! }
       const noiseMultiplier = calibrateDpSgd({
         n: shard.data.n,
         training: TRAINING,
         rounds: ROUNDS,
         targetEpsilon: TARGET.epsilon,
         delta: TARGET.delta,
+        prior: [STATISTICS_RELEASE],
       })
       owners.set(
         shard.id,
@@ -71,6 +96,7 @@ describe('Adult: federated logistic regression with sample-level DP-SGD', () => 
             noiseMultiplier,
             delta: TARGET.delta,
             epsilonBudget: TARGET.epsilon,
+            prior: [STATISTICS_RELEASE],
           },
           rng: createSeededRng(deriveSeed(SEED, 'dp', shard.id)),
           simulation: true,
@@ -84,7 +110,7 @@ describe('Adult: federated logistic regression with sample-level DP-SGD', () => 
       clients: [...owners.keys()],
       rounds: ROUNDS,
       initialParams: model.init(createSeededRng(deriveSeed(SEED, 'init'))),
-      evaluate: (params) => evaluateModel(model, params, data.test),
+      evaluate: (params) => evaluateModel(model, params, test),
       rng: createSeededRng(deriveSeed(SEED, 'sampling')),
       emit: () => {},
       now: () => 0,
@@ -95,6 +121,8 @@ describe('Adult: federated logistic regression with sample-level DP-SGD', () => 
     for (const [id, owner] of owners) {
       const history = owner.history()
       assert.equal(history.length, ROUNDS, id)
+      // The statistics release plus 20 rounds of 13 steps.
+      assert.equal(history.at(-1)!.steps, 1 + ROUNDS * 13, id)
       const spent = owner.spent()
       assert.ok(
         spent.epsilon <= TARGET.epsilon && spent.epsilon > 2.99,

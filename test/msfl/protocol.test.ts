@@ -26,6 +26,10 @@ before(async () => {
   adult = { ...full, train: take(full.train, 4000), test: take(full.test, 2000) }
 })
 
+/** A message of the feature-scaling agreement that precedes the rounds. */
+const isAgreement = (message: unknown) =>
+  /^(secagg-|feature-)/.test(String((message as { type?: unknown }).type))
+
 const config = (overrides: Record<string, unknown> = {}) =>
   simulationConfigSchema.parse({
     dataset: 'adult',
@@ -50,7 +54,15 @@ async function run(
     adapters: {
       ...msflAdapters,
       createTransport: (handlers) => {
-        const wrapped = new Map([...handlers].map(([id, h]) => [id, wrap ? wrap(id, h) : h]))
+        // The job's feature-scaling agreement (SecAgg, feature-*) runs before the rounds;
+        // `wrap` tampers with the rounds only.
+        const wrapped = new Map(
+          [...handlers].map(([id, h]): [string, MessageHandler] => {
+            if (!wrap) return [id, h]
+            const tampered = wrap(id, h)
+            return [id, { handle: (m) => (isAgreement(m) ? h.handle(m) : tampered.handle(m)) }]
+          }),
+        )
         const inner = createMemoryTransport({ handlers: wrapped })
         return {
           request: (to, message, options) => {
@@ -88,7 +100,7 @@ describe('MS-FL protocol on CKKS', () => {
       msfl: { batchSize: 64, mask: 'global-scale' },
     })
     assert.ok(Math.abs(result.final.accuracy! - result.plaintextFinal.accuracy!) < 0.005)
-    const components = 109
+    const components = 117
     for (const round of [1, 2]) {
       const paid = events.filter((e) => e.type === 'payment-made' && e.round === round)
       // m = n − f = 4 owners, each counted on every component.
@@ -126,7 +138,21 @@ describe('MS-FL protocol on CKKS', () => {
 
   it('privacy: owners only ever receive ciphertexts; the requestor only masked individual gradients', async () => {
     const { messages } = await run()
-    const toOwners = messages.filter((m) => m.to.startsWith('do-'))
+    // Before the rounds, the owners agree on the feature scaling: one SecAgg session over
+    // their statistics, then the agreed scaling (public to the job), nothing else.
+    const agreement = messages.filter((m) => isAgreement(m.message))
+    assert.deepEqual(
+      [...new Set(agreement.map((m) => (m.message as { type: string }).type))].sort(),
+      [
+        'feature-scaling',
+        'secagg-masked-input-request',
+        'secagg-roster',
+        'secagg-setup',
+        'secagg-unmask-request',
+      ],
+    )
+    assert.ok(agreement.every((m) => m.to.startsWith('do-')))
+    const toOwners = messages.filter((m) => m.to.startsWith('do-') && !isAgreement(m.message))
     assert.ok(toOwners.length > 0)
     for (const { message } of toOwners) {
       const keys = Object.keys(message as object).sort()

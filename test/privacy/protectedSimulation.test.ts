@@ -38,7 +38,7 @@ describe('msfl simulate --privacy', () => {
     const ckks = simulate(['--privacy', 'ckks'])
     assert.equal(ckks.status, 0, ckks.stderr)
     assert.equal(ckks.summary!.privacy!.spec, 'ckks:preset=ckks-8192')
-    // One ckks-8192 ciphertext (4,096 slots) holds Adult's 109 parameters.
+    // One ckks-8192 ciphertext (4,096 slots) holds Adult's 117 parameters.
     assert.ok(ckks.summary!.privacy!.bytes_per_client_per_round > 50_000)
     assert.ok(ckks.summary!.history.every((r) => r.accepted === 5))
     assert.ok(
@@ -52,7 +52,7 @@ describe('msfl simulate --privacy', () => {
     const paillier = simulate(['--privacy', 'paillier'])
     assert.equal(paillier.status, 0, paillier.stderr)
     assert.equal(paillier.summary!.privacy!.spec, 'paillier:bits=2048,precision=16,range=1')
-    // 109 parameters of 16 bits plus headroom fit one or two 4,096-bit ciphertexts.
+    // 117 parameters of 16 bits plus headroom fit one or two 4,096-bit ciphertexts.
     assert.ok(paillier.summary!.privacy!.bytes_per_client_per_round < 2_000)
     assert.ok(
       Math.abs(paillier.summary!.final.accuracy - plain.summary!.final.accuracy) < 0.001,

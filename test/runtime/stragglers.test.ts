@@ -18,6 +18,13 @@ import { runSimulation } from '../../src/runtime/runSimulation.ts'
 
 /** A participant that accepts the request and never answers. */
 const silent: MessageHandler = { handle: () => new Promise(() => {}) }
+/** Answers the job's feature-scaling agreement (SecAgg and feature-*), then nothing. */
+const silentInRounds = (h: MessageHandler): MessageHandler => ({
+  handle: (message) => {
+    const type = String((message as { type?: unknown }).type)
+    return /^(secagg-|feature-)/.test(type) ? h.handle(message) : silent.handle(message)
+  },
+})
 
 const synthetic = generateSynthetic(
   { ...DEFAULT_SYNTHETIC_OPTIONS, devices: 4, samplesPerDevice: 150, testSamplesPerDevice: 40 },
@@ -146,7 +153,8 @@ describe('a data owner that never answers under MS-FL', () => {
           createMemoryTransport({
             handlers: new Map(
               [...handlers].map(([id, h]): [string, MessageHandler] => {
-                if (id === 'do-3') return [id, silent]
+                // do-3 takes part in the feature-scaling agreement, then never answers a round.
+                if (id === 'do-3') return [id, silentInRounds(h)]
                 if (!id.startsWith('do-')) return [id, h]
                 return [
                   id,

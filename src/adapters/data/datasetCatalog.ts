@@ -154,7 +154,7 @@ export const DATASET_CATALOG: readonly DatasetEntry[] = [
   }),
   {
     name: 'adult',
-    description: 'UCI Adult census income, binary (>50K), 32,561 / 16,281 rows, 108 features',
+    description: 'UCI Adult census income, binary (>50K), 32,561 / 16,281 rows, 116 features',
     files: ['adult/adult.data.gz', 'adult/adult.test.gz', 'adult/adult.names'],
     licence: 'CC BY 4.0',
     citation:
@@ -193,7 +193,7 @@ export const DATASET_CATALOG: readonly DatasetEntry[] = [
   {
     name: 'nsl-kdd',
     description:
-      'NSL-KDD network intrusion, 20% train subset (25,192 rows) and KDDTest+ (22,544) or KDDTest-21 (11,850), 118 features',
+      'NSL-KDD network intrusion, 20% train subset (25,192 rows) and KDDTest+ (22,544) or KDDTest-21 (11,850), 125 features',
     files: [
       'nsl-kdd/KDDTrain+_20Percent.txt.gz',
       'nsl-kdd/KDDTest+.txt.gz',

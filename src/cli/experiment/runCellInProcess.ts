@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../../adapters/data/index.ts'
 import { modelDigest } from '../../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../../adapters/random/index.ts'
+import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../adapters/transport/index.ts'
 import type { DatasetSplit } from '../../core/data/dataset.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
@@ -32,6 +33,7 @@ export function runCellInProcess(cell: ExperimentCell): Promise<CellResult> {
       {
         createProtection,
         noiseRng: createCsprng,
+        secaggCrypto: createNodeSecaggCrypto(),
         defences: {
           // Cells keep nothing: a fresh key-store seed per ledger.
           createLedger: (spec) => createRunLedger(spec, randomBytes(32)),

@@ -1,7 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import type { Dataset, DatasetSplit } from './dataset.ts'
-import { standardizeSplit } from './standardize.ts'
+import type { FeatureScalingPlan } from './featureScaling.ts'
 import { stratifiedSplit } from './stratifiedSplit.ts'
 import { parseNumberField, parseTextRecords } from './textRecords.ts'
 
@@ -18,6 +18,24 @@ const MEASUREMENTS = [
   'symmetry',
   'fractal dimension',
 ]
+/**
+ * Declared upper bounds of the ten measurements (lower bounds are 0: they are lengths,
+ * areas and ratios): the UCI summary's maxima rounded well outward, so no single row sets
+ * a bound. Mean, standard error and worst value, in MEASUREMENTS order.
+ */
+const UPPER_BOUNDS = {
+  mean: [40, 50, 250, 4000, 0.25, 0.5, 0.5, 0.25, 0.5, 0.15],
+  error: [4, 6, 30, 800, 0.05, 0.2, 0.5, 0.08, 0.1, 0.05],
+  worst: [50, 60, 350, 6000, 0.3, 1.5, 1.5, 0.4, 1, 0.3],
+}
+
+/** Every feature standardised by the job, each with its declared range [0, bound]. */
+const BREAST_CANCER_SCALING: FeatureScalingPlan = {
+  features: [...UPPER_BOUNDS.mean, ...UPPER_BOUNDS.error, ...UPPER_BOUNDS.worst].map(
+    (hi, feature) => ({ feature, lo: 0, hi }),
+  ),
+}
+
 export const BREAST_CANCER_FEATURES: readonly string[] = [
   ...MEASUREMENTS.map((m) => `mean ${m}`),
   ...MEASUREMENTS.map((m) => `${m} error`),
@@ -83,17 +101,18 @@ export function parseBreastCancer(
 }
 
 /**
- * Breast Cancer Wisconsin with a seeded stratified split (no official one exists),
- * standardised with train statistics only.
+ * Breast Cancer Wisconsin with a seeded stratified split (no official one exists). The
+ * features stay raw: `scaling` declares their ranges and the job standardises them with
+ * statistics its owners agree on (runtime/scaling).
  */
 export function preprocessBreastCancer(text: string, rng: Rng, testFraction = 0.2): DatasetSplit {
-  const split = stratifiedSplit(parseBreastCancer(text), testFraction, rng)
-  const { train, test } = standardizeSplit(split.train, split.test)
+  const { train, test } = stratifiedSplit(parseBreastCancer(text), testFraction, rng)
   return {
     train,
     test,
+    scaling: BREAST_CANCER_SCALING,
     description:
-      `Breast Cancer Wisconsin (Diagnostic): 30 features standardised with train stats; ` +
+      `Breast Cancer Wisconsin (Diagnostic): 30 features standardised with statistics the owners agree on; ` +
       `stratified split ${train.n}/${test.n} (test fraction ${testFraction}); 0 = malignant, 1 = benign`,
   }
 }

@@ -1,3 +1,5 @@
+import type { FeatureScalingPlan } from './featureScaling.ts'
+
 /**
  * A dataset in memory: row-major features and one numeric target per row.
  * Classification targets are class indices 0..numClasses-1 stored as numbers;
@@ -21,6 +23,13 @@ export interface Dataset {
 export interface DatasetSplit {
   readonly train: Dataset
   readonly test: Dataset
+  /**
+   * Numeric features still on their own scale, with their declared ranges: the job
+   * standardises them with statistics its data owners agree on through secure
+   * aggregation (runtime/scaling/agreeFeatureScaling.ts), never with pooled rows.
+   * Absent when every feature already has a fixed public scale (pixels / 255).
+   */
+  readonly scaling?: FeatureScalingPlan
   /** Human-readable notes on preprocessing, shown in reports. */
   readonly description: string
 }

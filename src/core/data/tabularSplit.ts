@@ -1,5 +1,5 @@
 import type { Dataset, DatasetSplit } from './dataset.ts'
-import { type ColumnSpec, fitTabularEncoder } from './tabularEncoder.ts'
+import { type ColumnSpec, createTabularEncoder } from './tabularEncoder.ts'
 import type { TextRecord } from './textRecords.ts'
 
 /** What makes parsed text records of one tabular dataset into a classification split. */
@@ -20,15 +20,16 @@ export interface SourcedRecords {
 }
 
 /**
- * Encodes a train/test split of a tabular dataset. The encoder is fitted on the train
- * records only and then applied to both, so no test information leaks into the features.
+ * Encodes a train/test split of a tabular dataset with the encoder its declared columns
+ * define: the layout never depends on the rows, and numeric columns are left for the
+ * owners' scaling agreement (`scaling`, docs/differential-privacy.md "Preprocessing").
  */
 export function encodeTabularSplit(
   spec: TabularSplitSpec,
   train: SourcedRecords,
   test: SourcedRecords,
 ): DatasetSplit {
-  const encoder = fitTabularEncoder(spec.columns, train.records, train.source)
+  const encoder = createTabularEncoder(spec.columns)
   const build = ({ records, source }: SourcedRecords): Dataset => ({
     name: spec.name,
     x: encoder.encode(records, source),
@@ -39,5 +40,10 @@ export function encodeTabularSplit(
     classNames: spec.classNames,
     featureNames: encoder.featureNames,
   })
-  return { train: build(train), test: build(test), description: spec.describe(encoder.d) }
+  return {
+    train: build(train),
+    test: build(test),
+    scaling: encoder.scaling,
+    description: spec.describe(encoder.d),
+  }
 }

@@ -7,7 +7,7 @@ import type { MessageHandler } from '../ports/transport.ts'
 import type { Rng } from '../rng/rng.ts'
 import { assertNoiseRng } from './assertNoiseRng.ts'
 import { planDpSgdRound } from './planDpSgd.ts'
-import { createRdpAccountant, type PrivacySpent } from './rdpAccountant.ts'
+import { createRdpAccountant, type PriorRelease, type PrivacySpent } from './rdpAccountant.ts'
 import type { RdpConversion } from './rdpToEpsilon.ts'
 import { trainDpSgd } from './trainDpSgd.ts'
 
@@ -20,6 +20,11 @@ export interface DpSgdConfig {
   readonly epsilonBudget?: number
   readonly orders?: readonly number[]
   readonly conversion?: RdpConversion
+  /**
+   * What the owner released from the same rows before training (its noisy feature
+   * statistics): composed into the accountant at creation, so the budget covers it.
+   */
+  readonly prior?: readonly PriorRelease[]
 }
 
 export interface DpTrainingClientParameters {
@@ -72,6 +77,7 @@ export function createDpTrainingClient(parameters: DpTrainingClientParameters): 
     ...(dp.orders ? { orders: dp.orders } : {}),
     ...(dp.conversion ? { conversion: dp.conversion } : {}),
   })
+  for (const release of dp.prior ?? []) accountant.step(release.steps, release.mechanism)
   const history: DpRoundPrivacy[] = []
 
   /** What a round of `training` is for this owner: its steps and the mechanism of each. */

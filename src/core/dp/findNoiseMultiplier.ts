@@ -1,5 +1,5 @@
 import { MsflError } from '../errors/msflError.ts'
-import { DEFAULT_RDP_ORDERS } from './rdpAccountant.ts'
+import { DEFAULT_RDP_ORDERS, type PriorRelease } from './rdpAccountant.ts'
 import { type RdpConversion, rdpToEpsilon } from './rdpToEpsilon.ts'
 import { sampledGaussianRdp } from './sampledGaussianRdp.ts'
 
@@ -13,6 +13,8 @@ export interface NoiseTarget {
   readonly steps: number
   readonly orders?: readonly number[]
   readonly conversion?: RdpConversion
+  /** Releases already charged to the same budget; σ is found for what they leave. */
+  readonly prior?: readonly PriorRelease[]
   /** Relative width of the final bracket (default 1e−6). */
   readonly precision?: number
 }
@@ -39,8 +41,15 @@ export function findNoiseMultiplier(target: NoiseTarget): number {
   if (!(precision > 0 && precision < 1))
     throw invalid(`precision must be in (0, 1), got ${precision}`)
 
+  const spentBefore = new Float64Array(orders.length)
+  for (const { mechanism, steps: count } of target.prior ?? []) {
+    const curve = sampledGaussianRdp(mechanism.samplingRate, mechanism.noiseMultiplier, orders)
+    for (let k = 0; k < orders.length; k++) spentBefore[k]! += count * curve[k]!
+  }
   const epsilon = (sigma: number): number => {
-    const rdp = sampledGaussianRdp(samplingRate, sigma, orders).map((r) => r * steps)
+    const rdp = sampledGaussianRdp(samplingRate, sigma, orders).map(
+      (r, k) => r * steps + spentBefore[k]!,
+    )
     return rdpToEpsilon(orders, rdp, delta, target.conversion).epsilon
   }
   let hi = 1

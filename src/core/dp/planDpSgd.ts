@@ -1,5 +1,6 @@
 import { MsflError } from '../errors/msflError.ts'
 import { findNoiseMultiplier } from './findNoiseMultiplier.ts'
+import type { PriorRelease } from './rdpAccountant.ts'
 import type { RdpConversion } from './rdpToEpsilon.ts'
 
 /** The local-training settings of a round that matter for privacy. */
@@ -40,6 +41,8 @@ export interface DpSgdCalibration {
   readonly delta: number
   readonly orders?: readonly number[]
   readonly conversion?: RdpConversion
+  /** What the owner released before training (its noisy feature statistics), charged first. */
+  readonly prior?: readonly PriorRelease[]
 }
 
 /**
@@ -59,6 +62,7 @@ export function calibrateDpSgd(c: DpSgdCalibration): number {
     steps: round.steps * c.rounds,
     ...(c.orders ? { orders: c.orders } : {}),
     ...(c.conversion ? { conversion: c.conversion } : {}),
+    ...(c.prior ? { prior: c.prior } : {}),
   })
 }
 

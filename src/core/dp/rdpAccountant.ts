@@ -24,6 +24,15 @@ export interface SampledGaussian {
   readonly noiseMultiplier: number
 }
 
+/**
+ * Mechanism applications already made on the same records before the ones being planned
+ * (e.g. the noisy feature statistics a data owner released): composed first.
+ */
+export interface PriorRelease {
+  readonly mechanism: SampledGaussian
+  readonly steps: number
+}
+
 export interface RdpAccountantOptions extends Partial<SampledGaussian> {
   /** δ of the reported (ε, δ) guarantee, in (0, 1). */
   readonly delta: number

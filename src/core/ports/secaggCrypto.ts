@@ -12,6 +12,7 @@ export interface SecaggKeyPair {
   readonly secretKey: Uint8Array
 }
 
+/** The secure-aggregation primitives, as one client or the server uses them (node:crypto in src/adapters/secagg-crypto). */
 export interface SecaggCrypto {
   /** A fresh X25519 key pair. */
   generateKeyPair(): SecaggKeyPair

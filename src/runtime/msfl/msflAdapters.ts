@@ -1,4 +1,5 @@
 import type { HeDecryptor, HeEvaluator } from '../../core/ports/he.ts'
+import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { MsflLedger } from '../msflLedger.ts'
@@ -42,4 +43,6 @@ export interface MsflAdapters {
   csprng(): Rng
   /** A collision-resistant hash of the concatenated parts (SHA-256), for commitments. */
   digest(parts: readonly Uint8Array[]): Uint8Array
+  /** The secure aggregation the owners agree on the feature scaling with (runtime/scaling). */
+  readonly secaggCrypto: SecaggCrypto
 }

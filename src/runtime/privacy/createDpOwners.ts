@@ -4,6 +4,7 @@ import {
   type DpTrainingClient,
 } from '../../core/dp/createDpTrainingClient.ts'
 import { calibrateDpSgd } from '../../core/dp/planDpSgd.ts'
+import type { PriorRelease } from '../../core/dp/rdpAccountant.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
 import type { Model } from '../../core/model/model.ts'
@@ -21,14 +22,15 @@ export interface DpRunContext {
 
 /**
  * Sample-level DP-SGD owners for `--privacy dp:…`: each honest owner calibrates its own
- * noise multiplier so that the configured rounds of local training end at ε ≤ epsilon
- * for its own row count, and refuses any round that would exceed it. Noise comes from
+ * noise multiplier so that `prior` (its noisy feature statistics) and the configured
+ * rounds of local training together end at ε ≤ epsilon for its own row count, and refuses any round that would exceed it. Noise comes from
  * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed.
  */
 export function createDpOwners(
   dp: SampleDpOptions,
   run: DpRunContext,
   owners: readonly { readonly id: string; readonly data: Dataset }[],
+  prior: readonly PriorRelease[] = [],
 ): Map<string, DpTrainingClient> {
   const { epsilon, delta, clip: clipNorm } = dp
   const { model, noiseRng, rounds } = run
@@ -46,6 +48,7 @@ export function createDpOwners(
       rounds,
       targetEpsilon: epsilon,
       delta,
+      prior,
     })
     out.set(
       owner.id,
@@ -53,7 +56,7 @@ export function createDpOwners(
         clientId: owner.id,
         model,
         data: owner.data,
-        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon },
+        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon, prior },
         rng: noiseRng(),
       }),
     )

@@ -1,4 +1,5 @@
 import type { Dataset } from '../../core/data/dataset.ts'
+import type { PriorRelease } from '../../core/dp/rdpAccountant.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { PrivacyPlan } from '../config/planRun.ts'
@@ -34,6 +35,8 @@ export function openDp(
     readonly privacy: PrivacyPlan & { readonly dp: DpPart }
     readonly clients: number
     readonly honestOwners: readonly { readonly id: string; readonly data: Dataset }[]
+    /** Sample level: what each owner released before training (its noisy feature statistics). */
+    readonly prior?: readonly PriorRelease[]
   },
 ): DpSetup {
   const { dp, hiding, minNoiseShares } = p.privacy
@@ -54,7 +57,7 @@ export function openDp(
       summary: () => run.summary(),
     }
   }
-  const owners = createDpOwners(dp.options, p, p.honestOwners)
+  const owners = createDpOwners(dp.options, p, p.honestOwners, p.prior)
   return {
     honestClient: (clientId, plain) => owners.get(clientId) ?? plain(),
     summary: () => dpSpent(owners),
