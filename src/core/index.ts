@@ -55,7 +55,7 @@ export type { ClientNoise } from './dp/clientLevelDp.ts'
 export { describeZodError } from './errors/describeZodError.ts'
 // Errors and events
 export { MsflError, type MsflErrorCode } from './errors/msflError.ts'
-export { createRunEmitter, type RunEmitter } from './events/createRunEmitter.ts'
+export { createRunEmitter, type RunEmitter, reportRunFailure } from './events/createRunEmitter.ts'
 export type {
   AnyRoundRecord,
   DetectionReason,

@@ -77,3 +77,11 @@ export function trackSettlement(settlement: Settlement): {
     totals: () => ({ deposit, payouts: { ...payouts }, refund, modelDigests: { ...digests } }),
   }
 }
+
+/** What a run's ledger did: the tracked deposits, payouts, refunds and digests, and its escrow now. */
+export async function summariseLedger(
+  ledger: MsflLedger,
+  tracked: ReturnType<typeof trackSettlement>,
+): Promise<LedgerSummary> {
+  return { kind: ledger.kind, ...tracked.totals(), escrowBalance: await ledger.escrowBalance() }
+}

@@ -1,13 +1,11 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
-import { digestHex } from '../core/crypto/digestHex.ts'
 import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import { l2NormalizeRows } from '../core/data/l2NormalizeRows.ts'
-import { createRunEmitter } from '../core/events/createRunEmitter.ts'
+import { createRunEmitter, reportRunFailure } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord } from '../core/events/runEvent.ts'
 import type { ClientPartition } from '../core/fl/partitionClients.ts'
 import type { EvaluationMetrics } from '../core/metrics/evaluateModel.ts'
 import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.ts'
-import { createMsflRequestor } from '../core/msfl/createMsflRequestor.ts'
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import type { MessageHandler } from '../core/ports/transport.ts'
@@ -15,10 +13,15 @@ import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
-import { createMsflScreen, type MsflScreen } from './defence/createMsflScreen.ts'
-import { createPlaintextReplay } from './msfl/createPlaintextReplay.ts'
+import type { MsflScreen } from './defence/createMsflScreen.ts'
+import { createSimulatedRequestor } from './msfl/createSimulatedRequestor.ts'
 import type { MsflAdapters } from './msfl/msflAdapters.ts'
-import { type LedgerSummary, type MsflLedger, trackSettlement } from './msflLedger.ts'
+import {
+  type LedgerSummary,
+  type MsflLedger,
+  summariseLedger,
+  trackSettlement,
+} from './msflLedger.ts'
 import type { MsflOwners } from './msflOwners.ts'
 import { attackerNames } from './planAttackers.ts'
 import { planPopulation } from './planPopulation.ts'
@@ -26,6 +29,20 @@ import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 import { scaleFederation } from './scaling/scaleFederation.ts'
 
+/** Everything `runMsflSimulation` needs: the validated plan, the dataset, the adapters, time. */
+export interface RunMsflSimulationParameters {
+  readonly runId: string
+  /** The validated run (`planRun`): its MS-FL settings, ledger and selection rule. */
+  readonly plan: MsflRunPlan
+  readonly data: DatasetSplit
+  readonly adapters: MsflAdapters
+  /** Starts the round deadline's timer (default: setTimeout); injected so tests control time. */
+  readonly startTimer?: StartTimer
+  readonly emit: EventSink
+  readonly now: () => number
+}
+
+/** The outcome of an MS-FL simulation: rounds, model, accuracy against plaintext, ledger. */
 export interface MsflSimulationResult {
   readonly history: readonly MsflRoundRecord[]
   readonly weights: readonly Float64Array[]
@@ -49,17 +66,9 @@ export interface MsflSimulationResult {
  * transport, plus a plaintext-arithmetic replay of every round to measure the CKKS
  * error and compare accuracy.
  */
-export async function runMsflSimulation(p: {
-  readonly runId: string
-  /** The validated run (`planRun`): its MS-FL settings, ledger and selection rule. */
-  readonly plan: MsflRunPlan
-  readonly data: DatasetSplit
-  readonly adapters: MsflAdapters
-  /** Starts the round deadline's timer (default: setTimeout); injected so tests control time. */
-  readonly startTimer?: StartTimer
-  readonly emit: EventSink
-  readonly now: () => number
-}): Promise<MsflSimulationResult> {
+export async function runMsflSimulation(
+  p: RunMsflSimulationParameters,
+): Promise<MsflSimulationResult> {
   const { plan, adapters } = p
   const { basics, msfl } = plan
   const event = createRunEmitter(p)
@@ -75,10 +84,7 @@ export async function runMsflSimulation(p: {
   const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
   const { f } = rule
   const seed = deriveSeed(basics.seed, 'training')
-  const initRng = createSeededRng(deriveSeed(basics.seed, 'init'))
-  const initial = Array.from({ length: shape.heads }, () =>
-    Float64Array.from({ length: layout.components }, () => 0.01 * initRng.normal()),
-  )
+  const initial = initialWeights(basics.seed, shape.heads, layout.components)
 
   const evaluate = createMsflEvaluation(train, test, attackers)
   const requestorKeys = await adapters.createRequestor(plan.he, gradientRotations(layout))
@@ -93,51 +99,21 @@ export async function runMsflSimulation(p: {
     })
     const tracked = trackSettlement(ledger.settlement)
     const settlement = tracked.settlement
-    const models = new Map<number, Uint8Array>()
-    const detection = plan.defence
-      ? createMsflScreen({
-          runId: p.runId,
-          spec: plan.defence,
-          seed: basics.seed,
-          attackers: new Set(attackers.keys()),
-          emit: p.emit,
-          now: p.now,
-        })
-      : undefined
-    // Simulation only: the same rounds in plaintext arithmetic, for the CKKS error.
-    const replay = createPlaintextReplay({
-      owners: partition.clients,
+    const { requestor, replay, detection, models } = createSimulatedRequestor({
+      runId: p.runId,
+      plan,
       attackers,
+      owners: partition.clients,
       layout,
       shape,
       initialWeights: initial,
       seed,
-      batchSize: msfl.batchSize,
-      learningRate: msfl.learningRate,
-      weightDecay: msfl.weightDecay,
       rule,
-      f,
-      minOwners: msfl.minOwners,
-      ...(detection ? { setAside: (round: number) => detection.setAside(round) } : {}),
-    })
-    const requestor = createMsflRequestor({
-      he: requestorKeys.evaluator,
-      decryptor: requestorKeys.decryptor,
-      layout,
-      initialWeights: initial,
-      learningRate: msfl.learningRate,
-      weightDecay: msfl.weightDecay,
-      rule,
-      f,
-      minOwners: msfl.minOwners,
+      keys: requestorKeys,
       settlement,
       modelDigest: adapters.modelDigest,
-      ...(detection ? { screen: detection.screen } : {}),
-      onUpdate: (update) => {
-        models.set(update.round, update.model)
-        event('model-registered', { round: update.round, digest: digestHex(update.digest) })
-        replay.observe(update)
-      },
+      emit: p.emit,
+      now: p.now,
     })
     owned = await adapters.createOwners({
       publicMaterial: requestorKeys.publicMaterial,
@@ -145,11 +121,7 @@ export async function runMsflSimulation(p: {
       shape,
       batchSize: msfl.batchSize,
       seed,
-      owners: partition.clients.map((c) => ({
-        clientId: c.id,
-        data: c.data,
-        ...(attackers.has(c.id) ? { attack: attackers.get(c.id)!.text } : {}),
-      })),
+      owners: ownerSpecs(partition, attackers),
     })
     const handlers = new Map<string, MessageHandler>([
       ['model-requestor', requestor],
@@ -157,10 +129,7 @@ export async function runMsflSimulation(p: {
     ])
     event('run-started', {
       dataset: basics.dataset,
-      model:
-        shape.heads === 1
-          ? 'logistic (encrypted)'
-          : `one-vs-rest logistic ×${shape.heads} (encrypted)`,
+      model: describeMsflModel(shape.heads),
       strategy: `msfl (${plan.he}, mask=${msfl.mask}, ${rule.spec})`,
       clients: basics.clients,
       rounds: basics.rounds,
@@ -202,17 +171,12 @@ export async function runMsflSimulation(p: {
       partition,
       attackers,
       publicMaterialBytes: requestorKeys.publicMaterial.length,
-      ledger: {
-        ...tracked.totals(),
-        kind: ledger.kind,
-        escrowBalance: await ledger.escrowBalance(),
-      },
+      ledger: await summariseLedger(ledger, tracked),
       models,
       ...(detection ? { defence: detection.summary() } : {}),
     }
   } catch (error) {
-    event('run-failed', { error: error instanceof Error ? error.message : String(error) })
-    throw error
+    throw reportRunFailure(event, error)
   } finally {
     await owned?.dispose()
     await ledger?.close()
@@ -221,12 +185,34 @@ export async function runMsflSimulation(p: {
   }
 }
 
+/** The model's starting weights, per head: small Gaussian values from the run's seed. */
+function initialWeights(seed: number, heads: number, components: number): Float64Array[] {
+  const rng = createSeededRng(deriveSeed(seed, 'init'))
+  return Array.from({ length: heads }, () =>
+    Float64Array.from({ length: components }, () => 0.01 * rng.normal()),
+  )
+}
+
+/** Each owner's rows and, for the simulated attackers, their attack. */
+function ownerSpecs(partition: ClientPartition, attackers: ReadonlyMap<string, AttackSpec>) {
+  return partition.clients.map((c) => ({
+    clientId: c.id,
+    data: c.data,
+    ...(attackers.has(c.id) ? { attack: attackers.get(c.id)!.text } : {}),
+  }))
+}
+
+/** The encrypted model as events and reports name it. */
+function describeMsflModel(heads: number): string {
+  return heads === 1 ? 'logistic (encrypted)' : `one-vs-rest logistic ×${heads} (encrypted)`
+}
+
 /**
  * The owners agree on the feature scaling (runtime/scaling), then each L2-normalises its
  * own rows: unit rows keep the cubic sigmoid in its accurate range.
  */
 async function scaleOwners(
-  p: Parameters<typeof runMsflSimulation>[0],
+  p: RunMsflSimulationParameters,
   raw: ClientPartition,
 ): Promise<{ partition: ClientPartition; test: Dataset }> {
   const scaled = await scaleFederation({

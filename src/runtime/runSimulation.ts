@@ -5,7 +5,7 @@ import type { Dataset, DatasetSplit } from '../core/data/dataset.ts'
 import type { FeatureScaling } from '../core/data/featureScaling.ts'
 import { STATISTICS_NOISE_MULTIPLIER, STATISTICS_RELEASE } from '../core/dp/statisticsRelease.ts'
 import { MsflError } from '../core/errors/msflError.ts'
-import { createRunEmitter } from '../core/events/createRunEmitter.ts'
+import { createRunEmitter, reportRunFailure } from '../core/events/createRunEmitter.ts'
 import type { EventSink, ProtectedRoundRecord } from '../core/events/runEvent.ts'
 import { createTrainingClient } from '../core/fl/createTrainingClient.ts'
 import type { ClientPartition } from '../core/fl/partitionClients.ts'
@@ -210,8 +210,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       ...(defences ? { defence: await defences.summary() } : {}),
     }
   } catch (error) {
-    event('run-failed', { error: error instanceof Error ? error.message : String(error) })
-    throw error
+    throw reportRunFailure(event, error)
   } finally {
     await protection?.dispose()
     await defences?.close()

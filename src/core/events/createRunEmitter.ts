@@ -20,3 +20,12 @@ export function createRunEmitter(p: {
     p.emit(event)
   }
 }
+
+/**
+ * Reports a run that failed (`run-failed` with the error's message) and returns the error,
+ * so a driver's catch block is `throw reportRunFailure(event, error)`.
+ */
+export function reportRunFailure(event: RunEmitter, error: unknown): unknown {
+  event('run-failed', { error: error instanceof Error ? error.message : String(error) })
+  return error
+}

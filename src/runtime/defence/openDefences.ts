@@ -9,7 +9,7 @@ import { wrapModelCheck } from '../../core/verification/wrapModelCheck.ts'
 import type { DefencePlan } from '../config/planRun.ts'
 import { createLedgerStage } from '../ledger/createLedgerStage.ts'
 import type { MsflAdapters } from '../msfl/msflAdapters.ts'
-import { type LedgerSummary, trackSettlement } from '../msflLedger.ts'
+import { type LedgerSummary, summariseLedger, trackSettlement } from '../msflLedger.ts'
 import type { RoundStages } from '../roundStages.ts'
 import { createAdrmStages } from './createAdrmStages.ts'
 import { createSmpcStage, type SmpcRoundRecord } from './createSmpcStage.ts'
@@ -153,11 +153,7 @@ export async function openDefences(p: {
             : [],
         ),
         ...(smpc ? { verification: smpc.rounds() } : {}),
-        ledger: {
-          kind: ledger.kind,
-          ...tracked.totals(),
-          escrowBalance: await ledger.escrowBalance(),
-        },
+        ledger: await summariseLedger(ledger, tracked),
       }
     },
     close: () => ledger.close(),
