@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { createCkksEvaluator, createCkksRequestor, HE_PRESETS } from '../adapters/he-seal/index.ts'
 import { modelDigest, parseLedgerSpec } from '../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../adapters/random/index.ts'
-import { renderRunReport } from '../adapters/report/index.ts'
 import { createNodeSecaggCrypto } from '../adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { MsflError } from '../core/errors/msflError.ts'
@@ -15,13 +14,14 @@ import { createOwnersWith, type MsflOwners, type MsflOwnersSpec } from '../runti
 import { attackerNames } from '../runtime/planAttackers.ts'
 import { summarise } from '../runtime/rounds/roundEvaluation.ts'
 import { runMsflSimulation } from '../runtime/runMsflSimulation.ts'
-import { machineEnvironment } from './machineEnvironment.ts'
+import { finalJson } from './finalJson.ts'
 import { createOwnerPool } from './msfl/createOwnerPool.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
 import { formatLedger, ledgerJson, reportLedger } from './msfl/formatLedger.ts'
 import { openRun } from './openRun.ts'
 import { writeClientsFile } from './writeClientsFile.ts'
+import { writeRunReport } from './writeRunReport.ts'
 
 /** Data owners in this thread, sharing one evaluator of public material (one core, tests, heap checks). */
 export async function createOwnersInProcess(spec: MsflOwnersSpec): Promise<MsflOwners> {
@@ -98,7 +98,6 @@ export async function executeMsflSimulation(
   for (const [round, bytes] of result.models)
     dir.write(`models/round-${String(round).padStart(4, '0')}.json`, bytes)
 
-  const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const plaintext = summarise(result.plaintextFinal)
   const clients = writeClientsFile(dir, result.partition)
   const ckksErrors = result.history.map((r) => r.ckksError ?? Number.NaN)
@@ -107,23 +106,19 @@ export async function executeMsflSimulation(
     `${JSON.stringify({ runId, final: result.final, plaintext: result.plaintextFinal, history: result.history }, null, 2)}\n`,
   )
   dir.write('model.json', `${JSON.stringify({ heads: result.weights.map((w) => [...w]) })}\n`)
-  dir.write(
-    'report.html',
-    renderRunReport({
-      runId,
-      title: options.title,
-      config,
-      datasetDescription: `${data.description} (rows L2-normalised for the encrypted protocol)`,
-      classNames: data.train.classNames,
-      history: result.history,
-      final: result.final,
-      clients,
-      events: reportEvents(),
-      ledger: reportLedger(result.ledger, ledger?.record()),
-      ...(config.defence === undefined ? {} : { defence: config.defence }),
-      environment: { ...machineEnvironment(), he: plan.he },
-    }),
-  )
+  const events = reportEvents()
+  writeRunReport(dir, {
+    runId,
+    title: options.title,
+    config,
+    data,
+    dataNote: 'rows L2-normalised for the encrypted protocol',
+    result,
+    clients,
+    events,
+    ledger: reportLedger(result.ledger, ledger?.record()),
+    environment: { he: plan.he },
+  })
   const runDir = dir.complete()
   const report = join(runDir, 'report.html')
   return {
@@ -135,10 +130,7 @@ export async function executeMsflSimulation(
     json: {
       runId,
       config,
-      final,
-      ...(final.attackSuccessRate !== undefined
-        ? { attack_success_rate: final.attackSuccessRate }
-        : {}),
+      ...finalJson(result.final),
       plaintext,
       ckks_error_max: Math.max(...ckksErrors),
       public_material_bytes: result.publicMaterialBytes,

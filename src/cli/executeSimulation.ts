@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { modelDigest } from '../adapters/ledger-evm/index.ts'
 import { createCsprng } from '../adapters/random/index.ts'
-import { renderRunReport } from '../adapters/report/index.ts'
 import { createNodeSecaggCrypto } from '../adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../adapters/transport/index.ts'
 import { encodeModelFile } from '../core/model/modelFile.ts'
@@ -11,9 +10,8 @@ import type { FederatedRunPlan } from '../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../runtime/config/simulationConfig.ts'
 import { attackerNames } from '../runtime/planAttackers.ts'
 import { resolveModelSpec } from '../runtime/resolveModelSpec.ts'
-import { summarise } from '../runtime/rounds/roundEvaluation.ts'
 import { runSimulation, type SimulationResult } from '../runtime/runSimulation.ts'
-import { machineEnvironment } from './machineEnvironment.ts'
+import { finalJson } from './finalJson.ts'
 import { createRunLedger, type RunLedger } from './msfl/createRunLedger.ts'
 import { defenceJson } from './msfl/defenceJson.ts'
 import { reportLedger } from './msfl/formatLedger.ts'
@@ -21,6 +19,7 @@ import { openRun } from './openRun.ts'
 import { createProtection } from './privacy/createProtection.ts'
 import { privacyJson } from './privacy/privacyJson.ts'
 import { writeClientsFile } from './writeClientsFile.ts'
+import { writeRunReport } from './writeRunReport.ts'
 
 export interface ExecuteSimulationOptions {
   readonly title: string
@@ -83,7 +82,6 @@ export async function executeSimulation(
     dir.write('model.registered.bin', globalModelBytes(result.model.spec, result.params))
   }
 
-  const final = { ...summarise(result.final), confusionMatrix: result.final.confusionMatrix }
   const clients = writeClientsFile(dir, result.partition)
   dir.write(
     'metrics.json',
@@ -97,23 +95,10 @@ export async function executeSimulation(
       classNames: [...data.train.classNames],
     }),
   )
-  dir.write(
-    'report.html',
-    renderRunReport({
-      runId,
-      title: options.title,
-      config,
-      datasetDescription: data.description,
-      classNames: data.train.classNames,
-      history: result.history,
-      final: result.final,
-      clients,
-      events: reportEvents(),
-      ...(result.defence ? { ledger: reportLedger(result.defence.ledger, ledger?.record()) } : {}),
-      ...(config.defence === undefined ? {} : { defence: config.defence }),
-      environment: machineEnvironment(),
-    }),
-  )
+  const ledgerReport = result.defence && reportLedger(result.defence.ledger, ledger?.record())
+  const { title } = options
+  const events = reportEvents()
+  writeRunReport(dir, { runId, title, config, data, result, clients, events, ledger: ledgerReport })
   const runDir = dir.complete()
   const report = join(runDir, 'report.html')
   return {
@@ -124,10 +109,7 @@ export async function executeSimulation(
     json: {
       runId,
       config,
-      final,
-      ...(final.attackSuccessRate !== undefined
-        ? { attack_success_rate: final.attackSuccessRate }
-        : {}),
+      ...finalJson(result.final),
       attackers: attackerNames(result.attackers),
       ...(result.privacy ? { privacy: privacyJson(result.privacy, result.model.numParams) } : {}),
       ...selectionSummary(result),

@@ -168,6 +168,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       emit: p.emit,
       now: p.now,
     }
+    // What every result carries besides the rounds.
+    const outcome = { model, partition, attackers, ...(scaling ? { scaling } : {}) }
     if (protection) {
       const result = await runProtectedFederation({
         ...federation,
@@ -176,10 +178,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       })
       return {
         ...result,
-        model,
-        partition,
-        attackers,
-        ...(scaling ? { scaling } : {}),
+        ...outcome,
         ...privacySummary(
           meanProtectedUpload(result.history),
           Object.fromEntries(result.history.map((r) => [r.round, r.dropped])),
@@ -202,10 +201,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     // Plain updates travel as float64 vectors on the wire: 8 bytes per parameter.
     return {
       ...result,
-      model,
-      partition,
-      attackers,
-      ...(scaling ? { scaling } : {}),
+      ...outcome,
       ...privacySummary(8 * model.numParams, {}),
       ...(defences ? { defence: await defences.summary() } : {}),
     }

@@ -3,18 +3,23 @@ import { DEFAULT_RDP_ORDERS, type PriorRelease } from './rdpAccountant.ts'
 import { type RdpConversion, rdpToEpsilon } from './rdpToEpsilon.ts'
 import { sampledGaussianRdp } from './sampledGaussianRdp.ts'
 
-export interface NoiseTarget {
+/** An (ε, δ) budget to calibrate noise for, and how it is accounted. */
+export interface DpBudget {
   /** ε the whole run may spend. */
   readonly targetEpsilon: number
   readonly delta: number
-  /** Poisson sampling rate q of every step. */
-  readonly samplingRate: number
-  /** Steps the run will take in total. */
-  readonly steps: number
   readonly orders?: readonly number[]
   readonly conversion?: RdpConversion
   /** Releases already charged to the same budget; σ is found for what they leave. */
   readonly prior?: readonly PriorRelease[]
+}
+
+/** A budget and the mechanism it covers: `steps` Poisson-sampled Gaussian releases. */
+export interface NoiseTarget extends DpBudget {
+  /** Poisson sampling rate q of every step. */
+  readonly samplingRate: number
+  /** Steps the run will take in total. */
+  readonly steps: number
   /** Relative width of the final bracket (default 1e−6). */
   readonly precision?: number
 }

@@ -1,7 +1,5 @@
 import { MsflError } from '../errors/msflError.ts'
-import { findNoiseMultiplier } from './findNoiseMultiplier.ts'
-import type { PriorRelease } from './rdpAccountant.ts'
-import type { RdpConversion } from './rdpToEpsilon.ts'
+import { type DpBudget, findNoiseMultiplier } from './findNoiseMultiplier.ts'
 
 /** The local-training settings of a round that matter for privacy. */
 export interface DpSgdTraining {
@@ -31,18 +29,16 @@ export function planDpSgdRound(n: number, training: DpSgdTraining): DpSgdRoundPl
   }
 }
 
-export interface DpSgdCalibration {
+/**
+ * One owner's DP-SGD: its rows, local training and rounds, under a budget (`prior` holds
+ * what it released before training, e.g. its noisy feature statistics, charged first).
+ */
+export interface DpSgdCalibration extends DpBudget {
   /** Rows of the data owner. */
   readonly n: number
   readonly training: DpSgdTraining
   /** Federated rounds the owner will train in. */
   readonly rounds: number
-  readonly targetEpsilon: number
-  readonly delta: number
-  readonly orders?: readonly number[]
-  readonly conversion?: RdpConversion
-  /** What the owner released before training (its noisy feature statistics), charged first. */
-  readonly prior?: readonly PriorRelease[]
 }
 
 /**

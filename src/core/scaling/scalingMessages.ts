@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { messageSchema } from '../wire/messageSchema.ts'
 
 /**
  * Messages of the feature-scaling agreement, the job's first step. The owners first run
@@ -18,43 +19,34 @@ import { z } from 'zod'
 const session = z.string().min(1).max(200)
 const finiteList = z.array(z.number().finite()).max(1_000_000)
 
-export const featureScalingSchema = z
-  .object({
-    type: z.literal('feature-scaling'),
-    session,
-    /** The agreed mean of every planned feature, in plan order. */
-    mean: finiteList,
-    /** The agreed standard deviation of every planned feature, in plan order. */
-    std: finiteList,
-  })
-  .strict()
+export const featureScalingSchema = messageSchema('feature-scaling', {
+  session,
+  /** The agreed mean of every planned feature, in plan order. */
+  mean: finiteList,
+  /** The agreed standard deviation of every planned feature, in plan order. */
+  std: finiteList,
+})
 /** The requestor's announcement of the agreed scaling. */
 export type FeatureScalingMessage = z.infer<typeof featureScalingSchema>
 
-export const featureScalingAppliedSchema = z
-  .object({
-    type: z.literal('feature-scaling-applied'),
-    session,
-    clientId: z.string().min(1).max(200),
-  })
-  .strict()
+export const featureScalingAppliedSchema = messageSchema('feature-scaling-applied', {
+  session,
+  clientId: z.string().min(1).max(200),
+})
 /** An owner's acknowledgement that its rows are now scaled. */
 export type FeatureScalingApplied = z.infer<typeof featureScalingAppliedSchema>
 
-export const featureStatisticsRequestSchema = z
-  .object({ type: z.literal('feature-statistics-request'), session })
-  .strict()
+export const featureStatisticsRequestSchema = messageSchema('feature-statistics-request', {
+  session,
+})
 /** The requestor's request for the statistics of a job's only owner. */
 export type FeatureStatisticsRequest = z.infer<typeof featureStatisticsRequestSchema>
 
-export const featureStatisticsSchema = z
-  .object({
-    type: z.literal('feature-statistics'),
-    session,
-    clientId: z.string().min(1).max(200),
-    statistics: z.array(z.number().finite()).min(1).max(1_000_000),
-  })
-  .strict()
+export const featureStatisticsSchema = messageSchema('feature-statistics', {
+  session,
+  clientId: z.string().min(1).max(200),
+  statistics: z.array(z.number().finite()).min(1).max(1_000_000),
+})
 /** The only owner's statistics (noised under DP), in featureStatistics order. */
 export type FeatureStatistics = z.infer<typeof featureStatisticsSchema>
 
