@@ -82,7 +82,6 @@ export async function runMsflSimulation(
   const { partition, test } = await scaleOwners(p, population.partition)
   // f defaults to the number of attackers; planRun checked the rule against the mask.
   const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
-  const { f } = rule
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 
