@@ -24,7 +24,11 @@ import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
 import { type DpSetup, openDp } from './privacy/openDp.ts'
 import { openProtection } from './privacy/openProtection.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
-import type { CreateProtection, UpdateProtection } from './privacy/updateProtection.ts'
+import type {
+  CreateProtection,
+  OpenedProtection,
+  UpdateProtection,
+} from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 
@@ -109,9 +113,10 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const strategy =
     clientLevel?.strategy ?? createStrategy(plan.engine, basics.clients, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
-  const protection = privacy?.hiding
+  const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)
     : undefined
+  const protection = opened?.protection
   const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
     privacy === undefined
       ? {}
@@ -123,6 +128,12 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     : undefined
   if (defences)
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
+  // The key holder joins the transport as a participant; the server stage never gets it.
+  for (const participant of opened?.participants ?? []) {
+    if (handlers.has(participant.id))
+      throw new MsflError('CONFIG_INVALID', `privacy: ${participant.id} is already a client id`)
+    handlers.set(participant.id, participant.handler)
+  }
 
   event('run-started', {
     dataset: basics.dataset,
@@ -194,6 +205,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     throw error
   } finally {
     await protection?.dispose()
+    for (const participant of opened?.participants ?? []) await participant.dispose()
     await defences?.close()
   }
 }
@@ -205,7 +217,7 @@ function openRunProtection(
   partition: ClientPartition,
   omniscient: boolean,
   clientLevel: boolean,
-): Promise<UpdateProtection> {
+): Promise<OpenedProtection> {
   const privacy = p.plan.protocol === 'protected' ? p.plan.privacy : undefined
   return openProtection({
     runId: p.runId,
@@ -213,6 +225,7 @@ function openRunProtection(
     dropout: privacy?.dropout ?? 0,
     seed: p.plan.basics.seed,
     clients: partition.clients.map((c) => c.id),
+    rounds: p.plan.basics.rounds,
     omniscient,
     // Client-level DP clients report numExamples 1: their updates need no scaling.
     referenceExamples: clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),
