@@ -48,7 +48,14 @@ export async function benchWireBytes(params = 100_000): Promise<BenchRow[]> {
   for (const spec of ['paillier', 'ckks']) {
     const { protection, participants } = await createProtection(
       parsePrivacySpec(spec).find(isHiding)!,
-      { runId: 'bench', clients, rounds: 1, referenceExamples: 1, dropsOut: () => false },
+      {
+        runId: 'bench',
+        clients,
+        rounds: 1,
+        minContributors: 2,
+        referenceExamples: 1,
+        dropsOut: () => false,
+      },
     )
     const reply = await protection.wrapClient('do-0', trained).handle(instruction)
     const bytes = perParameter(reply)

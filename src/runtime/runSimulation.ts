@@ -10,6 +10,7 @@ import type { ClientPartition } from '../core/fl/partitionClients.ts'
 import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
+import { MIN_SUMMED_UPDATES } from '../core/privacy/createKeyHolder.ts'
 import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
@@ -226,6 +227,8 @@ function openRunProtection(
     seed: p.plan.basics.seed,
     clients: partition.clients.map((c) => c.id),
     rounds: p.plan.basics.rounds,
+    // Distributed client-level DP: no sum with fewer than t noise shares is decrypted.
+    minContributors: Math.max(MIN_SUMMED_UPDATES, privacy?.minNoiseShares ?? 0),
     omniscient,
     // Client-level DP clients report numExamples 1: their updates need no scaling.
     referenceExamples: clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),

@@ -4,6 +4,7 @@ import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { createProtection } from '../../src/cli/privacy/createProtection.ts'
 import type { FitInstruction } from '../../src/core/fl/messages.ts'
 import type { MessageHandler, ProtocolMessage, Transport } from '../../src/core/ports/transport.ts'
+import { createKeyHolder } from '../../src/core/privacy/createKeyHolder.ts'
 import { KEY_HOLDER_ID } from '../../src/core/privacy/keyHolderMessages.ts'
 import { isHiding, parsePrivacySpec } from '../../src/core/privacy/parsePrivacySpec.ts'
 import type { OpenedProtection } from '../../src/runtime/privacy/updateProtection.ts'
@@ -14,11 +15,12 @@ const LENGTH = 20
 const ROUNDS = 2
 
 /** The real composition of `--privacy <spec>` for three owners and two rounds. */
-function open(spec: 'ckks' | 'paillier'): Promise<OpenedProtection> {
+function open(spec: 'ckks' | 'paillier', minContributors = 2): Promise<OpenedProtection> {
   return createProtection(parsePrivacySpec(spec).find(isHiding)!, {
     runId: 'key-holder-test',
     clients: ['do-0', 'do-1', 'do-2'],
     rounds: ROUNDS,
+    minContributors,
     referenceExamples: 10,
     dropsOut: () => false,
   })
@@ -223,5 +225,40 @@ describe('--privacy paillier: a server that lies about the contributor count', (
     } finally {
       await close(opened)
     }
+  })
+})
+
+describe('the key holder’s minimum follows client-level DP’s t', () => {
+  it('with min=3 (distributed noise) a sum of two owners is refused, of three released', {
+    timeout: 120_000,
+  }, async () => {
+    const opened = await open('paillier', 3)
+    try {
+      const { transport } = keyHolderTransport(opened)
+      const replies = [
+        await protectedReply(opened, 0, 1),
+        await protectedReply(opened, 1, 1),
+        await protectedReply(opened, 2, 1),
+      ] as never[]
+      await assert.rejects(
+        aggregate(opened, transport, 1, replies.slice(0, 2) as never[]),
+        /2 encrypted update\(s\) summed; decrypting fewer than 3/,
+      )
+      assert.equal((await aggregate(opened, transport, 1, replies)).contributors.length, 3)
+    } finally {
+      await close(opened)
+    }
+  })
+
+  it('a key holder with a minimum below 2 is not built', () => {
+    assert.throws(
+      () =>
+        createKeyHolder({
+          minContributors: 1,
+          rounds: 1,
+          decrypt: () => ({ values: new Float64Array(1) }),
+        }),
+      /minContributors must be an integer ≥ 2, got 1/,
+    )
   })
 })

@@ -9,7 +9,6 @@ import {
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { encodePaillierPublicKey } from '../../core/paillier/publicKeyFormat.ts'
-import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createCkksProtection } from '../../runtime/privacy/createCkksProtection.ts'
@@ -39,7 +38,7 @@ export async function createProtection(
   if (part.name === 'secagg') return { protection: createSecagg(part, context), participants: [] }
   const limits: KeyHolderLimits = {
     id: KEY_HOLDER_ID,
-    minContributors: MIN_SUMMED_UPDATES,
+    minContributors: context.minContributors,
     rounds: context.rounds,
   }
   if (part.name === 'paillier') return createPaillier(part, context, limits)

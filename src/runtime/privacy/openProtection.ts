@@ -15,6 +15,7 @@ export async function openProtection(p: {
   readonly seed: number
   readonly clients: readonly string[]
   readonly rounds: number
+  readonly minContributors: number
   readonly omniscient: boolean
   readonly referenceExamples: number
   readonly createProtection: CreateProtection | undefined
@@ -47,6 +48,7 @@ export async function openProtection(p: {
     runId: p.runId,
     clients,
     rounds: p.rounds,
+    minContributors: p.minContributors,
     referenceExamples: p.referenceExamples,
     dropsOut,
   })

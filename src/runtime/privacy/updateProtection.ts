@@ -75,6 +75,11 @@ export interface ProtectionContext {
   readonly clients: readonly string[]
   /** The job's rounds (the key holder decrypts no later round). */
   readonly rounds: number
+  /**
+   * The fewest owners' updates a decrypted sum may hold: 2, or client-level DP's t
+   * (`min`) with distributed noise, so that no released sum carries fewer noise shares.
+   */
+  readonly minContributors: number
   /** The largest owner's example count: a public bound updates can be scaled by. */
   readonly referenceExamples: number
   /** Simulation (`--dropout`): whether a client vanishes after key sharing in a round. */
