@@ -38,7 +38,8 @@ export const decryptSumRequestSchema = z
     sum: z.array(bytes).min(1).max(65_536),
   })
   .strict()
-export type DecryptSumRequest = z.infer<typeof decryptSumRequestSchema>
+/** What the server sends the key holder: the round's sum to decrypt. */
+export type KeyHolderRequest = z.infer<typeof decryptSumRequestSchema>
 
 /** Key holder → server: the round's sum in the clear. */
 export const decryptedSumSchema = z
@@ -60,6 +61,3 @@ export const keyHolderReplySchema = z.discriminatedUnion('type', [
   decryptedSumSchema,
   keyHolderErrorSchema,
 ])
-
-/** What the server sends the key holder. */
-export type KeyHolderRequest = DecryptSumRequest
