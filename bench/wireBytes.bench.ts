@@ -46,12 +46,17 @@ export async function benchWireBytes(params = 100_000): Promise<BenchRow[]> {
     },
   ]
   for (const spec of ['paillier', 'ckks']) {
-    const protection = await createProtection(parsePrivacySpec(spec).find(isHiding)!, {
-      runId: 'bench',
-      clients,
-      referenceExamples: 1,
-      dropsOut: () => false,
-    })
+    const { protection, participants } = await createProtection(
+      parsePrivacySpec(spec).find(isHiding)!,
+      {
+        runId: 'bench',
+        clients,
+        rounds: 1,
+        minContributors: 2,
+        referenceExamples: 1,
+        dropsOut: () => false,
+      },
+    )
     const reply = await protection.wrapClient('do-0', trained).handle(instruction)
     const bytes = perParameter(reply)
     rows.push({
@@ -60,6 +65,7 @@ export async function benchWireBytes(params = 100_000): Promise<BenchRow[]> {
       detail: `encoded fit-protected message of ${fmt(params)} parameters: ${fmt(bytes * params)} bytes`,
     })
     await protection.dispose()
+    for (const participant of participants) await participant.dispose()
   }
   return rows
 }

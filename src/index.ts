@@ -58,10 +58,12 @@ export type { LedgerSummary, MsflLedger } from './runtime/msflLedger.ts'
 export type { MsflOwners, MsflOwnersSpec } from './runtime/msflOwners.ts'
 export type {
   CreateProtection,
+  OpenedProtection,
   ProtectedAggregate,
   ProtectedRoundHooks,
   ProtectedRoundInput,
   ProtectionContext,
+  ProtectionParticipant,
   UpdateProtection,
 } from './runtime/privacy/updateProtection.ts'
 export type { RoundStages, ScreenOutcome } from './runtime/roundStages.ts'

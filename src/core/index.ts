@@ -133,6 +133,7 @@ export type {
   TransportStats,
 } from './ports/transport.ts'
 // Privacy, randomness (seeded: simulation only), robust aggregation, spec strings, training
+export type { KeyHolderRequest } from './privacy/keyHolderMessages.ts'
 export {
   type ClientDpOptions,
   type DpPart,

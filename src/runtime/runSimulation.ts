@@ -13,6 +13,7 @@ import { createModel } from '../core/model/createModel.ts'
 import type { Model } from '../core/model/model.ts'
 import type { SecaggCrypto } from '../core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../core/ports/transport.ts'
+import { MIN_SUMMED_UPDATES } from '../core/privacy/createKeyHolder.ts'
 import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
@@ -27,7 +28,11 @@ import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
 import { type DpSetup, openDp } from './privacy/openDp.ts'
 import { openProtection } from './privacy/openProtection.ts'
 import { runProtectedFederation } from './privacy/runProtectedFederation.ts'
-import type { CreateProtection, UpdateProtection } from './privacy/updateProtection.ts'
+import type {
+  CreateProtection,
+  OpenedProtection,
+  UpdateProtection,
+} from './privacy/updateProtection.ts'
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
@@ -127,9 +132,10 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const strategy =
     clientLevel?.strategy ?? createStrategy(plan.engine, basics.clients, attackers.size)
   const evaluate = createEvaluation(model, data, attackers)
-  const protection = privacy?.hiding
+  const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)
     : undefined
+  const protection = opened?.protection
   const privacySummary = (bytesPerClientPerRound: number, dropped: PrivacySummary['dropped']) =>
     privacy === undefined
       ? {}
@@ -141,6 +147,12 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     : undefined
   if (defences)
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
+  // The key holder joins the transport as a participant; the server stage never gets it.
+  for (const participant of opened?.participants ?? []) {
+    if (handlers.has(participant.id))
+      throw new MsflError('CONFIG_INVALID', `privacy: ${participant.id} is already a client id`)
+    handlers.set(participant.id, participant.handler)
+  }
 
   event('run-started', {
     dataset: basics.dataset,
@@ -209,6 +221,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
     throw reportRunFailure(event, error)
   } finally {
     await protection?.dispose()
+    for (const participant of opened?.participants ?? []) await participant.dispose()
     await defences?.close()
   }
 }
@@ -220,7 +233,7 @@ function openRunProtection(
   partition: ClientPartition,
   omniscient: boolean,
   clientLevel: boolean,
-): Promise<UpdateProtection> {
+): Promise<OpenedProtection> {
   const privacy = p.plan.protocol === 'protected' ? p.plan.privacy : undefined
   return openProtection({
     runId: p.runId,
@@ -228,6 +241,9 @@ function openRunProtection(
     dropout: privacy?.dropout ?? 0,
     seed: p.plan.basics.seed,
     clients: partition.clients.map((c) => c.id),
+    rounds: p.plan.basics.rounds,
+    // Distributed client-level DP: no sum with fewer than t noise shares is decrypted.
+    minContributors: Math.max(MIN_SUMMED_UPDATES, privacy?.minNoiseShares ?? 0),
     omniscient,
     // Client-level DP clients report numExamples 1: their updates need no scaling.
     referenceExamples: clientLevel ? 1 : Math.max(...partition.clients.map((c) => c.data.n)),

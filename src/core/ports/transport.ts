@@ -1,5 +1,6 @@
 import type { ServerMessage } from '../fl/messages.ts'
 import type { OwnerInboxMessage, RequestorInboxMessage } from '../msfl/msflMessages.ts'
+import type { KeyHolderRequest } from '../privacy/keyHolderMessages.ts'
 import type { ScalingInboxMessage } from '../scaling/scalingMessages.ts'
 import type { ClientInboxMessage } from '../secagg/secaggMessages.ts'
 import type { SmpcRequest } from '../smpc/smpcMessages.ts'
@@ -16,6 +17,7 @@ export type ProtocolMessage =
   | RequestorInboxMessage
   | OwnerInboxMessage
   | ScalingInboxMessage
+  | KeyHolderRequest
 
 /** How long a request may take, and how the caller can give up on it earlier. */
 export interface RequestOptions {

@@ -92,8 +92,9 @@ export function createClientLevelRun(p: {
   })
   const serverRng = p.noiseRng()
   const dpFedAvg = createDpFedAvg({ training: p.training, clientDp, noiseRng: serverRng })
-  // Secagg unmasks nothing below its own t, ckks and paillier decrypt what they are given:
-  // a distributed round needs that many valid replies before the protection runs.
+  // Secagg unmasks nothing below its own t, the ckks/paillier key holder decrypts nothing
+  // below t (ProtectionContext.minContributors): a distributed round needs that many valid
+  // replies before the protection runs, so a short round is dropped instead of refused.
   const admitAt = t === undefined ? 0 : Math.max(t, secaggT)
   return {
     clientDp,

@@ -1,11 +1,12 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import { createSeededRng, deriveSeed, shuffleInPlace } from '../../core/rng/seededRng.ts'
-import type { CreateProtection, UpdateProtection } from './updateProtection.ts'
+import type { CreateProtection, OpenedProtection } from './updateProtection.ts'
 
 /**
  * Builds the protection `hiding` names (which `planRun` checked against the strategy and
- * aggregator) for the run's clients, with the simulated dropouts of `--dropout`.
+ * aggregator) for the run's clients, with the simulated dropouts of `--dropout`, and the
+ * participants it brings (the key holder).
  */
 export async function openProtection(p: {
   readonly runId: string
@@ -13,10 +14,12 @@ export async function openProtection(p: {
   readonly dropout: number
   readonly seed: number
   readonly clients: readonly string[]
+  readonly rounds: number
+  readonly minContributors: number
   readonly omniscient: boolean
   readonly referenceExamples: number
   readonly createProtection: CreateProtection | undefined
-}): Promise<UpdateProtection> {
+}): Promise<OpenedProtection> {
   const { clients } = p
   if (p.omniscient)
     throw new MsflError(
@@ -44,6 +47,8 @@ export async function openProtection(p: {
   return p.createProtection(p.hiding, {
     runId: p.runId,
     clients,
+    rounds: p.rounds,
+    minContributors: p.minContributors,
     referenceExamples: p.referenceExamples,
     dropsOut,
   })

@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
-import { MsflError } from '../../core/errors/msflError.ts'
 import { mapFitReplies } from '../../core/fl/mapFitReplies.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 
@@ -118,13 +117,4 @@ export function contributorsOf(
     numExamples: reported.get(clientId)!.numExamples,
     trainLoss: reported.get(clientId)!.trainLoss,
   }))
-}
-
-/** A decrypted "sum" of fewer than two updates would be one owner's update: refused. */
-export function assertSummedEnough(round: number, summed: number): void {
-  if (summed < 2)
-    throw new MsflError(
-      'PROTOCOL',
-      `round ${round}: ${summed} encrypted update(s) summed; decrypting fewer than 2 would reveal an owner's update`,
-    )
 }

@@ -7,7 +7,7 @@ import type { Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { StartTimer } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
-import { type RoundProtocol, runRounds } from '../rounds/runRounds.ts'
+import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from '../rounds/runRounds.ts'
 import type {
   ProtectedAggregate,
   ProtectedRoundHooks,
@@ -32,7 +32,10 @@ export interface RunProtectedFederationParameters {
   readonly afterRound?: (round: number, aggregate: ProtectedAggregate) => void
   /** Client-level DP: which rounds may be combined, and the step instead of FedAvg's. */
   readonly hooks?: ProtectedRoundHooks
-  /** How long a client may take to answer the round's fit request (default ten minutes). */
+  /**
+   * How long a client may take to answer the round's fit request, and the key holder a
+   * decryption request (default ten minutes).
+   */
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
   readonly emit: EventSink
@@ -111,7 +114,10 @@ function protectedProtocol(
           },
         }
       }
-      const aggregate = await p.protection.aggregate({ round, params, replies }, p.transport)
+      const aggregate = await p.protection.aggregate(
+        { round, params, replies, deadlineMs: p.deadlineMs ?? DEFAULT_DEADLINE_MS },
+        p.transport,
+      )
       for (const { clientId, reason } of aggregate.rejected)
         event('update-rejected', { round, clientId, reason })
       for (const { clientId, numExamples, trainLoss } of aggregate.contributors)

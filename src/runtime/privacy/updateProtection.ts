@@ -7,6 +7,8 @@ export interface ProtectedRoundInput {
   /** The global parameters the clients trained from. */
   readonly params: Float64Array
   readonly replies: readonly { readonly clientId: string; readonly reply: unknown }[]
+  /** How long one request of the protection's own (e.g. to the key holder) may take. */
+  readonly deadlineMs: number
 }
 
 /** The round's aggregate in the clear, as only the party entitled to it sees it. */
@@ -46,21 +48,49 @@ export interface UpdateProtection {
   dispose(): Promise<void>
 }
 
+/**
+ * A party a protection brings besides the clients, reached over the transport under
+ * `id` (the key holder of ckks and paillier): the runner registers `handler` beside the
+ * clients' handlers and never hands it to the server stage.
+ */
+export interface ProtectionParticipant {
+  readonly id: string
+  readonly handler: MessageHandler
+  /** Frees what the participant holds (the secret key). */
+  dispose(): Promise<void>
+}
+
+/**
+ * A protection as the composition root opens it: the client wrapper and server stage
+ * (public material only), and the participants that hold what the server must not.
+ */
+export interface OpenedProtection {
+  readonly protection: UpdateProtection
+  readonly participants: readonly ProtectionParticipant[]
+}
+
 /** What a protection needs to know about the run. */
 export interface ProtectionContext {
   readonly runId: string
   readonly clients: readonly string[]
+  /** The job's rounds (the key holder decrypts no later round). */
+  readonly rounds: number
+  /**
+   * The fewest owners' updates a decrypted sum may hold: 2, or client-level DP's t
+   * (`min`) with distributed noise, so that no released sum carries fewer noise shares.
+   */
+  readonly minContributors: number
   /** The largest owner's example count: a public bound updates can be scaled by. */
   readonly referenceExamples: number
   /** Simulation (`--dropout`): whether a client vanishes after key sharing in a round. */
   readonly dropsOut: (clientId: string, round: number) => boolean
 }
 
-/** Builds the protection a `--privacy` part names; its keys come from adapters. */
+/** Builds the protection a `--privacy` part names, with its participants; keys come from adapters. */
 export type CreateProtection = (
   hiding: HidingPart,
   context: ProtectionContext,
-) => Promise<UpdateProtection>
+) => Promise<OpenedProtection>
 
 /**
  * Replaces FedAvg's step for client-level DP (createClientLevelRun): `admits` sees the
