@@ -23,16 +23,11 @@ export function openCkksKeyHolder(
   keys: { readonly evaluator: HeEvaluator; readonly decryptor: HeDecryptor; dispose(): void },
   limits: KeyHolderLimits,
 ): ProtectionParticipant {
-  return {
-    id: limits.id,
-    handler: createKeyHolder({
-      ...limits,
-      decrypt: (sum, length) => ({
-        values: decryptUpdateSum(keys.evaluator, keys.decryptor, sum, length),
-      }),
-    }),
-    dispose: async () => keys.dispose(),
-  }
+  return keyHolderParticipant(
+    limits,
+    (sum, length) => ({ values: decryptUpdateSum(keys.evaluator, keys.decryptor, sum, length) }),
+    async () => keys.dispose(),
+  )
 }
 
 /**
@@ -44,17 +39,23 @@ export function openPaillierKeyHolder(
   keys: { readonly public: PaillierPublic; readonly secret: PaillierSecret },
   limits: KeyHolderLimits,
 ): ProtectionParticipant {
-  return {
-    id: limits.id,
-    handler: createKeyHolder({
-      ...limits,
-      decrypt(sum, length) {
-        if (sum.length !== 1)
-          throw new MsflError('PROTOCOL', `${sum.length} ciphertexts, expected 1 packed sum`)
-        return keys.secret.decryptPacked(keys.public.load(sum[0]!, length))
-      },
-    }),
+  return keyHolderParticipant(
+    limits,
+    (sum, length) => {
+      if (sum.length !== 1)
+        throw new MsflError('PROTOCOL', `${sum.length} ciphertexts, expected 1 packed sum`)
+      return keys.secret.decryptPacked(keys.public.load(sum[0]!, length))
+    },
     // The key pair is plain bigints: nothing outside the garbage collector to free.
-    dispose: async () => {},
-  }
+    async () => {},
+  )
+}
+
+/** A key holder on the transport: its id, its guarded handler, and how its keys are freed. */
+function keyHolderParticipant(
+  limits: KeyHolderLimits,
+  decrypt: Parameters<typeof createKeyHolder>[0]['decrypt'],
+  dispose: () => Promise<void>,
+): ProtectionParticipant {
+  return { id: limits.id, handler: createKeyHolder({ ...limits, decrypt }), dispose }
 }
