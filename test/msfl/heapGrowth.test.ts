@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createOwnersInProcess, msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
-import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 // Records SEAL's WebAssembly memory when SEAL is first instantiated (lazily, at the first key generation).
 import { wasmHeapBytes } from '../he-seal/sealTestHelpers.ts'
+import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 const ROUNDS = 120
 
 it(`the WebAssembly heap does not grow over ${ROUNDS} MS-FL rounds`, async () => {
-  const full = await loadDataset(parseDatasetSpec('adult'), 1)
-  const take = (d: typeof full.train, n: number) => ({
-    ...d,
-    n,
-    x: d.x.subarray(0, n * d.d),
-    y: d.y.subarray(0, n),
-  })
-  const data = { ...full, train: take(full.train, 600), test: take(full.test, 200) }
+  const data = await loadAdultSlice(600, 200)
   const heap: number[] = []
   await runMsflSimulation({
     runId: 'heap',

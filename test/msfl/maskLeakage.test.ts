@@ -20,6 +20,7 @@ import { plainMsflRound, plainOwnerGradients } from '../../src/core/msfl/plainMs
 import { sampleBatch } from '../../src/core/msfl/sampleBatch.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 import { createRobustRule } from '../../src/core/robust/createRobustRule.ts'
+import { chiSquareCritical, chiSquareSame } from '../helpers/chiSquare.ts'
 
 // The requestor's view of one component in one round: v_i = c·β_i + d for every owner i,
 // with (c, d) drawn by the service provider's own mask code from the CSPRNG. CKKS adds
@@ -38,25 +39,6 @@ function maskedViews(values: readonly number[], shiftBound: number, mode: MaskMo
     const c = scale[0]!
     return { c, v: values.map((b) => c * b + shift[0]!) }
   })
-}
-
-/** Pearson's χ² of two histograms against a common distribution (as the SMPC privacy tests do). */
-function chiSquareSame(a: readonly number[], b: readonly number[]): number {
-  const na = a.reduce((s, x) => s + x, 0)
-  const nb = b.reduce((s, x) => s + x, 0)
-  let chi = 0
-  for (let i = 0; i < a.length; i++) {
-    const pooled = (a[i]! + b[i]!) / (na + nb)
-    if (pooled === 0) continue
-    chi += (a[i]! - na * pooled) ** 2 / (na * pooled) + (b[i]! - nb * pooled) ** 2 / (nb * pooled)
-  }
-  return chi
-}
-
-/** Upper critical value of χ²(df) at z standard deviations (Wilson–Hilferty); z = 5 ≈ p 3·10⁻⁷. */
-function critical(df: number, z = 5): number {
-  const a = 2 / (9 * df)
-  return df * (1 - a + z * Math.sqrt(a)) ** 3
 }
 
 function histogram(samples: readonly number[], low: number, high: number, bins: number): number[] {
@@ -154,9 +136,9 @@ describe('MS-FL masks: what the requestor learns from one masked component', () 
       )
     }
     const atD = chi(D)
-    assert.ok(atD < critical(63), `χ² ${atD} at D = ${D}`)
+    assert.ok(atD < chiSquareCritical(63), `χ² ${atD} at D = ${D}`)
     const atFormer = chi(8)
-    assert.ok(atFormer > critical(63), `χ² ${atFormer} at d ∈ [−8, 8]: the test has power`)
+    assert.ok(atFormer > chiSquareCritical(63), `χ² ${atFormer} at d ∈ [−8, 8]: the test has power`)
   })
 
   it('what it reveals: the differences between owners up to the factor c, so their order and distance ratios exactly and their spread within a factor 4', () => {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createEvmLedger } from '../../src/adapters/ledger-evm/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
-import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import { checkCommittedTable } from '../../src/core/msfl/checkCommittedTable.ts'
 import {
@@ -25,6 +23,7 @@ import { createRobustRule } from '../../src/core/robust/createRobustRule.ts'
 import { planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
+import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 describe('k owners per component: the rule (pure)', () => {
   it('k below 2 is refused, in the config (naming the field) and in the core', () => {
@@ -157,14 +156,7 @@ type EvmLedger = Awaited<ReturnType<typeof createEvmLedger>>
 
 let adult: DatasetSplit
 before(async () => {
-  const full = await loadDataset(parseDatasetSpec('adult'), 1)
-  const take = (d: DatasetSplit['train'], n: number) => ({
-    ...d,
-    n,
-    x: d.x.subarray(0, n * d.d),
-    y: d.y.subarray(0, n),
-  })
-  adult = { ...full, train: take(full.train, 1500), test: take(full.test, 500) }
+  adult = await loadAdultSlice(1500, 500)
 })
 
 /**

@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createCkksRequestor } from '../../src/adapters/he-seal/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
-import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { MessageHandler } from '../../src/core/ports/transport.ts'
 import { planMsflRun } from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
+import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 let adult: DatasetSplit
 before(async () => {
-  const full = await loadDataset(parseDatasetSpec('adult'), 1)
-  // A slice keeps the encrypted runs short; the protocol does not care.
-  const take = (d: DatasetSplit['train'], n: number) => ({
-    ...d,
-    n,
-    x: d.x.subarray(0, n * d.d),
-    y: d.y.subarray(0, n),
-  })
-  adult = { ...full, train: take(full.train, 4000), test: take(full.test, 2000) }
+  adult = await loadAdultSlice(4000, 2000)
 })
 
 /** A message of the feature-scaling agreement that precedes the rounds. */

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { loadDataset } from '../../src/adapters/data/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { msflAdapters } from '../../src/cli/executeMsflSimulation.ts'
 import { createProtection } from '../../src/cli/privacy/createProtection.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
-import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSynthetic } from '../../src/core/data/synthetic.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { MessageHandler } from '../../src/core/ports/transport.ts'
@@ -15,6 +13,7 @@ import { simulationConfigSchema } from '../../src/runtime/config/simulationConfi
 import type { StartTimer } from '../../src/runtime/rounds/collectReplies.ts'
 import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 import { runSimulation } from '../../src/runtime/runSimulation.ts'
+import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 /** A participant that accepts the request and never answers. */
 const silent: MessageHandler = { handle: () => new Promise(() => {}) }
@@ -111,14 +110,7 @@ describe('a participant that never answers', () => {
 describe('a data owner that never answers under MS-FL', () => {
   let adult: DatasetSplit
   before(async () => {
-    const full = await loadDataset(parseDatasetSpec('adult'), 1)
-    const take = (d: DatasetSplit['train'], n: number) => ({
-      ...d,
-      n,
-      x: d.x.subarray(0, n * d.d),
-      y: d.y.subarray(0, n),
-    })
-    adult = { ...full, train: take(full.train, 2000), test: take(full.test, 1000) }
+    adult = await loadAdultSlice(2000, 1000)
   })
 
   it('the round ends at its deadline, the straggler is recorded and not paid', {

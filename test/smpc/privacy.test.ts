@@ -4,6 +4,7 @@ import type { MessageHandler } from '../../src/core/ports/transport.ts'
 import { reconstructBits, reconstructRing } from '../../src/core/smpc/additiveSharing.ts'
 import { encodeFixedPoint } from '../../src/core/smpc/fixedPoint.ts'
 import { ringFromWire, ringGetSignedNumber } from '../../src/core/smpc/ring64.ts'
+import { chiSquareCritical, chiSquareSame } from '../helpers/chiSquare.ts'
 import { dataset, head, trained, verify } from './smpcFixtures.ts'
 
 /** Pearson's χ² of byte values against the uniform distribution (255 degrees of freedom). */
@@ -11,25 +12,6 @@ function chiSquareUniform(histogram: readonly number[]): number {
   const total = histogram.reduce((s, c) => s + c, 0)
   const expected = total / histogram.length
   return histogram.reduce((s, c) => s + (c - expected) ** 2 / expected, 0)
-}
-
-/** χ² test of homogeneity of two byte histograms (255 degrees of freedom). */
-function chiSquareSame(a: readonly number[], b: readonly number[]): number {
-  const na = a.reduce((s, c) => s + c, 0)
-  const nb = b.reduce((s, c) => s + c, 0)
-  let chi = 0
-  for (let i = 0; i < a.length; i++) {
-    const pooled = (a[i]! + b[i]!) / (na + nb)
-    if (pooled === 0) continue
-    chi += (a[i]! - na * pooled) ** 2 / (na * pooled) + (b[i]! - nb * pooled) ** 2 / (nb * pooled)
-  }
-  return chi
-}
-
-/** Upper critical value of χ²(df) at z standard deviations (Wilson–Hilferty); z = 5 ≈ p 3·10⁻⁷. */
-function critical(df: number, z = 5): number {
-  const a = 2 / (9 * df)
-  return df * (1 - a + z * Math.sqrt(a)) ** 3
 }
 
 /** Histogram of the bytes, or of the 4-bit nibbles when there are too few bytes for 256 bins. */
@@ -130,12 +112,21 @@ describe("a single node's view is independent of the models", () => {
   it("a node's model shares are uniform bytes for both models and indistinguishable", () => {
     const zero = byteHistogram(zeroView.modelShares)
     const large = byteHistogram(largeView.modelShares)
-    assert.ok(chiSquareUniform(zero) < critical(255), `zero model: χ² ${chiSquareUniform(zero)}`)
-    assert.ok(chiSquareUniform(large) < critical(255), `large model: χ² ${chiSquareUniform(large)}`)
-    assert.ok(chiSquareSame(zero, large) < critical(255), `χ² ${chiSquareSame(zero, large)}`)
+    assert.ok(
+      chiSquareUniform(zero) < chiSquareCritical(255),
+      `zero model: χ² ${chiSquareUniform(zero)}`,
+    )
+    assert.ok(
+      chiSquareUniform(large) < chiSquareCritical(255),
+      `large model: χ² ${chiSquareUniform(large)}`,
+    )
+    assert.ok(
+      chiSquareSame(zero, large) < chiSquareCritical(255),
+      `χ² ${chiSquareSame(zero, large)}`,
+    )
     // The same test does detect a leak: the encoded weights themselves are far from uniform.
     const plain = byteHistogram([encodeFixedPoint(trainedWeights, 16)])
-    assert.ok(chiSquareUniform(plain) > critical(255), 'the test has power against a leak')
+    assert.ok(chiSquareUniform(plain) > chiSquareCritical(255), 'the test has power against a leak')
   })
 
   it("a node's share values do not correlate with the weights", () => {
@@ -172,10 +163,10 @@ describe("a single node's view is independent of the models", () => {
       assert.ok(bytes >= 80, `${phase}: enough data (${bytes} bytes) for the test`)
       const chiZero = chiSquareUniform(zero)
       const chiLarge = chiSquareUniform(large)
-      assert.ok(chiZero < critical(df), `${phase}, zero model: χ² ${chiZero}`)
-      assert.ok(chiLarge < critical(df), `${phase}, large model: χ² ${chiLarge}`)
+      assert.ok(chiZero < chiSquareCritical(df), `${phase}, zero model: χ² ${chiZero}`)
+      assert.ok(chiLarge < chiSquareCritical(df), `${phase}, large model: χ² ${chiLarge}`)
       assert.ok(
-        chiSquareSame(zero, large) < critical(df),
+        chiSquareSame(zero, large) < chiSquareCritical(df),
         `${phase}: ${chiSquareSame(zero, large)}`,
       )
     }
