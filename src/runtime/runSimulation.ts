@@ -22,6 +22,7 @@ import { createEvaluation } from './createEvaluation.ts'
 import { createStrategy } from './createStrategy.ts'
 import { holdOutValidation } from './defence/holdOutValidation.ts'
 import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
+import { trainingSeedOf } from './deploy/trainingSeedOf.ts'
 import { attackerNames } from './planAttackers.ts'
 import { planPopulation } from './planPopulation.ts'
 import type { ClientLevelSummary } from './privacy/createClientLevelRun.ts'
@@ -261,7 +262,7 @@ function createClients(
   dp: DpSetup | undefined,
 ): Map<string, MessageHandler> {
   const handlers = new Map<string, MessageHandler>()
-  const trainingSeed = deriveSeed(seed, 'training')
+  const trainingSeed = trainingSeedOf(seed)
   for (const client of partition.clients) {
     const attack = attackers.get(client.id)
     const owner = { clientId: client.id, model, data: client.data, seed: trainingSeed }

@@ -1,3 +1,4 @@
+import type { DeploymentMessage } from '../deploy/deploymentMessages.ts'
 import type { ServerMessage } from '../fl/messages.ts'
 import type { OwnerInboxMessage, RequestorInboxMessage } from '../msfl/msflMessages.ts'
 import type { KeyHolderRequest } from '../privacy/keyHolderMessages.ts'
@@ -18,6 +19,7 @@ export type ProtocolMessage =
   | OwnerInboxMessage
   | ScalingInboxMessage
   | KeyHolderRequest
+  | DeploymentMessage
 
 /** How long a request may take, and how the caller can give up on it earlier. */
 export interface RequestOptions {

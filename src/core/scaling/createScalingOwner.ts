@@ -46,6 +46,8 @@ export interface ScalingOwnerParameters {
 export interface ScalingOwner extends MessageHandler {
   /** The owner's rows under the agreed scaling; throws until the scaling has arrived. */
   scaled(): Dataset
+  /** Whether the agreed scaling has arrived and been applied. */
+  isScaled(): boolean
 }
 
 /**
@@ -113,6 +115,7 @@ export function createScalingOwner(p: ScalingOwnerParameters): ScalingOwner {
       scaled = applyFeatureScaling(p.data, plan, m)
       return { type: 'feature-scaling-applied', session: m.session, clientId }
     },
+    isScaled: () => scaled !== undefined,
     scaled() {
       if (!scaled)
         throw new MsflError('PROTOCOL', `${clientId}: the feature scaling has not been agreed yet`)

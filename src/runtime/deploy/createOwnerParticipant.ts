@@ -1,0 +1,91 @@
+import type { Dataset } from '../../core/data/dataset.ts'
+import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
+import { describeDataSchema, type RunEnded } from '../../core/deploy/deploymentMessages.ts'
+import { createTrainingClient } from '../../core/fl/createTrainingClient.ts'
+import type { Model } from '../../core/model/model.ts'
+import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
+import type { MessageHandler } from '../../core/ports/transport.ts'
+import { createScalingOwner, type ScalingOwner } from '../../core/scaling/createScalingOwner.ts'
+import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
+import { trainingSeedOf } from './trainingSeedOf.ts'
+
+/** What a data owner's process serves a deployed job with: its own rows and the job's terms. */
+export interface OwnerParticipantParameters {
+  readonly runId: string
+  /** This owner's node id: the name in its certificate. */
+  readonly clientId: string
+  /** The owner's own rows, encoded with the job's declared schema, not yet scaled. */
+  readonly data: Dataset
+  /** The job's numeric features to standardise (absent when none are). */
+  readonly scaling: FeatureScalingPlan | undefined
+  /** How many owners the job has: a sole owner may send its statistics unmasked. */
+  readonly owners: number
+  readonly model: Model
+  /** The job's seed: batch shuffling is reproducible, as in simulation. */
+  readonly seed: number
+  readonly crypto: SecaggCrypto
+}
+
+/** An owner's handler, and the run's end as the provider announced it. */
+export interface OwnerParticipant extends MessageHandler {
+  /** Settles when the provider sends `run-ended`. */
+  readonly ended: Promise<RunEnded>
+}
+
+/**
+ * A data owner in a deployed FedAvg job: the same handlers a simulation gives its
+ * clients, behind one participant. It answers the provider's `describe-data` with its
+ * row count, takes part in the scaling agreement (core/scaling/createScalingOwner.ts),
+ * and then trains on its scaled rows (core/fl/createTrainingClient.ts); `run-ended`
+ * settles `ended`. Anything else gets an error reply naming the type; the rows never
+ * leave this handler.
+ */
+export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerParticipant {
+  const { clientId, runId } = p
+  const scalingOwner: ScalingOwner | undefined = p.scaling
+    ? createScalingOwner({
+        clientId,
+        data: p.data,
+        plan: p.scaling,
+        session: `${runId}/feature-statistics`,
+        crypto: p.crypto,
+        soleOwner: p.owners === 1,
+      })
+    : undefined
+  let training: MessageHandler | undefined
+  const error = (message: string) => ({ type: 'error', clientId, message })
+  const trainer = (): MessageHandler => {
+    training ??= createTrainingClient({
+      clientId,
+      model: p.model,
+      data: scalingOwner ? scalingOwner.scaled() : p.data,
+      seed: trainingSeedOf(p.seed),
+    })
+    return training
+  }
+  const end: RunEndSignal = acceptRunEnd(runId, clientId)
+  return {
+    ended: end.ended,
+    async handle(message: unknown): Promise<unknown> {
+      const type = (message as { type?: unknown } | null)?.type
+      if (type === 'describe-data') {
+        const parsed = describeDataSchema.safeParse(message)
+        if (!parsed.success || parsed.data.runId !== runId)
+          return error('describe-data: not this run')
+        return { type: 'data-description', runId, clientId, rows: p.data.n }
+      }
+      if (type === 'run-ended') return end.handle(message)
+      if (typeof type === 'string' && (type.startsWith('secagg-') || type.startsWith('feature-'))) {
+        if (!scalingOwner) return error(`${type}: this job scales no features`)
+        return scalingOwner.handle(message)
+      }
+      if (type === 'fit') {
+        if ((message as { runId?: unknown }).runId !== runId) return error('fit: not this run')
+        if (scalingOwner && !scalingOwner.isScaled())
+          return error('fit: the feature scaling has not been agreed yet')
+        return trainer().handle(message)
+      }
+      return error(`a data owner does not answer ${JSON.stringify(type)}`)
+    },
+  }
+}
