@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type { PlainRunPlan } from '../../runtime/config/planRun.ts'
+import type { SimulationConfig } from '../../runtime/config/simulationConfig.ts'
+import { parseRunConfig } from '../parseSimulationConfig.ts'
+
+/** A federation's job as every party reads it: the same file, checked against one digest. */
+export interface DeployedJob {
+  readonly path: string
+  /** Hex SHA-256 of the job file's bytes: the job reference in every startup kit. */
+  readonly sha256: string
+  /** `job-` and the digest's first 16 hex digits: the same for every party of this job. */
+  readonly runId: string
+  readonly config: SimulationConfig
+  readonly plan: PlainRunPlan
+}
+
+/**
+ * Reads and validates a job file (the config `msfl simulate` takes, JSON or YAML), refuses
+ * what a deployment cannot run yet, and, with `expectedSha256` (the kit's job reference),
+ * refuses a file whose bytes differ: an owner trains only on the terms it was issued for.
+ */
+export function loadJob(path: string, expectedSha256?: string): DeployedJob {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (error) {
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `--job ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+    )
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `--job ${path}: SHA-256 ${sha256} is not the job this kit was issued for (${expectedSha256})`,
+    )
+  const { config, plan } = parseRunConfig({ config: path })
+  if (plan.protocol !== 'plain')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: a deployed job runs the plain engine (FedAvg/FedSGD, robust rules); ${
+        plan.protocol === 'msfl' ? 'MS-FL' : '--privacy'
+      } across processes is not available yet: use msfl simulate`,
+    )
+  if (plan.defences)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: defence/verify across processes is not available yet: use msfl simulate`,
+    )
+  if (config.malicious > 0 || config.attack !== undefined || config.attackers !== undefined)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: attacks are simulated only; a deployed job has no attack settings`,
+    )
+  return { path, sha256, runId: `job-${sha256.slice(0, 16)}`, config, plan }
+}
