@@ -51,7 +51,13 @@ export async function readOwnerCsv(
   let pending = ''
   let read = 0
   let lines = 0
+  const tooLong = () =>
+    new MsflError(
+      'DATA_FORMAT',
+      `${path}: line ${lines + 1} is longer than ${MAX_LINE_CHARS} characters`,
+    )
   const emit = (line: string) => {
+    if (line.length > MAX_LINE_CHARS) throw tooLong()
     lines++
     check.line(line.endsWith('\r') ? line.slice(0, -1) : line)
   }
@@ -62,11 +68,7 @@ export async function readOwnerCsv(
       pending = parts.pop()!
       for (const line of parts) emit(line)
     } else pending += text
-    if (pending.length > MAX_LINE_CHARS)
-      throw new MsflError(
-        'DATA_FORMAT',
-        `${path}: line ${lines + 1} is longer than ${MAX_LINE_CHARS} characters`,
-      )
+    if (pending.length > MAX_LINE_CHARS) throw tooLong()
   }
   const stream = createReadStream(path)
   try {

@@ -79,20 +79,20 @@ export async function datasetsSplit(argv: readonly string[]): Promise<number> {
   if (!parsed.success)
     throw new MsflError('CONFIG_INVALID', `datasets split: ${describeZodError(parsed.error, '-')}`)
   const flags = parsed.data
-  const split = await splitBuiltinOwners({
-    dataset: parseDatasetSpec(flags.dataset),
-    owners: flags.owners,
-    seed: flags.seed,
-    partition: flags.partition,
-  })
-  const files = split.owners.map((_, i) => `owner-${i}.csv`)
-  mkdirSync(flags.out, { recursive: true })
+  const files = Array.from({ length: flags.owners }, (_, i) => `owner-${i}.csv`)
   for (const file of [...files, 'schema.json', 'split.json'])
     if (existsSync(join(flags.out, file)))
       throw new MsflError(
         'CONFIG_INVALID',
         `datasets split: ${join(flags.out, file)} exists; choose an empty --out directory`,
       )
+  const split = await splitBuiltinOwners({
+    dataset: parseDatasetSpec(flags.dataset),
+    owners: flags.owners,
+    seed: flags.seed,
+    partition: flags.partition,
+  })
+  mkdirSync(flags.out, { recursive: true })
   const manifest: SplitManifest = {
     dataset: flags.dataset,
     seed: flags.seed,

@@ -44,6 +44,14 @@ interface Placement {
   readonly column: SchemaColumn
 }
 
+/** Longest value quoted in full in an error message; longer ones are cut (logs stay short). */
+const QUOTED_CHARS = 60
+
+/** A field value for an error message, cut to QUOTED_CHARS. */
+function quote(value: string): string {
+  return `'${value.length > QUOTED_CHARS ? `${value.slice(0, QUOTED_CHARS)}…` : value}'`
+}
+
 /** Starts checking one owner's CSV text against `schema` (see OwnerRowsCheck). */
 export function createOwnerRowsCheck(schema: TabularSchema, source: string): OwnerRowsCheck {
   const classes = labelClassIndex(schema.label)
@@ -97,12 +105,12 @@ export function createOwnerRowsCheck(schema: TabularSchema, source: string): Own
     if (value === '') throw rowFail(column.name, 'empty value')
     if (column.kind === 'numeric') {
       const number = Number(value)
-      if (!Number.isFinite(number)) throw rowFail(column.name, `not a number ('${value}')`)
+      if (!Number.isFinite(number)) throw rowFail(column.name, `not a number (${quote(value)})`)
       // log1p is only defined above -1; the declared scale is of non-negative counts.
       if (column.log1p && number < 0)
-        throw rowFail(column.name, `negative (${value}) but the schema log-scales it`)
+        throw rowFail(column.name, `negative (${quote(value)}) but the schema log-scales it`)
     } else if (column.unseen === 'refuse' && !listed.get(column.name)!.has(value)) {
-      throw rowFail(column.name, `'${value}' is not one of the declared categories`)
+      throw rowFail(column.name, `${quote(value)} is not one of the declared categories`)
     }
   }
 
@@ -122,7 +130,7 @@ export function createOwnerRowsCheck(schema: TabularSchema, source: string): Own
     if (!classes.has(label))
       throw rowFail(
         schema.label.name,
-        `unknown label class '${label}' (the job's classes: ${schema.label.classes.join(', ')})`,
+        `unknown label class ${quote(label)} (the job's classes: ${schema.label.classes.join(', ')})`,
       )
     out.push(label)
     records.push({ line: lineNumber, fields: out })
