@@ -135,6 +135,21 @@ describe('msfl datasets split: owner i holds exactly in-process client i’s row
     assert.equal(run.status, 2)
     assert.match(run.stderr, /owner-0\.csv exists; choose an empty --out directory/)
   })
+
+  it('names the flag at fault', () => {
+    const run = runCli([
+      'datasets',
+      'split',
+      '--dataset',
+      'adult',
+      '--owners',
+      '0',
+      '--out',
+      join(dir, 'x'),
+    ])
+    assert.equal(run.status, 2)
+    assert.match(run.stderr, /datasets split: --owners: Too small: expected number to be >=1/)
+  })
 })
 
 describe('a built-in part with loader options and a skewed partition', () => {

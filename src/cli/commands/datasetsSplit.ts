@@ -5,7 +5,6 @@ import { z } from 'zod'
 import { splitBuiltinOwners, TABULAR_OWNER_DATASETS } from '../../adapters/data/index.ts'
 import { formatOwnerCsv } from '../../core/data/formatOwnerCsv.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
-import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { partitionSchema } from '../../runtime/config/simulationConfig.ts'
 
@@ -77,7 +76,10 @@ export async function datasetsSplit(argv: readonly string[]): Promise<number> {
   }
   const parsed = flagsSchema.safeParse(values)
   if (!parsed.success)
-    throw new MsflError('CONFIG_INVALID', `datasets split: ${describeZodError(parsed.error, '-')}`)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `datasets split: ${parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    )
   const flags = parsed.data
   const files = Array.from({ length: flags.owners }, (_, i) => `owner-${i}.csv`)
   for (const file of [...files, 'schema.json', 'split.json'])
