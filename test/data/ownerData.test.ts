@@ -49,6 +49,9 @@ function simulatedClients(
   return planPopulation(basics, data.train).partition.clients
 }
 
+/** `msfl datasets split --dataset adult` with more flags, in a child process. */
+const runSplit = (...flags: string[]) => runCli(['datasets', 'split', '--dataset', 'adult', ...flags])
+
 /** Same shape, same names, and identical bytes in every feature and label. */
 function assertSameRows(actual: Dataset, expected: Dataset, who: string) {
   assert.equal(actual.n, expected.n, `${who}: rows`)
@@ -77,18 +80,7 @@ describe('msfl datasets split: owner i holds exactly in-process client i’s row
   })
 
   it('writes owner-<i>.csv, schema.json and split.json for adult, 5 owners, seed 1', () => {
-    const run = runCli([
-      'datasets',
-      'split',
-      '--dataset',
-      'adult',
-      '--owners',
-      '5',
-      '--seed',
-      '1',
-      '--out',
-      out,
-    ])
+    const run = runSplit('--owners', '5', '--seed', '1', '--out', out)
     assert.equal(run.status, 0, run.stderr)
     const manifest = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'))
     assert.deepEqual(
@@ -130,25 +122,13 @@ describe('msfl datasets split: owner i holds exactly in-process client i’s row
     assert.notDeepEqual([...encodeOwnerRows(rows).y.slice(0, 200)], [...other.y.slice(0, 200)])
   })
 
-  it('refuses to overwrite an earlier split', () => {
-    const run = runCli(['datasets', 'split', '--dataset', 'adult', '--owners', '5', '--out', out])
-    assert.equal(run.status, 2)
-    assert.match(run.stderr, /owner-0\.csv exists; choose an empty --out directory/)
-  })
-
-  it('names the flag at fault', () => {
-    const run = runCli([
-      'datasets',
-      'split',
-      '--dataset',
-      'adult',
-      '--owners',
-      '0',
-      '--out',
-      join(dir, 'x'),
-    ])
-    assert.equal(run.status, 2)
-    assert.match(run.stderr, /datasets split: --owners: Too small: expected number to be >=1/)
+  it('refuses to overwrite an earlier split, and names the flag at fault', () => {
+    const again = runSplit('--owners', '5', '--out', out)
+    assert.equal(again.status, 2)
+    assert.match(again.stderr, /owner-0\.csv exists; choose an empty --out directory/)
+    const none = runSplit('--owners', '0', '--out', join(dir, 'x'))
+    assert.equal(none.status, 2)
+    assert.match(none.stderr, /datasets split: --owners: Too small: expected number to be >=1/)
   })
 })
 
