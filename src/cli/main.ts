@@ -34,7 +34,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   datasets: {
     load: () =>
       import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),
-    summary: 'list the bundled datasets and verify their SHA-256 sums',
+    summary:
+      'list the bundled datasets and verify their SHA-256 sums; split one into owners’ CSV files',
   },
 }
 

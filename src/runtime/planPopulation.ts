@@ -1,6 +1,6 @@
 import type { AttackSpec } from '../core/attacks/attackCatalog.ts'
 import type { Dataset } from '../core/data/dataset.ts'
-import { type ClientPartition, partitionClients } from '../core/fl/partitionClients.ts'
+import { type ClientPartition, partitionClientsForSeed } from '../core/fl/partitionClients.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import type { RunBasics } from './config/planRun.ts'
 import { planAttackers } from './planAttackers.ts'
@@ -20,12 +20,7 @@ export interface Population {
  * federation for the same config.
  */
 export function planPopulation(basics: RunBasics, train: Dataset): Population {
-  const partition = partitionClients(
-    train,
-    basics.clients,
-    basics.partition,
-    createSeededRng(deriveSeed(basics.seed, 'partition')),
-  )
+  const partition = partitionClientsForSeed(train, basics.clients, basics.partition, basics.seed)
   const owners = partition.clients.map((c) => c.id)
   const attackers = planAttackers(
     { ...basics, clients: owners },

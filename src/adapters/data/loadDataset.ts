@@ -24,16 +24,24 @@ export async function loadDataset(
 ): Promise<DatasetSplit> {
   const entry = findDataset(spec.name)
   const resolved = resolveSpecOptions(`dataset '${entry.name}'`, spec.options, entry.options)
-  // Synthetic data reads no files, so it must not require a data folder or checksum list.
+  return entry.load(createVerifiedFileSource(options.dataDir), resolved, seed)
+}
+
+/**
+ * Verified file contents from the data folder: every file is checked against SHA256SUMS
+ * before a parser sees it. The folder is resolved on first use only, because synthetic data
+ * reads no files and must not require a data folder or checksum list.
+ */
+export function createVerifiedFileSource(dataDirOverride?: string): FileSource {
   let dataDir: string | undefined
   let sums: Promise<Map<string, string>> | undefined
   const bytes = async (file: string): Promise<Uint8Array> => {
-    dataDir ??= resolveDataDir(options.dataDir)
+    dataDir ??= resolveDataDir(dataDirOverride)
     sums ??= readChecksums(dataDir)
     return readVerifiedFile(dataDir, file, await sums)
   }
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  const source: FileSource = {
+  return {
     bytes,
     async text(file) {
       const content = await bytes(file)
@@ -44,7 +52,6 @@ export async function loadDataset(
       }
     },
   }
-  return entry.load(source, resolved, seed)
 }
 
 /**
@@ -88,7 +95,8 @@ export function listDatasets(): DatasetInfo[] {
   }))
 }
 
-function findDataset(name: string): DatasetEntry {
+/** The catalogue entry of a dataset name; the error lists the valid names. */
+export function findDataset(name: string): DatasetEntry {
   const entry = DATASET_CATALOG.find((candidate) => candidate.name === name)
   if (!entry) {
     throw new MsflError(

@@ -2,13 +2,21 @@ import { parseArgs } from 'node:util'
 import { listDatasets, verifyDatasets } from '../../adapters/data/index.ts'
 
 export const datasetsHelp = `msfl datasets [--json]
+msfl datasets split --dataset <name> --owners <n> --out <dir> [--seed <n>] [--partition <p>]
 
 Lists the datasets (name, options, licence) and verifies every file in the data
 folder against its SHA256SUMS. The folder is MSFL_DATA_DIR if set, else the
 @msfl/datasets package. Exits non-zero if any file is missing or altered.
+
+split writes each data owner's own CSV file and the job's schema (msfl datasets
+split --help).
 `
 
 export async function datasets(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'split') {
+    const { datasetsSplit } = await import('./datasetsSplit.ts')
+    return datasetsSplit(argv.slice(1))
+  }
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

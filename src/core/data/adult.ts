@@ -1,6 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import type { DatasetSplit } from './dataset.ts'
 import type { ColumnSpec } from './tabularEncoder.ts'
+import { TABULAR_SCHEMA_FORMAT, type TabularSchema } from './tabularSchema.ts'
 import { encodeTabularSplit, type TabularSplitSpec } from './tabularSplit.ts'
 import { parseTextRecords, type TextRecord } from './textRecords.ts'
 
@@ -77,6 +78,22 @@ export const ADULT_COLUMNS: readonly ColumnSpec[] = [
 ]
 
 const ADULT_CLASS_NAMES: readonly string[] = ['<=50K', '>50K']
+
+/**
+ * The schema an Adult data owner's CSV is checked against: the declared columns under their
+ * `adult.names` names, then the label column `income`. `adult.test` writes its labels with
+ * a full stop, which the aliases accept, as the in-process label parser does.
+ */
+export const ADULT_SCHEMA: TabularSchema = {
+  format: TABULAR_SCHEMA_FORMAT,
+  name: 'adult',
+  columns: ADULT_COLUMNS,
+  label: {
+    name: 'income',
+    classes: ADULT_CLASS_NAMES,
+    aliases: { '<=50K.': '<=50K', '>50K.': '>50K' },
+  },
+}
 
 export interface AdultSources {
   readonly train: string

@@ -1,6 +1,7 @@
 import { MsflError } from '../errors/msflError.ts'
 import type { DatasetSplit } from './dataset.ts'
 import type { ColumnSpec } from './tabularEncoder.ts'
+import { TABULAR_SCHEMA_FORMAT, type TabularSchema } from './tabularSchema.ts'
 import { encodeTabularSplit } from './tabularSplit.ts'
 import { parseTextRecords, type TextRecord } from './textRecords.ts'
 
@@ -117,6 +118,28 @@ const ATTACK_CATEGORIES: ReadonlyMap<string, NslKddCategory> = new Map(
 /** Maps a label field (`normal` or an attack type) to its category. */
 export function nslKddCategory(label: string): NslKddCategory | undefined {
   return label === 'normal' ? 'normal' : ATTACK_CATEGORIES.get(label)
+}
+
+/**
+ * The schema an NSL-KDD data owner's CSV is checked against: the 41 declared feature
+ * columns, then the label column `attack` holding `normal`, an attack type (mapped to its
+ * category, or to `attack` for the binary task) or a class name itself. The difficulty
+ * annotation is not part of it.
+ */
+export function nslKddSchema(labels: NslKddOptions['labels']): TabularSchema {
+  const classes = labels === 'binary' ? ['normal', 'attack'] : NSL_KDD_CATEGORIES
+  const aliases = Object.fromEntries(
+    [...ATTACK_CATEGORIES].map(([type, category]) => [
+      type,
+      labels === 'binary' ? 'attack' : category,
+    ]),
+  )
+  return {
+    format: TABULAR_SCHEMA_FORMAT,
+    name: 'nsl-kdd',
+    columns: NSL_KDD_COLUMNS,
+    label: { name: 'attack', classes, aliases },
+  }
 }
 
 export interface NslKddOptions {

@@ -3,12 +3,15 @@ import { type PartitionSpec, partitionDataset } from '../data/partition.ts'
 import { type PartitionSummary, partitionStatistics } from '../data/partitionStatistics.ts'
 import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
+import { createSeededRng, deriveSeed } from '../rng/seededRng.ts'
 
 /** One data owner's share of the training data. */
 export interface DataOwnerShard {
   /** The data owner's node id, e.g. `do-03`. */
   readonly id: string
   readonly data: Dataset
+  /** Which training rows the owner holds (ascending indices), e.g. to write its own file. */
+  readonly rows: Int32Array
   readonly labelCounts: readonly number[]
 }
 
@@ -51,8 +54,23 @@ export function partitionClients(
     clients: parts.map((rows, c) => ({
       id: `do-${String(c).padStart(width, '0')}`,
       data: selectRows(train, rows, `${train.name}#${c}`),
+      rows,
       labelCounts: stats.perClient[c]!.labelCounts,
     })),
     summary: stats.summary,
   }
+}
+
+/**
+ * The partition a run with this seed gives its data owners: the one every simulation
+ * (runtime/planPopulation.ts) and every owner's split file (`msfl datasets split`) use, so
+ * a deployment with the same seed holds the same rows.
+ */
+export function partitionClientsForSeed(
+  train: Dataset,
+  clients: number,
+  partition: string,
+  seed: number,
+): ClientPartition {
+  return partitionClients(train, clients, partition, createSeededRng(deriveSeed(seed, 'partition')))
 }
