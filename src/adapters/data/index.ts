@@ -19,6 +19,7 @@ export {
   type BuiltinOwner,
   type BuiltinOwnerRequest,
   type BuiltinOwnerSplit,
+  builtinJobSchema,
   splitBuiltinOwners,
   TABULAR_OWNER_DATASETS,
 } from './splitBuiltinOwners.ts'

@@ -70,6 +70,23 @@ export interface BuiltinOwnerSplit {
 export const TABULAR_OWNER_DATASETS: readonly string[] = Object.keys(TABULAR_OWNER_SOURCES)
 
 /**
+ * The schema a job on built-in tabular dataset `dataset` declares: what every owner's own
+ * CSV file is checked against in a deployment.
+ */
+export function builtinJobSchema(dataset: DatasetSpec): TabularSchema {
+  const entry = findDataset(dataset.name)
+  const tabular = TABULAR_OWNER_SOURCES[entry.name]
+  if (!tabular)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `dataset '${entry.name}' has no tabular form a data owner can hold (tabular datasets: ${TABULAR_OWNER_DATASETS.join(', ')})`,
+    )
+  return tabular.schema(
+    resolveSpecOptions(`dataset '${entry.name}'`, dataset.options, entry.options),
+  )
+}
+
+/**
  * Splits a built-in tabular dataset's training rows among owners exactly as the in-process
  * simulation does (same loader, same seed-derived partition: partitionClientsForSeed) and
  * returns each owner's rows in raw form, so owner i's rows encode to client i's data
