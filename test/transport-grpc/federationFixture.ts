@@ -39,10 +39,17 @@ export interface Federation {
 }
 
 export async function startFederation(
-  options: { crl?: readonly TestIdentity[]; limits?: FederationLimits; ca?: TestCa } = {},
+  options: {
+    crl?: readonly TestIdentity[]
+    limits?: FederationLimits
+    ca?: TestCa
+    hosts?: readonly string[]
+  } = {},
 ): Promise<Federation> {
   const ca = options.ca ?? (await createTestCa('fed'))
-  const sp = await ca.issue('service-provider', 'sp', { hosts: ['localhost', '127.0.0.1'] })
+  const sp = await ca.issue('service-provider', 'sp', {
+    hosts: options.hosts ?? ['localhost', '127.0.0.1'],
+  })
   const events: FederationEvent[] = []
   const server = await startFederationServer({
     host: '127.0.0.1',

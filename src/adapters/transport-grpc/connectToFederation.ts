@@ -161,13 +161,17 @@ export function connectToFederation(p: FederationClientParameters): FederationCo
         })
       void answer(envelope, body, send)
     })
+    // Errors arrive again as the call's status, which every call ends with (a duplex
+    // stream whose writable side is still open never emits 'close').
     call.on('error', () => {})
-    call.on('close', () => {
+    call.on('status', (status: grpc.StatusObject) => {
+      const failure =
+        status.code === grpc.status.OK ? '' : `${grpc.status[status.code]}: ${status.details}`
       clearTimeout(helloTimer)
       if (stream === call) stream = undefined
       if (closing) return
       if (fatal) return finish(new MsflError('TRANSPORT', `${p.endpoint}: ${fatal}`))
-      const reason = greeted ? 'the stream ended' : 'could not connect'
+      const reason = `${greeted ? 'the stream ended' : 'could not connect'}${failure ? ` (${failure})` : ''}`
       if (greeted) emit({ type: 'peer-disconnected', peer: server?.name ?? p.endpoint, reason })
       failures += 1
       if (failures > maxAttempts)

@@ -108,13 +108,30 @@ export async function startFederationServer(
   const sockets = new Set<Socket>()
   let revoked = revokedSerials(p.tls.crl)
 
+  // A message over gRPC's own limit (maxMessageBytes plus the envelope's room) ends the
+  // stream with RESOURCE_EXHAUSTED, which grpc-js reports to the participant only (its
+  // log names the sizes); here it is a disconnection. Below that limit the envelope
+  // checks refuse an oversized payload with the reason and keep the stream.
   const grpcServer = new grpc.Server(channelOptions(limits))
   grpcServer.addService(federationService, {
     Connect: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => acceptStream(call),
   })
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure())
   let tlsOptions = serverTlsOptions(p.tls)
-  const listener = tls.createServer(tlsOptions, (socket) => injector.injectConnection(socket))
+  const listener = tls.createServer(tlsOptions, (socket) => {
+    // Node closes a socket whose certificate fails verification without saying why, so
+    // the listener verifies (rejectUnauthorized: false) and refuses here, with the reason.
+    if (!socket.authorized) {
+      const presented = Object.keys(socket.getPeerCertificate()).length > 0
+      const reason = presented
+        ? certificateRefusal(socket.authorizationError)
+        : 'no client certificate'
+      emit({ type: 'refused', peer: remote(socket), reason: `TLS client certificate: ${reason}` })
+      socket.destroy()
+      return
+    }
+    injector.injectConnection(socket)
+  })
   listener.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.once('close', () => {
@@ -298,4 +315,19 @@ function remote(socket: tls.TLSSocket): string {
 /** OpenSSL's reason ('certificate revoked', 'unsupported protocol'…) without its source location. */
 function tlsReason(error: Error & { reason?: unknown }): string {
   return typeof error.reason === 'string' ? error.reason : error.message
+}
+
+const CERTIFICATE_ERRORS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_REVOKED: 'certificate revoked (CRL)',
+  CERT_SIGNATURE_FAILURE: 'certificate signature does not verify under the federation CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not issued by the federation CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not issued by the federation CA',
+  UNABLE_TO_GET_CRL: 'no CRL for the certificate issuer',
+}
+
+function certificateRefusal(code: Error | string | null | undefined): string {
+  const key = typeof code === 'string' ? code : (code?.message ?? 'unknown')
+  return CERTIFICATE_ERRORS[key] ? `${CERTIFICATE_ERRORS[key]} (${key})` : key
 }
