@@ -17,6 +17,7 @@ import { type FederationRole, type PeerIdentity, readPeerIdentity } from './peer
 import { revokedSerials } from './revokedSerials.ts'
 import { sealEnvelope } from './sealEnvelope.ts'
 import { serverTlsOptions, type TlsMaterial } from './tlsOptions.ts'
+import { certificateRefusal, remote, tlsReason } from './tlsRefusal.ts'
 
 /** How the service provider listens, who it is, and what it lets through. */
 export interface FederationServerParameters {
@@ -306,28 +307,4 @@ export async function startFederationServer(
       await new Promise<void>((resolve) => listener.close(() => resolve()))
     },
   }
-}
-
-function remote(socket: tls.TLSSocket): string {
-  return `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`
-}
-
-/** OpenSSL's reason ('certificate revoked', 'unsupported protocol'…) without its source location. */
-function tlsReason(error: Error & { reason?: unknown }): string {
-  return typeof error.reason === 'string' ? error.reason : error.message
-}
-
-const CERTIFICATE_ERRORS: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'certificate has expired',
-  CERT_NOT_YET_VALID: 'certificate is not yet valid',
-  CERT_REVOKED: 'certificate revoked (CRL)',
-  CERT_SIGNATURE_FAILURE: 'certificate signature does not verify under the federation CA',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not issued by the federation CA',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not issued by the federation CA',
-  UNABLE_TO_GET_CRL: 'no CRL for the certificate issuer',
-}
-
-function certificateRefusal(code: Error | string | null | undefined): string {
-  const key = typeof code === 'string' ? code : (code?.message ?? 'unknown')
-  return CERTIFICATE_ERRORS[key] ? `${CERTIFICATE_ERRORS[key]} (${key})` : key
 }
