@@ -62,6 +62,7 @@ it('heavy third-party packages are imported only inside their adapter', () => {
     [/from '(viem|@ethereumjs\/[\w-]+)(\/[^']*)?'/, 'src/adapters/ledger-evm/'],
     [/from 'node-seal(\/[^']*)?'/, 'src/adapters/he-seal/'],
     [/from 'gmp-wasm(\/[^']*)?'/, 'src/adapters/paillier/'],
+    [/from '@grpc\/grpc-js(\/[^']*)?'/, 'src/adapters/transport-grpc/'],
   ]
   const problems: string[] = []
   for (const file of files('src')) {
