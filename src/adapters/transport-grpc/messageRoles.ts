@@ -38,6 +38,9 @@ const smpc = { to: verifier, replies: ['smpc-ack'] }
  *                                 verifier     smpc-ack
  *   smpc-advance                  verifier     smpc-progress, smpc-result
  *   key-holder-decrypt            key-holder   key-holder-sum
+ *   describe-data                 data-owner   data-description
+ *   deliver-model                 requestor    model-received
+ *   run-ended                     every role   run-ended-ack
  */
 export const MESSAGE_RULES = {
   fit: { to: owner, replies: ['fit-result'] },
@@ -60,6 +63,12 @@ export const MESSAGE_RULES = {
   'smpc-open': smpc,
   'smpc-advance': { to: verifier, replies: ['smpc-progress', 'smpc-result'] },
   'key-holder-decrypt': { to: ['key-holder'], replies: ['key-holder-sum'] },
+  'describe-data': { to: owner, replies: ['data-description'] },
+  'deliver-model': { to: requestor, replies: ['model-received'] },
+  'run-ended': {
+    to: ['data-owner', 'requestor', 'verifier', 'key-holder'],
+    replies: ['run-ended-ack'],
+  },
 } as const satisfies Record<ProtocolMessage['type'], MessageRule>
 
 /** The rule for a request type, or undefined for a type no role may receive. */

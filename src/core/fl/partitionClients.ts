@@ -40,6 +40,15 @@ export function parsePartitionSpec(text: string): PartitionSpec {
   )
 }
 
+/**
+ * The node ids of a job's `count` data owners, `do-0`… (zero-padded to one width): the names
+ * simulation gives its clients and a deployment's owner certificates carry.
+ */
+export function ownerIds(count: number): string[] {
+  const width = String(count - 1).length
+  return Array.from({ length: count }, (_, c) => `do-${String(c).padStart(width, '0')}`)
+}
+
 /** Splits training rows among data owners and names them; each gets its own copy of its rows. */
 export function partitionClients(
   train: Dataset,
@@ -49,10 +58,10 @@ export function partitionClients(
 ): ClientPartition {
   const parts = partitionDataset(train, clients, parsePartitionSpec(partition), rng)
   const stats = partitionStatistics(train, parts)
-  const width = String(parts.length - 1).length
+  const ids = ownerIds(parts.length)
   return {
     clients: parts.map((rows, c) => ({
-      id: `do-${String(c).padStart(width, '0')}`,
+      id: ids[c]!,
       data: selectRows(train, rows, `${train.name}#${c}`),
       rows,
       labelCounts: stats.perClient[c]!.labelCounts,

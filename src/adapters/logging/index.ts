@@ -1,0 +1,1 @@
+export { createProcessLog, type LogFields, type ProcessLog } from './createProcessLog.ts'
