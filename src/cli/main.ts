@@ -36,6 +36,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),
     summary: 'list the bundled datasets and verify their SHA-256 sums',
   },
+  pki: {
+    load: () => import('./commands/pki.ts').then((m) => ({ run: m.pki, help: m.pkiHelp })),
+    summary: 'the federation CA: issue, revoke and list participant certificates, startup kits',
+  },
 }
 
 /** One line per command; the name column is as wide as the longest name plus two spaces. */
