@@ -33,18 +33,23 @@ export async function signCrl(
   return `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`
 }
 
+/** A CRL that verified: when it was signed and which serials (uppercase hex) it revokes. */
+export interface VerifiedCrl {
+  readonly thisUpdate: Date
+  readonly revokedSerials: ReadonlySet<string>
+}
+
 /**
- * The serials (uppercase hex) a CRL revokes, after checking it is signed by the CA and
- * current at `now`.
+ * Reads a CRL after checking it is signed by the CA and current at `now`.
  *
  * @throws MsflError `PKI` naming `file` and the problem.
  */
-export async function readRevokedSerials(
+export async function readCrl(
   crlPem: string,
   ca: x509.X509Certificate,
   file: string,
   now: Date,
-): Promise<ReadonlySet<string>> {
+): Promise<VerifiedCrl> {
   let crl: x509.X509Crl
   try {
     crl = new x509.X509Crl(crlPem)
@@ -57,5 +62,8 @@ export async function readRevokedSerials(
     throw new MsflError('PKI', `${file}: issued in the future (${crl.thisUpdate.toISOString()})`)
   if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now.getTime())
     throw new MsflError('PKI', `${file}: out of date since ${crl.nextUpdate.toISOString()}`)
-  return new Set(crl.entries.map((e) => e.serialNumber.toUpperCase()))
+  return {
+    thisUpdate: crl.thisUpdate,
+    revokedSerials: new Set(crl.entries.map((e) => e.serialNumber.toUpperCase())),
+  }
 }

@@ -37,7 +37,7 @@ export interface IssueParticipantParameters {
   readonly days?: number
   /**
    * An explicit validity period instead of `days`, e.g. one already over, to check that
-   * an expired certificate is refused. It must lie within the CA's validity.
+   * an expired certificate is refused. It must end before the CA does.
    */
   readonly validity?: { readonly notBefore: Date; readonly notAfter: Date }
 }
@@ -104,10 +104,10 @@ export async function issueParticipant(p: IssueParticipantParameters): Promise<I
   const notAfter = p.validity?.notAfter ?? new Date(now + days * DAY_MS)
   if (notAfter <= notBefore)
     throw new MsflError('CONFIG_INVALID', 'validity: notAfter must be after notBefore')
-  if (notBefore < ca.certificate.notBefore || notAfter > ca.certificate.notAfter)
+  if (notAfter > ca.certificate.notAfter)
     throw new MsflError(
       'CONFIG_INVALID',
-      `days: the certificate would outlive the CA (valid until ${ca.certificate.notAfter.toISOString()})`,
+      `${p.validity ? 'validity' : 'days'}: the certificate would outlive the CA (valid until ${ca.certificate.notAfter.toISOString()})`,
     )
 
   const identity: ParticipantIdentity = { federation: pki.federation, role, name }

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { normalizeFingerprint } from './certificateFingerprint.ts'
-import { readRevokedSerials } from './federationCrl.ts'
+import { readCrl, type VerifiedCrl } from './federationCrl.ts'
 import { readP256PrivateKey } from './p256Keys.ts'
 import type { ParticipantRole } from './participantRole.ts'
 import { readCaCertificate } from './pkiDirectory.ts'
@@ -28,6 +28,12 @@ export interface OpenStartupKitOptions {
    * a kit from any other CA is refused, even one whose signatures all verify.
    */
   readonly caFingerprint?: string
+  /**
+   * The federation's current CRL (PEM), e.g. the PKI's `crl.pem`: the kit's own is a snapshot
+   * from when it was issued. It must be signed by the kit's CA; a serial on either list is
+   * revoked, and `tls.crl` is the newer of the two.
+   */
+  readonly crl?: string
 }
 
 /** A verified startup kit: who this participant is and what TLS and signing need. */
@@ -131,9 +137,18 @@ export async function openStartupKit(
     throw new MsflError('PKI', `${certPath}: is not the certificate the manifest describes`)
   if (ca.subjectName.getField('O')[0] !== identity.federation)
     throw new MsflError('PKI', `${certPath}: federation ${identity.federation} is not the CA's`)
-  const revoked = await readRevokedSerials(text[KIT_FILES.crl], ca, path(KIT_FILES.crl), now)
-  if (revoked.has(certificate.serialNumber))
+  const kitCrl = await readCrl(text[KIT_FILES.crl], ca, path(KIT_FILES.crl), now)
+  const given = options.crl === undefined ? undefined : await readCrl(options.crl, ca, 'crl', now)
+  // Both lists are signed by the CA and msfl never lifts a revocation, so a serial on either
+  // is revoked; TLS gets the newer list (later thisUpdate; within one second, the longer).
+  if (kitCrl.revokedSerials.has(certificate.serialNumber))
     throw new MsflError('PKI', `${certPath}: revoked (serial ${manifest.serial} is on crl.pem)`)
+  if (given?.revokedSerials.has(certificate.serialNumber))
+    throw new MsflError(
+      'PKI',
+      `${certPath}: revoked (serial ${manifest.serial} is on the given crl)`,
+    )
+  const crlPem = given !== undefined && newer(given, kitCrl) ? options.crl! : text[KIT_FILES.crl]
 
   return {
     role: identity.role,
@@ -148,7 +163,7 @@ export async function openStartupKit(
       key: text[KIT_FILES.key],
       cert: text[KIT_FILES.certificate],
       ca: caPem,
-      crl: text[KIT_FILES.crl],
+      crl: crlPem,
     },
     signingKey: keyObject,
     manifest,
@@ -174,6 +189,11 @@ function readSignedManifest(dir: string, ca: NodeX509Certificate): StartupKitMan
   if (!parsed.success)
     throw new MsflError('PKI', `${manifestPath}: ${describeZodError(parsed.error)}`)
   return parsed.data
+}
+
+function newer(a: VerifiedCrl, b: VerifiedCrl): boolean {
+  const at = a.thisUpdate.getTime() - b.thisUpdate.getTime()
+  return at > 0 || (at === 0 && a.revokedSerials.size >= b.revokedSerials.size)
 }
 
 /** Equal strings, compared in constant time (digests and fingerprints). */

@@ -2,7 +2,7 @@ import { type KeyObject, X509Certificate as NodeX509Certificate, type webcrypto 
 import { join } from 'node:path'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { readRevokedSerials } from './federationCrl.ts'
+import { readCrl } from './federationCrl.ts'
 import { readP256PrivateKey } from './p256Keys.ts'
 import { assertOwnerOnly, readPkiFile, writeFileAtomically } from './pkiFiles.ts'
 import { type PkiRegistry, pkiRegistrySchema } from './pkiRegistry.ts'
@@ -64,7 +64,7 @@ export async function readPkiDirectory(dir: string): Promise<PkiDirectory> {
     throw new MsflError('PKI', `${registryPath}: federation is not the O of ${caPath}`)
   const crlPath = join(dir, PKI_FILES.crl)
   const crlPem = readPkiFile(crlPath)
-  const revokedSerials = await readRevokedSerials(crlPem, ca, crlPath, new Date())
+  const { revokedSerials } = await readCrl(crlPem, ca, crlPath, new Date())
   return {
     dir,
     federation: registry.federation,
