@@ -62,6 +62,7 @@ it('heavy third-party packages are imported only inside their adapter', () => {
     [/from '(viem|@ethereumjs\/[\w-]+)(\/[^']*)?'/, 'src/adapters/ledger-evm/'],
     [/from 'node-seal(\/[^']*)?'/, 'src/adapters/he-seal/'],
     [/from 'gmp-wasm(\/[^']*)?'/, 'src/adapters/paillier/'],
+    [/from '@peculiar\/x509'|import 'reflect-metadata'/, 'src/adapters/pki/'],
   ]
   const problems: string[] = []
   for (const file of files('src')) {

@@ -104,6 +104,18 @@ describe('the federation PKI: init, issue, revoke', () => {
     assert.notEqual(issued.serial, first.serial)
   })
 
+  it('ends a default certificate with the CA, and refuses days that outlive it', async () => {
+    const root = (await createTestFederation()).root
+    const dir = join(root, 'short-pki')
+    const ca = await createFederationCa({ dir, federation: 'short', days: 30 })
+    const issued = await issueParticipant({ dir, role: 'requestor', name: 'lab' })
+    assert.ok(issued.notAfter.getTime() <= ca.notAfter.getTime())
+    assert.match(
+      await refusal(() => issueParticipant({ dir, role: 'requestor', name: 'lab-2', days: 31 })),
+      /^days: the certificate would outlive the CA/,
+    )
+  })
+
   it('never overwrites a CA', async () => {
     const fed = await createTestFederation()
     assert.match(

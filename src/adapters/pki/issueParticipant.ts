@@ -33,7 +33,10 @@ export interface IssueParticipantParameters {
    * `service-provider` role; default {@link DEFAULT_SERVICE_PROVIDER_HOSTS}.
    */
   readonly hosts?: readonly string[]
-  /** Validity in days from now; default 365. Ignored when `validity` is given. */
+  /**
+   * Validity in days from now; default 365, or up to the CA's end if that comes sooner. A
+   * value that outlives the CA is refused. Ignored when `validity` is given.
+   */
   readonly days?: number
   /**
    * An explicit validity period instead of `days`, e.g. one already over, to check that
@@ -101,7 +104,12 @@ export async function issueParticipant(p: IssueParticipantParameters): Promise<I
     )
   const ca = await readCaSigner(pki)
   const notBefore = p.validity?.notBefore ?? backdated(now)
-  const notAfter = p.validity?.notAfter ?? new Date(now + days * DAY_MS)
+  // Without an explicit validity the default year is cut to the CA's own end.
+  const notAfter =
+    p.validity?.notAfter ??
+    (p.days === undefined
+      ? new Date(Math.min(now + days * DAY_MS, ca.certificate.notAfter.getTime()))
+      : new Date(now + days * DAY_MS))
   if (notAfter <= notBefore)
     throw new MsflError('CONFIG_INVALID', 'validity: notAfter must be after notBefore')
   if (notAfter > ca.certificate.notAfter)
