@@ -23,7 +23,12 @@ export type { PkiDirectory } from './pkiDirectory.ts'
 export { PKI_FILES, readPkiDirectory } from './pkiDirectory.ts'
 export { assertFreshDirectory } from './pkiFiles.ts'
 export type { PkiRegistry, RegistryEntry, RevocationReason } from './pkiRegistry.ts'
-export { isLive, REVOCATION_REASONS } from './pkiRegistry.ts'
+export {
+  isLive,
+  pkiRegistrySchema,
+  REVOCATION_REASONS,
+  registryEntrySchema,
+} from './pkiRegistry.ts'
 export type { CertificateInput } from './readPeerIdentity.ts'
 export { readPeerIdentity } from './readPeerIdentity.ts'
 export type { RevokeParticipantParameters } from './revokeParticipant.ts'
