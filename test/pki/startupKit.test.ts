@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import {
@@ -114,6 +114,37 @@ describe('the federation PKI: init, issue, revoke', () => {
       await refusal(() => issueParticipant({ dir, role: 'requestor', name: 'lab-2', days: 31 })),
       /^days: the certificate would outlive the CA/,
     )
+  })
+
+  it('serialises concurrent issues: none is lost, a name is issued once', async () => {
+    const fed = await createTestFederation()
+    const names = ['owner-1', 'owner-2', 'owner-3', 'owner-4', 'owner-5']
+    await Promise.all(
+      names.map((name) => issueParticipant({ dir: fed.dir, role: 'data-owner', name })),
+    )
+    const twice = await Promise.allSettled(
+      [1, 2].map(() => issueParticipant({ dir: fed.dir, role: 'verifier', name: 'audit' })),
+    )
+    assert.deepEqual(
+      twice.map((r) => r.status),
+      ['fulfilled', 'rejected'],
+    )
+    const registry = (await readPkiDirectory(fed.dir)).registry.certificates
+    assert.deepEqual(registry.map((e) => e.name).sort(), [...names, 'audit'].sort())
+  })
+
+  it('refuses a second process while one holds the PKI lock, and takes over a dead one', async () => {
+    const fed = await createTestFederation()
+    // pid 1 (init) is alive and is not us: another process holds the lock.
+    writeFileSync(join(fed.dir, '.lock'), '1\n')
+    assert.match(
+      await refusal(() => issueParticipant({ dir: fed.dir, role: 'requestor', name: 'lab' })),
+      /\.lock: another msfl pki process \(pid 1\) is changing this PKI/,
+    )
+    writeFileSync(join(fed.dir, '.lock'), '999999999\n')
+    const issued = await issueParticipant({ dir: fed.dir, role: 'requestor', name: 'lab' })
+    assert.equal(issued.identity.name, 'lab')
+    assert.equal(existsSync(join(fed.dir, '.lock')), false)
   })
 
   it('never overwrites a CA', async () => {

@@ -13,6 +13,7 @@ import {
 } from './participantIdentity.ts'
 import { type ParticipantRole, participantRoleSchema } from './participantRole.ts'
 import { readCaSigner, readPkiDirectory, writeRegistry } from './pkiDirectory.ts'
+import { withPkiLock } from './pkiLock.ts'
 import { isLive } from './pkiRegistry.ts'
 import { randomSerial } from './randomSerial.ts'
 import { P256_SHA256, x509 } from './x509Library.ts'
@@ -77,7 +78,11 @@ const issueSchema = z.strictObject({
  * @throws MsflError for an unknown role, a name that is not a safe id, a name with a live
  *   certificate, hosts on a non-service-provider, or a validity outside the CA's.
  */
-export async function issueParticipant(p: IssueParticipantParameters): Promise<IssuedParticipant> {
+export function issueParticipant(p: IssueParticipantParameters): Promise<IssuedParticipant> {
+  return withPkiLock(p.dir, () => issueLocked(p))
+}
+
+async function issueLocked(p: IssueParticipantParameters): Promise<IssuedParticipant> {
   const input = issueSchema.safeParse({
     role: p.role,
     name: p.name,

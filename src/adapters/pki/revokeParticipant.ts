@@ -6,6 +6,7 @@ import { signCrl } from './federationCrl.ts'
 import { safeIdSchema } from './participantIdentity.ts'
 import { PKI_FILES, readCaSigner, readPkiDirectory, writeRegistry } from './pkiDirectory.ts'
 import { writeFileAtomically } from './pkiFiles.ts'
+import { withPkiLock } from './pkiLock.ts'
 import { REVOCATION_REASONS, type RegistryEntry, type RevocationReason } from './pkiRegistry.ts'
 
 /** What {@link revokeParticipant} needs. */
@@ -33,9 +34,13 @@ const revokeSchema = z.strictObject({
  * @returns the registry entries that were revoked.
  * @throws MsflError when the name has no unrevoked certificate.
  */
-export async function revokeParticipant(
+export function revokeParticipant(
   p: RevokeParticipantParameters,
 ): Promise<readonly RegistryEntry[]> {
+  return withPkiLock(p.dir, () => revokeLocked(p))
+}
+
+async function revokeLocked(p: RevokeParticipantParameters): Promise<readonly RegistryEntry[]> {
   const input = revokeSchema.safeParse({ name: p.name, reason: p.reason ?? 'unspecified' })
   if (!input.success) throw new MsflError('CONFIG_INVALID', describeZodError(input.error))
   const pki = await readPkiDirectory(p.dir)
