@@ -37,6 +37,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary:
       'list the bundled datasets and verify their SHA-256 sums; split one into owners’ CSV files',
   },
+  pki: {
+    load: () => import('./commands/pki.ts').then((m) => ({ run: m.pki, help: m.pkiHelp })),
+    summary: 'the federation CA: issue, revoke and list participant certificates, startup kits',
+  },
 }
 
 /** One line per command; the name column is as wide as the longest name plus two spaces. */

@@ -13,6 +13,8 @@ export type MsflErrorCode =
   | 'TRANSPORT'
   /** A participant did not answer within the deadline of a request. */
   | 'DEADLINE'
+  /** A certificate, key, CRL, PKI directory or startup kit was refused. */
+  | 'PKI'
 
 /**
  * An error msfl raised on purpose: `code` says what kind (stable for programs), `message` names the
