@@ -31,6 +31,23 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/chain.ts').then((m) => ({ run: m.chain, help: m.chainHelp })),
     summary: 'inspect the settlement contract of an MS-FL run; verify a model file against it',
   },
+  server: {
+    load: () => import('./commands/server.ts').then((m) => ({ run: m.server, help: m.serverHelp })),
+    summary: 'deployment: the service provider, the one process that listens (gRPC, mutual TLS)',
+  },
+  owner: {
+    load: () => import('./commands/owner.ts').then((m) => ({ run: m.owner, help: m.ownerHelp })),
+    summary: 'deployment: a data owner training on its own data, connecting out to the server',
+  },
+  requestor: {
+    load: () =>
+      import('./commands/requestor.ts').then((m) => ({ run: m.requestor, help: m.requestorHelp })),
+    summary: 'deployment: the model requestor, receiving the trained model',
+  },
+  deploy: {
+    load: () => import('./commands/deploy.ts').then((m) => ({ run: m.deploy, help: m.deployHelp })),
+    summary: 'deploy local: a whole federation, every role its own process, on this machine',
+  },
   datasets: {
     load: () =>
       import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),

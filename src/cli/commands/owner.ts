@@ -1,0 +1,76 @@
+import { builtinJobSchema, readOwnerData } from '../../adapters/data/index.ts'
+import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
+import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
+import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import { createTabularEncoder } from '../../core/data/tabularEncoder.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import { createModel } from '../../core/model/createModel.ts'
+import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
+import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
+import { parseFlags, participantFlagsSchema, pathFlag } from '../deploy/deployFlags.ts'
+import { openParticipant } from '../deploy/openParticipant.ts'
+import { serveParticipant } from '../deploy/serveParticipant.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
+
+export const ownerHelp = `msfl owner --kit DIR --job FILE --data CSV|builtin:… [options]
+
+A data owner of a deployed federation, as a long-running process. It verifies its
+startup kit and the job, reads and checks its OWN data against the job's declared
+schema (nothing is sent if a row or column is wrong), then connects out to the
+service provider over gRPC with mutual TLS 1.3 (no open port needed) and serves it:
+its row count, the feature-scaling agreement (secure aggregation) and local training.
+Its rows never leave the process. Exits 0 when the run completed, 1 otherwise.
+
+  --kit DIR        startup kit from msfl pki issue --role data-owner
+  --job FILE       the job file the kit was issued for (its SHA-256 is checked)
+  --data SOURCE    a CSV file with the job's columns and label, or a built-in part,
+                   e.g. builtin:adult:part=3/10,seed=1 (rows of in-process client 3)
+  --crl FILE       the federation's current CRL (newer than the kit's)
+  --endpoint H:P   reach the service provider here instead of the kit's endpoint
+  --json           log one JSON object per line on stderr
+`
+
+const ownerFlags = participantFlagsSchema.extend({
+  data: pathFlag("owner's data: a CSV file or builtin:<dataset>:part=<i>/<n>"),
+})
+
+export async function owner(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      kit: { type: 'string' },
+      job: { type: 'string' },
+      data: { type: 'string' },
+      crl: { type: 'string' },
+      endpoint: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(ownerHelp)
+    return 0
+  }
+  const flags = parseFlags(ownerFlags, values)
+  const opened = await openParticipant(flags, 'data-owner')
+  const { kit, job, log } = opened
+  const { config } = job
+  const schema = builtinJobSchema(parseDatasetSpec(config.dataset))
+  const rows = await readOwnerData(flags.data, { schema })
+  const data = encodeOwnerRows(rows)
+  if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
+  log.info('data checked', { rows: data.n, features: data.d, source: rows.source })
+  const participant = createOwnerParticipant({
+    runId: job.runId,
+    clientId: kit.name,
+    data,
+    scaling: createTabularEncoder(schema.columns).scaling,
+    owners: config.clients,
+    model: createModel(resolveModelSpec(config.model, data)),
+    seed: config.seed,
+    crypto: createNodeSecaggCrypto(),
+  })
+  return serveParticipant(opened, participant, flags.endpoint)
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod'
+import { MsflError } from '../../core/errors/msflError.ts'
+
+/** A required path flag; a missing one says what it should name. */
+export const pathFlag = (what: string) =>
+  z.string({ error: `is required: the ${what}` }).min(1, `is required: the ${what}`)
+
+/** The flags every participant command shares: its startup kit and the job. */
+export const participantFlagsSchema = z.object({
+  kit: pathFlag('startup kit directory (msfl pki issue --out)'),
+  job: pathFlag('job file the kit was issued for'),
+  /** The federation's current CRL, newer than the kit's snapshot. */
+  crl: z.string().min(1).optional(),
+  /** Where the service provider listens or is reached, overriding the kit's endpoint. */
+  endpoint: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  json: z.boolean().default(false),
+})
+
+/** Seconds as a flag: a positive number, at most a day. */
+export const secondsFlag = z.coerce
+  .number({ error: 'must be a number of seconds' })
+  .positive('must be positive')
+  .max(86_400, 'must be at most 86400 (a day)')
+
+/** Parses one command's flag values, naming the flag at fault. */
+export function parseFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
+  const parsed = schema.safeParse(values)
+  if (!parsed.success)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      parsed.error.issues
+        .map((issue) => `--${issue.path.map(String).join('.')}: ${issue.message}`)
+        .join('; '),
+    )
+  return parsed.data
+}
+
+/** `host:port` split, with the port checked. */
+export function splitEndpoint(endpoint: string, flag: string): { host: string; port: number } {
+  const at = endpoint.lastIndexOf(':')
+  const host = endpoint.slice(0, at).replace(/^\[|\]$/g, '')
+  const port = Number(endpoint.slice(at + 1))
+  if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new MsflError('CONFIG_INVALID', `--${flag}: ${endpoint} is not host:port (port 0–65535)`)
+  return { host, port }
+}

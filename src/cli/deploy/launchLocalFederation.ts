@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { MsflError } from '../../core/errors/msflError.ts'
+import { type LocalFederation, REQUESTOR_NAME } from './prepareLocalFederation.ts'
+
+/** How the processes of a local federation behave and where their output goes. */
+export interface LaunchOptions {
+  /** Each process's log lines, prefixed with its name. */
+  readonly write: (line: string) => void
+  /** Wraps each participant's command, e.g. `ip netns exec <ns>` (default: none). */
+  readonly wrap?: (name: string) => readonly string[]
+  /** Endpoint each participant dials (default: the kits' endpoint). */
+  readonly endpointOf?: (name: string) => string | undefined
+  /** The longest the whole run may take, in ms (default one hour). */
+  readonly timeoutMs?: number
+}
+
+/** What the provider printed as its JSON summary, and every process's exit code. */
+export interface LaunchOutcome {
+  readonly summary: Record<string, unknown>
+  readonly exitCodes: Readonly<Record<string, number | null>>
+  readonly modelFile: string
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve = () => {}
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/** The argv that runs this msfl CLI again (compiled, or TypeScript through tsx). */
+function cli(): string[] {
+  // grpc-js passes an IP endpoint as the TLS server name, which Node flags once (DEP0123);
+  // the certificate is checked against the address all the same.
+  return [process.execPath, '--disable-warning=DEP0123', ...process.execArgv, process.argv[1]!]
+}
+
+/**
+ * Starts every role of a prepared local federation as its own OS process — the provider
+ * first, then the requestor and each owner — streams their logs, and waits for the
+ * provider's summary. Each child is killed (by its pid, only these) if the run fails or
+ * exceeds the timeout, so nothing is left behind.
+ */
+export async function launchLocalFederation(
+  federation: LocalFederation,
+  options: LaunchOptions,
+): Promise<LaunchOutcome> {
+  const [node, ...prefix] = cli()
+  const children = new Map<string, ChildProcess>()
+  const listening = deferred()
+  const exits = new Map<string, Promise<number | null>>()
+  const modelFile = `${federation.runs}/model.requested.bin`
+  const start = (name: string, args: readonly string[], participant: boolean) => {
+    const wrap = participant ? (options.wrap?.(name) ?? []) : []
+    const endpoint = participant ? options.endpointOf?.(name) : undefined
+    const argv = [...prefix, ...args, ...(endpoint ? ['--endpoint', endpoint] : [])]
+    const child =
+      wrap.length > 0
+        ? spawn(wrap[0]!, [...wrap.slice(1), node!, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(node!, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    children.set(name, child)
+    exits.set(
+      name,
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code))
+        child.once('error', () => resolve(null))
+      }),
+    )
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (name === 'provider' && line.includes('"msg":"listening"')) listening.resolve()
+      options.write(`[${name}] ${line}\n`)
+    })
+    return child
+  }
+  const stdout: string[] = []
+  const provider = start(
+    'provider',
+    [
+      'server',
+      '--kit',
+      federation.providerKit,
+      '--job',
+      federation.job,
+      '--requestor',
+      REQUESTOR_NAME,
+      '--json',
+      '--quiet',
+    ],
+    false,
+  )
+  createInterface({ input: provider.stdout! }).on('line', (line) => stdout.push(line))
+  // The participants would reconnect until the provider listens; starting them after it
+  // keeps their logs free of refused connections.
+  const started = await Promise.race([
+    listening.promise.then(() => true),
+    exits.get('provider')!.then(() => false),
+  ])
+  if (!started) {
+    throw new MsflError('CONFIG_INVALID', 'deploy local: the provider exited before it listened')
+  }
+  start(
+    REQUESTOR_NAME,
+    ['requestor', '--kit', federation.requestorKit, '--job', federation.job, '--out', modelFile],
+    true,
+  )
+  for (const owner of federation.owners)
+    start(
+      owner.name,
+      ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
+      true,
+    )
+
+  const killAll = () => {
+    for (const child of children.values())
+      if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM')
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 3_600_000)
+  })
+  try {
+    const providerExit = await Promise.race([exits.get('provider')!, timedOut])
+    if (providerExit === 'timeout')
+      throw new MsflError('TRANSPORT', 'deploy local: the run did not finish before the timeout')
+    // The participants exit once told the run ended; give them a moment, then stop them.
+    const rest = [...exits.entries()].filter(([name]) => name !== 'provider')
+    const settled = await Promise.race([
+      Promise.all(rest.map(([, exit]) => exit)),
+      new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 30_000).unref()),
+    ])
+    if (settled === 'late') killAll()
+    const exitCodes: Record<string, number | null> = { provider: providerExit }
+    for (const [name, exit] of rest) exitCodes[name] = await exit
+    const last = stdout.at(-1)
+    if (providerExit !== 0 || last === undefined)
+      throw new MsflError('PROTOCOL', `deploy local: the provider exited with code ${providerExit}`)
+    return { summary: JSON.parse(last) as Record<string, unknown>, exitCodes, modelFile }
+  } finally {
+    clearTimeout(timer)
+    killAll()
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+import { splitBuiltinOwners } from '../../adapters/data/index.ts'
+import { createFederationCa, issueParticipant, writeStartupKit } from '../../adapters/pki/index.ts'
+import { formatOwnerCsv } from '../../core/data/formatOwnerCsv.ts'
+import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import { loadJob } from './loadJob.ts'
+
+/** What `msfl deploy local` builds before it starts anything. */
+export interface LocalFederationOptions {
+  readonly dir: string
+  readonly owners: number
+  readonly rounds: number
+  readonly dataset: string
+  readonly model: string
+  readonly seed: number
+  /** Interface every process uses (loopback by default). */
+  readonly host: string
+}
+
+/** The files of a local federation: the job, one kit per participant, each owner's CSV. */
+export interface LocalFederation {
+  readonly job: string
+  readonly endpoint: string
+  readonly providerKit: string
+  readonly requestorKit: string
+  readonly owners: readonly { readonly name: string; readonly kit: string; readonly data: string }[]
+  readonly runs: string
+}
+
+export const PROVIDER_NAME = 'provider'
+export const REQUESTOR_NAME = 'requestor'
+
+/**
+ * Lays out a federation on one machine exactly as separate organisations would hold it:
+ * a job file, a fresh CA (`pki/`), a startup kit per participant (`kits/<name>/`, each
+ * naming the job's SHA-256 and the provider's endpoint) and each owner's own training
+ * rows as a CSV file (`data/<name>.csv`: the built-in dataset split as `msfl simulate`
+ * splits it for the same seed). Nothing here is shared at run time but the endpoint.
+ */
+export async function prepareLocalFederation(o: LocalFederationOptions): Promise<LocalFederation> {
+  mkdirSync(o.dir, { recursive: true, mode: 0o700 })
+  const runs = join(o.dir, 'runs')
+  const job = join(o.dir, 'job.yaml')
+  writeFileSync(
+    job,
+    stringify({
+      dataset: o.dataset,
+      model: o.model,
+      clients: o.owners,
+      rounds: o.rounds,
+      seed: o.seed,
+      strategy: 'fedavg',
+      out: runs,
+    }),
+  )
+  const { sha256 } = loadJob(job)
+  const pki = join(o.dir, 'pki')
+  await createFederationCa({ dir: pki, federation: `local-${randomBytes(4).toString('hex')}` })
+  const endpoint = `${o.host}:${await freePort(o.host)}`
+  const kit = async (role: Parameters<typeof issueParticipant>[0]['role'], name: string) => {
+    const out = join(o.dir, 'kits', name)
+    const issued = await issueParticipant({
+      dir: pki,
+      role,
+      name,
+      ...(role === 'service-provider'
+        ? { hosts: [...new Set(['localhost', '127.0.0.1', o.host])] }
+        : {}),
+    })
+    await writeStartupKit({ dir: pki, issued, endpoint, job: sha256, out })
+    return out
+  }
+  mkdirSync(join(o.dir, 'kits'), { recursive: true, mode: 0o700 })
+  const providerKit = await kit('service-provider', PROVIDER_NAME)
+  const requestorKit = await kit('requestor', REQUESTOR_NAME)
+  const split = await splitBuiltinOwners({
+    dataset: parseDatasetSpec(o.dataset),
+    owners: o.owners,
+    seed: o.seed,
+    partition: 'iid',
+  })
+  mkdirSync(join(o.dir, 'data'), { recursive: true, mode: 0o700 })
+  const owners = []
+  for (const [i, { id: name }] of split.owners.entries()) {
+    const data = join(o.dir, 'data', `${name}.csv`)
+    writeFileSync(data, formatOwnerCsv(split.owners[i]!.rows), { mode: 0o600 })
+    owners.push({ name, kit: await kit('data-owner', name), data })
+  }
+  return { job, endpoint, providerKit, requestorKit, owners, runs }
+}
+
+/** A TCP port free on `host` right now (the provider binds it moments later). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, host, () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
