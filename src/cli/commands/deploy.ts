@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { parseFlags } from '../deploy/deployFlags.ts'
-import { launchLocalFederation } from '../deploy/launchLocalFederation.ts'
+import { launchLocalFederation, thisCli } from '../deploy/launchLocalFederation.ts'
 import { prepareLocalFederation } from '../deploy/prepareLocalFederation.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
 
@@ -74,7 +74,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   say(`deploy local: preparing ${flags.owners} data owners in ${dir}\n`)
   const federation = await prepareLocalFederation({ ...flags, dir })
   say(`deploy local: starting ${flags.owners + 2} processes (provider at ${federation.endpoint})\n`)
-  const outcome = await launchLocalFederation(federation, { write: say })
+  const outcome = await launchLocalFederation(federation, { cli: thisCli(), write: say })
   const final = outcome.summary['final'] as { accuracy?: number } | undefined
   const failed = Object.entries(outcome.exitCodes).filter(([, code]) => code !== 0)
   if (flags.json)

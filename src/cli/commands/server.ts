@@ -1,3 +1,4 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { z } from 'zod'
 import { loadDataset } from '../../adapters/data/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
@@ -34,7 +35,8 @@ and the rounds. Writes runs/<id>/ (events, metrics, model) and prints the accura
   --listen H:P       interface and port to listen on (default: the kit's endpoint)
   --requestor NAME   the requestor to deliver the model to (default: none)
   --wait SECONDS     how long to wait for every participant to connect (default 300)
-  --crl FILE         the federation's current CRL (newer than the kit's)
+  --crl FILE         the federation's current CRL (newer than the kit's); the file is
+                     watched: a revocation during the run disconnects that participant
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -84,6 +86,21 @@ export async function server(argv: readonly string[]): Promise<number> {
     run: job.runId,
     onEvent: logFederationEvent(log),
   })
+  // A participant revoked during the run is cut off at once (its stream is closed and it
+  // cannot reconnect): the provider follows the CRL file it was given.
+  const crlFile = flags.crl
+  const reloadCrl = () => {
+    try {
+      endpoint.updateCrl(readFileSync(crlFile!, 'utf8'))
+      log.info('CRL reloaded', { file: crlFile })
+    } catch (error) {
+      log.error('CRL not reloaded; the previous one stays in force', {
+        file: crlFile,
+        reason: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+  if (crlFile) watchFile(crlFile, { interval: 1000 }, reloadCrl)
   try {
     const owners = ownerIds(config.clients)
     const expected = flags.requestor ? [...owners, flags.requestor] : owners
@@ -133,6 +150,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       )
     return 0
   } finally {
+    if (crlFile) unwatchFile(crlFile, reloadCrl)
     await endpoint.close()
   }
 }

@@ -5,12 +5,16 @@ import { type LocalFederation, REQUESTOR_NAME } from './prepareLocalFederation.t
 
 /** How the processes of a local federation behave and where their output goes. */
 export interface LaunchOptions {
+  /** The argv that starts the msfl CLI (e.g. `thisCli()`); each role appends its command. */
+  readonly cli: readonly string[]
   /** Each process's log lines, prefixed with its name. */
   readonly write: (line: string) => void
   /** Wraps each participant's command, e.g. `ip netns exec <ns>` (default: none). */
   readonly wrap?: (name: string) => readonly string[]
   /** Endpoint each participant dials (default: the kits' endpoint). */
   readonly endpointOf?: (name: string) => string | undefined
+  /** Where the provider listens, `host:port` (default: the kits' endpoint). */
+  readonly listen?: string
   /** The longest the whole run may take, in ms (default one hour). */
   readonly timeoutMs?: number
 }
@@ -30,11 +34,15 @@ function deferred(): { promise: Promise<void>; resolve(): void } {
   return { promise, resolve }
 }
 
-/** The argv that runs this msfl CLI again (compiled, or TypeScript through tsx). */
-function cli(): string[] {
+/**
+ * The argv that runs the msfl CLI this process runs (compiled, or TypeScript through tsx):
+ * only valid in the CLI's own process, whose `argv[1]` is its entry point.
+ */
+export function thisCli(): string[] {
   // grpc-js passes an IP endpoint as the TLS server name, which Node flags once (DEP0123);
   // the certificate is checked against the address all the same.
-  return [process.execPath, '--disable-warning=DEP0123', ...process.execArgv, process.argv[1]!]
+  const flags = process.execArgv.filter((flag) => flag !== '--disable-warning=DEP0123')
+  return [process.execPath, '--disable-warning=DEP0123', ...flags, process.argv[1]!]
 }
 
 /**
@@ -47,7 +55,7 @@ export async function launchLocalFederation(
   federation: LocalFederation,
   options: LaunchOptions,
 ): Promise<LaunchOutcome> {
-  const [node, ...prefix] = cli()
+  const [node, ...prefix] = options.cli
   const children = new Map<string, ChildProcess>()
   const listening = deferred()
   const exits = new Map<string, Promise<number | null>>()
@@ -87,6 +95,7 @@ export async function launchLocalFederation(
       REQUESTOR_NAME,
       '--json',
       '--quiet',
+      ...(options.listen ? ['--listen', options.listen] : []),
     ],
     false,
   )

@@ -19,6 +19,11 @@ export interface LocalFederationOptions {
   readonly seed: number
   /** Interface every process uses (loopback by default). */
   readonly host: string
+  /**
+   * More addresses the provider is reached at (its certificate names them), e.g. the host
+   * ends of network namespaces' veth pairs.
+   */
+  readonly extraHosts?: readonly string[]
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -68,7 +73,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       role,
       name,
       ...(role === 'service-provider'
-        ? { hosts: [...new Set(['localhost', '127.0.0.1', o.host])] }
+        ? { hosts: [...new Set(['localhost', '127.0.0.1', o.host, ...(o.extraHosts ?? [])])] }
         : {}),
     })
     await writeStartupKit({ dir: pki, issued, endpoint, job: sha256, out })
