@@ -10,7 +10,7 @@ import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import type { MessageHandler } from '../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import { createRobustRule } from '../core/robust/createRobustRule.ts'
+import { createRobustRule, toleratedCount } from '../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import type { MsflScreen } from './defence/createMsflScreen.ts'
@@ -80,8 +80,12 @@ export async function runMsflSimulation(
   const population = planPopulation(basics, train)
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
-  // f defaults to the number of attackers; planRun checked the rule against the mask.
-  const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
+  // Every owner's values reach the rule (a screened owner is removed after selection), so
+  // the declared share is a fixed count: never the simulation's attackers. planRun checked
+  // the rule against the mask.
+  const rule = createRobustRule(plan.selectionRule, {
+    f: toleratedCount(owners.length, plan.tolerate),
+  })
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 
