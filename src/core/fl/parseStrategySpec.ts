@@ -33,8 +33,9 @@ const adaptive = (lr: number) =>
   }) as const
 
 /**
- * Every `--strategy` with its options (`name[:key=value,…]`). The defaults are the ones
- * the cited papers recommend or Flower ships; docs/strategies.md says when to use which.
+ * Every `--strategy` with its options (`name[:key=value,…]`). β1 = 0.9 and β2 = 0.99 are
+ * the values of Reddi et al.; μ, the server learning rates and τ are starting points to
+ * tune (docs/strategies.md says when to use which and what was measured).
  */
 export const STRATEGY_OPTIONS = {
   fedavg: {},
