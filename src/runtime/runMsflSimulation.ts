@@ -80,12 +80,9 @@ export async function runMsflSimulation(
   const population = planPopulation(basics, train)
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
-  // Every owner's values reach the rule (a screened owner is removed after selection), so
-  // the declared share is a fixed count: never the simulation's attackers. planRun checked
-  // the rule against the mask.
-  const rule = createRobustRule(plan.selectionRule, {
-    f: toleratedCount(owners.length, plan.tolerate),
-  })
+  // The rule sees every owner, so the declared share is one count (never the attackers).
+  const f = toleratedCount(owners.length, plan.tolerate)
+  const rule = createRobustRule(plan.selectionRule, { f })
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 
