@@ -10,7 +10,7 @@ import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import type { MessageHandler } from '../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import { createRobustRule, toleratedCount } from '../core/robust/createRobustRule.ts'
+import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import type { MsflScreen } from './defence/createMsflScreen.ts'
@@ -80,9 +80,8 @@ export async function runMsflSimulation(
   const population = planPopulation(basics, train)
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
-  // The rule sees every owner, so the declared share is one count (never the attackers).
-  const f = toleratedCount(owners.length, plan.tolerate)
-  const rule = createRobustRule(plan.selectionRule, { f })
+  // f = floor(tolerate · n) of the owners whose gradients reach it (never the attackers).
+  const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate })
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 
