@@ -22,7 +22,12 @@ export const simulationFlags: readonly FlagDefinition[] = [
     type: 'string',
     help: 'iid | dirichlet:<alpha> | quantity:<beta> | natural',
   },
-  { flag: 'strategy', path: ['strategy'], type: 'string', help: 'fedavg | fedsgd' },
+  {
+    flag: 'strategy',
+    path: ['strategy'],
+    type: 'string',
+    help: 'fedavg | fedsgd | fedprox[:mu=0.01] | scaffold[:lr=1] | fedavgm[:lr=1,momentum=0.9] | fedadagrad[:lr=,beta1=,tau=] | fedadam[:lr=,beta1=,beta2=,tau=] | fedyogi[:lr=,beta1=,beta2=,tau=] (docs/strategies.md)',
+  },
   {
     flag: 'protocol',
     path: ['protocol'],
@@ -82,7 +87,13 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'aggregator',
     path: ['aggregator'],
     type: 'string',
-    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or multi-krum | cosine-clustering with mask global-scale; krum is refused, it selects one owner) (f defaults to the number of attackers)',
+    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or multi-krum | cosine-clustering with mask global-scale; krum is refused, it selects one owner); f = floor(tolerate · updates) unless the spec gives f=',
+  },
+  {
+    flag: 'tolerate',
+    path: ['tolerate'],
+    type: 'number',
+    help: 'share of the owners a robust rule assumes malicious, [0, 0.5) (default 0.3): f = floor(tolerate · updates it combines)',
   },
   {
     flag: 'attack',

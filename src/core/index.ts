@@ -72,7 +72,11 @@ export type {
 } from './events/runEvent.ts'
 // Federated protocol
 export { createFedAvg } from './fl/createFedAvg.ts'
+export { createFedOpt, type FedOptParameters } from './fl/createFedOpt.ts'
+export { createFedProx, type FedProxParameters } from './fl/createFedProx.ts'
 export { createFedSgd, type FedSgdParameters } from './fl/createFedSgd.ts'
+export { createScaffold, type ScaffoldParameters } from './fl/createScaffold.ts'
+export { createServerOptimizer, type ServerOptimizer } from './fl/createServerOptimizer.ts'
 export { createTrainingClient, type TrainingClientParameters } from './fl/createTrainingClient.ts'
 export {
   type FitInstruction,
@@ -83,6 +87,15 @@ export {
   localTrainingSchema,
   type ServerMessage,
 } from './fl/messages.ts'
+export {
+  describeStrategy,
+  parseStrategySpec,
+  type ServerOptimizerSpec,
+  STRATEGY_NAMES,
+  STRATEGY_OPTIONS,
+  type StrategyName,
+  type StrategySpec,
+} from './fl/parseStrategySpec.ts'
 export {
   type ClientPartition,
   type DataOwnerShard,
@@ -164,7 +177,12 @@ export type {
   ResolvedOptions,
 } from './spec/specOptions.ts'
 export { computeGradient } from './train/computeGradient.ts'
-export { type TrainOptions, type TrainResult, trainLocal } from './train/trainLocal.ts'
+export {
+  type DriftCorrection,
+  type TrainOptions,
+  type TrainResult,
+  trainLocal,
+} from './train/trainLocal.ts'
 // Defences: SMPC verification
 export type { VerifyConfig } from './verification/parseVerifySpec.ts'
 export { type ModelRegistryView, wrapModelCheck } from './verification/wrapModelCheck.ts'

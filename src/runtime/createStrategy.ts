@@ -1,29 +1,52 @@
 import { createFedAvg } from '../core/fl/createFedAvg.ts'
+import { createFedOpt } from '../core/fl/createFedOpt.ts'
+import { createFedProx } from '../core/fl/createFedProx.ts'
 import { createFedSgd } from '../core/fl/createFedSgd.ts'
+import { createScaffold } from '../core/fl/createScaffold.ts'
 import { sampleSize } from '../core/fl/sampleClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { EnginePlan } from './config/planRun.ts'
 
-/** The plain engine's strategy: FedAvg or FedSGD, with the plan's robust rule. */
+/**
+ * The plain engine's strategy (`--strategy`), with the plan's robust rule. The rule's f
+ * comes from its spec's `f=` or the declared tolerance (`--tolerate`), never from who
+ * attacks in a simulation: a deployment knows neither.
+ */
 export function createStrategy(
   engine: EnginePlan,
-  clients: number,
-  attackerCount: number,
+  federation: { readonly clients: number; readonly numParams: number },
 ): Strategy {
   const rule =
     engine.robustRule === undefined
       ? undefined
-      : createRobustRule(engine.robustRule, { f: attackerCount })
-  const f = rule?.f ?? attackerCount
+      : createRobustRule(engine.robustRule, { tolerate: engine.tolerate })
   // Fail before the first round when the rule cannot tolerate f among the sampled clients.
-  rule?.assertTolerates(sampleSize(clients, engine.sampling), f)
+  const sampled = sampleSize(federation.clients, engine.sampling)
+  rule?.assertTolerates(sampled, rule.assumedF(sampled))
   const common = {
     sampling: engine.sampling,
     training: engine.training,
-    ...(rule ? { aggregation: { rule, f } } : {}),
+    ...(rule ? { aggregation: { rule, assumedF: rule.assumedF } } : {}),
   }
-  return engine.strategy === 'fedsgd'
-    ? createFedSgd({ ...common, serverLearningRate: engine.serverLearningRate })
-    : createFedAvg(common)
+  const spec = engine.strategy
+  switch (spec.name) {
+    case 'fedavg':
+      return createFedAvg(common)
+    case 'fedsgd':
+      return createFedSgd({ ...common, serverLearningRate: engine.serverLearningRate })
+    case 'fedprox':
+      return createFedProx({ ...common, mu: spec.options.mu })
+    case 'scaffold':
+      // planRun refused a robust rule with SCAFFOLD: the control variates are not screened.
+      return createScaffold({
+        sampling: engine.sampling,
+        training: engine.training,
+        serverLearningRate: spec.options.lr,
+        clients: federation.clients,
+        numParams: federation.numParams,
+      })
+    default:
+      return createFedOpt({ ...common, optimizer: spec })
+  }
 }

@@ -1,8 +1,9 @@
 import { describeZodError } from '../core/errors/describeZodError.ts'
+import { MsflError } from '../core/errors/msflError.ts'
 import { createRunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, FederationRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import { clientMessageSchema, type FitInstruction, type FitResult } from '../core/fl/messages.ts'
-import type { Strategy } from '../core/fl/strategy.ts'
+import type { AggregateOutcome, Strategy } from '../core/fl/strategy.ts'
 import { vectorDifference } from '../core/fl/vectorDifference.ts'
 import type { Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
@@ -89,7 +90,7 @@ function federationProtocol(
 ): RoundProtocol<FitResult, FederationRecordFields> & { params(): Float64Array } {
   const event = createRunEmitter(p)
   let params = p.initialParams
-  let mode: FitInstruction['mode'] = 'params'
+  let instruction: FitInstruction | undefined
   return {
     names: { participant: 'client', update: 'update' },
     params: () => params,
@@ -98,20 +99,21 @@ function federationProtocol(
     async plan(round) {
       const available = p.stages?.available?.(round, p.clients) ?? p.clients
       const planned = p.strategy.configureRound(round, available, p.rng)
-      mode = planned.mode
-      const instruction: FitInstruction = {
+      const sent: FitInstruction = {
         type: 'fit',
         runId: p.runId,
         round,
         mode: planned.mode,
         params,
         training: planned.training,
+        ...(planned.control ? { control: planned.control } : {}),
       }
+      instruction = sent
       const omniscient = p.omniscient
       const start = params
       return {
         participants: planned.clients,
-        message: () => instruction,
+        message: () => sent,
         ...(omniscient
           ? {
               last: {
@@ -131,16 +133,21 @@ function federationProtocol(
       }
     },
     check(round, clientId, reply) {
-      const verdict = checkReply(reply, clientId, round, mode, params.length)
+      const verdict = checkReply(reply, clientId, round, instruction!)
       if ('reason' in verdict) return verdict
       const { numExamples, trainLoss } = verdict.result
       return { update: verdict.result, received: { numExamples, trainLoss } }
     },
-    async finish(round, acceptedUpdates) {
+    async finish(round, acceptedUpdates, plan) {
       const accepted = acceptedUpdates.map((a) => a.update)
       const screened = p.stages?.screen
         ? await p.stages.screen(round, params, accepted)
         : { accepted, excluded: [] }
+      const shortfall = {
+        planned: plan.participants.length,
+        received: accepted.length,
+        screened: accepted.length - screened.accepted.length,
+      }
       // Every update set aside by the screen: the model stays as it was this round. (An
       // empty plan still aggregates: client-level DP must release the noise alone.)
       const aggregated =
@@ -148,7 +155,15 @@ function federationProtocol(
           ? { params: Float64Array.from(params), excluded: [] }
           : p.stages?.aggregate
             ? await p.stages.aggregate(round, params, screened.accepted)
-            : p.strategy.aggregate(round, params, screened.accepted)
+            : aggregateWhatRemains(p.strategy, round, params, screened.accepted, shortfall)
+      const robustness = 'robustness' in aggregated ? aggregated.robustness : undefined
+      if (robustness && robustness.n < shortfall.planned)
+        event('robust-rule-adjusted', {
+          round,
+          rule: p.strategy.name,
+          ...shortfall,
+          ...robustness,
+        })
       params = p.stages?.review
         ? await p.stages.review(round, params, aggregated.params)
         : aggregated.params
@@ -176,15 +191,44 @@ function federationProtocol(
   }
 }
 
+/**
+ * The strategy's aggregation of the updates that remain after stragglers and the screen.
+ * A rule that cannot hold its assumption on fewer updates fails the round with a message
+ * that says how many were planned, received and set aside.
+ */
+function aggregateWhatRemains(
+  strategy: Strategy,
+  round: number,
+  params: Float64Array,
+  remaining: readonly FitResult[],
+  shortfall: { readonly planned: number; readonly received: number; readonly screened: number },
+): AggregateOutcome {
+  try {
+    return strategy.aggregate(round, params, remaining)
+  } catch (error) {
+    if (
+      !(error instanceof MsflError) ||
+      error.code !== 'CONFIG_INVALID' ||
+      remaining.length === shortfall.planned
+    )
+      throw error
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `round ${round}: ${shortfall.received} of ${shortfall.planned} updates arrived and the screen set ${shortfall.screened} aside; on the ${remaining.length} left, ${error.message}`,
+    )
+  }
+}
+
 type Verdict = { result: FitResult } | { reason: string }
 
 function checkReply(
   reply: unknown,
   clientId: string,
   round: number,
-  mode: 'params' | 'gradient',
-  length: number,
+  instruction: FitInstruction,
 ): Verdict {
+  const { mode } = instruction
+  const length = instruction.params.length
   const parsed = clientMessageSchema.safeParse(reply)
   if (!parsed.success) return { reason: `malformed reply: ${describeZodError(parsed.error)}` }
   const message = parsed.data
@@ -200,5 +244,16 @@ function checkReply(
     if (!Number.isFinite(message.vector[j]!))
       return { reason: `vector[${j}] is ${message.vector[j]}` }
   if (!Number.isFinite(message.trainLoss)) return { reason: `trainLoss is ${message.trainLoss}` }
+  const delta = message.controlDelta
+  if (instruction.control === undefined)
+    return delta === undefined
+      ? { result: message }
+      : { reason: 'reply carries controlDelta, but the round sent no control variate' }
+  if (delta === undefined)
+    return { reason: 'reply carries no controlDelta, but the round sent a control variate' }
+  if (delta.length !== length)
+    return { reason: `controlDelta has ${delta.length} values, expected ${length}` }
+  for (let j = 0; j < delta.length; j++)
+    if (!Number.isFinite(delta[j]!)) return { reason: `controlDelta[${j}] is ${delta[j]}` }
   return { result: message }
 }

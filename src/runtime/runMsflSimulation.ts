@@ -80,8 +80,8 @@ export async function runMsflSimulation(
   const population = planPopulation(basics, train)
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
-  // f defaults to the number of attackers; planRun checked the rule against the mask.
-  const rule = createRobustRule(plan.selectionRule, { f: attackers.size })
+  // f = floor(tolerate · n) of the owners whose gradients reach it (never the attackers).
+  const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate })
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 

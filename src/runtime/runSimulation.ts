@@ -131,7 +131,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const clientLevel = dp?.clientLevel
   const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
   const strategy =
-    clientLevel?.strategy ?? createStrategy(plan.engine, basics.clients, attackers.size)
+    clientLevel?.strategy ??
+    createStrategy(plan.engine, { clients: basics.clients, numParams: model.numParams })
   const evaluate = createEvaluation(model, data, attackers)
   const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)

@@ -71,7 +71,10 @@ describe('msfl experiment', () => {
           `summary \\(final test accuracy; mean over seeds\\):\\n {2}fedavg +clean ${(cell('fedavg', 'none').accuracy! * 100).toFixed(2)}%  worst under attack`,
         ),
       )
-      assert.match(r.stderr, /\n {2}bulyan +clean [\d.]+% {2}2 of 3 cells did not run\n/)
+      // f comes from the default tolerance (floor(0.3 · 5) = 1), not from the cell's attackers:
+      // Bulyan cannot hold it with 5 owners, clean cell included.
+      assert.match(cell('bulyan', 'none').status, /^n\/a: .*bulyan.*got n = 5 with f = 1/)
+      assert.match(r.stderr, /\n {2}bulyan +clean n\/a {2}3 of 3 cells did not run\n/)
       const files = readdirSync(summary.dir).sort()
       assert.deepEqual(files, ['matrix.json', 'report.html', 'results.csv', 'results.json'])
       const csv = readFileSync(join(summary.dir, 'results.csv'), 'utf8').trim().split('\n')

@@ -106,7 +106,7 @@ describe('msfl simulate --privacy', () => {
       ],
       [
         ['--privacy', 'ckks', '--strategy', 'fedsgd'],
-        /privacy: protected updates need strategy fedavg/,
+        /privacy: ckks releases only the mean update.*use strategy fedavg or fedprox, not fedsgd/,
       ],
       [['--privacy', 'rot13'], /privacy.*unknown protection 'rot13'/],
       [['--privacy', 'ckks:preset=ckks-1024'], /privacy.*preset/],

@@ -54,7 +54,8 @@ describe('createRobustRule', () => {
     // averages n − f updates, so f decides how many.
     const updates = updatesOf([0], [1], [2], [3], [100])
     const mk = createRobustRule('multi-krum:f=1', { f: 0 })
-    assert.equal(mk.f, 1)
+    assert.equal(mk.assumedF(5), 1)
+    assert.equal(mk.declaredF, 1)
     assert.deepEqual(mk.aggregate({ updates, f: 0 }).selected, [0, 1, 2, 3])
     const byDefault = createRobustRule('multi-krum', { f: 1 })
     assert.deepEqual(byDefault.aggregate({ updates, f: 0 }).selected, [0, 1, 2, 3])

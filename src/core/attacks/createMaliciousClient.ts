@@ -49,7 +49,14 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
 
   return createFitHandler(clientId, async (instruction): Promise<ClientMessage> => {
     const global = instruction.params
-    const asReply = (update: Float64Array, trainLoss: number): ClientMessage => ({
+    // SCAFFOLD: a well-formed reply carries a control variate change; the attacker sends
+    // its honest one (or none moved, for a free-rider) so only the model update is attacked.
+    const asReply = (
+      update: Float64Array,
+      trainLoss: number,
+      controlDelta: Float64Array | undefined = instruction.control &&
+        new Float64Array(global.length),
+    ): ClientMessage => ({
       type: 'fit-result',
       round: instruction.round,
       clientId,
@@ -58,6 +65,7 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
       vector: instruction.mode === 'params' ? add(global, update) : update,
       numExamples: p.data.n,
       trainLoss,
+      ...(controlDelta ? { controlDelta } : {}),
     })
 
     if (attack.definition.kind === 'free-rider') {
@@ -95,7 +103,7 @@ export function createMaliciousClient(p: MaliciousClientParameters): MessageHand
       },
       rngFor('craft', instruction.round),
     )
-    return asReply(crafted, reply.data.trainLoss)
+    return asReply(crafted, reply.data.trainLoss, reply.data.controlDelta)
   })
 }
 

@@ -123,6 +123,26 @@ export type RunEvent =
       readonly rule: string
     })
   | (EventBase & {
+      /**
+       * The robust rule combined fewer updates than the round asked for (the screen set
+       * some aside, or participants straggled): it ran on what remained, assuming f of
+       * them Byzantine under the declared tolerance (or the rule's own f=).
+       */
+      readonly type: 'robust-rule-adjusted'
+      readonly round: number
+      /** The strategy and rule, e.g. 'fedavg+median'. */
+      readonly rule: string
+      /** Participants the round asked. */
+      readonly planned: number
+      /** Valid updates received. */
+      readonly received: number
+      /** Of those, set aside by the screen (ADRM quarantine or blocking) before the rule. */
+      readonly screened: number
+      /** Updates the rule combined, and how many of them it assumed Byzantine. */
+      readonly n: number
+      readonly f: number
+    })
+  | (EventBase & {
       readonly type: 'payment-made'
       readonly round: number
       readonly clientId: string

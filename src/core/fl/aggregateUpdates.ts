@@ -1,6 +1,5 @@
-import type { RobustRule } from '../robust/robustRule.ts'
 import type { FitResult } from './messages.ts'
-import type { AggregateOutcome } from './strategy.ts'
+import type { AggregateOutcome, StrategyParameters } from './strategy.ts'
 import { weightedAverage } from './weightedAverage.ts'
 
 /**
@@ -11,21 +10,24 @@ import { weightedAverage } from './weightedAverage.ts'
 export function aggregateUpdates(
   updates: readonly Float64Array[],
   results: readonly FitResult[],
-  aggregation: { readonly rule: RobustRule; readonly f: number } | undefined,
+  aggregation: StrategyParameters['aggregation'],
 ): { aggregate: Float64Array } & Omit<AggregateOutcome, 'params'> {
   const weights = results.map((r) => r.numExamples)
   if (!aggregation) return { aggregate: weightedAverage(updates, weights), excluded: [] }
-  aggregation.rule.assertTolerates(updates.length, aggregation.f)
-  const outcome = aggregation.rule.aggregate({ updates, weights, f: aggregation.f })
+  const n = updates.length
+  const f = aggregation.assumedF(n)
+  aggregation.rule.assertTolerates(n, f)
+  const robustness = { n, f }
+  const outcome = aggregation.rule.aggregate({ updates, weights, f })
   const chosen = outcome.selected ? new Set(outcome.selected) : undefined
   const excluded = chosen ? results.filter((_, i) => !chosen.has(i)).map((r) => r.clientId) : []
   const selection = outcome.componentSelection
-  if (!selection) return { aggregate: outcome.aggregate, excluded }
+  if (!selection) return { aggregate: outcome.aggregate, excluded, robustness }
   const counts = new Array<number>(selection.t).fill(0)
   for (let j = 0; j < selection.components; j++)
     for (let i = 0; i < selection.t; i++) counts[i]! += selection.selected[j * selection.t + i]!
   const selectionShare = Object.fromEntries(
     results.map((r, i) => [r.clientId, counts[i]! / selection.components]),
   )
-  return { aggregate: outcome.aggregate, excluded, selectionShare }
+  return { aggregate: outcome.aggregate, excluded, selectionShare, robustness }
 }

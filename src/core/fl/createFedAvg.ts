@@ -1,5 +1,4 @@
-import { MsflError } from '../errors/msflError.ts'
-import { aggregateUpdates } from './aggregateUpdates.ts'
+import { aggregateChanges } from './aggregateChanges.ts'
 import { sampledRoundPlanning } from './sampledRoundPlanning.ts'
 import type { Strategy, StrategyParameters } from './strategy.ts'
 
@@ -13,17 +12,12 @@ export function createFedAvg(parameters: StrategyParameters): Strategy {
   return {
     ...sampledRoundPlanning('fedavg', 'params', parameters),
     aggregate(_round, params, results) {
-      const deltas = results.map((r) => {
-        if (r.kind !== 'params')
-          throw new MsflError(
-            'PROTOCOL',
-            `FedAvg expected parameters from ${r.clientId}, got a ${r.kind}`,
-          )
-        const delta = new Float64Array(params.length)
-        for (let j = 0; j < params.length; j++) delta[j] = r.vector[j]! - params[j]!
-        return delta
-      })
-      const { aggregate, ...decisions } = aggregateUpdates(deltas, results, parameters.aggregation)
+      const { aggregate, ...decisions } = aggregateChanges(
+        'FedAvg',
+        params,
+        results,
+        parameters.aggregation,
+      )
       const next = new Float64Array(params.length)
       for (let j = 0; j < params.length; j++) next[j] = params[j]! + aggregate[j]!
       return { params: next, ...decisions }

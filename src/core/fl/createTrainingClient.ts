@@ -22,10 +22,16 @@ export interface TrainingClientParameters {
  * A data owner in plaintext federated training: validates each instruction, trains
  * locally (or computes one gradient for FedSGD) and replies with a vector. Bad
  * instructions get an error reply, never an exception that would take it down.
+ *
+ * Under SCAFFOLD (an instruction with `control`) it keeps its own control variate cᵢ
+ * across rounds, starting at zero: local steps are corrected by c − cᵢ, cᵢ becomes the
+ * mean uncorrected minibatch gradient of the round (the paper's option II for plain SGD),
+ * and the reply carries how far cᵢ moved.
  */
 export function createTrainingClient(parameters: TrainingClientParameters): MessageHandler {
   const { clientId, model, data, seed } = parameters
   if (data.n === 0) throw new MsflError('CONFIG_INVALID', `client ${clientId} has no data`)
+  let controlVariate: Float64Array = new Float64Array(model.numParams)
 
   const fit = (instruction: FitInstruction): ClientMessage => {
     if (instruction.params.length !== model.numParams)
@@ -33,6 +39,13 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
         `params has ${instruction.params.length} values, the model needs ${model.numParams}`,
       )
     const rng = createSeededRng(deriveSeed(seed, 'client', clientId, instruction.round))
+    const control = instruction.control
+    if (control && (instruction.mode !== 'params' || control.length !== model.numParams))
+      return errorReply(
+        instruction.mode !== 'params'
+          ? 'a control variate comes with local training (mode params), not a gradient round'
+          : `control has ${control.length} values, the model needs ${model.numParams}`,
+      )
     if (instruction.mode === 'gradient') {
       const { gradient, loss } = computeGradient(model, instruction.params, data)
       return {
@@ -45,7 +58,16 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
         trainLoss: loss,
       }
     }
-    const result = trainLocal(model, instruction.params, data, instruction.training, rng)
+    const drift = control
+      ? { correction: control.map((c, j) => c - controlVariate[j]!) }
+      : undefined
+    const result = trainLocal(model, instruction.params, data, instruction.training, rng, drift)
+    let controlDelta: Float64Array | undefined
+    if (result.meanGradient) {
+      const next = result.meanGradient
+      controlDelta = next.map((c, j) => c - controlVariate[j]!)
+      controlVariate = next
+    }
     return {
       type: 'fit-result',
       round: instruction.round,
@@ -54,6 +76,7 @@ export function createTrainingClient(parameters: TrainingClientParameters): Mess
       vector: result.params,
       numExamples: data.n,
       trainLoss: result.loss,
+      ...(controlDelta ? { controlDelta } : {}),
     }
   }
 

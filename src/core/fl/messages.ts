@@ -12,8 +12,16 @@ export const localTrainingSchema = z.object({
   batchSize: z.number().int().min(1).max(1_000_000),
   learningRate: z.number().positive().max(100),
   momentum: z.number().min(0).lt(1),
+  /**
+   * FedProx: μ of the proximal term μ/2·‖w − w_global‖² added to the local loss, which keeps
+   * a client's model near the global one on skewed data. Absent (or 0): plain local SGD.
+   */
+  proximalMu: z.number().min(0).max(1000).optional(),
 })
-/** Local training settings of a round: epochs, batch size, learning rate and momentum. */
+/**
+ * Local training settings of a round: epochs, batch size, learning rate, momentum and FedProx's
+ * optional proximal μ.
+ */
 export type LocalTrainingConfig = z.infer<typeof localTrainingSchema>
 
 const vector = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array')
@@ -30,6 +38,11 @@ export const fitInstructionSchema = z.object({
   mode: z.enum(['params', 'gradient']),
   params: vector,
   training: localTrainingSchema,
+  /**
+   * SCAFFOLD: the server's control variate c. A client that gets it corrects every local
+   * gradient by c − cᵢ (its own control variate) and answers with `controlDelta`.
+   */
+  control: vector.optional(),
 })
 /** The server's instruction to a client for one round (validated by `fitInstructionSchema`). */
 export type FitInstruction = z.infer<typeof fitInstructionSchema>
@@ -43,6 +56,8 @@ export const fitResultSchema = z.object({
   vector,
   numExamples: z.number().int().min(1),
   trainLoss: z.number(),
+  /** SCAFFOLD: cᵢ⁺ − cᵢ, how this round moved the client's control variate (with `control` only). */
+  controlDelta: vector.optional(),
 })
 /**
  * A client's reply for one round: its trained parameters or gradient, example count and training

@@ -8,6 +8,8 @@ export interface RoundPlan {
   readonly clients: readonly string[]
   readonly mode: 'params' | 'gradient'
   readonly training: LocalTrainingConfig
+  /** SCAFFOLD: the server control variate every selected client gets with the instruction. */
+  readonly control?: Float64Array
 }
 
 /** The new global parameters and what the aggregation rule decided about each client. */
@@ -17,6 +19,8 @@ export interface AggregateOutcome {
   readonly excluded: readonly string[]
   /** Per-component rules (MS-FL): for each client, the share of components it was selected on. */
   readonly selectionShare?: Readonly<Record<string, number>>
+  /** With a robust rule: how many updates it combined and how many of them it assumed Byzantine. */
+  readonly robustness?: { readonly n: number; readonly f: number }
 }
 
 /**
@@ -46,7 +50,11 @@ export interface StrategyParameters {
   /** How updates are combined; plain FedAvg weighting when absent. */
   readonly aggregation?: {
     readonly rule: RobustRule
-    /** Number of Byzantine clients the rule assumes. */
-    readonly f: number
+    /**
+     * How many of the n updates a round combines the rule assumes Byzantine: a declared
+     * count (`() => 2`), or floor(tolerate · n) for a declared share, so a round whose
+     * updates were screened keeps the same share on what remains.
+     */
+    readonly assumedF: (n: number) => number
   }
 }

@@ -29,11 +29,22 @@ export const ROBUST_RULE_NAMES = [
 
 export type RobustRuleName = (typeof ROBUST_RULE_NAMES)[number]
 
-/** A rule bound to its f, as parsed from `--aggregator`. */
+/**
+ * How many Byzantine updates a rule assumes when its spec does not say (`f=`): a fixed
+ * count, or a declared share of whatever number of updates it combines (`--tolerate`).
+ */
+export type ByzantineAssumption = { readonly f: number } | { readonly tolerate: number }
+
+/** A rule bound to its Byzantine assumption, as parsed from `--aggregator`. */
 export interface ConfiguredRobustRule extends RobustRule {
-  /** The assumed number of Byzantine updates: the spec's `f=` or else defaults.f. */
-  readonly f: number
-  /** Canonical spec, e.g. 'krum:f=2', for logs and run configs. */
+  /**
+   * The assumed number of Byzantine updates among n: the spec's `f=` whatever n is, else
+   * the default count, else floor(tolerate · n).
+   */
+  assumedF(n: number): number
+  /** The spec's own `f=`, when it states one. */
+  readonly declaredF: number | undefined
+  /** Canonical spec for logs, e.g. 'krum:f=2', or 'krum:tolerate=0.3' under a declared share. */
   readonly spec: string
   /** The options the spec gave, f included when given (e.g. { f: 2, m: 5 } for multi-krum:f=2,m=5). */
   readonly options: Readonly<Record<string, number>>
@@ -71,15 +82,19 @@ const DESCRIBE: Record<Kind, string> = {
 /**
  * Parses an aggregator spec `name[:key=value,…]`, e.g. `krum:f=2`,
  * `multi-krum:f=2,m=5`, `trimmed-mean:beta=0.2`, `centered-clipping:tau=1,iterations=3`,
- * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`. f defaults to defaults.f.
+ * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`. Without `f=`, f comes from
+ * `assumption`: a count, or floor(tolerate · n) for the n updates being combined.
  *
- * The returned rule is bound to that f: its aggregate uses rule.f and ignores
- * input.f, so an explicit `krum:f=2` is never silently overridden; the runtime
- * should pass f: rule.f and check rule.assertTolerates(n, rule.f) up front.
+ * The returned rule is bound to that assumption: its aggregate uses rule.assumedF(n)
+ * and ignores input.f, so an explicit `krum:f=2` is never silently overridden; the
+ * runtime should check rule.assertTolerates(n, rule.assumedF(n)) up front.
  * centered-clipping is stateful (it re-centres on its previous aggregate), so
  * call this once per run.
  */
-export function createRobustRule(text: string, defaults: { f: number }): ConfiguredRobustRule {
+export function createRobustRule(
+  text: string,
+  assumption: ByzantineAssumption,
+): ConfiguredRobustRule {
   const [rawName = '', ...rest] = text.trim().split(':')
   const name = rawName.trim().toLowerCase()
   if (!isRuleName(name))
@@ -102,26 +117,51 @@ export function createRobustRule(text: string, defaults: { f: number }): Configu
       if (values.has(key)) fail(`${name}: option '${key}' is given twice`)
       values.set(key, parseValue(name, key, kind, value))
     }
-  assertValidF('aggregator', defaults.f)
-  const f = values.get('f') ?? defaults.f
+  if ('f' in assumption) assertValidF('aggregator', assumption.f)
+  else assertValidTolerance(assumption.tolerate)
+  const declaredF = values.get('f')
+  const fixed = declaredF ?? ('f' in assumption ? assumption.f : undefined)
+  const assumedF = (n: number) =>
+    fixed ?? toleratedCount(n, (assumption as { tolerate: number }).tolerate)
   const rule = buildRule(name, values)
+  const stated =
+    fixed === undefined
+      ? (['tolerate', (assumption as { tolerate: number }).tolerate] as const)
+      : (['f', fixed] as const)
   const spec = [
     name,
-    [['f', f] as const, ...[...values].filter(([k]) => k !== 'f')]
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
+    [stated, ...[...values].filter(([k]) => k !== 'f')].map(([k, v]) => `${k}=${v}`).join(','),
   ].join(':')
   return {
     name: rule.name,
     citation: rule.citation,
     tolerance: rule.tolerance,
     byzantineRobust: rule.byzantineRobust,
-    f,
+    assumedF,
+    declaredF,
     spec,
     options: Object.fromEntries(values),
     assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
-    aggregate: (input: AggregationInput): AggregationResult => rule.aggregate({ ...input, f }),
+    aggregate: (input: AggregationInput): AggregationResult =>
+      rule.aggregate({ ...input, f: assumedF(input.updates.length) }),
   }
+}
+
+/**
+ * floor(tolerate · n): the Byzantine updates a declared share allows among n. The small
+ * slack keeps a product such as 0.29 · 100 = 28.999999999999996 from landing one below
+ * the count it denotes in floating point.
+ */
+export function toleratedCount(n: number, tolerate: number): number {
+  return Math.floor(tolerate * n + 1e-9)
+}
+
+function assertValidTolerance(tolerate: number): void {
+  if (!(Number.isFinite(tolerate) && tolerate >= 0 && tolerate < 0.5))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `tolerate: the share of owners assumed malicious must be in [0, 0.5); got ${tolerate}`,
+    )
 }
 
 function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRule {

@@ -11,6 +11,20 @@ export interface TrainOptions {
   readonly learningRate: number
   /** Heavy-ball coefficient μ in [0, 1); 0 is plain SGD. */
   readonly momentum: number
+  /**
+   * FedProx (Li et al., MLSys 2020): μ of the proximal term μ/2·‖θ − θ₀‖², θ₀ the parameters
+   * training started from; its gradient μ(θ − θ₀) joins every step. Absent or 0: none.
+   */
+  readonly proximalMu?: number
+}
+
+/**
+ * SCAFFOLD's drift correction (Karimireddy et al., ICML 2020): `correction` = c − cᵢ is added
+ * to every minibatch gradient, and training also returns the mean of the uncorrected
+ * minibatch gradients, which is the client's next control variate cᵢ⁺.
+ */
+export interface DriftCorrection {
+  readonly correction: Float64Array
 }
 
 /** The outcome of local training: new parameters, mean loss of the last epoch and steps taken. */
@@ -20,6 +34,8 @@ export interface TrainResult {
   readonly loss: number
   /** Optimiser steps taken: epochs × ⌈n / batchSize⌉. */
   readonly steps: number
+  /** With a drift correction: the mean uncorrected minibatch gradient over the steps taken. */
+  readonly meanGradient?: Float64Array
 }
 
 /**
@@ -29,6 +45,8 @@ export interface TrainResult {
  * batch of an epoch is smaller when batchSize does not divide n. The input params
  * are copied, never mutated. Each batch loss is measured before its step, so the
  * reported loss lags the returned params by at most one epoch of progress.
+ * FedProx's proximal gradient and SCAFFOLD's correction are added to the minibatch
+ * gradient before the momentum update, so they act as part of the local objective.
  */
 export function trainLocal(
   model: Model,
@@ -36,11 +54,13 @@ export function trainLocal(
   data: Dataset,
   options: TrainOptions,
   rng: Rng,
+  drift?: DriftCorrection,
 ): TrainResult {
   checkOptions(options)
   if (data.n === 0)
     throw new MsflError('DATA_INTEGRITY', `dataset '${data.name}' has no rows to train on`)
   const { epochs, learningRate, momentum } = options
+  const mu = options.proximalMu ?? 0
   const batchSize = Math.min(options.batchSize, data.n)
   const theta = Float64Array.from(params)
   const grad = new Float64Array(model.numParams)
@@ -48,6 +68,12 @@ export function trainLocal(
   const order = new Int32Array(data.n)
   for (let i = 0; i < data.n; i++) order[i] = i
   const p = theta.length
+  if (drift && drift.correction.length !== p)
+    throw new MsflError(
+      'PROTOCOL',
+      `control variate correction has ${drift.correction.length} values, the model needs ${p}`,
+    )
+  const gradientSum = drift ? new Float64Array(p) : undefined
 
   let steps = 0
   let epochLoss = 0
@@ -58,6 +84,12 @@ export function trainLocal(
       const rows = order.subarray(start, Math.min(start + batchSize, data.n))
       const loss = model.lossAndGradient(theta, { x: data.x, y: data.y, d: data.d, rows }, grad)
       epochLoss += loss * rows.length
+      if (gradientSum && drift)
+        for (let j = 0; j < p; j++) {
+          gradientSum[j]! += grad[j]!
+          grad[j]! += drift.correction[j]!
+        }
+      if (mu > 0) for (let j = 0; j < p; j++) grad[j]! += mu * (theta[j]! - params[j]!)
       for (let j = 0; j < p; j++) {
         const v = momentum * velocity[j]! + grad[j]!
         velocity[j] = v
@@ -66,11 +98,19 @@ export function trainLocal(
       steps++
     }
   }
-  return { params: theta, loss: epochLoss / data.n, steps }
+  const meanGradient = gradientSum?.map((g) => g / steps)
+  return {
+    params: theta,
+    loss: epochLoss / data.n,
+    steps,
+    ...(meanGradient ? { meanGradient } : {}),
+  }
 }
 
 function checkOptions(options: TrainOptions): void {
-  const { epochs, batchSize, learningRate, momentum } = options
+  const { epochs, batchSize, learningRate, momentum, proximalMu } = options
+  if (proximalMu !== undefined && !(Number.isFinite(proximalMu) && proximalMu >= 0))
+    throw invalid(`training proximalMu must be a finite number >= 0, got ${proximalMu}`)
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw invalid(`training epochs must be an integer >= 1, got ${epochs}`)
   }

@@ -2,6 +2,12 @@ import type { AdrmConfig } from '../../core/adrm/createAdrm.ts'
 import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
+import {
+  describeStrategy,
+  parseStrategySpec,
+  type StrategySpec,
+  stepsByMean,
+} from '../../core/fl/parseStrategySpec.ts'
 import type { ClientSampling } from '../../core/fl/sampleClients.ts'
 import type { MaskMode } from '../../core/msfl/componentMasks.ts'
 import { assertMsflSelectionRule } from '../../core/msfl/selectContributions.ts'
@@ -13,6 +19,7 @@ import {
   parsePrivacySpec,
 } from '../../core/privacy/parsePrivacySpec.ts'
 import { createRobustRule } from '../../core/robust/createRobustRule.ts'
+import { DEFAULT_TOLERANCE } from '../../core/robust/defaultTolerance.ts'
 import { parseVerifySpec, type VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
 import type { SimulationConfig } from './simulationConfig.ts'
 
@@ -32,11 +39,17 @@ export interface RunBasics {
   readonly attackers?: Readonly<Record<string, string>> | undefined
 }
 
-/** How the plain engine trains and combines: FedAvg or FedSGD, with an optional robust rule. */
+/** How the plain engine trains and combines: the strategy, with an optional robust rule. */
 export interface EnginePlan {
-  readonly strategy: 'fedavg' | 'fedsgd'
+  /** The parsed `--strategy` (fedavg, fedsgd, fedprox, scaffold, fedavgm, fedadagrad, fedadam, fedyogi). */
+  readonly strategy: StrategySpec
   /** A robust rule spec (e.g. `krum:f=2`); absent: the plain weighted average. */
   readonly robustRule?: string
+  /**
+   * The share of the updates a round combines that the robust rule assumes malicious
+   * (`--tolerate`, else DEFAULT_TOLERANCE), unless its spec states `f=`.
+   */
+  readonly tolerate: number
   readonly serverLearningRate: number
   readonly sampling: ClientSampling
   readonly training: LocalTrainingConfig
@@ -95,6 +108,8 @@ export interface MsflRunPlan {
   readonly msfl: SimulationConfig['msfl'] & { readonly mask: MaskMode }
   /** The requestor's selection rule spec (`msfl` unless a robust rule is named). */
   readonly selectionRule: string
+  /** The share of the owners the selection rule assumes malicious, unless its spec states `f=`. */
+  readonly tolerate: number
   /** `--defence adrm` at the requestor, on global-scale masked gradients. */
   readonly defence?: string
 }
@@ -124,9 +139,17 @@ export function planRun(config: SimulationConfig): RunPlan {
     attackers: config.attackers,
   }
   if (config.protocol === 'msfl') return planMsfl(config, basics)
+  const strategy = parseStrategySpec(config.strategy)
+  const robustRule = config.aggregator === 'fedavg' ? undefined : config.aggregator
+  if (robustRule !== undefined && strategy.name === 'scaffold')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `aggregator: scaffold averages every client's control variate change unscreened, so ${robustRule} would protect the model update but not the correction every client applies; use aggregator fedavg (or --defence adrm, which screens whole replies)`,
+    )
   const engine: EnginePlan = {
-    strategy: config.strategy,
-    ...(config.aggregator === 'fedavg' ? {} : { robustRule: config.aggregator }),
+    strategy,
+    ...(robustRule === undefined ? {} : { robustRule }),
+    tolerate: planTolerance(config, robustRule),
     serverLearningRate: config.serverLearningRate,
     sampling: config.sampling,
     training: config.training,
@@ -139,14 +162,29 @@ export function planRun(config: SimulationConfig): RunPlan {
   return { protocol: 'protected', basics, engine, privacy, ...(defences ? { defences } : {}) }
 }
 
+/**
+ * The declared share of malicious owners; refused next to a rule spec that states its own
+ * f, since the two would say different things.
+ */
+function planTolerance(config: SimulationConfig, robustRule: string | undefined): number {
+  if (config.tolerate === undefined) return DEFAULT_TOLERANCE
+  if (robustRule !== undefined && createRobustRule(robustRule, { f: 0 }).declaredF !== undefined)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `tolerate: ${robustRule} states its own f; give either f= in the aggregator or tolerate, not both`,
+    )
+  return config.tolerate
+}
+
 function planMsfl(config: SimulationConfig, basics: RunBasics): MsflRunPlan {
-  if (config.strategy !== 'fedavg')
+  if (parseStrategySpec(config.strategy).name !== 'fedavg')
     throw new MsflError(
       'CONFIG_INVALID',
       'strategy: the msfl protocol runs its own rounds; leave strategy at fedavg',
     )
   // fedavg, the config default, selects nobody out: it stands for the protocol's own rule.
   const selectionRule = config.aggregator === 'fedavg' ? 'msfl' : config.aggregator
+  const tolerate = planTolerance(config, selectionRule)
   assertMsflSelectionRule(
     createRobustRule(selectionRule, { f: 0 }),
     config.msfl.mask,
@@ -160,6 +198,7 @@ function planMsfl(config: SimulationConfig, basics: RunBasics): MsflRunPlan {
     ledger: config.ledger,
     msfl: config.msfl,
     selectionRule,
+    tolerate,
     ...(config.defence === undefined ? {} : { defence: config.defence }),
   }
 }
@@ -167,10 +206,10 @@ function planMsfl(config: SimulationConfig, basics: RunBasics): MsflRunPlan {
 function planDefences(config: SimulationConfig, engine: EnginePlan): DefencePlan | undefined {
   if (config.defence === undefined && config.verify === undefined) return undefined
   const verify = config.verify === undefined ? undefined : parseVerifySpec(config.verify)
-  if (verify && engine.strategy !== 'fedavg')
+  if (verify && !stepsByMean(engine.strategy))
     throw new MsflError(
       'CONFIG_INVALID',
-      'verify: the verifier nodes evaluate local models; use strategy fedavg',
+      `verify: the verifier nodes evaluate local models and average the verified ones themselves; use strategy fedavg or fedprox, not ${describeStrategy(engine.strategy)}`,
     )
   if (verify && engine.robustRule !== undefined)
     throw new MsflError(
@@ -195,13 +234,16 @@ function planPrivacy(spec: string, config: SimulationConfig, engine: EnginePlan)
       : undefined
   if (dp?.options.level === 'client')
     checkClientLevel(dp.options.delta, minNoiseShares, config, engine)
-  else if (dp && engine.strategy !== 'fedavg')
+  else if (dp && engine.strategy.name !== 'fedavg')
     throw new MsflError(
       'CONFIG_INVALID',
-      'privacy: dp trains with DP-SGD inside FedAvg rounds; use strategy fedavg',
+      `privacy: dp trains with DP-SGD inside FedAvg rounds; use strategy fedavg, not ${describeStrategy(engine.strategy)}`,
     )
-  if (hiding && engine.strategy !== 'fedavg')
-    throw new MsflError('CONFIG_INVALID', 'privacy: protected updates need strategy fedavg')
+  if (hiding && !stepsByMean(engine.strategy))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: ${hiding.name} releases only the mean update, which moves the model as FedAvg does; use strategy fedavg or fedprox, not ${describeStrategy(engine.strategy)}`,
+    )
   if (hiding && engine.robustRule !== undefined)
     throw new MsflError(
       'CONFIG_INVALID',
@@ -226,8 +268,10 @@ function checkClientLevel(
 ): void {
   const fail = (message: string) =>
     new MsflError('CONFIG_INVALID', `privacy: dp level=client ${message}`)
-  if (engine.strategy !== 'fedavg')
-    throw fail(`averages client updates (DP-FedAvg); use strategy fedavg, not ${engine.strategy}`)
+  if (engine.strategy.name !== 'fedavg')
+    throw fail(
+      `averages client updates (DP-FedAvg); use strategy fedavg, not ${describeStrategy(engine.strategy)}`,
+    )
   // A robust rule chooses among the updates by looking at all of them, so one client can
   // move the output by more than S: the noise would no longer cover the sensitivity.
   if (engine.robustRule !== undefined)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import { localTrainingSchema } from '../../core/fl/messages.ts'
+import { parseStrategySpec } from '../../core/fl/parseStrategySpec.ts'
 import { parsePartitionSpec } from '../../core/fl/partitionClients.ts'
 import { DEFAULT_MIN_OWNERS } from '../../core/msfl/minOwners.ts'
 import {
@@ -55,7 +56,11 @@ export const simulationConfigSchema = z
     clients: z.number().int().min(1).max(10_000).default(10),
     rounds: z.number().int().min(1).max(100_000).default(20),
     partition: partitionSchema.default('iid'),
-    strategy: z.enum(['fedavg', 'fedsgd']).default('fedavg'),
+    /**
+     * The plain engine's strategy: fedavg, fedsgd, fedprox[:mu=], scaffold[:lr=],
+     * fedavgm[:lr=,momentum=], fedadagrad|fedadam|fedyogi[:lr=,beta1=,beta2=,tau=].
+     */
+    strategy: parsedSpec('strategy', parseStrategySpec).default('fedavg'),
     /** `plain`: the federated engine (strategy + aggregator); `msfl`: the MS-FL protocol (SPEC C2). */
     protocol: z.enum(['plain', 'msfl']).default('plain'),
     /** MS-FL: the CKKS preset the model is encrypted under. */
@@ -100,6 +105,11 @@ export const simulationConfigSchema = z
     dropout: z.number().min(0).lt(1).default(0),
     /** How updates are combined: fedavg, or a robust rule such as krum:f=2 or msfl. */
     aggregator: specString('aggregator').default('fedavg'),
+    /**
+     * The share of the owners a round combines that a robust rule assumes malicious:
+     * f = floor(tolerate · n). Unset: 0.3 (DEFAULT_TOLERANCE), unless the rule states f=.
+     */
+    tolerate: z.number().min(0).lt(0.5).optional(),
     /** The attack run by the malicious share of clients, e.g. label-flip or backdoor:boost=10. */
     attack: specString('attack', /^[a-z0-9-]+(:[A-Za-z0-9_.=,>/-]+)?$/).optional(),
     /** Share of clients that are malicious, in [0, 1). */

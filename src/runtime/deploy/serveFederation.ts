@@ -81,7 +81,10 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       })
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
     }
-    const strategy = createStrategy(plan.engine, basics.clients, 0)
+    const strategy = createStrategy(plan.engine, {
+      clients: basics.clients,
+      numParams: model.numParams,
+    })
     event('run-started', {
       dataset: basics.dataset,
       model: basics.model,

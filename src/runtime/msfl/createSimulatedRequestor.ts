@@ -66,7 +66,7 @@ export function createSimulatedRequestor(p: {
     learningRate: msfl.learningRate,
     weightDecay: msfl.weightDecay,
     rule: p.rule,
-    f: p.rule.f,
+    f: p.rule.assumedF(p.owners.length),
     minOwners: msfl.minOwners,
   }
   // Simulation only: the same rounds in plaintext arithmetic, for the CKKS error.
