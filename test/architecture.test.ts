@@ -99,7 +99,8 @@ it('the round driver and the protocols do not import each other or the CLI', () 
 // helper never reaches back up into the driver that composes it, nor sideways into another.
 it('runtime modules import a driver only where that driver is composed', () => {
   const composedBy: Record<string, readonly string[]> = {
-    'runFederation.ts': ['src/runtime/runSimulation.ts'],
+    // A simulation and a deployed provider drive the same rounds.
+    'runFederation.ts': ['src/runtime/runSimulation.ts', 'src/runtime/deploy/serveFederation.ts'],
     'runProtectedFederation.ts': ['src/runtime/runSimulation.ts'],
     'runMsflProtocol.ts': ['src/runtime/runMsflSimulation.ts'],
     'runSimulation.ts': ['src/runtime/runExperimentCell.ts'],

@@ -45,7 +45,9 @@ export function createProcessLog(options: {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${SECRET_FIELDS.includes(k) ? '[redacted]' : String(v)}`)
       .join(' ')
-    write(`${options.participant}: ${level === 'info' ? '' : `${level}: `}${message}${rest ? ` ${rest}` : ''}\n`)
+    write(
+      `${options.participant}: ${level === 'info' ? '' : `${level}: `}${message}${rest ? ` ${rest}` : ''}\n`,
+    )
   }
   return {
     info: (message, fields) => line('info', message, fields),

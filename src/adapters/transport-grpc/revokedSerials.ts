@@ -1,6 +1,4 @@
-import 'reflect-metadata'
-import { X509Crl } from '@peculiar/x509'
-import { normaliseSerial } from './peerIdentity.ts'
+import { listRevokedSerials } from '../pki/index.ts'
 
 /**
  * The serial numbers a CRL revokes (normalised as peerIdentity does), so connected peers can
@@ -9,6 +7,5 @@ import { normaliseSerial } from './peerIdentity.ts'
  */
 export function revokedSerials(crl: string | Buffer | undefined): ReadonlySet<string> {
   if (crl === undefined) return new Set()
-  const parsed = new X509Crl(typeof crl === 'string' ? crl : crl.toString('utf8'))
-  return new Set(parsed.entries.map((entry) => normaliseSerial(entry.serialNumber)))
+  return listRevokedSerials(typeof crl === 'string' ? crl : crl.toString('utf8'))
 }
