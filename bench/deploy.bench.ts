@@ -156,11 +156,13 @@ async function overGrpc(d: Deployed, kitDirs: { provider: string; owners: string
       await server.waitForPeers([kit.name], { deadlineMs: 60_000 })
       handshakes.push(performance.now() - t)
     }
+    const setup = { stats: server.transport.stats(), wire: server.wireStats() }
     const round = await serveRounds(d, server.transport)
     return {
       round,
       verify: median(verify),
       handshake: median(handshakes),
+      setup,
       stats: server.transport.stats(),
       wire: server.wireStats(),
     }
