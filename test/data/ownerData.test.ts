@@ -50,7 +50,8 @@ function simulatedClients(
 }
 
 /** `msfl datasets split --dataset adult` with more flags, in a child process. */
-const runSplit = (...flags: string[]) => runCli(['datasets', 'split', '--dataset', 'adult', ...flags])
+const runSplit = (...flags: string[]) =>
+  runCli(['datasets', 'split', '--dataset', 'adult', ...flags])
 
 /** Same shape, same names, and identical bytes in every feature and label. */
 function assertSameRows(actual: Dataset, expected: Dataset, who: string) {
