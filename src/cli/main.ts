@@ -31,6 +31,16 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/chain.ts').then((m) => ({ run: m.chain, help: m.chainHelp })),
     summary: 'inspect the settlement contract of an MS-FL run; verify a model file against it',
   },
+  datasets: {
+    load: () =>
+      import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),
+    summary:
+      'list the bundled datasets and verify their SHA-256 sums; split one into owners’ CSV files',
+  },
+  pki: {
+    load: () => import('./commands/pki.ts').then((m) => ({ run: m.pki, help: m.pkiHelp })),
+    summary: 'the federation CA: issue, revoke and list participant certificates, startup kits',
+  },
   server: {
     load: () => import('./commands/server.ts').then((m) => ({ run: m.server, help: m.serverHelp })),
     summary: 'deployment: the service provider, the one process that listens (gRPC, mutual TLS)',
@@ -47,16 +57,6 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   deploy: {
     load: () => import('./commands/deploy.ts').then((m) => ({ run: m.deploy, help: m.deployHelp })),
     summary: 'deploy local: a whole federation, every role its own process, on this machine',
-  },
-  datasets: {
-    load: () =>
-      import('./commands/datasets.ts').then((m) => ({ run: m.datasets, help: m.datasetsHelp })),
-    summary:
-      'list the bundled datasets and verify their SHA-256 sums; split one into owners’ CSV files',
-  },
-  pki: {
-    load: () => import('./commands/pki.ts').then((m) => ({ run: m.pki, help: m.pkiHelp })),
-    summary: 'the federation CA: issue, revoke and list participant certificates, startup kits',
   },
 }
 

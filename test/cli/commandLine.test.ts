@@ -37,7 +37,18 @@ describe('msfl --help', () => {
     const rows = r.stdout.split('\n').filter((l) => /^ {2}[a-z]/.test(l))
     assert.deepEqual(
       rows.map((l) => l.trim().split(/\s+/)[0]),
-      ['demo', 'simulate', 'experiment', 'chain', 'datasets', 'pki'],
+      [
+        'demo',
+        'simulate',
+        'experiment',
+        'chain',
+        'datasets',
+        'pki',
+        'server',
+        'owner',
+        'requestor',
+        'deploy',
+      ],
     )
     const columns = rows.map((l) => {
       const m = /^ {2}([a-z]+)( {2,})\S/.exec(l)

@@ -7,10 +7,9 @@ import { MsflError } from '../../core/errors/msflError.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
-import { parseFlags, participantFlagsSchema, pathFlag } from '../deploy/deployFlags.ts'
+import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
-import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const ownerHelp = `msfl owner --kit DIR --job FILE --data CSV|builtin:… [options]
 
@@ -35,25 +34,8 @@ const ownerFlags = participantFlagsSchema.extend({
 })
 
 export async function owner(argv: readonly string[]): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      kit: { type: 'string' },
-      job: { type: 'string' },
-      data: { type: 'string' },
-      crl: { type: 'string' },
-      endpoint: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  if (values.help) {
-    process.stdout.write(ownerHelp)
-    return 0
-  }
-  const flags = parseFlags(ownerFlags, values)
+  const flags = readCommandFlags(argv, ownerFlags, ownerHelp)
+  if (!flags) return 0
   const opened = await openParticipant(flags, 'data-owner')
   const { kit, job, log } = opened
   const { config } = job

@@ -23,6 +23,7 @@ import {
   writeStartupKit,
 } from '../../adapters/pki/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { parseFlags as parseFlagValues } from '../deploy/deployFlags.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const pkiHelp = `msfl pki <subcommand> --dir PKI [options]
@@ -138,15 +139,7 @@ function parseFlags(sub: Subcommand, given: Record<string, unknown>): unknown {
   const stray = Object.keys(given).filter((flag) => !allowed.includes(flag))
   if (stray.length > 0)
     throw new MsflError('CONFIG_INVALID', `--${stray[0]}: not an option of msfl pki ${sub}`)
-  const parsed = schema.safeParse(given)
-  if (!parsed.success)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      parsed.error.issues
-        .map((issue) => `--${issue.path.map(String).join('.')}: ${issue.message}`)
-        .join('; '),
-    )
-  return parsed.data
+  return parseFlagValues(schema, given)
 }
 
 async function init(flags: z.infer<(typeof subcommands)['init']>): Promise<number> {

@@ -8,10 +8,9 @@ import { createModel } from '../../core/model/createModel.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import { createRequestorParticipant } from '../../runtime/deploy/createRequestorParticipant.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
-import { parseFlags, participantFlagsSchema, pathFlag } from '../deploy/deployFlags.ts'
+import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
-import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 export const requestorHelp = `msfl requestor --kit DIR --job FILE --out FILE [options]
 
@@ -33,25 +32,8 @@ const requestorFlags = participantFlagsSchema.extend({
 })
 
 export async function requestor(argv: readonly string[]): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      kit: { type: 'string' },
-      job: { type: 'string' },
-      out: { type: 'string' },
-      crl: { type: 'string' },
-      endpoint: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  if (values.help) {
-    process.stdout.write(requestorHelp)
-    return 0
-  }
-  const flags = parseFlags(requestorFlags, values)
+  const flags = readCommandFlags(argv, requestorFlags, requestorHelp)
+  if (!flags) return 0
   const out = resolve(flags.out)
   if (existsSync(out)) throw new MsflError('CONFIG_INVALID', `--out ${out}: already exists`)
   const opened = await openParticipant(flags, 'requestor')

@@ -9,15 +9,14 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import {
-  parseFlags,
   participantFlagsSchema,
+  readCommandFlags,
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
 import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
-import { parseCommandArgs } from '../parseCommandArgs.ts'
 import { startRunEvents } from '../startRunEvents.ts'
 
 export const serverHelp = `msfl server --kit DIR --job FILE [options]
@@ -52,27 +51,8 @@ const serverFlags = participantFlagsSchema.extend({
 })
 
 export async function server(argv: readonly string[]): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      kit: { type: 'string' },
-      job: { type: 'string' },
-      listen: { type: 'string' },
-      requestor: { type: 'string' },
-      wait: { type: 'string' },
-      crl: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  if (values.help) {
-    process.stdout.write(serverHelp)
-    return 0
-  }
-  const flags = parseFlags(serverFlags, values)
+  const flags = readCommandFlags(argv, serverFlags, serverHelp)
+  if (!flags) return 0
   const opened = await openParticipant(flags, 'service-provider')
   const { kit, job, log } = opened
   const { config, plan } = job

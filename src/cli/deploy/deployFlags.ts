@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { parseCommandArgs } from '../parseCommandArgs.ts'
 
 /** A required path flag; a missing one says what it should name. */
 export const pathFlag = (what: string) =>
@@ -24,6 +25,38 @@ export const secondsFlag = z.coerce
   .number({ error: 'must be a number of seconds' })
   .positive('must be positive')
   .max(86_400, 'must be at most 86400 (a day)')
+
+/** Flags that take no value; every other flag of a command takes one. */
+const SWITCHES = new Set(['json', 'quiet'])
+
+/**
+ * A deployment command's argv read against its zod schema: one option per schema key
+ * (switches for `json` and `quiet`, a value for the rest) plus `--help`. Returns undefined
+ * after printing `help` when asked; otherwise the validated flags, or an error naming the
+ * flag at fault.
+ */
+export function readCommandFlags<S extends z.ZodObject>(
+  argv: readonly string[],
+  schema: S,
+  help: string,
+): z.infer<S> | undefined {
+  const options: Record<string, { type: 'string' } | { type: 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const key of Object.keys(schema.shape))
+    options[key] = SWITCHES.has(key) ? { type: 'boolean' } : { type: 'string' }
+  const { values } = parseCommandArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options,
+  })
+  if (values['help']) {
+    process.stdout.write(help)
+    return undefined
+  }
+  return parseFlags(schema, values)
+}
 
 /** Parses one command's flag values, naming the flag at fault. */
 export function parseFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
