@@ -1,15 +1,10 @@
 import { type KeyObject, X509Certificate } from 'node:crypto'
+import { PARTICIPANT_ROLES, type ParticipantRole } from '../../core/deploy/participantRoles.ts'
 
 /** The roles a federation certificate can bind (its subject's OU). */
-export const FEDERATION_ROLES = [
-  'service-provider',
-  'requestor',
-  'data-owner',
-  'verifier',
-  'key-holder',
-] as const
+export const FEDERATION_ROLES = PARTICIPANT_ROLES
 /** One of the federation's roles. */
-export type FederationRole = (typeof FEDERATION_ROLES)[number]
+export type FederationRole = ParticipantRole
 
 /** Who a certificate says its holder is, and the key its envelopes must verify under. */
 export interface PeerIdentity {
