@@ -112,7 +112,9 @@ function disconnect(state: OrchestratorState, name: string): OrchestratorStep {
     state.round > 1 &&
     connected.length < state.policy.minClients
   )
-    return next(state, { connected, phase: 'PAUSED_INSUFFICIENT_CLIENTS' }, [paused(state, connected)])
+    return next(state, { connected, phase: 'PAUSED_INSUFFICIENT_CLIENTS' }, [
+      paused(state, connected),
+    ])
   return next(state, { connected })
 }
 
@@ -149,7 +151,10 @@ function acceptUpdate(
   if (round > state.round || (round === state.round && state.phase !== 'TRAINING'))
     return state.phase === 'AGGREGATING' && round === state.round
       ? refuse('late', `round ${round} is already aggregating`)
-      : refuse('early', `round ${round} is not open (run is ${state.phase} at round ${state.round})`)
+      : refuse(
+          'early',
+          `round ${round} is not open (run is ${state.phase} at round ${state.round})`,
+        )
   if (round < state.round) return refuse('late', `round ${round} is closed`)
   if (!state.selected.includes(sender))
     return refuse('not-selected', `${sender} was not asked to train in round ${round}`)

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { OrchestratorEffect } from './orchestratorEffect.ts'
 import type { OrchestratorInput } from './orchestratorInput.ts'
-import type { RunPhase } from './runPhase.ts'
 import { participantNameSchema, runIdSchema } from './runIdentifiers.ts'
+import type { RunPhase } from './runPhase.ts'
 
 /** A participant of a run as the store keeps it: its name and role come from its certificate. */
 export interface ParticipantRecord {
@@ -22,9 +22,7 @@ export const participantRecordSchema = z
     runId: runIdSchema,
     name: participantNameSchema,
     role: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'must be a lowercase role name'),
-    certificateSerial: z
-      .string()
-      .regex(/^[0-9a-f]{1,64}$/, 'must be 1 to 64 lowercase hex digits'),
+    certificateSerial: z.string().regex(/^[0-9a-f]{1,64}$/, 'must be 1 to 64 lowercase hex digits'),
     registeredAt: z.number().int().min(0),
   })
   .strict()
