@@ -3,6 +3,7 @@ import type { OrchestratorEffect } from './orchestratorEffect.ts'
 import type { OrchestratorInput } from './orchestratorInput.ts'
 import type { OrchestratorState } from './orchestratorState.ts'
 import type { ReceivedMessage } from './receivedMessage.ts'
+import type { RunPhase } from './runPhase.ts'
 
 /**
  * A transition decided but not yet durable. Only a store turns it into a CommittedTransition,
@@ -12,6 +13,10 @@ export interface PlannedTransition {
   readonly runId: string
   /** The version the plan was made from: the store refuses it if the run moved on since. */
   readonly fromVersion: number
+  /** The phase the plan was made from, kept in the run's history. */
+  readonly fromPhase: RunPhase
+  /** The round the plan was made from (the one an `aggregated` input closes). */
+  readonly fromRound: number
   readonly input: OrchestratorInput
   readonly state: OrchestratorState
   /** Recorded in the same transaction: when it is a duplicate, nothing is committed. */
@@ -58,6 +63,8 @@ export function planTransition(
     transition: {
       runId: state.runId,
       fromVersion: state.version,
+      fromPhase: state.phase,
+      fromRound: state.round,
       input,
       state: step.state,
       pendingEffects: step.effects,

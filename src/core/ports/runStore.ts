@@ -10,7 +10,7 @@ import type {
   TransitionRecord,
 } from '../orchestrator/storedRecords.ts'
 
-/** A stored run event and its place in the run's stream (1, 2, … in the order appended). */
+/** A stored run event and its place in the stream (increasing in the order appended, across runs). */
 export interface StoredEvent {
   readonly sequence: number
   readonly event: RunEvent
