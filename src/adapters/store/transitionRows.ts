@@ -82,26 +82,29 @@ async function writeTransition(
       at,
     })
     .execute()
-  const round = {
-    attempt: state.attempt,
-    phase: state.phase,
-    selected_json: JSON.stringify(state.selected),
-    received_json: JSON.stringify(state.received),
-    deadline_at: state.deadlineAt ?? null,
-    updated_at: at,
-  }
-  // A round row appears when the round first opens and keeps its last state after it closes.
-  if (state.attempt > 0)
+  // A round's row carries its selection while it is open and keeps it once it moves on: a
+  // closed round becomes COMPLETED, an abandoned one records where the run went.
+  if (state.phase === 'TRAINING' || state.phase === 'AGGREGATING') {
+    const round = {
+      attempt: state.attempt,
+      phase: state.phase,
+      selected_json: JSON.stringify(state.selected),
+      received_json: JSON.stringify(state.received),
+      deadline_at: state.deadlineAt ?? null,
+      updated_at: at,
+    }
     await trx
       .insertInto('rounds')
       .values({ run_id: plan.runId, round: state.round, ...round })
       .onConflict((oc) => oc.columns(['run_id', 'round']).doUpdateSet(round))
       .execute()
-  // A closed round keeps COMPLETED; a failed run marks the round it failed in.
-  if (plan.input.type === 'aggregated' || state.phase === 'FAILED')
+  } else if (plan.fromPhase === 'TRAINING' || plan.fromPhase === 'AGGREGATING')
     await trx
       .updateTable('rounds')
-      .set({ phase: state.phase === 'FAILED' ? 'FAILED' : 'COMPLETED', updated_at: at })
+      .set({
+        phase: plan.input.type === 'aggregated' ? 'COMPLETED' : state.phase,
+        updated_at: at,
+      })
       .where('run_id', '=', plan.runId)
       .where('round', '=', plan.fromRound)
       .execute()
