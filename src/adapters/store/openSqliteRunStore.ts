@@ -71,7 +71,9 @@ export async function openSqliteRunStore(path: string): Promise<RunStore> {
       if (closed) return
       closed = true
       const current = shared.get(key)
-      if (current === undefined || (current.users -= 1) > 0) return
+      if (current === undefined) return
+      current.users -= 1
+      if (current.users > 0) return
       shared.delete(key)
       await db.destroy()
     },
