@@ -5,6 +5,7 @@
  * @module
  */
 
+export { createStoreEventSink, type StoreEventSink } from './createStoreEventSink.ts'
 export { openPostgresRunStore } from './openPostgresRunStore.ts'
 export { openRunStore } from './openRunStore.ts'
 export { openSqliteRunStore } from './openSqliteRunStore.ts'
