@@ -15,6 +15,8 @@ export type MsflErrorCode =
   | 'DEADLINE'
   /** A certificate, key, CRL, PKI directory or startup kit was refused. */
   | 'PKI'
+  /** The run store refused an input, found its contents inconsistent or could not be reached. */
+  | 'STORE'
 
 /**
  * An error msfl raised on purpose: `code` says what kind (stable for programs), `message` names the

@@ -1,0 +1,28 @@
+/**
+ * What can happen to a run, as data: the runtime turns network messages, its clock and
+ * aggregation results into these (times are inputs, never read inside the core).
+ */
+export type OrchestratorInput =
+  /** An owner registered or reconnected (its name is its certificate's CN). */
+  | { readonly type: 'register'; readonly name: string; readonly at: number }
+  /** An owner's connection dropped. */
+  | { readonly type: 'disconnect'; readonly name: string; readonly at: number }
+  /** Open the current round; the seed draws which connected owners it asks. */
+  | { readonly type: 'open-round'; readonly at: number; readonly selectionSeed: number }
+  /** An owner's update for `round` arrived (its bytes are recorded with the transition). */
+  | {
+      readonly type: 'update'
+      readonly round: number
+      readonly sender: string
+      readonly messageId: string
+      readonly at: number
+    }
+  /** The runtime's timer for the open round's stored deadline fired. */
+  | { readonly type: 'deadline'; readonly at: number }
+  /** The open round's updates were combined into the model with this hash. */
+  | { readonly type: 'aggregated'; readonly at: number; readonly modelSha256: string }
+  /** Stop the run for good (aggregation failed, the operator aborted). */
+  | { readonly type: 'abort'; readonly at: number; readonly reason: string }
+
+/** The type tag of every orchestrator input. */
+export type OrchestratorInputType = OrchestratorInput['type']
