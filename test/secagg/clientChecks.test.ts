@@ -37,7 +37,6 @@ async function fiveClients(session: string) {
       dimension: 20,
       quantisation: { clip: 1 },
     },
-    crypto.randomBytes,
   )
   return { clients, ask, start }
 }
@@ -79,7 +78,7 @@ describe('a client checks what the server tells it', () => {
 
   it('refuses a roster that misstates its own keys, repeats a key or is below t', async () => {
     const { clients, ask, start } = await fiveClients('checks-roster')
-    const roster = acceptKeys(start.state, await ask(start.requests))
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const own = roster.requests.get('do-0')!
     const swapped: RosterMessage = {
       ...own,
@@ -111,7 +110,7 @@ describe('a client checks what the server tells it', () => {
 
   it('reveals one kind of share per peer, once: never both for the same client', async () => {
     const { clients, ask, start } = await fiveClients('checks-unmask')
-    const roster = acceptKeys(start.state, await ask(start.requests))
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const routed = acceptShares(roster.state, await ask(roster.requests))
     const unmask = acceptMaskedInputs(routed.state, await ask(routed.requests))
     const client = clients.get('do-0')!

@@ -88,7 +88,6 @@ describe('SecAgg+ neighbourhood graph', () => {
         quantisation: { clip: 1 },
         degree: 2,
       },
-      crypto.randomBytes,
     )
     const a = 1
     const distance = new Map([[a, 0]])
@@ -102,7 +101,7 @@ describe('SecAgg+ neighbourhood graph', () => {
         }
     }
     const opposite = [...distance].find(([, d]) => d === 3)![0]
-    const roster = acceptKeys(start.state, await ask(start.requests))
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const routed = acceptShares(roster.state, await ask(roster.requests))
     const gone = new Set([ids[a - 1]!, ids[opposite - 1]!])
     const replies = await ask(routed.requests, gone)
