@@ -124,8 +124,7 @@ describe('SecAgg against an active server', () => {
     )
     const signatures = f.ids.map((id) => ({
       clientId: id,
-      signature: (signatureReplies.get(id) as { reply: { signature: Uint8Array } }).reply
-        .signature,
+      signature: (signatureReplies.get(id) as { reply: { signature: Uint8Array } }).reply.signature,
     }))
     const unmask = (id: string, chosen: typeof signatures): UnmaskRequest => ({
       type: 'secagg-unmask-request',

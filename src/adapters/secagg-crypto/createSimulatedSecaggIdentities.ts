@@ -25,8 +25,7 @@ export function createSimulatedSecaggIdentities(): SimulatedSecaggIdentities {
     const entry = registered.get(clientId)
     if (!entry) throw new MsflError('PROTOCOL', `no owner ${JSON.stringify(clientId)} is known`)
     const same =
-      entry.credential.length === credential.length &&
-      timingSafeEqual(entry.credential, credential)
+      entry.credential.length === credential.length && timingSafeEqual(entry.credential, credential)
     if (!same)
       throw new MsflError(
         'PROTOCOL',

@@ -4,6 +4,12 @@ import type { SecaggIdentity, SecaggVerifier } from '../ports/secaggIdentity.ts'
 import { buildNeighbourhoods, seededRandomBytes } from './neighbourhoods.ts'
 import { applyMask, pairwiseMaskInfo, pairwiseMaskSign } from './pairwiseMasks.ts'
 import { quantiseInto } from './quantisation.ts'
+import {
+  type AdvertisedState,
+  fail,
+  type MaskedState,
+  type SharedState,
+} from './secaggClientState.ts'
 import type {
   KeysMessage,
   MaskedInputMessage,
@@ -13,12 +19,6 @@ import type {
   SharesMessage,
 } from './secaggMessages.ts'
 import { checkSecaggParameters, type SecaggParameters } from './secaggParameters.ts'
-import {
-  type AdvertisedState,
-  fail,
-  type MaskedState,
-  type SharedState,
-} from './secaggClientState.ts'
 import { shareSecret } from './shamir.ts'
 import {
   decodeShareBundle,
