@@ -76,7 +76,8 @@ export function seededRandomBytes(
   const expand = (words: number) => {
     const out = new Uint8Array(4 * words)
     const view = new DataView(out.buffer)
-    expandMask(seed, words).forEach((w, i) => view.setUint32(4 * i, w, true))
+    const stream = expandMask(seed, words)
+    for (let i = 0; i < words; i++) view.setUint32(4 * i, stream[i]!, true)
     return out
   }
   let words = 256
