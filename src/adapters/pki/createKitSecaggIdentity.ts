@@ -1,4 +1,4 @@
-import { createPublicKey, X509Certificate as NodeX509Certificate } from 'node:crypto'
+import { X509Certificate as NodeX509Certificate } from 'node:crypto'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { SecaggIdentity, SecaggVerifier } from '../../core/ports/secaggIdentity.ts'
 import { p256Verifier, signP256 } from '../secagg-crypto/index.ts'
@@ -57,7 +57,7 @@ export function createKitSecaggIdentity(
       if (identity.federation !== kit.federation)
         refuse(`federation is ${identity.federation}, not ${kit.federation}`)
       if (identity.name !== clientId) refuse(`names ${JSON.stringify(identity.name)}`)
-      const verifier = p256Verifier(createPublicKey(certificate.publicKey))
+      const verifier = p256Verifier(certificate.publicKey)
       accepted.set(key, verifier)
       return verifier
     },
