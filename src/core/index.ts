@@ -137,6 +137,7 @@ export type { OwnerInboxMessage, RequestorInboxMessage } from './msfl/msflMessag
 export type { MsflModelShape } from './msfl/msflModel.ts'
 export type { HeCiphertext, HeDecryptor, HeEvaluator, HeParameters } from './ports/he.ts'
 export type { SecaggCrypto, SecaggKeyPair } from './ports/secaggCrypto.ts'
+export type { SecaggIdentity, SecaggVerifier } from './ports/secaggIdentity.ts'
 export type { ContributionTable, Settlement, SettlementReceipt } from './ports/settlement.ts'
 export type {
   MessageHandler,

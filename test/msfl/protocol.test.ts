@@ -136,6 +136,7 @@ describe('MS-FL protocol on CKKS', () => {
       [...new Set(agreement.map((m) => (m.message as { type: string }).type))].sort(),
       [
         'feature-scaling',
+        'secagg-consistency-request',
         'secagg-masked-input-request',
         'secagg-roster',
         'secagg-setup',

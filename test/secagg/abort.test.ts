@@ -69,6 +69,7 @@ describe('below t survivors the round aborts cleanly and nothing is applied', ()
       type: 'secagg-unmask-request',
       session: 'abort-masked',
       survivors: ['do-1', 'do-2'],
+      signatures: [],
     })) as { type: string; message: string }
     assert.equal(reply.type, 'error')
     assert.match(reply.message, /not waiting for this message/)
@@ -122,7 +123,7 @@ describe('below t survivors the round aborts cleanly and nothing is applied', ()
       dropouts: new Map([['do-4', { from: 'unmasking', mode: 'silent' }]]),
       makeTransport: memoryTransport,
     })
-    assert.equal(timers, 4, 'one timer per stage')
+    assert.equal(timers, 5, 'one timer per stage')
     assert.equal(result.survivors.length, 10)
     assert.deepEqual(
       result.unmaskingDropouts.map((d) => [d.clientId, d.reason]),
@@ -132,10 +133,13 @@ describe('below t survivors the round aborts cleanly and nothing is applied', ()
 
   it('refuses unusable configurations before any client hears of the round', async () => {
     for (const [threshold, extra, pattern] of [
-      [1, {}, /threshold must be an integer in 2..10/],
-      [11, {}, /threshold must be an integer in 2..10/],
+      [1, {}, /threshold must be an integer in 6..10/],
+      [11, {}, /threshold must be an integer in 6..10/],
+      // At or below half the holders an active server could collect both secrets of one.
+      [5, {}, /threshold must be an integer in 6..10, more than half of the 10 holders/],
       [3, { degree: 3 }, /degree must be an even integer/],
-      [7, { degree: 4 }, /threshold must be an integer in 2..5 \(degree \+ 1\)/],
+      [7, { degree: 4 }, /threshold must be an integer in 3..5, .*\(degree \+ 1\)/],
+      [2, { degree: 4 }, /threshold must be an integer in 3..5/],
       [
         7,
         { quantisation: { clip: 1, levels: 2 ** 30 } },

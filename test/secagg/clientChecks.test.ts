@@ -4,6 +4,7 @@ import type { MessageHandler } from '../../src/core/ports/transport.ts'
 import { createSecaggClient } from '../../src/core/secagg/createSecaggClient.ts'
 import type { RosterMessage } from '../../src/core/secagg/secaggMessages.ts'
 import {
+  acceptConsistency,
   acceptKeys,
   acceptMaskedInputs,
   acceptShares,
@@ -29,16 +30,13 @@ async function fiveClients(session: string) {
         ),
       ),
     )
-  const start = startSecaggServer(
-    {
-      session,
-      clients: [...inputs.keys()],
-      threshold: 3,
-      dimension: 20,
-      quantisation: { clip: 1 },
-    },
-    crypto.randomBytes,
-  )
+  const start = startSecaggServer({
+    session,
+    clients: [...inputs.keys()],
+    threshold: 3,
+    dimension: 20,
+    quantisation: { clip: 1 },
+  })
   return { clients, ask, start }
 }
 
@@ -63,7 +61,7 @@ describe('a client checks what the server tells it', () => {
     )
     expectError(
       await client.handle({ ...setup, session: 's3', threshold: 6 }),
-      /threshold must be an integer in 2..5/,
+      /threshold must be an integer in 3..5/,
     )
     expectError(
       await client.handle({ type: 'secagg-roster', session: 'x', peers: 'all' }),
@@ -77,9 +75,9 @@ describe('a client checks what the server tells it', () => {
     expectError(await fresh.handle(start.requests.get('do-1')), /already used/)
   })
 
-  it('refuses a roster that misstates its own keys, repeats a key or is below t', async () => {
+  it('refuses a roster that misstates its own keys, carries an unsigned key or is below t', async () => {
     const { clients, ask, start } = await fiveClients('checks-roster')
-    const roster = acceptKeys(start.state, await ask(start.requests))
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const own = roster.requests.get('do-0')!
     const swapped: RosterMessage = {
       ...own,
@@ -89,7 +87,7 @@ describe('a client checks what the server tells it', () => {
     }
     expectError(
       await clients.get('do-0')!.handle(swapped),
-      /repeats a public key|keys it advertised/,
+      /the keys advertised for "do-0" do not carry its signature/,
     )
     const r1 = roster.requests.get('do-1')!
     const foreign = crypto.generateKeyPair().publicKey
@@ -98,42 +96,59 @@ describe('a client checks what the server tells it', () => {
         ...r1,
         peers: r1.peers.map((p) => (p.clientId === 'do-1' ? { ...p, maskKey: foreign } : p)),
       }),
-      /does not list this client with the index and keys it advertised/,
+      /the keys advertised for "do-1" do not carry its signature/,
     )
     const r2 = roster.requests.get('do-2')!
     expectError(
       await clients
         .get('do-2')!
         .handle({ ...r2, peers: r2.peers.filter((p) => ['do-2', 'do-3'].includes(p.clientId)) }),
-      /roster has 2 clients, fewer than the threshold 3/,
+      /roster leaves 2 clients in this client's neighbourhood, fewer than the threshold 3/,
     )
   })
 
-  it('reveals one kind of share per peer, once: never both for the same client', async () => {
+  it('signs one survivor set, and reveals one kind of share per peer, once: never both for the same client', async () => {
     const { clients, ask, start } = await fiveClients('checks-unmask')
-    const roster = acceptKeys(start.state, await ask(start.requests))
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const routed = acceptShares(roster.state, await ask(roster.requests))
-    const unmask = acceptMaskedInputs(routed.state, await ask(routed.requests))
-    const client = clients.get('do-0')!
-    const request = unmask.requests.get('do-0')!
+    const check = acceptMaskedInputs(routed.state, await ask(routed.requests))
+    const request = check.requests.get('do-0')!
     expectError(
-      await client.handle({ ...request, survivors: [...request.survivors, 'stranger'] }),
-      /names "stranger" a survivor, but it never shared keys/,
+      await clients
+        .get('do-0')!
+        .handle({ ...request, survivors: [...request.survivors, 'stranger'] }),
+      /names "stranger" a survivor, but it is not in the signed roster/,
     )
     // That refusal ended do-0's round; the checks below use the others.
     expectError(
-      await clients
-        .get('do-1')!
-        .handle({ ...unmask.requests.get('do-1')!, survivors: ['do-0', 'do-2', 'do-3'] }),
+      await clients.get('do-1')!.handle({ ...request, survivors: ['do-0', 'do-2', 'do-3'] }),
       /does not count this client among the survivors/,
     )
     expectError(
-      await clients
-        .get('do-2')!
-        .handle({ ...unmask.requests.get('do-2')!, survivors: ['do-2', 'do-3'] }),
-      /only 2 survivors reported, fewer than the threshold 3/,
+      await clients.get('do-2')!.handle({ ...request, survivors: ['do-3', 'do-2', 'do-4'] }),
+      /not in index order or repeats a client \(at "do-2"\)/,
     )
-    const honest = (await clients.get('do-3')!.handle(unmask.requests.get('do-3')!)) as {
+    const live = ['do-3', 'do-4']
+    const signed = new Map(
+      await Promise.all(
+        live.map(async (id) => [id, { reply: await clients.get(id)!.handle(request) }] as const),
+      ),
+    )
+    // Two signatures of five: the server cannot go on below t = 3.
+    assert.throws(
+      () => acceptConsistency(check.state, signed),
+      /aborted at consistency-check: 2 of 5/,
+    )
+  })
+
+  it('reveals only after t signatures over its U3, once', async () => {
+    const { clients, ask, start } = await fiveClients('checks-reveal')
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
+    const routed = acceptShares(roster.state, await ask(roster.requests))
+    const check = acceptMaskedInputs(routed.state, await ask(routed.requests))
+    const unmask = acceptConsistency(check.state, await ask(check.requests))
+    const request = unmask.requests.get('do-3')!
+    const honest = (await clients.get('do-3')!.handle(request)) as {
       type: string
       selfMaskShares: { of: string }[]
       secretKeyShares: { of: string }[]
@@ -145,8 +160,19 @@ describe('a client checks what the server tells it', () => {
     expectError(
       await clients
         .get('do-3')!
-        .handle({ ...unmask.requests.get('do-3')!, survivors: ['do-0', 'do-1', 'do-2', 'do-3'] }),
+        .handle({ ...request, survivors: ['do-0', 'do-1', 'do-2', 'do-3'] }),
       /not waiting for this message/,
+    )
+    // A signature altered in transit is named.
+    const r4 = unmask.requests.get('do-4')!
+    const forged = r4.signatures.map((s) =>
+      s.clientId === 'do-1'
+        ? { ...s, signature: s.signature.map((b, i) => (i === 5 ? b ^ 1 : b)) }
+        : s,
+    )
+    expectError(
+      await clients.get('do-4')!.handle({ ...r4, signatures: forged }),
+      /the consistency signature of "do-1" is not over the survivor set this client signed/,
     )
   })
 })

@@ -44,8 +44,8 @@ describe('secure aggregation equals the plaintext sum within the documented quan
         deviation <= result.errorBound + exact.floatError,
         `deviation ${deviation} > bound ${result.errorBound}`,
       )
-      // Every message crossed the wire codec; four stages, one request per client each.
-      assert.equal(transport!.sent.length, 4 * clients)
+      // Every message crossed the wire codec; five stages, one request per client each.
+      assert.equal(transport!.sent.length, 5 * clients)
     })
 
   it('a coarse quantisation errs visibly, still within n·Δ/2', async () => {

@@ -7,7 +7,11 @@ import {
   isConnectedAmong,
   type Neighbourhoods,
 } from '../../src/core/secagg/neighbourhoods.ts'
-import type { RosterMessage, UnmaskMessage } from '../../src/core/secagg/secaggMessages.ts'
+import type {
+  RosterMessage,
+  SharesMessage,
+  UnmaskMessage,
+} from '../../src/core/secagg/secaggMessages.ts'
 import {
   acceptKeys,
   acceptMaskedInputs,
@@ -79,30 +83,28 @@ describe('SecAgg+ neighbourhood graph', () => {
         ),
       ) as StageReplies
     // Degree 2: the graph is a 6-cycle; two clients opposite each other cut it in two.
-    const start = startSecaggServer(
-      {
-        session: 'cut',
-        clients: ids,
-        threshold: 2,
-        dimension: 10,
-        quantisation: { clip: 1 },
-        degree: 2,
-      },
-      crypto.randomBytes,
-    )
+    const start = startSecaggServer({
+      session: 'cut',
+      clients: ids,
+      threshold: 2,
+      dimension: 10,
+      quantisation: { clip: 1 },
+      degree: 2,
+    })
+    // The graph is drawn from the signed roster, so it is known once keys are in.
+    const roster = acceptKeys(start.state, await ask(start.requests), crypto)
     const a = 1
     const distance = new Map([[a, 0]])
     const queue = [a]
     while (queue.length > 0) {
       const u = queue.shift()!
-      for (const v of start.state.graph.get(u)!)
+      for (const v of roster.state.graph.get(u)!)
         if (!distance.has(v)) {
           distance.set(v, distance.get(u)! + 1)
           queue.push(v)
         }
     }
     const opposite = [...distance].find(([, d]) => d === 3)![0]
-    const roster = acceptKeys(start.state, await ask(start.requests))
     const routed = acceptShares(roster.state, await ask(roster.requests))
     const gone = new Set([ids[a - 1]!, ids[opposite - 1]!])
     const replies = await ask(routed.requests, gone)
@@ -139,16 +141,22 @@ describe('SecAgg+ neighbourhood graph', () => {
     assert.deepEqual(result.survivors, survivors)
     const exact = clippedSum(inputs, survivors, 1)
     assert.ok(maxDeviation(result.sum, exact.sum) <= result.errorBound + exact.floatError)
-    // Each client only ever saw its 60 neighbours and itself, and shares only with them.
+    // Every client gets the whole signed roster (to redraw the graph from it), but shares
+    // with and reveals for only its 60 neighbours and itself.
     const rosters = view.sent
       .map((s) => s.message as RosterMessage)
       .filter((m) => m.type === 'secagg-roster')
     assert.equal(rosters.length, 100)
-    assert.ok(rosters.every((m) => m.peers.length === 61))
+    assert.ok(rosters.every((m) => m.peers.length === 100))
+    let unmasked = 0
     for (const { reply } of view.received) {
-      const m = reply as UnmaskMessage
-      if (m.type === 'secagg-unmask')
+      const m = reply as UnmaskMessage | SharesMessage
+      if (m.type === 'secagg-shares') assert.equal(m.shares.length, 60)
+      if (m.type === 'secagg-unmask') {
         assert.equal(m.selfMaskShares.length + m.secretKeyShares.length, 61)
+        unmasked += 1
+      }
     }
+    assert.equal(unmasked, 70)
   })
 })

@@ -1,6 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -11,6 +12,8 @@ import {
 } from 'node:crypto'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { SecaggCrypto, SecaggKeyPair } from '../../core/ports/secaggCrypto.ts'
+import type { SecaggIdentity } from '../../core/ports/secaggIdentity.ts'
+import { createSimulatedSecaggIdentities } from './createSimulatedSecaggIdentities.ts'
 
 const KEY_BYTES = 32
 const NONCE_BYTES = 12
@@ -32,14 +35,27 @@ function checkLength(bytes: Uint8Array, length: number, what: string): void {
 
 const fromBase64url = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64url'))
 
+/** Options of {@link createNodeSecaggCrypto}. */
+export interface NodeSecaggCryptoOptions {
+  /**
+   * A deployed owner: its node id and its identity (its kit key, e.g. the PKI adapter's
+   * createKitSecaggIdentity); identityOf answers for that owner only. Without it, every
+   * owner gets a simulated identity (createSimulatedSecaggIdentities).
+   */
+  readonly owner?: { readonly clientId: string; readonly identity: SecaggIdentity }
+}
+
 /**
  * The secure-aggregation primitives on node:crypto (OpenSSL): X25519 key agreement,
  * HKDF-SHA256 key derivation, AES-256-CTR as the mask PRG, AES-256-GCM for the
- * encrypted share bundles, and the OS CSPRNG. Nothing here logs or keeps secrets beyond
- * a cache of parsed secret keys (importing a PKCS#8 key costs ~0.4 ms, an agreement
- * ~0.05 ms, and a client agrees with every peer under the same two keys).
+ * encrypted share bundles, SHA-256, ECDSA P-256 identities and the OS CSPRNG. Nothing
+ * here logs or keeps secrets beyond a cache of parsed secret keys (importing a PKCS#8 key
+ * costs ~0.4 ms, an agreement ~0.05 ms, and a client agrees with every peer under the
+ * same two keys).
  */
-export function createNodeSecaggCrypto(): SecaggCrypto {
+export function createNodeSecaggCrypto(options: NodeSecaggCryptoOptions = {}): SecaggCrypto {
+  const { owner } = options
+  const simulated = owner ? undefined : createSimulatedSecaggIdentities()
   // Keyed by the caller's array; the copy detects an array modified after caching.
   const secretKeys = new WeakMap<
     Uint8Array,
@@ -167,6 +183,20 @@ export function createNodeSecaggCrypto(): SecaggCrypto {
       const plaintext = new Uint8Array(body)
       body.fill(0)
       return plaintext
+    },
+
+    identityOf(clientId: string): SecaggIdentity {
+      if (simulated) return simulated.identityOf(clientId)
+      if (clientId !== owner!.clientId)
+        throw new MsflError(
+          'PROTOCOL',
+          `this process holds the signing key of ${JSON.stringify(owner!.clientId)}, not of ${JSON.stringify(clientId)}`,
+        )
+      return owner!.identity
+    },
+
+    hash(bytes: Uint8Array): Uint8Array {
+      return new Uint8Array(createHash('sha256').update(bytes).digest())
     },
 
     randomBytes(length: number): Uint8Array {

@@ -26,7 +26,8 @@ const smpc = { to: verifier, replies: ['smpc-ack'] }
  *   type                          to           replies
  *   fit                           data-owner   fit-result
  *   secagg-setup / -roster /      data-owner   secagg-keys / -shares / -masked-input /
- *   -masked-input-request /                    -unmask / -aborted
+ *   -masked-input-request /                    -consistency / -unmask / -aborted
+ *   -consistency-request /
  *   -unmask-request / -abort
  *   feature-scaling               data-owner   feature-scaling-applied
  *   feature-statistics-request    data-owner   feature-statistics
@@ -47,6 +48,7 @@ export const MESSAGE_RULES = {
   'secagg-setup': { to: owner, replies: ['secagg-keys'] },
   'secagg-roster': { to: owner, replies: ['secagg-shares'] },
   'secagg-masked-input-request': { to: owner, replies: ['secagg-masked-input'] },
+  'secagg-consistency-request': { to: owner, replies: ['secagg-consistency'] },
   'secagg-unmask-request': { to: owner, replies: ['secagg-unmask'] },
   'secagg-abort': { to: owner, replies: ['secagg-aborted'] },
   'feature-scaling': { to: owner, replies: ['feature-scaling-applied'] },

@@ -1,4 +1,5 @@
 import { builtinJobSchema, readOwnerData } from '../../adapters/data/index.ts'
+import { createKitSecaggIdentity } from '../../adapters/pki/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
@@ -52,7 +53,11 @@ export async function owner(argv: readonly string[]): Promise<number> {
     owners: config.clients,
     model: createModel(resolveModelSpec(config.model, data)),
     seed: config.seed,
-    crypto: createNodeSecaggCrypto(),
+    // Its SecAgg statements are signed with its kit key; peers' certificates are checked
+    // against the kit's CA and CRL.
+    crypto: createNodeSecaggCrypto({
+      owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
+    }),
   })
   return serveParticipant(opened, participant, flags.endpoint)
 }

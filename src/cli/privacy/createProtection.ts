@@ -108,7 +108,9 @@ function createSecagg(
   return createSecaggProtection({
     runId: context.runId,
     crypto: createNodeSecaggCrypto(),
-    threshold: (contributors) => (t > 0 ? t : Math.floor(contributors / 2) + 1),
+    // t is a floor: against an active server a round needs more than half of its
+    // contributors' shares (secaggParameters.ts), so a fixed t rises with a larger round.
+    threshold: (contributors) => Math.max(t, Math.floor(contributors / 2) + 1),
     clip,
     degree: degree > 0 ? degree : null,
     referenceExamples: context.referenceExamples,

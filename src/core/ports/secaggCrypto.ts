@@ -6,6 +6,8 @@
  * operating system's CSPRNG.
  */
 
+import type { SecaggIdentity } from './secaggIdentity.ts'
+
 /** An X25519 key pair: 32-byte raw public key and 32-byte raw secret key. */
 export interface SecaggKeyPair {
   readonly publicKey: Uint8Array
@@ -33,6 +35,15 @@ export interface SecaggCrypto {
   seal(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Uint8Array
   /** Inverse of seal; throws MsflError('PROTOCOL') if the ciphertext or associated data was altered. */
   open(key: Uint8Array, sealed: Uint8Array, associatedData: Uint8Array): Uint8Array
+  /** SHA-256 of `bytes` (the neighbour graph's seed is a digest of the signed roster). */
+  hash(bytes: Uint8Array): Uint8Array
+  /**
+   * The long-term signing identity of owner `clientId`, as this process holds it: in
+   * simulation every owner's (each its own P-256 key pair from the CSPRNG), in a
+   * deployment only the process's own (its kit key). Throws MsflError('PROTOCOL') for an
+   * owner whose key this process does not hold.
+   */
+  identityOf(clientId: string): SecaggIdentity
   /** Bytes from the CSPRNG. */
   randomBytes(length: number): Uint8Array
 }

@@ -97,7 +97,7 @@ export const PRIVACY_OPTIONS = {
       min: 0,
       max: 100_000,
       description:
-        'threshold: shares needed to recover a seed, the round aborts below it (0: a majority of the round)',
+        'threshold: shares needed to recover a seed, the round aborts below it; raised to a majority of the round when below (0: a majority)',
     },
     clip: {
       kind: 'number',

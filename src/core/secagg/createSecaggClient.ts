@@ -2,18 +2,14 @@ import { describeZodError } from '../errors/describeZodError.ts'
 import { MsflError } from '../errors/msflError.ts'
 import type { SecaggCrypto } from '../ports/secaggCrypto.ts'
 import type { MessageHandler } from '../ports/transport.ts'
-import {
-  advertiseKeys,
-  eraseClientState,
-  maskInput,
-  revealShares,
-  type SecaggClientState,
-  shareKeys,
-} from './secaggClient.ts'
+import { advertiseKeys, maskInput, shareKeys } from './secaggClient.ts'
+import { revealShares, signSurvivors } from './secaggClientReveal.ts'
+import { eraseClientState, type SecaggClientState } from './secaggClientState.ts'
 import { clientInboxSchema } from './secaggMessages.ts'
 
 export interface SecaggClientOptions {
   readonly clientId: string
+  /** Primitives, and (crypto.identityOf) the client's long-term signing key. */
   readonly crypto: SecaggCrypto
   /**
    * The client's input for a round, asked for only when the round reaches the
@@ -33,6 +29,7 @@ export interface SecaggClientOptions {
  */
 export function createSecaggClient(options: SecaggClientOptions): MessageHandler {
   const { clientId, crypto } = options
+  const identity = crypto.identityOf(clientId)
   const sessions = new Map<string, SecaggClientState>()
   const finished = new Set<string>()
 
@@ -77,13 +74,13 @@ export function createSecaggClient(options: SecaggClientOptions): MessageHandler
                 'PROTOCOL',
                 `session ${JSON.stringify(m.session)} was already used`,
               )
-            const { state, reply } = advertiseKeys(clientId, m, crypto)
+            const { state, reply } = advertiseKeys(clientId, m, crypto, identity)
             sessions.set(m.session, state)
             return reply
           }
           case 'secagg-roster': {
             inFlight = take(m.session, 'advertised')
-            const { state, reply } = shareKeys(inFlight, m, crypto)
+            const { state, reply } = shareKeys(inFlight, m, crypto, identity)
             inFlight = state
             resume(m.session, state)
             return reply
@@ -100,8 +97,15 @@ export function createSecaggClient(options: SecaggClientOptions): MessageHandler
             resume(m.session, state)
             return reply
           }
-          case 'secagg-unmask-request': {
+          case 'secagg-consistency-request': {
             inFlight = take(m.session, 'masked')
+            const { state, reply } = signSurvivors(inFlight, m, identity)
+            inFlight = state
+            resume(m.session, state)
+            return reply
+          }
+          case 'secagg-unmask-request': {
+            inFlight = take(m.session, 'signed')
             const reply = revealShares(inFlight, m)
             eraseClientState(inFlight)
             finished.add(m.session)

@@ -62,6 +62,38 @@ export function buildNeighbourhoods(
   return out
 }
 
+/**
+ * A deterministic byte stream from a 32-byte seed (the mask PRG's keystream, read in
+ * order): the neighbour graph drawn from the roster digest, so every owner can redraw
+ * the server's graph. AES-CTR output for a longer length starts with the shorter one, so
+ * the stream is extended by expanding again when used up.
+ */
+export function seededRandomBytes(
+  seed: Uint8Array,
+  expandMask: (seed: Uint8Array, words: number) => Uint32Array,
+): (length: number) => Uint8Array {
+  // Words are written out little-endian, so the stream is the same on every host.
+  const expand = (words: number) => {
+    const out = new Uint8Array(4 * words)
+    const view = new DataView(out.buffer)
+    const stream = expandMask(seed, words)
+    for (let i = 0; i < words; i++) view.setUint32(4 * i, stream[i]!, true)
+    return out
+  }
+  let words = 256
+  let stream = expand(words)
+  let used = 0
+  return (length) => {
+    while (used + length > stream.length) {
+      words *= 2
+      stream = expand(words)
+    }
+    const out = stream.slice(used, used + length)
+    used += length
+    return out
+  }
+}
+
 /** Whether the graph restricted to `members` is connected (masks of one component cancel only within it). */
 export function isConnectedAmong(members: ReadonlySet<number>, graph: Neighbourhoods): boolean {
   const first = members.values().next()

@@ -1,8 +1,15 @@
 import { MsflError } from '../errors/msflError.ts'
-import type { SecaggCrypto, SecaggKeyPair } from '../ports/secaggCrypto.ts'
+import type { SecaggCrypto } from '../ports/secaggCrypto.ts'
+import type { SecaggIdentity, SecaggVerifier } from '../ports/secaggIdentity.ts'
+import { buildNeighbourhoods, seededRandomBytes } from './neighbourhoods.ts'
 import { applyMask, pairwiseMaskInfo, pairwiseMaskSign } from './pairwiseMasks.ts'
-import { fieldToBytes } from './primeField.ts'
 import { quantiseInto } from './quantisation.ts'
+import {
+  type AdvertisedState,
+  fail,
+  type MaskedState,
+  type SharedState,
+} from './secaggClientState.ts'
 import type {
   KeysMessage,
   MaskedInputMessage,
@@ -10,14 +17,8 @@ import type {
   RosterMessage,
   SetupMessage,
   SharesMessage,
-  UnmaskMessage,
-  UnmaskRequest,
 } from './secaggMessages.ts'
-import {
-  checkSecaggParameters,
-  neighbourhoodSize,
-  type SecaggParameters,
-} from './secaggParameters.ts'
+import { checkSecaggParameters, type SecaggParameters } from './secaggParameters.ts'
 import { shareSecret } from './shamir.ts'
 import {
   decodeShareBundle,
@@ -26,62 +27,26 @@ import {
   shareAssociatedData,
   shareKeyInfo,
 } from './shareBundle.ts'
+import { advertisementStatement, rosterDigest } from './signedStatements.ts'
 
 /**
- * One client's side of secure aggregation as four pure steps, each taking the state
- * the previous one returned and a parsed server message, and returning the next state
- * and the reply. The state holds the client's secrets and never leaves the client.
- * Every step checks what the server claims against what the client already knows,
- * and throws MsflError('PROTOCOL') rather than continue on an inconsistency.
+ * One client's side of secure aggregation up to its masked input, as pure steps: each
+ * takes the state the previous one returned and a parsed server message, and returns the
+ * next state and the reply (the consistency check and unmasking are in
+ * secaggClientReveal.ts). Every step checks what the server claims against what the
+ * client already knows — its peers' signatures included — and throws
+ * MsflError('PROTOCOL') rather than continue on an inconsistency.
  */
-interface Base {
-  readonly clientId: string
-  readonly index: number
-  readonly parameters: SecaggParameters
-  /** c_u: agreement keys for share encryption. */
-  readonly encryption: SecaggKeyPair
-  /** s_u: agreement keys for pairwise masks; s_u^SK is Shamir-shared. */
-  readonly mask: SecaggKeyPair
-}
 
-export interface AdvertisedState extends Base {
-  readonly phase: 'advertised'
-}
-
-export interface SharedState extends Base {
-  readonly phase: 'shared'
-  /** The roster, by client id (itself included). */
-  readonly peers: ReadonlyMap<
-    string,
-    { readonly index: number; readonly encryptionKey: Uint8Array; readonly maskKey: Uint8Array }
-  >
-  /** b_u, the self-mask seed. */
-  readonly selfMaskSeed: Uint8Array
-  /** The client's own shares of s_u^SK and b_u. */
-  readonly ownBundle: ShareBundle
-  /** The key shared with each peer for bundles (derived once, used both ways). */
-  readonly bundleKeys: ReadonlyMap<string, Uint8Array>
-}
-
-export interface MaskedState extends Base {
-  readonly phase: 'masked'
-  /** Shares held for each client paired with this one (itself included): U2 ∩ neighbourhood. */
-  readonly held: ReadonlyMap<string, ShareBundle>
-}
-
-export type SecaggClientState = AdvertisedState | SharedState | MaskedState
-
-function fail(message: string): never {
-  throw new MsflError('PROTOCOL', message)
-}
 const equalBytes = (a: Uint8Array, b: Uint8Array) =>
   a.length === b.length && a.every((x, i) => x === b[i])
 
-/** advertise-keys: checks the parameters and draws two fresh key pairs. */
+/** advertise-keys: checks the parameters, draws two fresh key pairs and signs them. */
 export function advertiseKeys(
   clientId: string,
   setup: SetupMessage,
   crypto: SecaggCrypto,
+  identity: SecaggIdentity,
 ): { state: AdvertisedState; reply: KeysMessage } {
   const parameters: SecaggParameters = {
     session: setup.session,
@@ -109,45 +74,93 @@ export function advertiseKeys(
       clientId,
       encryptionKey: encryption.publicKey,
       maskKey: mask.publicKey,
+      credential: identity.credential,
+      signature: identity.sign(
+        advertisementStatement(
+          setup.session,
+          clientId,
+          setup.index,
+          encryption.publicKey,
+          mask.publicKey,
+        ),
+      ),
     },
   }
 }
 
-/** share-keys: Shamir-shares s_u^SK and a fresh b_u among the roster, one sealed bundle per peer. */
+/**
+ * share-keys: verifies every signed advertisement of the roster U1, redraws the
+ * neighbour graph from the roster's digest, then Shamir-shares s_u^SK and a fresh b_u
+ * among its neighbourhood, one sealed bundle per neighbour.
+ */
 export function shareKeys(
   state: AdvertisedState,
   roster: RosterMessage,
   crypto: SecaggCrypto,
+  identity: SecaggIdentity,
 ): { state: SharedState; reply: SharesMessage } {
   const { parameters: p, clientId } = state
-  const peers = new Map<string, { index: number; encryptionKey: Uint8Array; maskKey: Uint8Array }>()
-  const indices = new Set<number>()
+  const members = new Map<string, number>()
+  const byIndex = new Map<number, RosterMessage['peers'][number]>()
+  const verifiers = new Map<string, SecaggVerifier>()
   const keys = new Set<string>()
   for (const peer of roster.peers) {
-    if (peers.has(peer.clientId)) fail(`roster lists ${JSON.stringify(peer.clientId)} twice`)
-    if (peer.index > p.clients || indices.has(peer.index))
+    const name = JSON.stringify(peer.clientId)
+    if (members.has(peer.clientId)) fail(`roster lists ${name} twice`)
+    if (peer.index > p.clients || byIndex.has(peer.index))
       fail(`roster index ${peer.index} is out of range or repeated`)
     // Equal public keys would make two clients' masks or share keys collide.
     for (const k of [peer.encryptionKey, peer.maskKey]) {
       const hex = Array.from(k, (b) => b.toString(16).padStart(2, '0')).join('')
-      if (keys.has(hex)) fail(`roster repeats a public key (at ${JSON.stringify(peer.clientId)})`)
+      if (keys.has(hex)) fail(`roster repeats a public key (at ${name})`)
       keys.add(hex)
     }
-    indices.add(peer.index)
-    peers.set(peer.clientId, peer)
+    let verifier: SecaggVerifier
+    try {
+      verifier = identity.verifierOf(peer.clientId, peer.credential)
+    } catch (error) {
+      if (error instanceof MsflError) fail(`roster entry of ${name}: ${error.message}`)
+      throw error
+    }
+    const statement = advertisementStatement(
+      p.session,
+      peer.clientId,
+      peer.index,
+      peer.encryptionKey,
+      peer.maskKey,
+    )
+    if (!verifier!.verify(statement, peer.signature))
+      fail(
+        `the keys advertised for ${name} do not carry its signature (swapped or forged by the server)`,
+      )
+    members.set(peer.clientId, peer.index)
+    byIndex.set(peer.index, peer)
+    verifiers.set(peer.clientId, verifier!)
   }
-  const self = peers.get(clientId)
+  const self = byIndex.get(state.index)
   if (
     !self ||
-    self.index !== state.index ||
+    self.clientId !== clientId ||
     !equalBytes(self.encryptionKey, state.encryption.publicKey) ||
     !equalBytes(self.maskKey, state.mask.publicKey)
   )
     fail('roster does not list this client with the index and keys it advertised')
-  if (peers.size > neighbourhoodSize(p))
-    fail(`roster has ${peers.size} peers, more than a neighbourhood of ${neighbourhoodSize(p)}`)
+  // The graph comes from the verified roster, not from the server: it cannot seat chosen
+  // clients next to this one.
+  const digest = rosterDigest(crypto.hash, p.session, p.clients, p.degree, roster.peers)
+  const graph = buildNeighbourhoods(
+    p.clients,
+    p.degree,
+    seededRandomBytes(digest, crypto.expandMask),
+  )
+  const neighbourhood = [state.index, ...(graph.get(state.index) ?? [])]
+    .filter((v) => byIndex.has(v))
+    .sort((a, b) => a - b)
+  const peers = new Map(neighbourhood.map((v) => [byIndex.get(v)!.clientId, byIndex.get(v)!]))
   if (peers.size < p.threshold)
-    fail(`roster has ${peers.size} clients, fewer than the threshold ${p.threshold}`)
+    fail(
+      `roster leaves ${peers.size} clients in this client's neighbourhood, fewer than the threshold ${p.threshold}`,
+    )
 
   const selfMaskSeed = crypto.randomBytes(32)
   const holders = [...peers.entries()]
@@ -172,7 +185,17 @@ export function shareKeys(
     shares.push({ to: peerId, ciphertext })
   })
   return {
-    state: { ...state, phase: 'shared', peers, selfMaskSeed, ownBundle: ownBundle!, bundleKeys },
+    state: {
+      ...state,
+      phase: 'shared',
+      rosterDigest: digest,
+      verifiers: new Map([...peers.keys()].map((id) => [id, verifiers.get(id)!])),
+      members,
+      peers,
+      selfMaskSeed,
+      ownBundle: ownBundle!,
+      bundleKeys,
+    },
     reply: { type: 'secagg-shares', session: p.session, clientId, shares },
   }
 }
@@ -244,45 +267,5 @@ export function maskInput(
       clientId,
       masked: new Int32Array(masked.buffer, masked.byteOffset, masked.length),
     },
-  }
-}
-
-/**
- * unmasking: for each paired client the server reports as a survivor, the share of its
- * self-mask seed; for each paired client it does not, the share of its mask secret key.
- * Never both for one client: with b_v and s_v^SK the server could strip every mask from
- * y_v and read v's input. This is the client's last step in the round.
- */
-export function revealShares(state: MaskedState, request: UnmaskRequest): UnmaskMessage {
-  const { parameters: p, clientId } = state
-  const survivors = new Set<string>()
-  for (const id of request.survivors) {
-    if (!state.held.has(id))
-      fail(
-        `server names ${JSON.stringify(id)} a survivor, but it never shared keys with this client`,
-      )
-    if (survivors.has(id)) fail(`server names ${JSON.stringify(id)} a survivor twice`)
-    survivors.add(id)
-  }
-  if (!survivors.has(clientId)) fail('server does not count this client among the survivors')
-  if (survivors.size < p.threshold)
-    fail(`only ${survivors.size} survivors reported, fewer than the threshold ${p.threshold}`)
-  const selfMaskShares: { of: string; share: Uint8Array }[] = []
-  const secretKeyShares: { of: string; share: Uint8Array }[] = []
-  for (const [id, bundle] of state.held) {
-    if (survivors.has(id))
-      selfMaskShares.push({ of: id, share: fieldToBytes(bundle.selfMaskShare) })
-    else secretKeyShares.push({ of: id, share: fieldToBytes(bundle.secretKeyShare) })
-  }
-  return { type: 'secagg-unmask', session: p.session, clientId, selfMaskShares, secretKeyShares }
-}
-
-/** Best-effort erasure of the secrets a state holds (JavaScript cannot promise more). */
-export function eraseClientState(state: SecaggClientState): void {
-  state.encryption.secretKey.fill(0)
-  state.mask.secretKey.fill(0)
-  if (state.phase === 'shared') {
-    state.selfMaskSeed.fill(0)
-    for (const key of state.bundleKeys.values()) key.fill(0)
   }
 }

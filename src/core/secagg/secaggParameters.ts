@@ -14,6 +14,7 @@ export interface SecaggParameters {
   /**
    * t: shares needed to reconstruct a secret, and the fewest clients (per
    * neighbourhood, with a graph) that may remain at any stage before the round aborts.
+   * More than half of the holders of each secret (checkSecaggParameters).
    */
   readonly threshold: number
   /** Length of every input vector. */
@@ -58,11 +59,16 @@ export function checkSecaggParameters(p: SecaggParameters): void {
       )
   }
   const holders = neighbourhoodSize(p)
-  // t ≥ 2: a single share would be the secret itself, and a "sum" of one survivor is its input.
-  if (!Number.isSafeInteger(p.threshold) || p.threshold < 2 || p.threshold > holders)
+  // More than half of the holders: against an active server two disjoint sets of t holders
+  // (one told "v survived", one "v dropped") would hand it both of v's secrets; 2t > holders
+  // makes them overlap in an owner that reveals only one (Bonawitz et al. 2017, §6; per
+  // neighbourhood for SecAgg+, Bell et al. 2020). It also keeps t ≥ 2: one share would be
+  // the secret itself.
+  const least = Math.floor(holders / 2) + 1
+  if (!Number.isSafeInteger(p.threshold) || p.threshold < least || p.threshold > holders)
     throw new MsflError(
       'CONFIG_INVALID',
-      `secagg threshold must be an integer in 2..${holders} (${p.degree === null ? 'the number of clients' : 'degree + 1'}), got ${p.threshold}`,
+      `secagg threshold must be an integer in ${least}..${holders}, more than half of the ${holders} holders of each secret (${p.degree === null ? 'the number of clients' : 'degree + 1'}), got ${p.threshold}`,
     )
   checkQuantisation(p.quantisation, p.clients)
 }

@@ -1,7 +1,10 @@
 import { MsflError } from '../errors/msflError.ts'
-import { buildNeighbourhoods, isConnectedAmong } from './neighbourhoods.ts'
+import type { SecaggCrypto } from '../ports/secaggCrypto.ts'
+import { buildNeighbourhoods, isConnectedAmong, seededRandomBytes } from './neighbourhoods.ts'
 import { defaultLevels } from './quantisation.ts'
 import {
+  type ConsistencyRequest,
+  consistencySchema,
   keysSchema,
   type MaskedInputRequest,
   maskedInputSchema,
@@ -23,6 +26,7 @@ import {
   sameMembers,
 } from './secaggServerState.ts'
 import { SEALED_BUNDLE_BYTES } from './shareBundle.ts'
+import { rosterDigest } from './signedStatements.ts'
 
 /**
  * The server's side of secure aggregation, one pure step per stage: each takes the
@@ -30,6 +34,8 @@ import { SEALED_BUNDLE_BYTES } from './shareBundle.ts'
  * driver that collects them under a timeout) and returns the next state and the
  * requests to send. A step throws MsflError('PROTOCOL') — the round aborts with no
  * output — as soon as fewer than t clients remain. The last step is unmaskSum.ts.
+ * The server checks no signature: it relays the owners' signed advertisements and
+ * consistency signatures, and the owners check them (secaggClient.ts, secaggClientReveal.ts).
  */
 export interface SecaggRoundConfig {
   readonly session: string
@@ -45,11 +51,8 @@ export interface SecaggRoundConfig {
 
 type Step<R> = { readonly state: SecaggServerState; readonly requests: ReadonlyMap<string, R> }
 
-/** Validates the configuration, draws the neighbourhood graph and builds the setup messages. */
-export function startSecaggServer(
-  config: SecaggRoundConfig,
-  randomBytes: (length: number) => Uint8Array,
-): Step<SetupMessage> {
+/** Validates the configuration and builds the setup messages. */
+export function startSecaggServer(config: SecaggRoundConfig): Step<SetupMessage> {
   const ids = [...config.clients]
   const indexOf = new Map<string, number>()
   ids.forEach((id, i) => {
@@ -78,13 +81,15 @@ export function startSecaggServer(
     parameters,
     ids,
     indexOf,
-    graph: buildNeighbourhoods(ids.length, parameters.degree, randomBytes),
+    graph: new Map(),
     awaiting: 'advertise-keys',
     dropped: [],
     keys: new Map(),
     bundles: new Map(),
     survivors: new Set(),
     sum: null,
+    signatures: new Map(),
+    consistencyDropouts: [],
   }
   const requests = new Map<string, SetupMessage>()
   ids.forEach((id, i) => {
@@ -111,8 +116,15 @@ function expectStage(state: SecaggServerState, stage: SecaggServerState['awaitin
     )
 }
 
-/** advertise-keys → share-keys: sends every client that advertised its neighbours' keys. */
-export function acceptKeys(state: SecaggServerState, replies: StageReplies): Step<RosterMessage> {
+/**
+ * advertise-keys → share-keys: draws the neighbour graph from the digest of the signed
+ * roster U1 (as every client will redraw it) and sends every client of U1 the whole roster.
+ */
+export function acceptKeys(
+  state: SecaggServerState,
+  replies: StageReplies,
+  crypto: Pick<SecaggCrypto, 'hash' | 'expandMask'>,
+): Step<RosterMessage> {
   expectStage(state, 'advertise-keys')
   const all = state.ids.map((_, i) => i + 1)
   const { accepted, dropped } = readReplies(state, 'advertise-keys', replies, all, keysSchema)
@@ -133,20 +145,22 @@ export function acceptKeys(state: SecaggServerState, replies: StageReplies): Ste
             reason: 'public key shared with another client',
           })
   const keys = new Map<number, AdvertisedKeys>()
-  for (const [u, m] of accepted) keys.set(u, { encryptionKey: m.encryptionKey, maskKey: m.maskKey })
-  const next = advanceStage(state, 'share-keys', dropped, { keys })
+  for (const [u, m] of [...accepted].sort(([a], [b]) => a - b))
+    keys.set(u, {
+      encryptionKey: m.encryptionKey,
+      maskKey: m.maskKey,
+      credential: m.credential,
+      signature: m.signature,
+    })
+  const { session, clients, degree } = state.parameters
+  const peers = [...keys].map(([v, k]) => ({ clientId: state.ids[v - 1]!, index: v, ...k }))
+  const seed = rosterDigest(crypto.hash, session, clients, degree, peers)
+  const graph = buildNeighbourhoods(clients, degree, seededRandomBytes(seed, crypto.expandMask))
+  const next = advanceStage(state, 'share-keys', dropped, { keys, graph })
   const u1 = new Set(keys.keys())
   requireThreshold(next, 'advertise-keys', u1, u1, true)
-  const requests = new Map<string, RosterMessage>()
-  for (const u of u1) {
-    const members = [u, ...neighboursIn(next, u, u1)].sort((a, b) => a - b)
-    requests.set(next.ids[u - 1]!, {
-      type: 'secagg-roster',
-      session: next.parameters.session,
-      peers: members.map((v) => ({ clientId: next.ids[v - 1]!, index: v, ...keys.get(v)! })),
-    })
-  }
-  return { state: next, requests }
+  const roster: RosterMessage = { type: 'secagg-roster', session, peers }
+  return { state: next, requests: new Map([...u1].map((u) => [next.ids[u - 1]!, roster])) }
 }
 
 /** share-keys → masked-input: routes each sealed bundle to its recipient. */
@@ -197,11 +211,11 @@ export function acceptShares(
   return { state: next, requests }
 }
 
-/** masked-input → unmasking: sums the masked inputs and tells each survivor who else survived. */
+/** masked-input → consistency-check: sums the masked inputs and sends every survivor U3 to sign. */
 export function acceptMaskedInputs(
   state: SecaggServerState,
   replies: StageReplies,
-): Step<UnmaskRequest> {
+): Step<ConsistencyRequest> {
   expectStage(state, 'masked-input')
   const d = state.parameters.dimension
   const u2 = new Set(state.bundles.keys())
@@ -221,7 +235,7 @@ export function acceptMaskedInputs(
     for (let i = 0; i < d; i++) sum[i]! += y[i]!
     survivors.add(u)
   }
-  const next = advanceStage(state, 'unmasking', dropped, { survivors, sum })
+  const next = advanceStage(state, 'consistency-check', dropped, { survivors, sum })
   const droppedHere = [...u2].filter((u) => !survivors.has(u))
   // Survivors' self-masks need t holders; so do the secret keys of dropped clients
   // whose masks some survivor added.
@@ -237,12 +251,43 @@ export function acceptMaskedInputs(
   // part's sum would be exposed on its own.
   if (next.parameters.degree !== null && !isConnectedAmong(survivors, next.graph))
     abortRound(next, 'masked-input', 'the survivors\u2019 neighbourhood graph is disconnected')
+  const request: ConsistencyRequest = {
+    type: 'secagg-consistency-request',
+    session: next.parameters.session,
+    survivors: [...survivors].sort((a, b) => a - b).map((u) => next.ids[u - 1]!),
+  }
+  return { state: next, requests: new Map([...survivors].map((v) => [next.ids[v - 1]!, request])) }
+}
+
+/**
+ * consistency-check → unmasking: keeps the survivors that signed U3 (U4) and sends each
+ * its neighbours in U3 and the signatures of its neighbours in U4, for it to check.
+ */
+export function acceptConsistency(
+  state: SecaggServerState,
+  replies: StageReplies,
+): Step<UnmaskRequest> {
+  expectStage(state, 'consistency-check')
+  const { survivors } = state
+  const read = readReplies(state, 'consistency-check', replies, survivors, consistencySchema)
+  const signatures = new Map([...read.accepted].map(([u, m]) => [u, m.signature]))
+  // Those who did not sign stay in U3 (their inputs are in the sum); they only stop helping.
+  const next = advanceStage(state, 'unmasking', [], {
+    signatures,
+    consistencyDropouts: read.dropped,
+  })
+  const u4 = new Set(signatures.keys())
+  requireThreshold(next, 'consistency-check', u4, u4, true)
   const requests = new Map<string, UnmaskRequest>()
-  for (const v of survivors)
+  for (const v of u4)
     requests.set(next.ids[v - 1]!, {
       type: 'secagg-unmask-request',
       session: next.parameters.session,
       survivors: [v, ...neighboursIn(next, v, survivors)].map((u) => next.ids[u - 1]!),
+      signatures: [v, ...neighboursIn(next, v, u4)].map((u) => ({
+        clientId: next.ids[u - 1]!,
+        signature: signatures.get(u)!,
+      })),
     })
   return { state: next, requests }
 }

@@ -23,9 +23,12 @@ export type StageReplies = ReadonlyMap<
   { readonly reply: unknown } | { readonly failure: string }
 >
 
+/** One client's signed advertisement, relayed unchanged to every client of U1. */
 export interface AdvertisedKeys {
   readonly encryptionKey: Uint8Array
   readonly maskKey: Uint8Array
+  readonly credential: Uint8Array
+  readonly signature: Uint8Array
 }
 
 export interface SecaggServerState {
@@ -33,6 +36,7 @@ export interface SecaggServerState {
   /** ids[i − 1] is the client with index i. */
   readonly ids: readonly string[]
   readonly indexOf: ReadonlyMap<string, number>
+  /** Drawn from the signed roster's digest once keys are in (empty before). */
   readonly graph: Neighbourhoods
   /** The stage whose replies the server waits for next. */
   readonly awaiting: SecaggStage
@@ -45,6 +49,10 @@ export interface SecaggServerState {
   readonly survivors: ReadonlySet<number>
   /** Σ y_u over U3 in Z_{2^32}. */
   readonly sum: Uint32Array | null
+  /** U4: survivors that signed U3, with their signatures (relayed to their neighbours). */
+  readonly signatures: ReadonlyMap<number, Uint8Array>
+  /** Survivors that did not sign U3: their inputs are in the sum, but they reveal nothing. */
+  readonly consistencyDropouts: readonly Dropout[]
 }
 
 /**

@@ -23,7 +23,7 @@ export interface SecaggOutcome {
   readonly survivors: readonly string[]
   /** Clients whose inputs are not in the sum, with the stage and reason. */
   readonly dropped: readonly Dropout[]
-  /** Survivors that did not help unmask (their inputs are still in the sum). */
+  /** Survivors that did not sign U3 or did not help unmask (their inputs are still in the sum). */
   readonly unmaskingDropouts: readonly Dropout[]
   /** Per-coordinate bound on |sum − Σ clip(x_u)| (see quantisation.ts). */
   readonly errorBound: number
@@ -49,7 +49,8 @@ export function unmaskSum(
   const { parameters: p, survivors, ids } = state
   const u2 = new Set(state.bundles.keys())
   const gone = [...u2].filter((u) => !survivors.has(u))
-  const { accepted, dropped } = readReplies(state, 'unmasking', replies, survivors, unmaskSchema)
+  const helpers = state.signatures.keys()
+  const { accepted, dropped } = readReplies(state, 'unmasking', replies, helpers, unmaskSchema)
 
   const selfMaskShares = new Map<number, ShamirShare[]>()
   const keyShares = new Map<number, ShamirShare[]>()
@@ -164,7 +165,7 @@ export function unmaskSum(
     sum: dequantiseSum(sum, p.quantisation),
     survivors: [...survivors].sort((a, b) => a - b).map((u) => ids[u - 1]!),
     dropped: state.dropped,
-    unmaskingDropouts: dropped,
+    unmaskingDropouts: [...state.consistencyDropouts, ...dropped],
     errorBound: quantisationErrorBound(p.quantisation, survivors.size),
   }
 }

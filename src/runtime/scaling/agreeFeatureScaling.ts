@@ -28,7 +28,7 @@ export interface AgreeFeatureScalingParameters {
   readonly maxRows: number
   /** t of the secure aggregation: the fewest owners whose sum may be unmasked. */
   readonly threshold: number
-  readonly crypto: Pick<SecaggCrypto, 'randomBytes' | 'agree' | 'expandMask' | 'publicKeyOf'>
+  readonly crypto: Pick<SecaggCrypto, 'hash' | 'agree' | 'expandMask' | 'publicKeyOf'>
   /** Longest wait for one stage (and for the acknowledgements), in ms. */
   readonly stageTimeoutMs: number
   readonly startTimer?: StartTimer

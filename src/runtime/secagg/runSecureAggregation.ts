@@ -2,6 +2,7 @@ import { MsflError } from '../../core/errors/msflError.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import {
+  acceptConsistency,
   acceptKeys,
   acceptMaskedInputs,
   acceptShares,
@@ -15,8 +16,8 @@ import { collectStageReplies } from './collectStageReplies.ts'
 export interface RunSecureAggregationParameters extends SecaggRoundConfig {
   /** Reaches every client in `clients` (each a createSecaggClient handler, or a remote one). */
   readonly transport: Transport
-  /** The server's primitives: graph randomness, key agreement and mask expansion. */
-  readonly crypto: Pick<SecaggCrypto, 'randomBytes' | 'agree' | 'expandMask' | 'publicKeyOf'>
+  /** The server's primitives: the roster digest, key agreement and mask expansion. */
+  readonly crypto: Pick<SecaggCrypto, 'hash' | 'agree' | 'expandMask' | 'publicKeyOf'>
   /** Longest wait for the replies of one stage, in ms: whoever has not answered by then has dropped. */
   readonly stageTimeoutMs: number
   /** Starts a stage timer (default: setTimeout). */
@@ -33,8 +34,8 @@ export interface SecureAggregationResult extends SecaggOutcome {
 
 /**
  * Runs one round of secure aggregation as the server, over any transport: setup and
- * advertise-keys, share-keys, masked-input, unmasking, each stage under its own
- * timeout. Resolves with the survivors' sum, or rejects with MsflError('PROTOCOL') and
+ * advertise-keys, share-keys, masked-input, consistency-check, unmasking, each stage
+ * under its own timeout. Resolves with the survivors' sum, or rejects with MsflError('PROTOCOL') and
  * no partial output when fewer than t clients remain at some stage; clients are then
  * told to drop the round's secrets (best effort, bounded by the stage timeout).
  */
@@ -61,14 +62,16 @@ export async function runSecureAggregation(
     collectStageReplies(p.transport, requests, p.stageTimeoutMs, startTimer)
 
   // Configuration errors surface before any client hears of the round.
-  const start = timed(() => startSecaggServer(p, p.crypto.randomBytes))
+  const start = timed(() => startSecaggServer(p))
   try {
     const setupReplies = await collect(start.requests)
-    const roster = timed(() => acceptKeys(start.state, setupReplies))
+    const roster = timed(() => acceptKeys(start.state, setupReplies, p.crypto))
     const shareReplies = await collect(roster.requests)
     const routed = timed(() => acceptShares(roster.state, shareReplies))
     const maskedReplies = await collect(routed.requests)
-    const unmask = timed(() => acceptMaskedInputs(routed.state, maskedReplies))
+    const check = timed(() => acceptMaskedInputs(routed.state, maskedReplies))
+    const signatureReplies = await collect(check.requests)
+    const unmask = timed(() => acceptConsistency(check.state, signatureReplies))
     const unmaskReplies = await collect(unmask.requests)
     const outcome = timed(() => unmaskSum(unmask.state, unmaskReplies, p.crypto))
     return { ...outcome, session: start.state.parameters.session, serverComputeMs }

@@ -7,6 +7,7 @@ const OPENS: Record<SecaggStage, string> = {
   'advertise-keys': 'secagg-setup',
   'share-keys': 'secagg-roster',
   'masked-input': 'secagg-masked-input-request',
+  'consistency-check': 'secagg-consistency-request',
   unmasking: 'secagg-unmask-request',
 }
 
