@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { z } from 'zod'
 import type { OwnerRows } from '../../core/data/checkOwnerRows.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
 import type { TabularSchema } from '../../core/data/tabularSchema.ts'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
@@ -23,6 +24,11 @@ export interface ReadOwnerDataOptions {
   readonly maxBytes?: number
   /** Data folder for built-in datasets (see loadDataset). */
   readonly dataDir?: string
+  /**
+   * For a built-in part: the training rows the job leaves to its owners, given the encoded
+   * training set and the part's seed (see splitBuiltinOwners' `ownerRows`); default all.
+   */
+  readonly ownerRows?: (train: Dataset, seed: number) => readonly number[] | undefined
 }
 
 /** The run options of a built-in part; every other option goes to the dataset's loader. */
@@ -83,6 +89,9 @@ export async function readOwnerData(
     seed: parsed.data.seed,
     partition: parsed.data.partition,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.ownerRows === undefined
+      ? {}
+      : { ownerRows: (train: Dataset) => options.ownerRows!(train, parsed.data.seed) }),
   })
   if (options.schema && !isDeepStrictEqual(toJson(options.schema), toJson(split.schema)))
     throw new MsflError(

@@ -1,4 +1,5 @@
 import { ADULT_SCHEMA, parseAdultRecords } from '../../core/data/adult.ts'
+import { type Dataset, selectRows } from '../../core/data/dataset.ts'
 import type { OwnerRows } from '../../core/data/checkOwnerRows.ts'
 import { NSL_KDD_COLUMNS, nslKddSchema, parseNslKddRecords } from '../../core/data/nslKdd.ts'
 import type { DatasetSpec } from '../../core/data/parseDatasetSpec.ts'
@@ -50,6 +51,11 @@ export interface BuiltinOwnerRequest {
   readonly partition: string
   /** Data folder (see loadDataset). */
   readonly dataDir?: string
+  /**
+   * The training rows the owners share (indices into the encoded training set), when the
+   * job holds some back (e.g. the requestor's validation rows for `--verify`); default all.
+   */
+  readonly ownerRows?: (train: Dataset) => readonly number[] | undefined
 }
 
 /** One owner's share of a built-in dataset: its in-process client id and its raw rows. */
@@ -118,8 +124,11 @@ export async function splitBuiltinOwners(request: BuiltinOwnerRequest): Promise<
       `dataset '${entry.name}': ${records.length} raw training records but ${split.train.n} encoded rows`,
     )
   const schema = tabular.schema(options)
+  const kept = request.ownerRows?.(split.train)
+  const train = kept ? selectRows(split.train, kept) : split.train
+  const ownerRecords = kept ? kept.map((row) => records[row]!) : records
   const partition = partitionClientsForSeed(
-    split.train,
+    train,
     request.owners,
     request.partition,
     request.seed,
@@ -130,7 +139,7 @@ export async function splitBuiltinOwners(request: BuiltinOwnerRequest): Promise<
     rows: {
       source: `builtin:${entry.name} part ${index}/${request.owners} (seed ${request.seed}, ${request.partition})`,
       schema,
-      records: Array.from(client.rows, (row) => records[row]!),
+      records: Array.from(client.rows, (row) => ownerRecords[row]!),
     },
   }))
   return { schema, owners }

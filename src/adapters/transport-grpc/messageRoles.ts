@@ -12,7 +12,7 @@ export interface MessageRule {
 const owner = ['data-owner'] as const satisfies readonly FederationRole[]
 const verifier = ['verifier'] as const satisfies readonly FederationRole[]
 const requestor = ['requestor'] as const satisfies readonly FederationRole[]
-const smpc = { to: verifier, replies: ['smpc-ack'] }
+const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
 
 /**
  * Role-based access for every request the service provider sends: request `type` → the
@@ -36,8 +36,8 @@ const smpc = { to: verifier, replies: ['smpc-ack'] }
  *   msfl-masked-gradients         requestor    msfl-selection
  *   msfl-aggregate                requestor    msfl-round-closed
  *   smpc-setup / -deal / -material / -model-share / -data-share / -open
- *                                 verifier     smpc-ack
- *   smpc-advance                  verifier     smpc-progress, smpc-result
+ *                                 verifier     smpc-ack, smpc-relay
+ *   smpc-advance                  verifier     smpc-progress, smpc-result, smpc-relay
  *   key-holder-decrypt            key-holder   key-holder-sum
  *   describe-data                 data-owner   data-description
  *   deliver-model                 requestor    model-received
@@ -63,7 +63,7 @@ export const MESSAGE_RULES = {
   'smpc-model-share': smpc,
   'smpc-data-share': smpc,
   'smpc-open': smpc,
-  'smpc-advance': { to: verifier, replies: ['smpc-progress', 'smpc-result'] },
+  'smpc-advance': { to: verifier, replies: ['smpc-progress', 'smpc-result', 'smpc-relay'] },
   'key-holder-decrypt': { to: ['key-holder'], replies: ['key-holder-sum'] },
   'describe-data': { to: owner, replies: ['data-description'] },
   'deliver-model': { to: requestor, replies: ['model-received'] },

@@ -6,6 +6,7 @@ import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { createTabularEncoder } from '../../core/data/tabularEncoder.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { createModel } from '../../core/model/createModel.ts'
+import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
 import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
@@ -41,7 +42,11 @@ export async function owner(argv: readonly string[]): Promise<number> {
   const { kit, job, log } = opened
   const { config } = job
   const schema = builtinJobSchema(parseDatasetSpec(config.dataset))
-  const rows = await readOwnerData(flags.data, { schema })
+  // A job that holds validation rows back (--verify) leaves a built-in part without them.
+  const rows = await readOwnerData(flags.data, {
+    schema,
+    ownerRows: (train, seed) => ownerTrainingRows(job.plan.defences, seed, train)?.trainRows,
+  })
   const data = encodeOwnerRows(rows)
   if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
   log.info('data checked', { rows: data.n, features: data.d, source: rows.source })

@@ -13,6 +13,20 @@ export function stratifiedSplit(
   testFraction: number,
   rng: Rng,
 ): { train: Dataset; test: Dataset } {
+  const { trainRows, testRows } = stratifiedSplitRows(data, testFraction, rng)
+  return { train: selectRows(data, trainRows), test: selectRows(data, testRows) }
+}
+
+/**
+ * The rows {@link stratifiedSplit} puts on each side, in their original order: for a
+ * caller that must split something aligned with the dataset's rows (e.g. the raw records
+ * an owner's CSV file is written from) exactly as the dataset is split.
+ */
+export function stratifiedSplitRows(
+  data: Dataset,
+  testFraction: number,
+  rng: Rng,
+): { trainRows: number[]; testRows: number[] } {
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new MsflError(
       'CONFIG_INVALID',
@@ -30,5 +44,5 @@ export function stratifiedSplit(
   const trainRows: number[] = []
   const testRows: number[] = []
   for (let i = 0; i < data.n; i++) (isTest[i] ? testRows : trainRows).push(i)
-  return { train: selectRows(data, trainRows), test: selectRows(data, testRows) }
+  return { trainRows, testRows }
 }

@@ -17,6 +17,9 @@ import { MAX_INPUT_DIM, MAX_MODELS, MAX_SAMPLES } from './verificationPlan.ts'
  *   coordinator   node      smpc-advance       run protocol step s; the node pushes
  *   node          node      smpc-open          its share of opening s to every peer
  * Replies: smpc-ack, smpc-progress (step done) and smpc-result (the node's outcome).
+ * A node that reaches its peers only through the service provider (a deployment, where
+ * only the provider listens) answers with smpc-relay instead: its reply plus the
+ * smpc-open pushes the provider must deliver before it (runtime/smpc/relayVerifierPushes.ts).
  */
 
 const id = z.string().min(1).max(200)
@@ -164,6 +167,18 @@ export const resultSchema = messageSchema('smpc-result', {
   aggregate: int32s,
 })
 export type ResultMessage = z.infer<typeof resultSchema>
+
+/**
+ * A verifier node's reply when it cannot reach its peers itself: the smpc-open pushes the
+ * service provider delivers (each to one peer, before anything else) and the node's
+ * actual reply, which the provider returns once every push was acknowledged.
+ */
+export const relaySchema = messageSchema('smpc-relay', {
+  session,
+  sends: z.array(z.object({ to: id, message: openSchema }).strict()).min(1).max(15),
+  reply: z.union([ackSchema, progressSchema, resultSchema]),
+})
+export type RelayMessage = z.infer<typeof relaySchema>
 
 /** What one SMPC participant asks another (the replies are ack, progress and result). */
 export type SmpcRequest =

@@ -16,6 +16,8 @@ export interface SmpcStageParameters {
   /** Shares, masks and triples: the CSPRNG. */
   readonly rng: () => Rng
   readonly createTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
+  /** The verifier nodes are processes the transport reaches (see verifyAndAggregate). */
+  readonly remoteNodes?: boolean
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -63,6 +65,7 @@ export function createSmpcStage(p: SmpcStageParameters): SmpcStage {
         rng: p.rng(),
         session: `${p.runId}-round-${round}`,
         makeTransport: p.createTransport,
+        ...(p.remoteNodes ? { remoteNodes: true } : {}),
       })
       for (const verdict of result.models)
         event('model-verified', {

@@ -1,5 +1,5 @@
-import type { Dataset, DatasetSplit } from '../../core/data/dataset.ts'
-import { stratifiedSplit } from '../../core/data/stratifiedSplit.ts'
+import { type Dataset, type DatasetSplit, selectRows } from '../../core/data/dataset.ts'
+import { stratifiedSplitRows } from '../../core/data/stratifiedSplit.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { DefencePlan } from '../config/planRun.ts'
 
@@ -18,16 +18,27 @@ export function holdOutValidation(
   seed: number,
   data: DatasetSplit,
 ): { data: DatasetSplit; validation?: Dataset } {
-  if (defences === undefined) return { data }
-  const rows = defences.verify?.samples ?? DEFAULT_VALIDATION_ROWS
-  const share = Math.min(MAX_VALIDATION_SHARE, rows / data.train.n)
-  const { train, test } = stratifiedSplit(
-    data.train,
-    share,
-    createSeededRng(deriveSeed(seed, 'validation')),
-  )
+  const kept = ownerTrainingRows(defences, seed, data.train)
+  if (kept === undefined) return { data }
   return {
-    data: { ...data, train },
-    validation: { ...test, name: `${data.train.name} validation` },
+    data: { ...data, train: selectRows(data.train, kept.trainRows) },
+    validation: { ...selectRows(data.train, kept.testRows), name: `${data.train.name} validation` },
   }
+}
+
+/**
+ * The training rows left to the data owners (`trainRows`) and the validation rows the
+ * model requestor holds back (`testRows`), as indices into `train`, or undefined when the
+ * job has no defence that needs validation rows. A deployment splits the owners' files with
+ * it, so each owner holds exactly the rows its simulated twin trains on.
+ */
+export function ownerTrainingRows(
+  defences: DefencePlan | undefined,
+  seed: number,
+  train: Dataset,
+): { readonly trainRows: readonly number[]; readonly testRows: readonly number[] } | undefined {
+  if (defences === undefined) return undefined
+  const rows = defences.verify?.samples ?? DEFAULT_VALIDATION_ROWS
+  const share = Math.min(MAX_VALIDATION_SHARE, rows / train.n)
+  return stratifiedSplitRows(train, share, createSeededRng(deriveSeed(seed, 'validation')))
 }

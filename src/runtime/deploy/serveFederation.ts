@@ -7,15 +7,22 @@ import type { EventSink } from '../../core/events/runEvent.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
-import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import type { MessageHandler, ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
+import type { VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
 import type { PlainRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
+import { createSmpcStage } from '../defence/createSmpcStage.ts'
+import type { RoundStages } from '../roundStages.ts'
 import { createStrategy } from '../createStrategy.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import { type FederationResult, runFederation } from '../runFederation.ts'
 import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
+import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
+import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
 
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
@@ -33,8 +40,24 @@ export interface ServeFederationParameters {
   readonly crypto: SecaggCrypto
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
+  /** The job's `verify: smpc`: the verifier nodes are processes of their own. */
+  readonly verification?: DeployedVerification
   readonly emit: EventSink
   readonly now: () => number
+}
+
+/**
+ * What the provider needs to run the job's SMPC verification with verifier processes: it
+ * coordinates, deals (the dealer is part of the provider, see docs/deployment.md for the
+ * trust this puts in it) and relays the nodes' pushes to each other.
+ */
+export interface DeployedVerification {
+  /** The validation rows held back from the owners (holdOutValidation), not yet scaled. */
+  readonly validation: Dataset
+  /** Shares, masks and triples. */
+  readonly csprng: () => Rng
+  /** The in-memory transport over this process's own SMPC participants (the dealer). */
+  readonly createLocalTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
 }
 
 /** The federation's result and the model it trained. */
@@ -52,11 +75,7 @@ export interface ServedFederation extends FederationResult {
 export async function serveFederation(p: ServeFederationParameters): Promise<ServedFederation> {
   const { plan, runId, owners } = p
   const { basics } = plan
-  if (plan.defences)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'defence/verify: a deployed job runs the plain engine only; use msfl simulate for defences',
-    )
+  const verify = deployedVerify(plan, p.verification)
   if (owners.length !== basics.clients)
     throw new MsflError(
       'CONFIG_INVALID',
@@ -64,10 +83,12 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     )
   const event = createRunEmitter(p)
   const model = createModel(resolveModelSpec(basics.model, p.test))
-  const participants = p.requestor ? [...owners, p.requestor] : owners
+  const verifiers = verify ? verifierNodeIds(verify.nodes) : []
+  const participants = [...owners, ...(p.requestor ? [p.requestor] : []), ...verifiers]
   try {
     const rows = await describeOwners(p)
     let test = p.test
+    let validation = p.verification?.validation
     if (p.scaling && p.scaling.features.length > 0) {
       const agreement = await agreeFeatureScaling({
         session: `${runId}/feature-statistics`,
@@ -80,6 +101,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         stageTimeoutMs: basics.deadlineMs,
       })
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
+      if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
     }
     const strategy = createStrategy(plan.engine, {
       clients: basics.clients,
@@ -104,6 +126,11 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       rounds: basics.rounds,
       initialParams: model.init(createSeededRng(deriveSeed(basics.seed, 'init'))),
       evaluate: createEvaluation(model, { train: test, test, description: '' }, new Map()),
+      ...(verify && validation && p.verification
+        ? {
+            stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
+          }
+        : {}),
       rng: createSeededRng(deriveSeed(basics.seed, 'sampling')),
       deadlineMs: basics.deadlineMs,
       emit: p.emit,
@@ -118,6 +145,53 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   }
+}
+
+/** The job's `verify` config when the deployment can run it, or why it cannot. */
+function deployedVerify(
+  plan: PlainRunPlan,
+  verification: DeployedVerification | undefined,
+): VerifyConfig | undefined {
+  const defences = plan.defences
+  if (!defences) return undefined
+  if (defences.adrm)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'defence: ADRM pays by reputation on the ledger, which a deployment does not share yet; use msfl simulate',
+    )
+  if (!defences.verify || !verification)
+    throw new MsflError('CONFIG_INVALID', 'verify: the provider was given no validation rows')
+  if (defences.verify.validation === 'secret')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'verify: validation=secret needs a dealer the provider is not: the provider deals and relays the openings, so it would learn the secret rows; use validation=public',
+    )
+  return defences.verify
+}
+
+/** The SMPC aggregation stage on verifier processes, reached through the provider's relay. */
+function verificationStage(
+  p: ServeFederationParameters,
+  config: VerifyConfig,
+  verifiers: readonly string[],
+  model: Model,
+  validation: Dataset,
+  verification: DeployedVerification,
+): RoundStages {
+  const remote = relayVerifierPushes(p.transport, verifiers)
+  const stage = createSmpcStage({
+    runId: p.runId,
+    config,
+    model,
+    validation,
+    rng: verification.csprng,
+    createTransport: (handlers) =>
+      routeToRemoteNodes(handlers, verification.createLocalTransport(handlers), remote),
+    remoteNodes: true,
+    emit: p.emit,
+    now: p.now,
+  })
+  return { aggregate: stage.aggregate }
 }
 
 /** Every owner's row count; an owner that does not answer fails the run before round 1. */

@@ -69,6 +69,11 @@ export interface VerifyAndAggregateParameters {
   readonly deadlineMs?: number
   /** Lets tests and benchmarks observe or alter a node. */
   readonly wrapNode?: (nodeId: string, handler: MessageHandler) => MessageHandler
+  /**
+   * The verifier nodes are processes of their own that `makeTransport`'s transports reach
+   * (a deployment): no node is made here, only the dealer is handed to `makeTransport`.
+   */
+  readonly remoteNodes?: boolean
 }
 
 const DEALER = 'smpc-dealer'
@@ -94,7 +99,7 @@ export async function verifyAndAggregate(
   const transports = new Map<string, Transport>()
   const transportOf = (participant: string) => () => transports.get(participant)!
   const handlers = new Map<string, MessageHandler>()
-  for (const id of nodeIds) {
+  for (const id of p.remoteNodes ? [] : nodeIds) {
     const handler = createSmpcHandler(createVerifierNode(id), id, transportOf(id), deadlineMs)
     handlers.set(id, p.wrapNode ? p.wrapNode(id, handler) : handler)
   }
@@ -102,7 +107,8 @@ export async function verifyAndAggregate(
   handlers.set(DEALER, createSmpcHandler(dealer, DEALER, transportOf(DEALER), deadlineMs))
   const owners = p.models.map((m) => `owner:${m.clientId}`)
   const dataOwner = visibility === 'secret' ? [DATA_OWNER] : []
-  for (const participant of [...nodeIds, DEALER, COORDINATOR, ...dataOwner, ...owners])
+  const nodeParticipants = p.remoteNodes ? [] : nodeIds
+  for (const participant of [...nodeParticipants, DEALER, COORDINATOR, ...dataOwner, ...owners])
     transports.set(participant, p.makeTransport(handlers))
   const coordinator = transports.get(COORDINATOR)!
 
@@ -196,6 +202,11 @@ export async function verifyAndAggregate(
   })
 }
 
+/** The verifier nodes' ids, `verifier-1` … `verifier-k`: in a deployment, their kits' names. */
+export function verifierNodeIds(nodes: number): string[] {
+  return Array.from({ length: nodes }, (_, i) => `verifier-${i + 1}`)
+}
+
 function checkParameters(p: VerifyAndAggregateParameters) {
   const spec = p.model
   if (spec.kind === 'mlp')
@@ -251,7 +262,7 @@ function checkParameters(p: VerifyAndAggregateParameters) {
         `numExamples of ${m.clientId} must be a positive integer`,
       )
   }
-  const nodeIds = Array.from({ length: nodes }, (_, i) => `verifier-${i + 1}`)
+  const nodeIds = verifierNodeIds(nodes)
   const setup = {
     type: 'smpc-setup' as const,
     nodes: nodeIds,
