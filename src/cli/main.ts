@@ -54,6 +54,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       import('./commands/requestor.ts').then((m) => ({ run: m.requestor, help: m.requestorHelp })),
     summary: 'deployment: the model requestor, receiving the trained model',
   },
+  verifier: {
+    load: () =>
+      import('./commands/verifier.ts').then((m) => ({ run: m.verifier, help: m.verifierHelp })),
+    summary: 'deployment: an SMPC verifier node checking every local model on secret shares',
+  },
   deploy: {
     load: () => import('./commands/deploy.ts').then((m) => ({ run: m.deploy, help: m.deployHelp })),
     summary: 'deploy local: a whole federation, every role its own process, on this machine',

@@ -47,6 +47,7 @@ describe('msfl --help', () => {
         'server',
         'owner',
         'requestor',
+        'verifier',
         'deploy',
       ],
     )

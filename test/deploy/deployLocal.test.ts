@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
+import { modelDigest } from '../../src/adapters/ledger-evm/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederation.ts'
 import { loadJob } from '../../src/cli/deploy/loadJob.ts'
 import { prepareLocalFederation } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { createRunLedger } from '../../src/cli/msfl/createRunLedger.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { decodeModelFile } from '../../src/core/model/modelFile.ts'
 import { runSimulation } from '../../src/runtime/runSimulation.ts'
@@ -26,6 +29,13 @@ async function simulated(jobFile: string): Promise<Float64Array> {
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     secaggCrypto: createNodeSecaggCrypto(),
+    // A verify job's simulated twin: the ledger does not change the model.
+    defences: {
+      createLedger: (spec) => createRunLedger(spec, new Uint8Array(32).fill(3)),
+      modelDigest,
+      csprng: createCsprng,
+      createTransport: (handlers) => createMemoryTransport({ handlers }),
+    },
     emit: () => {},
     now: () => 0,
   })
@@ -79,6 +89,52 @@ describe('every role its own OS process (gRPC, mutual TLS 1.3, real sockets)', (
     assert.deepEqual(modelParams(summary.model), expected)
     // Every envelope crossed TLS: the wire carried more than the codec bytes.
     assert.ok(summary.transport.wire.bytesReceived > summary.transport.bytesReceived)
+  })
+
+  it('msfl deploy local --verify smpc: 3 verifier processes check every local model on shares; the model equals the in-process run', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = join(root, 'verify')
+    const run = await runCliAsync([
+      'deploy',
+      'local',
+      '--owners',
+      '3',
+      '--rounds',
+      '2',
+      '--seed',
+      '5',
+      '--verify',
+      'smpc:samples=300',
+      '--dir',
+      dir,
+      '--json',
+    ])
+    assert.equal(run.status, 0, run.stderr)
+    const summary = lastJsonLine(run.stdout) as {
+      final: { accuracy: number }
+      exitCodes: Record<string, number>
+      model: string
+      runDir: string
+    }
+    assert.deepEqual(Object.keys(summary.exitCodes).sort(), [
+      'do-0',
+      'do-1',
+      'do-2',
+      'provider',
+      'requestor',
+      'verifier-1',
+      'verifier-2',
+      'verifier-3',
+    ])
+    assert.ok(Object.values(summary.exitCodes).every((code) => code === 0))
+    // Each verifier joined with its own kit; the provider verified 3 models in each round.
+    for (let i = 1; i <= 3; i++)
+      assert.match(run.stderr, new RegExp(`\\[verifier-${i}\\] .*the run completed`))
+    const events = readFileSync(join(summary.runDir, 'events.jsonl'), 'utf8')
+    assert.equal(events.split('\n').filter((l) => l.includes('"model-verified"')).length, 6)
+    const expected = await simulated(join(dir, 'job.yaml'))
+    assert.deepEqual(modelParams(summary.model), expected)
   })
 
   it('owners in their own network namespaces reach the provider across veth interfaces', {

@@ -13,14 +13,17 @@ export const deployHelp = `msfl deploy local [options]
 Runs a whole federation on this machine the way separate organisations run it: a
 fresh certificate authority, a startup kit per participant, each data owner's own
 CSV file, and every role as its own OS process — msfl server (the only one that
-listens), msfl requestor and one msfl owner per data owner — talking gRPC over mutual
-TLS 1.3 on the loopback interface. Prints each process's log and the final accuracy.
+listens), msfl requestor, one msfl owner per data owner and, with --verify, one msfl
+verifier per verifier node — talking gRPC over mutual TLS 1.3 on the loopback
+interface. Prints each process's log and the final accuracy.
 
   --owners N       data owners (default 10, at most 50)
   --rounds N       rounds (default 5)
   --dataset NAME   a built-in tabular dataset: adult (default) or nsl-kdd
   --model SPEC     the model (default logistic)
   --seed N         the job's seed (default 42)
+  --verify SPEC    verify every local model on secret shares by verifier processes,
+                   e.g. smpc or smpc:nodes=3,drop=0.1 (validation=public only)
   --dir DIR        where to put the federation (default: a new temporary directory)
   --host ADDR      the interface every process uses (default 127.0.0.1)
   --json           print one JSON summary on stdout
@@ -38,6 +41,7 @@ const deployFlags = z.object({
     .max(2 ** 32 - 1)
     .default(42),
   dir: z.string().min(1).optional(),
+  verify: z.string().min(1).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   json: z.boolean().default(false),
 })
@@ -54,6 +58,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
       model: { type: 'string' },
       seed: { type: 'string' },
       dir: { type: 'string' },
+      verify: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -73,7 +78,8 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   const say = (text: string) => (flags.json ? process.stderr : process.stdout).write(text)
   say(`deploy local: preparing ${flags.owners} data owners in ${dir}\n`)
   const federation = await prepareLocalFederation({ ...flags, dir })
-  say(`deploy local: starting ${flags.owners + 2} processes (provider at ${federation.endpoint})\n`)
+  const processes = flags.owners + 2 + federation.verifiers.length
+  say(`deploy local: starting ${processes} processes (provider at ${federation.endpoint})\n`)
   const outcome = await launchLocalFederation(federation, { cli: thisCli(), write: say })
   const final = outcome.summary['final'] as { accuracy?: number } | undefined
   const failed = Object.entries(outcome.exitCodes).filter(([, code]) => code !== 0)

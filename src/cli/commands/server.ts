@@ -1,13 +1,17 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { z } from 'zod'
 import { loadDataset } from '../../adapters/data/index.ts'
+import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
+import { createMemoryTransport } from '../../adapters/transport/index.ts'
 import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
+import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
+import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   participantFlagsSchema,
   readCommandFlags,
@@ -26,8 +30,9 @@ verifies its startup kit and the job, accepts participants over gRPC with mutual
 TLS 1.3 (certificates from the federation CA, checked against the CRL; each message
 type allowed only to the role in the peer's certificate; every envelope signed, fresh
 and never replayed), waits for the job's data owners (do-0 … as the job's clients
-count names them) and the requestor, then runs the job: the feature-scaling agreement
-and the rounds. Writes runs/<id>/ (events, metrics, model) and prints the accuracy.
+count names them), the requestor and, when the job has verify: smpc, its verifier
+nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
+the rounds, each local model verified on secret shares by the verifier processes. Writes runs/<id>/ (events, metrics, model) and prints the accuracy.
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -57,8 +62,12 @@ export async function server(argv: readonly string[]): Promise<number> {
   const { kit, job, log } = opened
   const { config, plan } = job
   const listen = splitEndpoint(flags.listen ?? kit.endpoint, flags.listen ? 'listen' : 'kit')
-  // The provider's held-out test rows; it never holds an owner's training rows.
-  const { test, scaling } = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
+  // The provider's held-out test rows; it never holds an owner's training rows. With
+  // verify: smpc it also holds the validation rows the owners' files leave out.
+  const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
+  const { test, scaling } = data
+  const validation = holdOutValidation(plan.defences, config.seed, data).validation
+  const verifiers = plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : []
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,
@@ -83,7 +92,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   if (crlFile) watchFile(crlFile, { interval: 1000 }, reloadCrl)
   try {
     const owners = ownerIds(config.clients)
-    const expected = flags.requestor ? [...owners, flags.requestor] : owners
+    const expected = [...owners, ...(flags.requestor ? [flags.requestor] : []), ...verifiers]
     log.info('listening', { host: listen.host, port: endpoint.port, run: job.runId })
     log.info('waiting for participants', { expected: expected.length, seconds: flags.wait })
     await endpoint.waitForPeers(expected, { deadlineMs: flags.wait * 1000 })
@@ -99,6 +108,15 @@ export async function server(argv: readonly string[]): Promise<number> {
       scaling,
       crypto: createNodeSecaggCrypto(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
+      ...(validation
+        ? {
+            verification: {
+              validation,
+              csprng: createCsprng,
+              createLocalTransport: (handlers) => createMemoryTransport({ handlers }),
+            },
+          }
+        : {}),
       emit: bus.emit,
       now,
     })

@@ -47,7 +47,7 @@ export function thisCli(): string[] {
 
 /**
  * Starts every role of a prepared local federation as its own OS process — the provider
- * first, then the requestor and each owner — streams their logs, and waits for the
+ * first, then the requestor, each owner and each verifier node — streams their logs, and waits for the
  * provider's summary. Each child is killed (by its pid, only these) if the run fails or
  * exceeds the timeout, so nothing is left behind.
  */
@@ -120,6 +120,8 @@ export async function launchLocalFederation(
       ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
       true,
     )
+  for (const verifier of federation.verifiers)
+    start(verifier.name, ['verifier', '--kit', verifier.kit, '--job', federation.job], true)
 
   const killAll = () => {
     for (const child of children.values())

@@ -45,10 +45,15 @@ export function loadJob(path: string, expectedSha256?: string): DeployedJob {
         plan.protocol === 'msfl' ? 'MS-FL' : '--privacy'
       } across processes is not available yet: use msfl simulate`,
     )
-  if (plan.defences)
+  if (plan.defences?.adrm)
     throw new MsflError(
       'CONFIG_INVALID',
-      `${path}: defence/verify across processes is not available yet: use msfl simulate`,
+      `${path}: defence: ADRM pays by reputation on the ledger, which a deployment does not share yet: use msfl simulate`,
+    )
+  if (plan.defences?.verify?.validation === 'secret')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: verify: validation=secret is not available in a deployment (the provider deals and relays the openings, so it would learn the secret rows): use validation=public`,
     )
   if (config.malicious > 0 || config.attack !== undefined || config.attackers !== undefined)
     throw new MsflError(

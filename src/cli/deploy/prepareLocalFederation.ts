@@ -7,6 +7,8 @@ import { splitBuiltinOwners } from '../../adapters/data/index.ts'
 import { createFederationCa, issueParticipant, writeStartupKit } from '../../adapters/pki/index.ts'
 import { formatOwnerCsv } from '../../core/data/formatOwnerCsv.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
+import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import { loadJob } from './loadJob.ts'
 
 /** What `msfl deploy local` builds before it starts anything. */
@@ -24,6 +26,8 @@ export interface LocalFederationOptions {
    * ends of network namespaces' veth pairs.
    */
   readonly extraHosts?: readonly string[]
+  /** The job's `verify` (e.g. `smpc`): its verifier nodes become processes too. */
+  readonly verify?: string
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -33,6 +37,8 @@ export interface LocalFederation {
   readonly providerKit: string
   readonly requestorKit: string
   readonly owners: readonly { readonly name: string; readonly kit: string; readonly data: string }[]
+  /** The job's verifier nodes (none without `verify`). */
+  readonly verifiers: readonly { readonly name: string; readonly kit: string }[]
   readonly runs: string
 }
 
@@ -44,7 +50,7 @@ export const REQUESTOR_NAME = 'requestor'
  * a job file, a fresh CA (`pki/`), a startup kit per participant (`kits/<name>/`, each
  * naming the job's SHA-256 and the provider's endpoint) and each owner's own training
  * rows as a CSV file (`data/<name>.csv`: the built-in dataset split as `msfl simulate`
- * splits it for the same seed). Nothing here is shared at run time but the endpoint.
+ * splits it for the same seed, without the validation rows a `verify` job holds back). Nothing here is shared at run time but the endpoint.
  */
 export async function prepareLocalFederation(o: LocalFederationOptions): Promise<LocalFederation> {
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
@@ -59,10 +65,11 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       rounds: o.rounds,
       seed: o.seed,
       strategy: 'fedavg',
+      ...(o.verify === undefined ? {} : { verify: o.verify }),
       out: runs,
     }),
   )
-  const { sha256 } = loadJob(job)
+  const { sha256, plan } = loadJob(job)
   const pki = join(o.dir, 'pki')
   await createFederationCa({ dir: pki, federation: `local-${randomBytes(4).toString('hex')}` })
   const endpoint = `${o.host}:${await freePort(o.host)}`
@@ -87,6 +94,8 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     owners: o.owners,
     seed: o.seed,
     partition: 'iid',
+    // With verify the requestor's validation rows are held back, as in simulation.
+    ownerRows: (train) => ownerTrainingRows(plan.defences, o.seed, train)?.trainRows,
   })
   mkdirSync(join(o.dir, 'data'), { recursive: true, mode: 0o700 })
   const owners = []
@@ -95,7 +104,10 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     writeFileSync(data, formatOwnerCsv(split.owners[i]!.rows), { mode: 0o600 })
     owners.push({ name, kit: await kit('data-owner', name), data })
   }
-  return { job, endpoint, providerKit, requestorKit, owners, runs }
+  const verifiers = []
+  for (const name of plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : [])
+    verifiers.push({ name, kit: await kit('verifier', name) })
+  return { job, endpoint, providerKit, requestorKit, owners, verifiers, runs }
 }
 
 /** A TCP port free on `host` right now (the provider binds it moments later). */
