@@ -1,6 +1,6 @@
 import { ADULT_SCHEMA, parseAdultRecords } from '../../core/data/adult.ts'
-import { type Dataset, selectRows } from '../../core/data/dataset.ts'
 import type { OwnerRows } from '../../core/data/checkOwnerRows.ts'
+import { type Dataset, selectRows } from '../../core/data/dataset.ts'
 import { NSL_KDD_COLUMNS, nslKddSchema, parseNslKddRecords } from '../../core/data/nslKdd.ts'
 import type { DatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import type { TabularSchema } from '../../core/data/tabularSchema.ts'
@@ -127,12 +127,7 @@ export async function splitBuiltinOwners(request: BuiltinOwnerRequest): Promise<
   const kept = request.ownerRows?.(split.train)
   const train = kept ? selectRows(split.train, kept) : split.train
   const ownerRecords = kept ? kept.map((row) => records[row]!) : records
-  const partition = partitionClientsForSeed(
-    train,
-    request.owners,
-    request.partition,
-    request.seed,
-  )
+  const partition = partitionClientsForSeed(train, request.owners, request.partition, request.seed)
   const owners = partition.clients.map((client, index) => ({
     id: client.id,
     labelCounts: client.labelCounts,

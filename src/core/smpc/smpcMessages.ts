@@ -175,7 +175,10 @@ export type ResultMessage = z.infer<typeof resultSchema>
  */
 export const relaySchema = messageSchema('smpc-relay', {
   session,
-  sends: z.array(z.object({ to: id, message: openSchema }).strict()).min(1).max(15),
+  sends: z
+    .array(z.object({ to: id, message: openSchema }).strict())
+    .min(1)
+    .max(15),
   reply: z.union([ackSchema, progressSchema, resultSchema]),
 })
 export type RelayMessage = z.infer<typeof relaySchema>
