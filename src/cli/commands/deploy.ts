@@ -22,6 +22,8 @@ interface. Prints each process's log and the final accuracy.
   --dataset NAME   a built-in tabular dataset: adult (default) or nsl-kdd
   --model SPEC     the model (default logistic)
   --seed N         the job's seed (default 42)
+  --privacy SPEC   secagg[:t=…,clip=…]: the provider learns only each round's sum of
+                   the owners' updates (secure aggregation between the owner processes)
   --verify SPEC    verify every local model on secret shares by verifier processes,
                    e.g. smpc or smpc:nodes=3,drop=0.1 (validation=public only)
   --dir DIR        where to put the federation (default: a new temporary directory)
@@ -42,6 +44,7 @@ const deployFlags = z.object({
     .default(42),
   dir: z.string().min(1).optional(),
   verify: z.string().min(1).optional(),
+  privacy: z.string().min(1).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   json: z.boolean().default(false),
 })
@@ -59,6 +62,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       dir: { type: 'string' },
       verify: { type: 'string' },
+      privacy: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },

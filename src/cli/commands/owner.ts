@@ -5,10 +5,14 @@ import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { createTabularEncoder } from '../../core/data/tabularEncoder.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { createModel } from '../../core/model/createModel.ts'
+import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
 import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
+import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
+import { openSecaggProtection } from '../privacy/createProtection.ts'
 import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
@@ -50,6 +54,13 @@ export async function owner(argv: readonly string[]): Promise<number> {
   const data = encodeOwnerRows(rows)
   if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
   log.info('data checked', { rows: data.n, features: data.d, source: rows.source })
+  // Its SecAgg statements are signed with its kit key; peers' certificates are checked
+  // against the kit's CA and CRL.
+  const crypto = createNodeSecaggCrypto({
+    owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
+  })
+  const { plan } = job
+  const hiding = plan.protocol === 'protected' ? deployedProtection(plan) : undefined
   const participant = createOwnerParticipant({
     runId: job.runId,
     clientId: kit.name,
@@ -58,11 +69,24 @@ export async function owner(argv: readonly string[]): Promise<number> {
     owners: config.clients,
     model: createModel(resolveModelSpec(config.model, data)),
     seed: config.seed,
-    // Its SecAgg statements are signed with its kit key; peers' certificates are checked
-    // against the kit's CA and CRL.
-    crypto: createNodeSecaggCrypto({
-      owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
-    }),
+    crypto,
+    ...(hiding
+      ? {
+          openProtection: (referenceExamples: number) =>
+            openSecaggProtection(
+              hiding,
+              {
+                runId: job.runId,
+                clients: ownerIds(config.clients),
+                rounds: config.rounds,
+                minContributors: MIN_SUMMED_UPDATES,
+                referenceExamples,
+                dropsOut: () => false,
+              },
+              crypto,
+            ),
+        }
+      : {}),
   })
   return serveParticipant(opened, participant, flags.endpoint)
 }

@@ -9,6 +9,7 @@ import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
+import { createProtection } from '../privacy/createProtection.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
@@ -108,6 +109,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       scaling,
       crypto: createNodeSecaggCrypto(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
+      createProtection,
       ...(validation
         ? {
             verification: {

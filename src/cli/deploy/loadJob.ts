@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { MsflError } from '../../core/errors/msflError.ts'
-import type { PlainRunPlan } from '../../runtime/config/planRun.ts'
+import type { FederatedRunPlan } from '../../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../../runtime/config/simulationConfig.ts'
+import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { parseRunConfig } from '../parseSimulationConfig.ts'
 
 /** A federation's job as every party reads it: the same file, checked against one digest. */
@@ -13,7 +14,7 @@ export interface DeployedJob {
   /** `job-` and the digest's first 16 hex digits: the same for every party of this job. */
   readonly runId: string
   readonly config: SimulationConfig
-  readonly plan: PlainRunPlan
+  readonly plan: FederatedRunPlan
 }
 
 /**
@@ -38,13 +39,18 @@ export function loadJob(path: string, expectedSha256?: string): DeployedJob {
       `--job ${path}: SHA-256 ${sha256} is not the job this kit was issued for (${expectedSha256})`,
     )
   const { config, plan } = parseRunConfig({ config: path })
-  if (plan.protocol !== 'plain')
+  if (plan.protocol === 'msfl')
     throw new MsflError(
       'CONFIG_INVALID',
-      `${path}: a deployed job runs the plain engine (FedAvg/FedSGD, robust rules); ${
-        plan.protocol === 'msfl' ? 'MS-FL' : '--privacy'
-      } across processes is not available yet: use msfl simulate`,
+      `${path}: a deployed job runs the plain engine (FedAvg/FedSGD, robust rules, privacy: secagg); MS-FL across processes is not available yet: use msfl simulate`,
     )
+  if (plan.protocol === 'protected') {
+    try {
+      deployedProtection(plan)
+    } catch (error) {
+      throw new MsflError('CONFIG_INVALID', `${path}: ${(error as Error).message}`)
+    }
+  }
   if (plan.defences?.adrm)
     throw new MsflError(
       'CONFIG_INVALID',

@@ -28,6 +28,8 @@ export interface LocalFederationOptions {
   readonly extraHosts?: readonly string[]
   /** The job's `verify` (e.g. `smpc`): its verifier nodes become processes too. */
   readonly verify?: string
+  /** The job's `privacy` (`secagg[:…]`): owners' updates reach the provider only summed. */
+  readonly privacy?: string
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -66,6 +68,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       seed: o.seed,
       strategy: 'fedavg',
       ...(o.verify === undefined ? {} : { verify: o.verify }),
+      ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
       out: runs,
     }),
   )

@@ -8,6 +8,7 @@ import {
 } from '../../adapters/paillier/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import { encodePaillierPublicKey } from '../../core/paillier/publicKeyFormat.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
@@ -35,7 +36,8 @@ export async function createProtection(
   part: HidingPart,
   context: ProtectionContext,
 ): Promise<OpenedProtection> {
-  if (part.name === 'secagg') return { protection: createSecagg(part, context), participants: [] }
+  if (part.name === 'secagg')
+    return { protection: openSecaggProtection(part, context), participants: [] }
   const limits: KeyHolderLimits = {
     id: KEY_HOLDER_ID,
     minContributors: context.minContributors,
@@ -94,10 +96,15 @@ async function createPaillier(
   }
 }
 
-/** Secure aggregation with the node:crypto primitives (X25519, AES-CTR, AES-GCM, HKDF). */
-function createSecagg(
+/**
+ * Secure aggregation with the node:crypto primitives (X25519, AES-CTR, AES-GCM, HKDF). A
+ * deployed owner passes the crypto that signs with its kit key (its advertisements and
+ * consistency signatures bind to its certificate); one process's simulation needs none.
+ */
+export function openSecaggProtection(
   part: HidingPart & { readonly name: 'secagg' },
   context: ProtectionContext,
+  crypto: SecaggCrypto = createNodeSecaggCrypto(),
 ): UpdateProtection {
   const { t, degree, clip, timeout } = part.options
   if (t > context.clients.length)
@@ -107,7 +114,7 @@ function createSecagg(
     )
   return createSecaggProtection({
     runId: context.runId,
-    crypto: createNodeSecaggCrypto(),
+    crypto,
     // t is a floor: against an active server a round needs more than half of its
     // contributors' shares (secaggParameters.ts), so a fixed t rises with a larger round.
     threshold: (contributors) => Math.max(t, Math.floor(contributors / 2) + 1),

@@ -10,6 +10,7 @@ import { messageSchema } from '../wire/messageSchema.ts'
  *
  *   from      to           message          reply
  *   provider  data owner   describe-data    data-description (rows)
+ *   provider  data owner   protection-terms protection-terms-accepted
  *   provider  requestor    deliver-model    model-received
  *   provider  anyone       run-ended        run-ended-ack
  *
@@ -30,6 +31,22 @@ export const dataDescriptionSchema = messageSchema('data-description', {
 })
 /** An owner's row count. */
 export type DataDescription = z.infer<typeof dataDescriptionSchema>
+
+export const protectionTermsSchema = messageSchema('protection-terms', {
+  runId,
+  /**
+   * The largest owner's row count, from the owners' descriptions: each protected update is
+   * (nᵢ / referenceExamples)·Δᵢ, so every owner must scale by the same public number.
+   */
+  referenceExamples: z.number().int().min(1).max(1_000_000_000),
+})
+/** What a protected job's owners must agree on before the first round (`privacy: secagg`). */
+export type ProtectionTerms = z.infer<typeof protectionTermsSchema>
+
+export const protectionTermsAcceptedSchema = messageSchema('protection-terms-accepted', {
+  runId,
+  clientId: participant,
+})
 
 export const deliverModelSchema = messageSchema('deliver-model', {
   runId,
@@ -63,4 +80,4 @@ export type RunEnded = z.infer<typeof runEndedSchema>
 export const runEndedAckSchema = messageSchema('run-ended-ack', { runId, clientId: participant })
 
 /** Every request of the deployment layer, as `ProtocolMessage` lists them. */
-export type DeploymentMessage = DescribeData | DeliverModel | RunEnded
+export type DeploymentMessage = DescribeData | ProtectionTerms | DeliverModel | RunEnded

@@ -1,11 +1,16 @@
 import type { Dataset } from '../../core/data/dataset.ts'
 import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
-import { describeDataSchema, type RunEnded } from '../../core/deploy/deploymentMessages.ts'
+import {
+  describeDataSchema,
+  protectionTermsSchema,
+  type RunEnded,
+} from '../../core/deploy/deploymentMessages.ts'
 import { createTrainingClient } from '../../core/fl/createTrainingClient.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createScalingOwner, type ScalingOwner } from '../../core/scaling/createScalingOwner.ts'
+import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
 import { trainingSeedOf } from './trainingSeedOf.ts'
 
@@ -24,6 +29,11 @@ export interface OwnerParticipantParameters {
   /** The job's seed: batch shuffling is reproducible, as in simulation. */
   readonly seed: number
   readonly crypto: SecaggCrypto
+  /**
+   * A protected job (`privacy: secagg`): the protection's owner side, opened once the
+   * provider sends the job's `protection-terms`; every update then leaves protected.
+   */
+  readonly openProtection?: (referenceExamples: number) => UpdateProtection
 }
 
 /** An owner's handler, and the run's end as the provider announced it. */
@@ -53,6 +63,8 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
       })
     : undefined
   let training: MessageHandler | undefined
+  let protectedTraining: MessageHandler | undefined
+  const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
     training ??= createTrainingClient({
@@ -75,6 +87,24 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         return { type: 'data-description', runId, clientId, rows: p.data.n }
       }
       if (type === 'run-ended') return end.handle(message)
+      if (type === 'protection-terms') {
+        const parsed = protectionTermsSchema.safeParse(message)
+        if (!p.openProtection) return error('protection-terms: this job protects no updates')
+        if (!parsed.success || parsed.data.runId !== runId)
+          return error('protection-terms: not this run')
+        if (protectedTraining) return error('protection-terms: the terms were set already')
+        const protection = p.openProtection(parsed.data.referenceExamples)
+        // Lazily: the trainer takes the rows as the scaling agreement left them.
+        protectedTraining = protection.wrapClient(clientId, { handle: (m) => trainer().handle(m) })
+        return { type: 'protection-terms-accepted', runId, clientId }
+      }
+      const session = (message as { session?: unknown }).session
+      // A protected round's secure aggregation is the protection's; the job's first
+      // session, over the feature statistics, is the scaling agreement's.
+      if (typeof type === 'string' && type.startsWith('secagg-') && session !== statisticsSession) {
+        if (!protectedTraining) return error(`${type}: this job has no protected rounds yet`)
+        return protectedTraining.handle(message)
+      }
       if (typeof type === 'string' && (type.startsWith('secagg-') || type.startsWith('feature-'))) {
         if (!scalingOwner) return error(`${type}: this job scales no features`)
         return scalingOwner.handle(message)
@@ -83,7 +113,9 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         if ((message as { runId?: unknown }).runId !== runId) return error('fit: not this run')
         if (scalingOwner && !scalingOwner.isScaled())
           return error('fit: the feature scaling has not been agreed yet')
-        return trainer().handle(message)
+        if (p.openProtection && !protectedTraining)
+          return error('fit: the protection terms have not been set yet')
+        return (protectedTraining ?? trainer()).handle(message)
       }
       return error(`a data owner does not answer ${JSON.stringify(type)}`)
     },

@@ -3,7 +3,11 @@ import { applyFeatureScaling, type FeatureScalingPlan } from '../../core/data/fe
 import { dataDescriptionSchema } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { createRunEmitter, reportRunFailure } from '../../core/events/createRunEmitter.ts'
-import type { EventSink } from '../../core/events/runEvent.ts'
+import type {
+  EventSink,
+  FederationRoundRecord,
+  ProtectedRoundRecord,
+} from '../../core/events/runEvent.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
@@ -11,24 +15,27 @@ import type { MessageHandler, ProtocolMessage, Transport } from '../../core/port
 import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
-import type { PlainRunPlan } from '../config/planRun.ts'
+import type { FederatedRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
 import { createSmpcStage } from '../defence/createSmpcStage.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
-import { type FederationResult, runFederation } from '../runFederation.ts'
+import type { CreateProtection } from '../privacy/updateProtection.ts'
+import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import { runFederation } from '../runFederation.ts'
 import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
+import { deployedProtection, serveProtectedRounds } from './serveProtectedRounds.ts'
 
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
   readonly runId: string
-  /** The job: the plain engine (FedAvg or FedSGD, any robust rule), no attacks. */
-  readonly plan: PlainRunPlan
+  /** The job: the plain engine (FedAvg or FedSGD, any robust rule) or with `privacy: secagg`, no attacks. */
+  readonly plan: FederatedRunPlan
   /** The owners' node ids, in the job's order (the order sampling and aggregation use). */
   readonly owners: readonly string[]
   /** Reaches every owner (and the requestor, when there is one). */
@@ -40,6 +47,8 @@ export interface ServeFederationParameters {
   readonly crypto: SecaggCrypto
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
+  /** A protected job's protection (the CLI's createProtection, with real keys). */
+  readonly createProtection?: CreateProtection
   /** The job's `verify: smpc`: the verifier nodes are processes of their own. */
   readonly verification?: DeployedVerification
   readonly emit: EventSink
@@ -61,7 +70,10 @@ export interface DeployedVerification {
 }
 
 /** The federation's result and the model it trained. */
-export interface ServedFederation extends FederationResult {
+export interface ServedFederation {
+  readonly params: Float64Array
+  readonly history: readonly (FederationRoundRecord | ProtectedRoundRecord)[]
+  readonly final: RoundEvaluation
   readonly model: Model
 }
 
@@ -76,6 +88,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   const { plan, runId, owners } = p
   const { basics } = plan
   const verify = deployedVerify(plan, p.verification)
+  if (plan.protocol === 'protected') deployedProtection(plan)
   if (owners.length !== basics.clients)
     throw new MsflError(
       'CONFIG_INVALID',
@@ -118,24 +131,36 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       testRows: test.n,
       attackers: {},
     })
-    const result = await runFederation({
+    const rounds = {
       runId,
       strategy,
       transport: p.transport,
-      clients: owners,
-      rounds: basics.rounds,
       initialParams: model.init(createSeededRng(deriveSeed(basics.seed, 'init'))),
       evaluate: createEvaluation(model, { train: test, test, description: '' }, new Map()),
-      ...(verify && validation && p.verification
-        ? {
-            stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
-          }
-        : {}),
       rng: createSeededRng(deriveSeed(basics.seed, 'sampling')),
-      deadlineMs: basics.deadlineMs,
       emit: p.emit,
       now: p.now,
-    })
+    }
+    const result =
+      plan.protocol === 'protected'
+        ? await serveProtectedRounds({
+            ...rounds,
+            plan,
+            owners,
+            rows,
+            createProtection: required(p.createProtection),
+          })
+        : await runFederation({
+            ...rounds,
+            clients: owners,
+            rounds: basics.rounds,
+            ...(verify && validation && p.verification
+              ? {
+                  stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
+                }
+              : {}),
+            deadlineMs: basics.deadlineMs,
+          })
     if (p.requestor) await deliverModel(p, p.requestor, result)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { ...result, model }
@@ -147,9 +172,15 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   }
 }
 
+function required(createProtection: CreateProtection | undefined): CreateProtection {
+  if (!createProtection)
+    throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no protections')
+  return createProtection
+}
+
 /** The job's `verify` config when the deployment can run it, or why it cannot. */
 function deployedVerify(
-  plan: PlainRunPlan,
+  plan: FederatedRunPlan,
   verification: DeployedVerification | undefined,
 ): VerifyConfig | undefined {
   const defences = plan.defences
@@ -217,7 +248,7 @@ async function describeOwners(p: ServeFederationParameters): Promise<number[]> {
 async function deliverModel(
   p: ServeFederationParameters,
   requestor: string,
-  result: FederationResult,
+  result: Omit<ServedFederation, 'model'>,
 ): Promise<void> {
   const reply = await p.transport.request(
     requestor,

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict'
+import { before, describe, it } from 'node:test'
+import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
+import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
+import { createProtection, openSecaggProtection } from '../../src/cli/privacy/createProtection.ts'
+import type { DatasetSplit } from '../../src/core/data/dataset.ts'
+import type { RunEvent } from '../../src/core/events/runEvent.ts'
+import { createModel } from '../../src/core/model/createModel.ts'
+import type { MessageHandler, ProtocolMessage } from '../../src/core/ports/transport.ts'
+import { MIN_SUMMED_UPDATES } from '../../src/core/privacy/createKeyHolder.ts'
+import {
+  type FederatedRunPlan,
+  type ProtectedRunPlan,
+  planFederatedRun,
+} from '../../src/runtime/config/planRun.ts'
+import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
+import { createOwnerParticipant } from '../../src/runtime/deploy/createOwnerParticipant.ts'
+import { serveFederation } from '../../src/runtime/deploy/serveFederation.ts'
+import { planPopulation } from '../../src/runtime/planPopulation.ts'
+import { resolveModelSpec } from '../../src/runtime/resolveModelSpec.ts'
+import { runSimulation } from '../../src/runtime/runSimulation.ts'
+import { loadAdultSlice } from '../helpers/adultSlice.ts'
+
+const crypto = createNodeSecaggCrypto()
+let adult: DatasetSplit
+
+const planOf = (privacy: string, extra: Record<string, unknown> = {}): FederatedRunPlan =>
+  planFederatedRun(
+    simulationConfigSchema.parse({
+      dataset: 'adult',
+      model: 'logistic',
+      clients: 4,
+      rounds: 2,
+      seed: 13,
+      privacy,
+      ...extra,
+    }),
+  ) as FederatedRunPlan
+
+/** The job deployed with each owner built as its process builds it, over the memory transport. */
+function deploy(
+  plan: FederatedRunPlan,
+  tamper: (to: string, m: ProtocolMessage) => void = () => {},
+  serve = true,
+  replies: unknown[] = [],
+) {
+  const { partition, owners } = planPopulation(plan.basics, adult.train)
+  const model = createModel(resolveModelSpec(plan.basics.model, adult.test))
+  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+  const handlers = new Map<string, MessageHandler>()
+  for (const c of partition.clients)
+    handlers.set(
+      c.id,
+      createOwnerParticipant({
+        runId: 'deployed',
+        clientId: c.id,
+        data: c.data,
+        scaling: adult.scaling,
+        owners: owners.length,
+        model,
+        seed: plan.basics.seed,
+        crypto,
+        ...(hiding?.name === 'secagg'
+          ? {
+              openProtection: (referenceExamples: number) =>
+                openSecaggProtection(
+                  hiding,
+                  {
+                    runId: 'deployed',
+                    clients: owners,
+                    rounds: plan.basics.rounds,
+                    minContributors: MIN_SUMMED_UPDATES,
+                    referenceExamples,
+                    dropsOut: () => false,
+                  },
+                  crypto,
+                ),
+            }
+          : {}),
+      }),
+    )
+  const inner = createMemoryTransport({ handlers })
+  const events: RunEvent[] = []
+  if (!serve) return { served: undefined, handlers, events }
+  const served = serveFederation({
+    runId: 'deployed',
+    plan,
+    owners,
+    transport: {
+      request: async (to, m, o) => {
+        tamper(to, m)
+        const reply = await inner.request(to, m, o)
+        replies.push(reply)
+        return reply
+      },
+      stats: () => inner.stats(),
+    },
+    test: adult.test,
+    scaling: adult.scaling,
+    crypto,
+    createProtection,
+    emit: (e) => events.push(e),
+    now: () => 0,
+  })
+  return { served, handlers, events }
+}
+
+describe('serveFederation with privacy: secagg (each owner a party of its own)', () => {
+  before(async () => {
+    adult = await loadAdultSlice(3000, 800)
+  })
+
+  it('trains the model the in-process secagg run trains; the provider never receives an update', async () => {
+    const plan = planOf('secagg')
+    const simulated = await runSimulation({
+      runId: 'deployed',
+      plan,
+      data: adult,
+      createTransport: (handlers) => createMemoryTransport({ handlers }),
+      secaggCrypto: crypto,
+      createProtection,
+      emit: () => {},
+      now: () => 0,
+    })
+    const sent: ProtocolMessage[] = []
+    const replies: unknown[] = []
+    const { served, events } = deploy(plan, (_, m) => sent.push(m), true, replies)
+    const result = await served!
+    assert.deepEqual(result.params, simulated.params)
+    assert.deepEqual(
+      sent.filter((m) => m.type === 'protection-terms').map((m) => m.type).length,
+      4,
+      'every owner was told the terms',
+    )
+    // Only sums: no reply the provider received carries an owner's update.
+    const types = new Set(replies.map((r) => (r as { type: string }).type))
+    assert.ok(types.has('fit-protected') && types.has('secagg-masked-input'))
+    assert.ok(!types.has('fit-result'), 'no plaintext fit-result')
+    for (const r of replies)
+      if ((r as { type: string }).type === 'fit-protected')
+        assert.deepEqual((r as { payload: unknown[] }).payload, [])
+    assert.equal(events.filter((e) => e.type === 'update-received').length, 2 * 4)
+  })
+
+  it('an owner refuses to train before the terms are set, and a second set of terms', async () => {
+    const plan = planOf('secagg') as ProtectedRunPlan
+    const { handlers } = deploy(plan, () => {}, false)
+    const owner = handlers.get('do-0')!
+    const fit = {
+      type: 'fit',
+      runId: 'deployed',
+      round: 1,
+      mode: 'params',
+      params: new Float64Array(0),
+    }
+    assert.match(
+      String(((await owner.handle(fit)) as { message: string }).message),
+      /the (feature scaling has not been agreed|protection terms have not been set) yet/,
+    )
+    const terms = { type: 'protection-terms', runId: 'deployed', referenceExamples: 600 }
+    assert.equal(
+      ((await owner.handle(terms)) as { type: string }).type,
+      'protection-terms-accepted',
+    )
+    assert.match(
+      String(((await owner.handle(terms)) as { message: string }).message),
+      /the terms were set already/,
+    )
+    assert.match(
+      String(((await owner.handle({ ...terms, runId: 'other' })) as { message: string }).message),
+      /the terms were set already|not this run/,
+    )
+  })
+
+  it('refuses what a deployment cannot run, naming the field', async () => {
+    await assert.rejects(deploy(planOf('dp:epsilon=3')).served!, /privacy: DP across processes/)
+    await assert.rejects(
+      deploy(planOf('paillier')).served!,
+      /privacy: paillier needs its key holder as a process of its own/,
+    )
+    await assert.rejects(
+      deploy(planOf('secagg', { dropout: 0.25 })).served!,
+      /dropout: simulated dropouts have no place in a deployment/,
+    )
+  })
+})
