@@ -163,14 +163,15 @@ describe('gRPC federation transport', () => {
     assert.equal(calls.length, 0)
   })
 
-  it('refuses a reply of the wrong type: the request stays pending until its deadline', async () => {
+  it('refuses a reply of the wrong type, logged, and fails the request at once (not at its deadline)', async () => {
     f.join(await f.ca.issue('data-owner', 'wrong-reply'), {
       handle: async () => ({ type: 'msfl-selection', round: 1, ledgerRound: 'x' }),
     })
     await f.server.waitForPeers(['wrong-reply'], quick)
-    await assert.rejects(f.server.transport.request('wrong-reply', fit(1), { deadlineMs: 300 }), {
-      code: 'DEADLINE',
-    })
+    await assert.rejects(
+      f.server.transport.request('wrong-reply', fit(1), { deadlineMs: 60_000 }),
+      { code: 'PROTOCOL', message: /wrong-reply: a "msfl-selection" reply does not answer "fit"/ },
+    )
     assert.ok(
       refusals(f.events).some((r) => /"msfl-selection" reply does not answer "fit"/.test(r)),
     )

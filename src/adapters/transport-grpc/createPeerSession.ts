@@ -46,9 +46,12 @@ const ERROR_CODES: readonly MsflErrorCode[] = [
 /**
  * One authenticated participant's stream, after its hello: requests go down with fresh
  * ids, and each reply is matched to the request with its id. A reply that fails a check
- * (envelope, signature, freshness, round, reply type) is refused and logged, and the
- * request stays pending, so a forged or stray envelope changes nothing; a reply to a
- * request no longer pending (late, after its deadline) is dropped the same way.
+ * (envelope, signature, freshness, round) is refused and logged, and the request stays
+ * pending, so a forged or stray envelope changes nothing; a reply to a request no longer
+ * pending (late, after its deadline) is dropped the same way. A reply that passes those
+ * checks but is of a type that does not answer the request is the peer's own signed
+ * answer: it is refused and logged, and the request fails with MsflError('PROTOCOL') at
+ * once instead of waiting for its deadline.
  */
 export function createPeerSession(
   call: grpc.ServerDuplexStream<Buffer, Buffer>,
@@ -98,7 +101,12 @@ export function createPeerSession(
         return
       }
       const wrongType = refuseReply(request.type, (body as { type?: unknown } | null)?.type)
-      if (wrongType) return refuse(`reply ${envelope.id}: ${wrongType}`)
+      if (wrongType) {
+        // The peer signed this answer: its request fails now, not at its deadline.
+        pending.delete(envelope.id)
+        request.reject(new MsflError('PROTOCOL', `${identity.name}: ${wrongType}`))
+        return refuse(`reply ${envelope.id}: ${wrongType}`)
+      }
       pending.delete(envelope.id)
       request.resolve({ body, bytes: envelope.payload.length })
     },

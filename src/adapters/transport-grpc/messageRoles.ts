@@ -24,7 +24,7 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  * parses it.
  *
  *   type                          to           replies
- *   fit                           data-owner   fit-result
+ *   fit                           data-owner   fit-result, fit-protected
  *   secagg-setup / -roster /      data-owner   secagg-keys / -shares / -masked-input /
  *   -masked-input-request /                    -consistency / -unmask / -aborted
  *   -consistency-request /
@@ -45,7 +45,7 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  *   run-ended                     every role   run-ended-ack
  */
 export const MESSAGE_RULES = {
-  fit: { to: owner, replies: ['fit-result'] },
+  fit: { to: owner, replies: ['fit-result', 'fit-protected'] },
   'secagg-setup': { to: owner, replies: ['secagg-keys'] },
   'secagg-roster': { to: owner, replies: ['secagg-shares'] },
   'secagg-masked-input-request': { to: owner, replies: ['secagg-masked-input'] },

@@ -9,13 +9,13 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
 import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
-import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
+import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
-import { openSecaggProtection } from '../privacy/createProtection.ts'
 import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
+import { openSecaggProtection } from '../privacy/createProtection.ts'
 
 export const ownerHelp = `msfl owner --kit DIR --job FILE --data CSV|builtin:… [options]
 

@@ -9,7 +9,6 @@ import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
-import { createProtection } from '../privacy/createProtection.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
@@ -22,6 +21,7 @@ import {
 import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
+import { createProtection } from '../privacy/createProtection.ts'
 import { startRunEvents } from '../startRunEvents.ts'
 
 export const serverHelp = `msfl server --kit DIR --job FILE [options]

@@ -19,10 +19,10 @@ import type { FederatedRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
 import { createSmpcStage } from '../defence/createSmpcStage.ts'
+import type { CreateProtection } from '../privacy/updateProtection.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
-import type { CreateProtection } from '../privacy/updateProtection.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runFederation } from '../runFederation.ts'
 import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
@@ -156,7 +156,14 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
             rounds: basics.rounds,
             ...(verify && validation && p.verification
               ? {
-                  stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
+                  stages: verificationStage(
+                    p,
+                    verify,
+                    verifiers,
+                    model,
+                    validation,
+                    p.verification,
+                  ),
                 }
               : {}),
             deadlineMs: basics.deadlineMs,
