@@ -13,6 +13,7 @@ import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederatio
 import { loadJob } from '../../src/cli/deploy/loadJob.ts'
 import { prepareLocalFederation } from '../../src/cli/deploy/prepareLocalFederation.ts'
 import { createRunLedger } from '../../src/cli/msfl/createRunLedger.ts'
+import { createProtection } from '../../src/cli/privacy/createProtection.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import { decodeModelFile } from '../../src/core/model/modelFile.ts'
 import { runSimulation } from '../../src/runtime/runSimulation.ts'
@@ -29,6 +30,7 @@ async function simulated(jobFile: string): Promise<Float64Array> {
     data,
     createTransport: (handlers) => createMemoryTransport({ handlers }),
     secaggCrypto: createNodeSecaggCrypto(),
+    createProtection,
     // A verify job's simulated twin: the ledger does not change the model.
     defences: {
       createLedger: (spec) => createRunLedger(spec, new Uint8Array(32).fill(3)),
@@ -133,6 +135,40 @@ describe('every role its own OS process (gRPC, mutual TLS 1.3, real sockets)', (
       assert.match(run.stderr, new RegExp(`\\[verifier-${i}\\] .*the run completed`))
     const events = readFileSync(join(summary.runDir, 'events.jsonl'), 'utf8')
     assert.equal(events.split('\n').filter((l) => l.includes('"model-verified"')).length, 6)
+    const expected = await simulated(join(dir, 'job.yaml'))
+    assert.deepEqual(modelParams(summary.model), expected)
+  })
+
+  it('msfl deploy local --privacy secagg: the provider gets only sums; the model equals the in-process run', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = join(root, 'secagg')
+    const run = await runCliAsync([
+      'deploy',
+      'local',
+      '--owners',
+      '3',
+      '--rounds',
+      '2',
+      '--seed',
+      '8',
+      '--privacy',
+      'secagg',
+      '--dir',
+      dir,
+      '--json',
+    ])
+    assert.equal(run.status, 0, run.stderr)
+    const summary = lastJsonLine(run.stdout) as {
+      exitCodes: Record<string, number>
+      model: string
+      runDir: string
+    }
+    assert.ok(Object.values(summary.exitCodes).every((code) => code === 0))
+    const events = readFileSync(join(summary.runDir, 'events.jsonl'), 'utf8')
+    // Each round's updates reached the provider as a secure-aggregation sum only.
+    assert.equal(events.split('\n').filter((l) => l.includes('"update-received"')).length, 6)
+    assert.ok(!events.includes('"update-rejected"'))
     const expected = await simulated(join(dir, 'job.yaml'))
     assert.deepEqual(modelParams(summary.model), expected)
   })
