@@ -12,6 +12,8 @@ import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { PlainRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
+import type { RunJournal } from '../orchestrator/openRunJournal.ts'
+import { startJournaledRun } from '../orchestrator/startJournaledRun.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import { type FederationResult, runFederation } from '../runFederation.ts'
@@ -35,6 +37,8 @@ export interface ServeFederationParameters {
   readonly requestor?: string
   readonly emit: EventSink
   readonly now: () => number
+  /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
+  readonly journal?: RunJournal
 }
 
 /** The federation's result and the model it trained. */
@@ -68,7 +72,10 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   try {
     const rows = await describeOwners(p)
     let test = p.test
-    if (p.scaling && p.scaling.features.length > 0) {
+    // The owners agree on the scaling once: a resumed run takes the one recorded.
+    if (p.scaling && p.journal?.scaling)
+      test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
+    else if (p.scaling && p.scaling.features.length > 0) {
       const agreement = await agreeFeatureScaling({
         session: `${runId}/feature-statistics`,
         transport: p.transport,
@@ -80,6 +87,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         stageTimeoutMs: basics.deadlineMs,
       })
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
+      await p.journal?.recordScaling(agreement.scaling)
     }
     const strategy = createStrategy(plan.engine, {
       clients: basics.clients,
@@ -96,25 +104,32 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       testRows: test.n,
       attackers: {},
     })
-    const result = await runFederation({
+    const initialParams = model.init(createSeededRng(deriveSeed(basics.seed, 'init')))
+    const rng = createSeededRng(deriveSeed(basics.seed, 'sampling'))
+    const resumed = p.journal
+      ? await startJournaledRun(p.journal, { strategy, owners, initialParams, rng })
+      : { initialParams, rng }
+    const rounds = await runFederation({
       runId,
       strategy,
       transport: p.transport,
       clients: owners,
       rounds: basics.rounds,
-      initialParams: model.init(createSeededRng(deriveSeed(basics.seed, 'init'))),
+      ...resumed,
       evaluate: createEvaluation(model, { train: test, test, description: '' }, new Map()),
-      rng: createSeededRng(deriveSeed(basics.seed, 'sampling')),
       deadlineMs: basics.deadlineMs,
       emit: p.emit,
       now: p.now,
     })
+    const before = p.journal?.resume?.history ?? []
+    const result = { ...rounds, history: [...before, ...rounds.history] as typeof rounds.history }
     if (p.requestor) await deliverModel(p, p.requestor, result)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { ...result, model }
   } catch (error) {
     reportRunFailure(event, error)
     const reason = error instanceof Error ? error.message : String(error)
+    await p.journal?.fail(reason)
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   }

@@ -1,0 +1,321 @@
+import type { FeatureScaling } from '../../core/data/featureScaling.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type { RoundRecord } from '../../core/events/runEvent.ts'
+import type { OrchestratorInput } from '../../core/orchestrator/orchestratorInput.ts'
+import {
+  initialOrchestratorState,
+  type OrchestratorState,
+} from '../../core/orchestrator/orchestratorState.ts'
+import { planTransition } from '../../core/orchestrator/plannedTransition.ts'
+import type { ReceivedMessage } from '../../core/orchestrator/receivedMessage.ts'
+import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
+import type { RunStore } from '../../core/ports/runStore.ts'
+import { decodeMessage } from '../../core/wire/decodeMessage.ts'
+import { encodeMessage } from '../../core/wire/encodeMessage.ts'
+import type { OpenedRound } from '../rounds/roundJournal.ts'
+import type { FederationJournal } from '../runFederation.ts'
+
+/** The stored message kinds the journal writes (besides the owners' fit results). */
+export const JOURNAL_KINDS = {
+  fitResult: 'fit-result',
+  roundRecord: 'round-record',
+  featureScaling: 'feature-scaling',
+} as const
+
+/** Where a restarted server picks the run up. */
+export interface ResumePoint {
+  /** The first round still to run (open or not yet opened). */
+  readonly round: number
+  /** The global model after `round - 1` (round 0: the initial model), its hash checked. */
+  readonly params: Float64Array
+  /** The records of the rounds already closed, in order. */
+  readonly history: readonly RoundRecord[]
+}
+
+/** A connected participant as its certificate names it. */
+export interface ConnectedParticipant {
+  readonly name: string
+  readonly role: string
+  /** Hex serial number of its certificate. */
+  readonly serialNumber: string
+}
+
+/** What opening a journal needs: the store, the run, its round policy and who writes. */
+export interface RunJournalParameters {
+  readonly store: RunStore
+  readonly runId: string
+  readonly policy: RoundPolicy
+  /** The server's certificate CN: the sender of what the server records itself. */
+  readonly self: string
+  readonly now: () => number
+  /**
+   * Runs after every committed transition, before the server acts on it: crash tests stop the
+   * server here (msfl server's MSFL_HOLD_AT) to kill it at a known durable step.
+   */
+  readonly afterCommit?: (state: OrchestratorState) => Promise<void>
+}
+
+/** The durable side of a served run: the round journal plus what a restart needs. */
+export interface RunJournal extends FederationJournal {
+  /** Where to resume, or undefined when no round ever opened (the run starts from round 1). */
+  readonly resume: ResumePoint | undefined
+  /** The feature scaling recorded before a restart (the owners agree on it only once). */
+  readonly scaling: FeatureScaling | undefined
+  /** Records the participants (certificate serials) and registers the data owners. */
+  register(participants: readonly ConnectedParticipant[]): Promise<void>
+  /** Records the model before round 1 (version 0). */
+  recordInitialModel(params: Float64Array): Promise<void>
+  /** Records the agreed feature scaling, before round 1 opens. */
+  recordScaling(scaling: FeatureScaling): Promise<void>
+  /** Fails the run for good, with the reason (no-op when it is already final). */
+  fail(reason: string): Promise<void>
+  /** The run's latest committed state. */
+  state(): OrchestratorState
+}
+
+/**
+ * Opens (or creates) a run in the store and returns its journal: every step of every round is
+ * a transition of the round state machine (core/orchestrator), committed before the server
+ * acts on it; the owners' fit results are written with the transition that accepts them, keyed
+ * by (run, round, sender, `fit-result`), so a reply recorded twice counts once. Between rounds
+ * the journal re-reads the run, so an operator's abort in the store stops it.
+ */
+export async function openRunJournal(p: RunJournalParameters): Promise<RunJournal> {
+  const { store, runId } = p
+  await store.createRun(initialOrchestratorState(runId, p.policy), p.now())
+  let state = await load()
+  if (JSON.stringify(state.policy) !== JSON.stringify(p.policy))
+    throw new MsflError(
+      'STORE',
+      `run ${runId}: the store holds it with another round policy (${JSON.stringify(state.policy)}); use a new store for a changed job`,
+    )
+  if (state.phase === 'COMPLETED' || state.phase === 'FAILED')
+    throw new MsflError(
+      'STORE',
+      `run ${runId} is ${state.phase} in the store${state.failure ? ` (${state.failure})` : ''}: nothing to resume`,
+    )
+
+  async function load(): Promise<OrchestratorState> {
+    const loaded = await store.loadRun(runId)
+    if (!loaded) throw new MsflError('STORE', `run ${runId}: not in the store`)
+    return loaded
+  }
+
+  const stopped = () =>
+    new MsflError('PROTOCOL', `run ${runId} was stopped: ${state.failure ?? state.phase}`)
+
+  /** Commits one input; reloads and plans again if an operator moved the run in between. */
+  async function apply(
+    input: OrchestratorInput,
+    message?: ReceivedMessage,
+  ): Promise<{ refused: string } | 'committed' | 'duplicate'> {
+    for (let tries = 0; tries < 3; tries++) {
+      const planned = planTransition(state, input, message)
+      if (planned.kind === 'refused') {
+        if (planned.code === 'finished') throw stopped()
+        return { refused: planned.reason }
+      }
+      const outcome = await store.transition(planned.transition, p.now())
+      if (outcome.outcome === 'committed') {
+        state = outcome.state
+        await p.afterCommit?.(state)
+        return 'committed'
+      }
+      state = await load()
+      if (outcome.outcome === 'duplicate') return 'duplicate'
+    }
+    throw new MsflError('STORE', `run ${runId}: the run kept moving under this server`)
+  }
+
+  const mustApply = async (input: OrchestratorInput) => {
+    const result = await apply(input)
+    if (typeof result === 'object')
+      throw new MsflError('PROTOCOL', `run ${runId}: ${input.type} refused: ${result.refused}`)
+  }
+
+  const ownMessage = (round: number, kind: string, metadata: Record<string, unknown>) => ({
+    runId,
+    round,
+    sender: p.self,
+    messageId: kind,
+    kind,
+    receivedAt: p.now(),
+    metadata,
+  })
+
+  const resume = await resumePoint(store, state, p.self)
+  const scaling = await storedScaling(store, runId, p.self)
+
+  return {
+    resume,
+    scaling,
+    state: () => state,
+    async register(participants) {
+      for (const { name, role, serialNumber } of participants) {
+        await store.recordParticipant({
+          runId,
+          name,
+          role,
+          certificateSerial: serialNumber.toLowerCase(),
+          registeredAt: p.now(),
+        })
+        if (role === 'data-owner' && !state.connected.includes(name))
+          await mustApply({ type: 'register', name, at: p.now() })
+      }
+    },
+    async recordInitialModel(params) {
+      await store.putModelVersion({
+        runId,
+        version: 0,
+        round: 0,
+        bytes: encodeMessage(params),
+        createdAt: p.now(),
+      })
+    },
+    async recordScaling(agreed) {
+      await store.recordMessage(
+        ownMessage(0, JOURNAL_KINDS.featureScaling, {
+          mean: [...agreed.mean],
+          std: [...agreed.std],
+        }),
+      )
+    },
+    async opened(round, participants): Promise<OpenedRound> {
+      // Between rounds the store is the truth: an operator may have aborted the run.
+      state = await load()
+      if (state.phase === 'FAILED' || state.phase === 'COMPLETED') throw stopped()
+      if (state.round !== round)
+        throw new MsflError(
+          'STORE',
+          `run ${runId}: round ${round} asked, the store is at ${state.round}`,
+        )
+      if (state.phase === 'WAITING_FOR_CLIENTS') {
+        // The seed is unused: the round asks the owners the job's strategy drew.
+        await mustApply({ type: 'open-round', at: p.now(), selectionSeed: 0, drawn: participants })
+        return { deadlineAt: state.deadlineAt!, recorded: new Map(), collected: false }
+      }
+      if (state.phase !== 'TRAINING' && state.phase !== 'AGGREGATING')
+        throw new MsflError(
+          'PROTOCOL',
+          `run ${runId}: round ${round} cannot open while ${state.phase}`,
+        )
+      if (state.selected.join() !== participants.join())
+        throw new MsflError(
+          'STORE',
+          `run ${runId}: round ${round} asked ${state.selected.join(', ')} before the restart, now ${participants.join(', ')}`,
+        )
+      const recorded = new Map<string, unknown>()
+      for (const m of await store.listMessages(runId, round))
+        if (m.kind === JOURNAL_KINDS.fitResult && state.received.includes(m.sender) && m.payload)
+          recorded.set(m.sender, decodeMessage(m.payload))
+      return {
+        deadlineAt: state.deadlineAt!,
+        recorded,
+        collected: state.phase === 'AGGREGATING',
+      }
+    },
+    async accepted(round, clientId, reply) {
+      if (state.round === round && state.received.includes(clientId)) return 'recorded'
+      const at = p.now()
+      const metadata = reply as { numExamples?: unknown; trainLoss?: unknown }
+      const result = await apply(
+        { type: 'update', round, sender: clientId, messageId: JOURNAL_KINDS.fitResult, at },
+        {
+          runId,
+          round,
+          sender: clientId,
+          messageId: JOURNAL_KINDS.fitResult,
+          kind: JOURNAL_KINDS.fitResult,
+          receivedAt: at,
+          metadata: {
+            numExamples: metadata.numExamples ?? null,
+            trainLoss: metadata.trainLoss ?? null,
+          },
+          payload: encodeMessage(reply),
+        },
+      )
+      return typeof result === 'object' ? result : 'recorded'
+    },
+    async collected(round) {
+      if (state.round !== round || state.phase === 'AGGREGATING') return
+      // Every asked owner answered, failed or timed out: nothing more can count this round, so
+      // the round closes under its deadline rule now (the quorum decides).
+      await mustApply({ type: 'deadline', at: Math.max(p.now(), state.deadlineAt ?? 0) })
+      const after: OrchestratorState = state
+      if (after.phase !== 'AGGREGATING')
+        throw new MsflError('PROTOCOL', `run ${runId}: round ${round} missed its quorum`)
+    },
+    async closed(round, params, record) {
+      const { sha256 } = await store.putModelVersion({
+        runId,
+        version: round,
+        round,
+        bytes: encodeMessage(params),
+        createdAt: p.now(),
+      })
+      await store.recordMessage(
+        ownMessage(round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
+      )
+      await mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
+    },
+    async fail(reason) {
+      if (state.phase === 'FAILED' || state.phase === 'COMPLETED') return
+      try {
+        await apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
+      } catch (error) {
+        // Already final (an operator's abort won): the run has its reason.
+        if (!(error instanceof MsflError && error.code === 'PROTOCOL')) throw error
+      }
+    },
+  }
+}
+
+async function resumePoint(
+  store: RunStore,
+  state: OrchestratorState,
+  self: string,
+): Promise<ResumePoint | undefined> {
+  const open = state.phase === 'TRAINING' || state.phase === 'AGGREGATING'
+  if (state.round === 1 && !open) return undefined
+  const last = state.round - 1
+  const model = await store.loadModelVersion(state.runId, last)
+  if (!model)
+    throw new MsflError('STORE', `run ${state.runId}: no stored model after round ${last}`)
+  if (last > 0 && model.sha256 !== state.modelSha256)
+    throw new MsflError(
+      'STORE',
+      `run ${state.runId}: the stored model of round ${last} is not the one the run closed it with`,
+    )
+  const history: RoundRecord[] = []
+  for (let round = 1; round <= last; round++) {
+    const record = (await store.listMessages(state.runId, round)).find(
+      (m) => m.kind === JOURNAL_KINDS.roundRecord && m.sender === self,
+    )
+    if (!record) throw new MsflError('STORE', `run ${state.runId}: round ${round} has no record`)
+    history.push(record.metadata as unknown as RoundRecord)
+  }
+  const params = decodeMessage(model.bytes)
+  if (!(params instanceof Float64Array))
+    throw new MsflError(
+      'STORE',
+      `run ${state.runId}: the stored model of round ${last} is not a parameter vector`,
+    )
+  return { round: state.round, params, history }
+}
+
+async function storedScaling(
+  store: RunStore,
+  runId: string,
+  self: string,
+): Promise<FeatureScaling | undefined> {
+  const stored = (await store.listMessages(runId, 0)).find(
+    (m) => m.kind === JOURNAL_KINDS.featureScaling && m.sender === self,
+  )
+  if (!stored) return undefined
+  const { mean, std } = stored.metadata as { mean?: unknown; std?: unknown }
+  const numbers = (v: unknown): v is number[] =>
+    Array.isArray(v) && v.every((x) => typeof x === 'number')
+  if (!numbers(mean) || !numbers(std) || mean.length !== std.length)
+    throw new MsflError('STORE', `run ${runId}: the stored feature scaling is malformed`)
+  return { mean, std }
+}
