@@ -34,6 +34,7 @@ export function journalSink(store: RunStore, bus: EventBus, log: ProcessLog): St
       reason: error instanceof Error ? error.message : String(error),
     })
   })
-  bus.subscribe(sink.sink)
+  // The store keeps whole milliseconds; the run clock has a fraction.
+  bus.subscribe((event) => sink.sink({ ...event, at: Math.floor(event.at) }))
   return sink
 }

@@ -80,7 +80,9 @@ export interface RunJournal extends FederationJournal {
  * by (run, round, sender, `fit-result`), so a reply recorded twice counts once. Between rounds
  * the journal re-reads the run, so an operator's abort in the store stops it.
  */
-export async function openRunJournal(p: RunJournalParameters): Promise<RunJournal> {
+export async function openRunJournal(parameters: RunJournalParameters): Promise<RunJournal> {
+  // The store keeps whole milliseconds; a runtime clock may have a fraction.
+  const p = { ...parameters, now: () => Math.floor(parameters.now()) }
   const { store, runId } = p
   await store.createRun(initialOrchestratorState(runId, p.policy), p.now())
   let state = await load()
