@@ -48,6 +48,8 @@ describe('msfl --help', () => {
         'owner',
         'requestor',
         'deploy',
+        'runs',
+        'run',
       ],
     )
     const columns = rows.map((l) => {

@@ -117,6 +117,10 @@ export async function server(argv: readonly string[]): Promise<number> {
       self: kit.name,
       now,
       ...(afterCommit ? { afterCommit } : {}),
+      onPause: ({ round, reason }) =>
+        reason === undefined
+          ? log.info('resumed by the operator', { round })
+          : log.info('paused by the operator', { round, reason }),
     })
     await journal.register(endpoint.peers())
     events = journalSink(store, bus, log)

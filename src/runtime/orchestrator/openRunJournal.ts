@@ -14,6 +14,7 @@ import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { OpenedRound } from '../rounds/roundJournal.ts'
 import type { FederationJournal } from '../runFederation.ts'
+import { operatorPause } from './operatorControl.ts'
 
 /** The stored message kinds the journal writes (besides the owners' fit results). */
 export const JOURNAL_KINDS = {
@@ -53,6 +54,10 @@ export interface RunJournalParameters {
    * server here (msfl server's MSFL_HOLD_AT) to kill it at a known durable step.
    */
   readonly afterCommit?: (state: OrchestratorState) => Promise<void>
+  /** Waits this long between looks at the store while an operator holds the run paused. */
+  readonly pausePollMs?: number
+  /** Told once each time the run holds for an operator's pause, and when it goes on. */
+  readonly onPause?: (paused: { readonly round: number; readonly reason?: string }) => void
 }
 
 /** The durable side of a served run: the round journal plus what a restart needs. */
@@ -145,6 +150,22 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     metadata,
   })
 
+  /** Before a round opens: holds while the operator's latest command is a pause. */
+  async function holdWhilePaused(round: number): Promise<void> {
+    let told = false
+    for (;;) {
+      const paused = await operatorPause(store, runId)
+      const current = await load()
+      if (!paused || current.phase === 'FAILED') {
+        if (told) p.onPause?.({ round })
+        return
+      }
+      if (!told) p.onPause?.({ round, reason: paused.reason })
+      told = true
+      await new Promise((resolve) => setTimeout(resolve, p.pausePollMs ?? 1000))
+    }
+  }
+
   const resume = await resumePoint(store, state, p.self)
   const scaling = await storedScaling(store, runId, p.self)
 
@@ -183,7 +204,8 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       )
     },
     async opened(round, participants): Promise<OpenedRound> {
-      // Between rounds the store is the truth: an operator may have aborted the run.
+      // Between rounds the store is the truth: an operator may have paused or aborted the run.
+      if (state.phase === 'WAITING_FOR_CLIENTS') await holdWhilePaused(round)
       state = await load()
       if (state.phase === 'FAILED' || state.phase === 'COMPLETED') throw stopped()
       if (state.round !== round)
