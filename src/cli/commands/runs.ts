@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { openRunStore } from '../../adapters/store/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { runIdSchema } from '../../core/orchestrator/runIdentifiers.ts'
+import { isFinalPhase, type RunPhase } from '../../core/orchestrator/runPhase.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import {
   abortRun,
@@ -58,6 +59,11 @@ async function withStore<T>(spec: string, use: (store: RunStore) => Promise<T>):
 
 const time = (ms: number) => new Date(ms).toISOString()
 
+/** The operator's pause reason while it holds a run; a finished run is not paused. */
+async function pausedBy(store: RunStore, runId: string, phase: RunPhase) {
+  return isFinalPhase(phase) ? undefined : (await operatorPause(store, runId))?.reason
+}
+
 /** `msfl runs [show <id>]`: list the store's runs, or one run's history. */
 export async function runs(argv: readonly string[]): Promise<number> {
   const show = argv[0] === 'show'
@@ -69,7 +75,7 @@ export async function runs(argv: readonly string[]): Promise<number> {
     if (id === undefined) {
       const listed = []
       for (const run of await store.listRuns())
-        listed.push({ ...run, pausedBy: (await operatorPause(store, run.runId))?.reason })
+        listed.push({ ...run, pausedBy: await pausedBy(store, run.runId, run.phase) })
       if (flags.json) out(`${JSON.stringify({ runs: listed })}\n`)
       else if (listed.length === 0) out('no runs in this store\n')
       else
@@ -89,12 +95,12 @@ export async function runs(argv: readonly string[]): Promise<number> {
       if (test?.accuracy !== undefined) accuracy.set(r.round, test.accuracy)
     }
     const transitions = await store.listTransitions(id)
-    const pausedBy = (await operatorPause(store, id))?.reason
+    const paused = await pausedBy(store, id, state.phase)
     if (flags.json) {
       out(
         `${JSON.stringify({
           run: state,
-          pausedBy,
+          pausedBy: paused,
           rounds: rounds.map((r) => ({ ...r, accuracy: accuracy.get(r.round) })),
           transitions,
         })}\n`,
@@ -102,7 +108,7 @@ export async function runs(argv: readonly string[]): Promise<number> {
       return 0
     }
     out(
-      `${id}  ${state.phase}  round ${state.round}/${state.policy.rounds}${state.failure ? `  failed: ${state.failure}` : ''}${pausedBy !== undefined ? `  paused by the operator: ${pausedBy}` : ''}\n`,
+      `${id}  ${state.phase}  round ${state.round}/${state.policy.rounds}${state.failure ? `  failed: ${state.failure}` : ''}${paused !== undefined ? `  paused by the operator: ${paused}` : ''}\n`,
     )
     for (const r of rounds)
       out(
