@@ -78,6 +78,11 @@ export {
   type RunRoundsParameters,
   runRounds,
 } from './runtime/rounds/runRounds.ts'
+export type {
+  JournalVerdict,
+  OpenedRound,
+  RoundJournal,
+} from './runtime/rounds/roundJournal.ts'
 export {
   type CollectOptions,
   collectReplies,
@@ -93,6 +98,7 @@ export {
 } from './runtime/privacy/runProtectedFederation.ts'
 export { type RunMsflProtocolParameters, runMsflProtocol } from './runtime/runMsflProtocol.ts'
 export {
+  type FederationJournal,
   type FederationResult,
   type RoundEvaluation,
   type RunFederationParameters,
