@@ -79,6 +79,7 @@ export {
   runRounds,
 } from './runtime/rounds/runRounds.ts'
 export type {
+  FederationJournal,
   JournalVerdict,
   OpenedRound,
   RoundJournal,
@@ -98,7 +99,6 @@ export {
 } from './runtime/privacy/runProtectedFederation.ts'
 export { type RunMsflProtocolParameters, runMsflProtocol } from './runtime/runMsflProtocol.ts'
 export {
-  type FederationJournal,
   type FederationResult,
   type RoundEvaluation,
   type RunFederationParameters,

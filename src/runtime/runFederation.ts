@@ -10,7 +10,7 @@ import type { Rng } from '../core/rng/rng.ts'
 import type { RoundStages } from './roundStages.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
-import type { RoundJournal } from './rounds/roundJournal.ts'
+import type { FederationJournal, RoundJournal } from './rounds/roundJournal.ts'
 import { type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
 export { type RoundEvaluation, summarise } from './rounds/roundEvaluation.ts'
@@ -61,12 +61,6 @@ export interface RunFederationParameters {
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
-}
-
-/** A round journal that also keeps each round's global parameters, so a restart resumes from them. */
-export interface FederationJournal extends Omit<RoundJournal, 'closed'> {
-  /** The round's model and record: written before the next round opens. */
-  closed(round: number, params: Float64Array, record: RoundRecord): Promise<void>
 }
 
 /** The final global parameters, the record of every round and the final evaluation. */

@@ -1,20 +1,13 @@
 import type { FeatureScaling } from '../../core/data/featureScaling.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { RoundRecord } from '../../core/events/runEvent.ts'
-import type { OrchestratorInput } from '../../core/orchestrator/orchestratorInput.ts'
-import {
-  initialOrchestratorState,
-  type OrchestratorState,
-} from '../../core/orchestrator/orchestratorState.ts'
-import { planTransition } from '../../core/orchestrator/plannedTransition.ts'
-import type { ReceivedMessage } from '../../core/orchestrator/receivedMessage.ts'
+import type { OrchestratorState } from '../../core/orchestrator/orchestratorState.ts'
 import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
-import type { OpenedRound } from '../rounds/roundJournal.ts'
-import type { FederationJournal } from '../runFederation.ts'
-import { operatorPause } from './operatorControl.ts'
+import type { FederationJournal, OpenedRound } from '../rounds/roundJournal.ts'
+import { openRunTransitions } from './openRunTransitions.ts'
 
 /** The stored message kinds the journal writes (besides the owners' fit results). */
 export const JOURNAL_KINDS = {
@@ -89,57 +82,7 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
   // The store keeps whole milliseconds; a runtime clock may have a fraction.
   const p = { ...parameters, now: () => Math.floor(parameters.now()) }
   const { store, runId } = p
-  await store.createRun(initialOrchestratorState(runId, p.policy), p.now())
-  let state = await load()
-  if (JSON.stringify(state.policy) !== JSON.stringify(p.policy))
-    throw new MsflError(
-      'STORE',
-      `run ${runId}: the store holds it with another round policy (${JSON.stringify(state.policy)}); use a new store for a changed job`,
-    )
-  if (state.phase === 'COMPLETED' || state.phase === 'FAILED')
-    throw new MsflError(
-      'STORE',
-      `run ${runId} is ${state.phase} in the store${state.failure ? ` (${state.failure})` : ''}: nothing to resume`,
-    )
-
-  async function load(): Promise<OrchestratorState> {
-    const loaded = await store.loadRun(runId)
-    if (!loaded) throw new MsflError('STORE', `run ${runId}: not in the store`)
-    return loaded
-  }
-
-  const stopped = () =>
-    new MsflError('PROTOCOL', `run ${runId} was stopped: ${state.failure ?? state.phase}`)
-
-  /** Commits one input; reloads and plans again if an operator moved the run in between. */
-  async function apply(
-    input: OrchestratorInput,
-    message?: ReceivedMessage,
-  ): Promise<{ refused: string } | 'committed' | 'duplicate'> {
-    for (let tries = 0; tries < 3; tries++) {
-      const planned = planTransition(state, input, message)
-      if (planned.kind === 'refused') {
-        if (planned.code === 'finished') throw stopped()
-        return { refused: planned.reason }
-      }
-      const outcome = await store.transition(planned.transition, p.now())
-      if (outcome.outcome === 'committed') {
-        state = outcome.state
-        await p.afterCommit?.(state)
-        return 'committed'
-      }
-      state = await load()
-      if (outcome.outcome === 'duplicate') return 'duplicate'
-    }
-    throw new MsflError('STORE', `run ${runId}: the run kept moving under this server`)
-  }
-
-  const mustApply = async (input: OrchestratorInput) => {
-    const result = await apply(input)
-    if (typeof result === 'object')
-      throw new MsflError('PROTOCOL', `run ${runId}: ${input.type} refused: ${result.refused}`)
-  }
-
+  const t = await openRunTransitions(p)
   const ownMessage = (round: number, kind: string, metadata: Record<string, unknown>) => ({
     runId,
     round,
@@ -150,29 +93,13 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     metadata,
   })
 
-  /** Before a round opens: holds while the operator's latest command is a pause. */
-  async function holdWhilePaused(round: number): Promise<void> {
-    let told = false
-    for (;;) {
-      const paused = await operatorPause(store, runId)
-      const current = await load()
-      if (!paused || current.phase === 'FAILED') {
-        if (told) p.onPause?.({ round })
-        return
-      }
-      if (!told) p.onPause?.({ round, reason: paused.reason })
-      told = true
-      await new Promise((resolve) => setTimeout(resolve, p.pausePollMs ?? 1000))
-    }
-  }
-
-  const resume = await resumePoint(store, state, p.self)
+  const resume = await resumePoint(store, t.state(), p.self)
   const scaling = await storedScaling(store, runId, p.self)
 
   return {
     resume,
     scaling,
-    state: () => state,
+    state: t.state,
     async register(participants) {
       for (const { name, role, serialNumber } of participants) {
         await store.recordParticipant({
@@ -182,8 +109,8 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
           certificateSerial: serialNumber.toLowerCase(),
           registeredAt: p.now(),
         })
-        if (role === 'data-owner' && !state.connected.includes(name))
-          await mustApply({ type: 'register', name, at: p.now() })
+        if (role === 'data-owner' && !t.state().connected.includes(name))
+          await t.mustApply({ type: 'register', name, at: p.now() })
       }
     },
     async recordInitialModel(params) {
@@ -205,44 +132,53 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     },
     async opened(round, participants): Promise<OpenedRound> {
       // Between rounds the store is the truth: an operator may have paused or aborted the run.
-      if (state.phase === 'WAITING_FOR_CLIENTS') await holdWhilePaused(round)
-      state = await load()
-      if (state.phase === 'FAILED' || state.phase === 'COMPLETED') throw stopped()
-      if (state.round !== round)
+      if (t.state().phase === 'WAITING_FOR_CLIENTS') await t.holdWhilePaused(round)
+      await t.reload()
+      if (t.state().phase === 'FAILED' || t.state().phase === 'COMPLETED') throw t.stopped()
+      if (t.state().round !== round)
         throw new MsflError(
           'STORE',
-          `run ${runId}: round ${round} asked, the store is at ${state.round}`,
+          `run ${runId}: round ${round} asked, the store is at ${t.state().round}`,
         )
-      if (state.phase === 'WAITING_FOR_CLIENTS') {
+      if (t.state().phase === 'WAITING_FOR_CLIENTS') {
         // The seed is unused: the round asks the owners the job's strategy drew.
-        await mustApply({ type: 'open-round', at: p.now(), selectionSeed: 0, drawn: participants })
-        return { deadlineAt: state.deadlineAt!, recorded: new Map(), collected: false }
+        await t.mustApply({
+          type: 'open-round',
+          at: p.now(),
+          selectionSeed: 0,
+          drawn: participants,
+        })
+        return { deadlineAt: t.state().deadlineAt!, recorded: new Map(), collected: false }
       }
-      if (state.phase !== 'TRAINING' && state.phase !== 'AGGREGATING')
+      if (t.state().phase !== 'TRAINING' && t.state().phase !== 'AGGREGATING')
         throw new MsflError(
           'PROTOCOL',
-          `run ${runId}: round ${round} cannot open while ${state.phase}`,
+          `run ${runId}: round ${round} cannot open while ${t.state().phase}`,
         )
-      if (state.selected.join() !== participants.join())
+      if (t.state().selected.join() !== participants.join())
         throw new MsflError(
           'STORE',
-          `run ${runId}: round ${round} asked ${state.selected.join(', ')} before the restart, now ${participants.join(', ')}`,
+          `run ${runId}: round ${round} asked ${t.state().selected.join(', ')} before the restart, now ${participants.join(', ')}`,
         )
       const recorded = new Map<string, unknown>()
       for (const m of await store.listMessages(runId, round))
-        if (m.kind === JOURNAL_KINDS.fitResult && state.received.includes(m.sender) && m.payload)
+        if (
+          m.kind === JOURNAL_KINDS.fitResult &&
+          t.state().received.includes(m.sender) &&
+          m.payload
+        )
           recorded.set(m.sender, decodeMessage(m.payload))
       return {
-        deadlineAt: state.deadlineAt!,
+        deadlineAt: t.state().deadlineAt!,
         recorded,
-        collected: state.phase === 'AGGREGATING',
+        collected: t.state().phase === 'AGGREGATING',
       }
     },
     async accepted(round, clientId, reply) {
-      if (state.round === round && state.received.includes(clientId)) return 'recorded'
+      if (t.state().round === round && t.state().received.includes(clientId)) return 'recorded'
       const at = p.now()
       const metadata = reply as { numExamples?: unknown; trainLoss?: unknown }
-      const result = await apply(
+      const result = await t.apply(
         { type: 'update', round, sender: clientId, messageId: JOURNAL_KINDS.fitResult, at },
         {
           runId,
@@ -261,12 +197,11 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       return typeof result === 'object' ? result : 'recorded'
     },
     async collected(round) {
-      if (state.round !== round || state.phase === 'AGGREGATING') return
+      if (t.state().round !== round || t.state().phase === 'AGGREGATING') return
       // Every asked owner answered, failed or timed out: nothing more can count this round, so
       // the round closes under its deadline rule now (the quorum decides).
-      await mustApply({ type: 'deadline', at: Math.max(p.now(), state.deadlineAt ?? 0) })
-      const after: OrchestratorState = state
-      if (after.phase !== 'AGGREGATING')
+      await t.mustApply({ type: 'deadline', at: Math.max(p.now(), t.state().deadlineAt ?? 0) })
+      if (t.state().phase !== 'AGGREGATING')
         throw new MsflError('PROTOCOL', `run ${runId}: round ${round} missed its quorum`)
     },
     async closed(round, params, record) {
@@ -280,12 +215,12 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       await store.recordMessage(
         ownMessage(round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
       )
-      await mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
+      await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
     },
     async fail(reason) {
-      if (state.phase === 'FAILED' || state.phase === 'COMPLETED') return
+      if (t.state().phase === 'FAILED' || t.state().phase === 'COMPLETED') return
       try {
-        await apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
+        await t.apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
       } catch (error) {
         // Already final (an operator's abort won): the run has its reason.
         if (!(error instanceof MsflError && error.code === 'PROTOCOL')) throw error

@@ -1,6 +1,5 @@
 import type { Strategy } from '../../core/fl/strategy.ts'
 import type { Rng } from '../../core/rng/rng.ts'
-import type { RunFederationParameters } from '../runFederation.ts'
 import type { RunJournal } from './openRunJournal.ts'
 
 /** What a journaled run starts from: the job's initial model and its sampling stream. */
@@ -24,7 +23,12 @@ export interface JournaledStart {
 export async function startJournaledRun(
   journal: RunJournal,
   start: JournaledStart,
-): Promise<Pick<RunFederationParameters, 'initialParams' | 'rng' | 'firstRound' | 'journal'>> {
+): Promise<{
+  readonly initialParams: Float64Array
+  readonly rng: Rng
+  readonly firstRound: number
+  readonly journal: RunJournal
+}> {
   const { resume } = journal
   if (!resume) {
     await journal.recordInitialModel(start.initialParams)

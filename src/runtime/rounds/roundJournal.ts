@@ -28,3 +28,9 @@ export interface RoundJournal {
   /** The round's result: recorded before the next round opens. */
   closed(round: number, record: RoundRecord): Promise<void>
 }
+
+/** A round journal that also keeps each round's global parameters, so a restart resumes from them. */
+export interface FederationJournal extends Omit<RoundJournal, 'closed'> {
+  /** The round's model and record: written before the next round opens. */
+  closed(round: number, params: Float64Array, record: RoundRecord): Promise<void>
+}
