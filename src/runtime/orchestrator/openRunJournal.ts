@@ -2,6 +2,7 @@ import type { FeatureScaling } from '../../core/data/featureScaling.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { RoundRecord } from '../../core/events/runEvent.ts'
 import type { OrchestratorState } from '../../core/orchestrator/orchestratorState.ts'
+import type { ReceivedMessage } from '../../core/orchestrator/receivedMessage.ts'
 import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { decodeMessage } from '../../core/wire/decodeMessage.ts'
@@ -150,49 +151,14 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
         })
         return { deadlineAt: t.state().deadlineAt!, recorded: new Map(), collected: false }
       }
-      if (t.state().phase !== 'TRAINING' && t.state().phase !== 'AGGREGATING')
-        throw new MsflError(
-          'PROTOCOL',
-          `run ${runId}: round ${round} cannot open while ${t.state().phase}`,
-        )
-      if (t.state().selected.join() !== participants.join())
-        throw new MsflError(
-          'STORE',
-          `run ${runId}: round ${round} asked ${t.state().selected.join(', ')} before the restart, now ${participants.join(', ')}`,
-        )
-      const recorded = new Map<string, unknown>()
-      for (const m of await store.listMessages(runId, round))
-        if (
-          m.kind === JOURNAL_KINDS.fitResult &&
-          t.state().received.includes(m.sender) &&
-          m.payload
-        )
-          recorded.set(m.sender, decodeMessage(m.payload))
-      return {
-        deadlineAt: t.state().deadlineAt!,
-        recorded,
-        collected: t.state().phase === 'AGGREGATING',
-      }
+      return reopenedRound(store, t.state(), participants)
     },
     async accepted(round, clientId, reply) {
       if (t.state().round === round && t.state().received.includes(clientId)) return 'recorded'
       const at = p.now()
-      const metadata = reply as { numExamples?: unknown; trainLoss?: unknown }
       const result = await t.apply(
         { type: 'update', round, sender: clientId, messageId: JOURNAL_KINDS.fitResult, at },
-        {
-          runId,
-          round,
-          sender: clientId,
-          messageId: JOURNAL_KINDS.fitResult,
-          kind: JOURNAL_KINDS.fitResult,
-          receivedAt: at,
-          metadata: {
-            numExamples: metadata.numExamples ?? null,
-            trainLoss: metadata.trainLoss ?? null,
-          },
-          payload: encodeMessage(reply),
-        },
+        fitResultMessage(runId, round, clientId, reply, at),
       )
       return typeof result === 'object' ? result : 'recorded'
     },
@@ -227,6 +193,48 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       }
     },
   }
+}
+
+/** An owner's accepted fit result as it is stored: its codec bytes, and what it reported in the clear. */
+function fitResultMessage(
+  runId: string,
+  round: number,
+  sender: string,
+  reply: unknown,
+  at: number,
+): ReceivedMessage {
+  const { numExamples, trainLoss } = reply as { numExamples?: unknown; trainLoss?: unknown }
+  return {
+    runId,
+    round,
+    sender,
+    messageId: JOURNAL_KINDS.fitResult,
+    kind: JOURNAL_KINDS.fitResult,
+    receivedAt: at,
+    metadata: { numExamples: numExamples ?? null, trainLoss: trainLoss ?? null },
+    payload: encodeMessage(reply),
+  }
+}
+
+/** A round that was open when the server stopped: the same owners, deadline and stored replies. */
+async function reopenedRound(
+  store: RunStore,
+  state: OrchestratorState,
+  participants: readonly string[],
+): Promise<OpenedRound> {
+  const { runId, round } = state
+  if (state.phase !== 'TRAINING' && state.phase !== 'AGGREGATING')
+    throw new MsflError('PROTOCOL', `run ${runId}: round ${round} cannot open while ${state.phase}`)
+  if (state.selected.join() !== participants.join())
+    throw new MsflError(
+      'STORE',
+      `run ${runId}: round ${round} asked ${state.selected.join(', ')} before the restart, now ${participants.join(', ')}`,
+    )
+  const recorded = new Map<string, unknown>()
+  for (const m of await store.listMessages(runId, round))
+    if (m.kind === JOURNAL_KINDS.fitResult && state.received.includes(m.sender) && m.payload)
+      recorded.set(m.sender, decodeMessage(m.payload))
+  return { deadlineAt: state.deadlineAt!, recorded, collected: state.phase === 'AGGREGATING' }
 }
 
 async function resumePoint(
