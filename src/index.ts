@@ -78,6 +78,12 @@ export {
   type RunRoundsParameters,
   runRounds,
 } from './runtime/rounds/runRounds.ts'
+export type {
+  FederationJournal,
+  JournalVerdict,
+  OpenedRound,
+  RoundJournal,
+} from './runtime/rounds/roundJournal.ts'
 export {
   type CollectOptions,
   collectReplies,

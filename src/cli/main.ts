@@ -63,6 +63,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/deploy.ts').then((m) => ({ run: m.deploy, help: m.deployHelp })),
     summary: 'deploy local: a whole federation, every role its own process, on this machine',
   },
+  runs: {
+    load: () => import('./commands/runs.ts').then((m) => ({ run: m.runs, help: m.runsHelp })),
+    summary: "the runs in a server's store: status, and one run's round history (runs show)",
+  },
+  run: {
+    load: () => import('./commands/runs.ts').then((m) => ({ run: m.run, help: m.runHelp })),
+    summary: 'operator commands on a stored run: pause, resume, abort',
+  },
 }
 
 /** One line per command; the name column is as wide as the longest name plus two spaces. */

@@ -10,6 +10,7 @@ import type { Rng } from '../core/rng/rng.ts'
 import type { RoundStages } from './roundStages.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
+import type { FederationJournal, RoundJournal } from './rounds/roundJournal.ts'
 import { type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
 export { type RoundEvaluation, summarise } from './rounds/roundEvaluation.ts'
@@ -50,6 +51,13 @@ export interface RunFederationParameters {
   /** Fewest valid updates a round needs to go on; a round short of them fails (default 1). */
   readonly minAccepted?: number
   readonly startTimer?: StartTimer
+  /**
+   * The first round to run (default 1). A resumed run passes the model of the round before as
+   * `initialParams` and an `rng` at the position that round left it.
+   */
+  readonly firstRound?: number
+  /** Writes every step before it is acted on (msfl server --store); gets each round's model. */
+  readonly journal?: FederationJournal
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -76,9 +84,20 @@ export interface FederationResult {
  */
 export async function runFederation(p: RunFederationParameters): Promise<FederationResult> {
   const protocol = federationProtocol(p)
+  const { journal, ...rest } = p
   const { history, final } = await runRounds({
-    ...p,
+    ...rest,
     protocol,
+    ...(journal
+      ? {
+          journal: {
+            opened: (round, participants) => journal.opened(round, participants),
+            accepted: (round, clientId, reply) => journal.accepted(round, clientId, reply),
+            collected: (round, stragglers) => journal.collected(round, stragglers),
+            closed: (round, record) => journal.closed(round, protocol.params(), record),
+          } satisfies RoundJournal,
+        }
+      : {}),
   })
   return { params: protocol.params(), history, final }
 }

@@ -49,6 +49,8 @@ describe('msfl --help', () => {
         'requestor',
         'verifier',
         'deploy',
+        'runs',
+        'run',
       ],
     )
     const columns = rows.map((l) => {

@@ -113,6 +113,31 @@ describe('the round state machine: legal transitions', () => {
     assert.ok(selections.size > 1, 'different seeds select different owners')
   })
 
+  it('a round may ask the owners a strategy drew, but only connected ones and as many as the policy asks', () => {
+    const drawn = apply(ready, { type: 'open-round', at: 0, selectionSeed: 7, drawn: ['d', 'a'] })
+    assert.deepEqual(
+      drawn.state.selected,
+      ['d', 'a'],
+      'the drawn order is kept: it is the order updates are combined in',
+    )
+    const refusedFor = (names: readonly string[]) => {
+      const step = advanceOrchestrator(ready, {
+        type: 'open-round',
+        at: 0,
+        selectionSeed: 7,
+        drawn: names,
+      })
+      assert.equal(step.kind, 'refused')
+      return step.kind === 'refused' ? `${step.code}: ${step.reason}` : ''
+    }
+    assert.match(refusedFor(['a', 'x']), /^illegal: .*x: it is not connected/)
+    assert.match(
+      refusedFor(['a', 'a']),
+      /^illegal: .*asks 2 distinct connected owners, 2 were drawn/,
+    )
+    assert.match(refusedFor(['a', 'b', 'c']), /^illegal: .*3 were drawn/)
+  })
+
   it('the last selected update moves the round to AGGREGATING with every contributor', () => {
     const one = apply(training, update(first, 1))
     assert.equal(one.state.phase, 'TRAINING')

@@ -79,7 +79,12 @@ describe('gRPC federation transport', () => {
     assert.equal(after.bytesReceived - before.bytesReceived, encodeMessage(reply).length)
     const wire = f.server.wireStats()
     assert.ok(wire.bytesSent > after.bytesSent && wire.bytesReceived > after.bytesReceived)
-    assert.deepEqual(f.server.peers(), [{ name: 'do-1', role: 'data-owner' }])
+    const peers = f.server.peers()
+    assert.deepEqual(
+      peers.map(({ name, role }) => ({ name, role })),
+      [{ name: 'do-1', role: 'data-owner' }],
+    )
+    assert.match(peers[0]!.serialNumber, /^[0-9A-F]+$/, 'the certificate serial, for the run store')
   })
 
   it('refuses a connection without a client certificate during the TLS handshake', async () => {

@@ -62,8 +62,12 @@ export interface FederationServer {
   readonly transport: Transport
   /** Resolves once every named participant has connected and said hello. */
   waitForPeers(names: readonly string[], options: { readonly deadlineMs: number }): Promise<void>
-  /** The participants connected now. */
-  peers(): readonly { readonly name: string; readonly role: FederationRole }[]
+  /** The participants connected now, with their certificates' serial numbers (uppercase hex). */
+  peers(): readonly {
+    readonly name: string
+    readonly role: FederationRole
+    readonly serialNumber: string
+  }[]
   /** Bytes on the wire so far, for framing overhead in benchmarks. */
   wireStats(): WireStats
   /**
@@ -273,7 +277,11 @@ export async function startFederationServer(
         .finally(() => arrivals.delete(arrival))
     },
     peers: () =>
-      [...sessions.values()].map(({ identity }) => ({ name: identity.name, role: identity.role })),
+      [...sessions.values()].map(({ identity }) => ({
+        name: identity.name,
+        role: identity.role,
+        serialNumber: identity.serialNumber,
+      })),
     wireStats() {
       let { bytesSent, bytesReceived } = wire
       for (const socket of sockets) {

@@ -1,16 +1,20 @@
-import { readFileSync, unwatchFile, watchFile } from 'node:fs'
+import { mkdirSync, readFileSync, unwatchFile, watchFile } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { loadDataset } from '../../adapters/data/index.ts'
 import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
+import { openRunStore } from '../../adapters/store/index.ts'
 import { createMemoryTransport } from '../../adapters/transport/index.ts'
 import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
+import type { RunStore } from '../../core/ports/runStore.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
+import { openRunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   participantFlagsSchema,
@@ -18,7 +22,9 @@ import {
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
+import { holdAt, readHoldPoint } from '../deploy/holdAt.ts'
 import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
+import { journalSink, roundPolicyOf } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
 import { createProtection } from '../privacy/createProtection.ts'
@@ -33,7 +39,12 @@ type allowed only to the role in the peer's certificate; every envelope signed, 
 and never replayed), waits for the job's data owners (do-0 … as the job's clients
 count names them), the requestor and, when the job has verify: smpc, its verifier
 nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
-the rounds, each local model verified on secret shares by the verifier processes. Writes runs/<id>/ (events, metrics, model) and prints the accuracy.
+the rounds (each local model verified on secret shares by the verifier processes, or
+only their sum revealed with privacy: secagg). Writes runs/<id>/ (events, metrics,
+model) and prints the accuracy. Every round step is written to the run store before it
+is acted on; restarted on the same store (after a crash or kill -9), the server resumes
+the unfinished run at its last durable step, and the owners reconnect on their own
+(docs/deployment.md; a secagg run starts again instead).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -42,6 +53,8 @@ the rounds, each local model verified on secret shares by the verifier processes
   --wait SECONDS     how long to wait for every participant to connect (default 300)
   --crl FILE         the federation's current CRL (newer than the kit's); the file is
                      watched: a revocation during the run disconnects that participant
+  --store SPEC       run store: a SQLite file or postgres://user@host:port/db
+                     (default: <job out>/<job run id>/run.sqlite)
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -53,6 +66,7 @@ const serverFlags = participantFlagsSchema.extend({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a participant name')
     .optional(),
   wait: secondsFlag.default(300),
+  store: z.string().min(1, 'must name a SQLite file or a postgres:// URL').optional(),
   quiet: z.boolean().default(false),
 })
 
@@ -91,6 +105,8 @@ export async function server(argv: readonly string[]): Promise<number> {
     }
   }
   if (crlFile) watchFile(crlFile, { interval: 1000 }, reloadCrl)
+  let store: RunStore | undefined
+  let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
     const expected = [...owners, ...(flags.requestor ? [flags.requestor] : []), ...verifiers]
@@ -100,6 +116,41 @@ export async function server(argv: readonly string[]): Promise<number> {
     const dir = createRunDirectory(config.out, newRunId())
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
+    // A secagg round's masks live only in the owners' memory: such a run cannot resume,
+    // so it keeps no run store (its run folder is the record).
+    let journal: Awaited<ReturnType<typeof openRunJournal>> | undefined
+    if (plan.protocol === 'plain') {
+      const storeSpec = flags.store ?? join(config.out, job.runId, 'run.sqlite')
+      if (!flags.store) mkdirSync(dirname(storeSpec), { recursive: true })
+      store = await openRunStore(storeSpec)
+      const afterCommit = holdAt(readHoldPoint(process.env), (state) =>
+        log.info('held', {
+          phase: state.phase,
+          round: state.round,
+          received: state.received.length,
+        }),
+      )
+      journal = await openRunJournal({
+        store,
+        runId: job.runId,
+        policy: roundPolicyOf(plan),
+        self: kit.name,
+        now,
+        ...(afterCommit ? { afterCommit } : {}),
+        onPause: ({ round, reason }) =>
+          reason === undefined
+            ? log.info('resumed by the operator', { round })
+            : log.info('paused by the operator', { round, reason }),
+      })
+      await journal.register(endpoint.peers())
+      events = journalSink(store, bus, log)
+      if (journal.resume)
+        log.info('resuming', {
+          run: job.runId,
+          round: journal.resume.round,
+          phase: journal.state().phase,
+        })
+    }
     const result = await serveFederation({
       runId: job.runId,
       plan,
@@ -108,6 +159,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       test,
       scaling,
       crypto: createNodeSecaggCrypto(),
+      ...(journal ? { journal } : {}),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       createProtection,
       ...(validation
@@ -152,5 +204,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   } finally {
     if (crlFile) unwatchFile(crlFile, reloadCrl)
     await endpoint.close()
+    await events?.flush()
+    await store?.close()
   }
 }

@@ -1,4 +1,4 @@
-import { sampleClients } from '../fl/sampleClients.ts'
+import { sampleClients, sampleSize } from '../fl/sampleClients.ts'
 import { createSeededRng } from '../rng/seededRng.ts'
 import type { OrchestratorEffect } from './orchestratorEffect.ts'
 import type { OrchestratorInput } from './orchestratorInput.ts'
@@ -52,7 +52,7 @@ export function advanceOrchestrator(
     case 'disconnect':
       return disconnect(state, input.name)
     case 'open-round':
-      return openRound(state, input.at, input.selectionSeed)
+      return openRound(state, input)
     case 'update':
       return acceptUpdate(state, input)
     case 'deadline':
@@ -127,7 +127,10 @@ function paused(state: OrchestratorState, connected: readonly string[]): Orchest
   }
 }
 
-function openRound(state: OrchestratorState, at: number, seed: number): OrchestratorStep {
+function openRound(
+  state: OrchestratorState,
+  input: Extract<OrchestratorInput, { type: 'open-round' }>,
+): OrchestratorStep {
   if (state.phase !== 'WAITING_FOR_CLIENTS')
     return refuse('illegal', `cannot open round ${state.round} while ${state.phase}`)
   if (state.connected.length < state.policy.minClients)
@@ -135,7 +138,22 @@ function openRound(state: OrchestratorState, at: number, seed: number): Orchestr
       'insufficient-clients',
       `round ${state.round} needs ${state.policy.minClients} connected owners, ${state.connected.length} are`,
     )
-  const selected = sampleClients(state.connected, state.policy, createSeededRng(seed))
+  const size = sampleSize(state.connected.length, state.policy)
+  const { drawn, at } = input
+  if (drawn !== undefined) {
+    const unknown = drawn.find((name) => !state.connected.includes(name))
+    if (unknown !== undefined || new Set(drawn).size !== drawn.length || drawn.length !== size)
+      return refuse(
+        'illegal',
+        unknown !== undefined
+          ? `round ${state.round} cannot ask ${unknown}: it is not connected`
+          : `round ${state.round} asks ${size} distinct connected owners, ${drawn.length} were drawn`,
+      )
+  }
+  const selected =
+    drawn === undefined
+      ? sampleClients(state.connected, state.policy, createSeededRng(input.selectionSeed))
+      : [...drawn]
   const attempt = state.attempt + 1
   const deadlineAt = at + state.policy.roundDeadlineMs
   return next(state, { phase: 'TRAINING', attempt, selected, received: [], deadlineAt }, [

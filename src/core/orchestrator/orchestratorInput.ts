@@ -7,8 +7,18 @@ export type OrchestratorInput =
   | { readonly type: 'register'; readonly name: string; readonly at: number }
   /** An owner's connection dropped. */
   | { readonly type: 'disconnect'; readonly name: string; readonly at: number }
-  /** Open the current round; the seed draws which connected owners it asks. */
-  | { readonly type: 'open-round'; readonly at: number; readonly selectionSeed: number }
+  /**
+   * Open the current round; the seed draws which connected owners it asks, unless `drawn`
+   * names them: a deployed job draws them with its strategy's sampling stream, so a round asks
+   * the owners the same job asks in simulation (they must be connected and as many as the policy
+   * asks).
+   */
+  | {
+      readonly type: 'open-round'
+      readonly at: number
+      readonly selectionSeed: number
+      readonly drawn?: readonly string[]
+    }
   /** An owner's update for `round` arrived (its bytes are recorded with the transition). */
   | {
       readonly type: 'update'

@@ -19,6 +19,8 @@ import type { FederatedRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
 import { createSmpcStage } from '../defence/createSmpcStage.ts'
+import type { RunJournal } from '../orchestrator/openRunJournal.ts'
+import { startJournaledRun } from '../orchestrator/startJournaledRun.ts'
 import type { CreateProtection } from '../privacy/updateProtection.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import type { RoundStages } from '../roundStages.ts'
@@ -53,6 +55,8 @@ export interface ServeFederationParameters {
   readonly verification?: DeployedVerification
   readonly emit: EventSink
   readonly now: () => number
+  /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
+  readonly journal?: RunJournal
 }
 
 /**
@@ -102,7 +106,11 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     const rows = await describeOwners(p)
     let test = p.test
     let validation = p.verification?.validation
-    if (p.scaling && p.scaling.features.length > 0) {
+    // The owners agree on the scaling once: a resumed run takes the one recorded.
+    if (p.scaling && p.journal?.scaling) {
+      test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
+      if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
+    } else if (p.scaling && p.scaling.features.length > 0) {
       const agreement = await agreeFeatureScaling({
         session: `${runId}/feature-statistics`,
         transport: p.transport,
@@ -115,6 +123,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       })
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
       if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
+      await p.journal?.recordScaling(agreement.scaling)
     }
     const strategy = createStrategy(plan.engine, {
       clients: basics.clients,
@@ -131,49 +140,59 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       testRows: test.n,
       attackers: {},
     })
-    const rounds = {
+    const initialParams = model.init(createSeededRng(deriveSeed(basics.seed, 'init')))
+    const rng = createSeededRng(deriveSeed(basics.seed, 'sampling'))
+    const shared = {
       runId,
       strategy,
       transport: p.transport,
-      initialParams: model.init(createSeededRng(deriveSeed(basics.seed, 'init'))),
       evaluate: createEvaluation(model, { train: test, test, description: '' }, new Map()),
-      rng: createSeededRng(deriveSeed(basics.seed, 'sampling')),
       emit: p.emit,
       now: p.now,
     }
-    const result =
-      plan.protocol === 'protected'
-        ? await serveProtectedRounds({
-            ...rounds,
-            plan,
-            owners,
-            rows,
-            createProtection: required(p.createProtection),
-          })
-        : await runFederation({
-            ...rounds,
-            clients: owners,
-            rounds: basics.rounds,
-            ...(verify && validation && p.verification
-              ? {
-                  stages: verificationStage(
-                    p,
-                    verify,
-                    verifiers,
-                    model,
-                    validation,
-                    p.verification,
-                  ),
-                }
-              : {}),
-            deadlineMs: basics.deadlineMs,
-          })
+    let result: Omit<ServedFederation, 'model'>
+    if (plan.protocol === 'protected') {
+      // A protected round's masks live only in the owners' memory: it cannot resume.
+      if (p.journal)
+        throw new MsflError(
+          'CONFIG_INVALID',
+          'privacy: a secure-aggregation run keeps no journal (its masks die with the round, so it cannot resume)',
+        )
+      result = await serveProtectedRounds({
+        ...shared,
+        initialParams,
+        rng,
+        plan,
+        owners,
+        rows,
+        createProtection: required(p.createProtection),
+      })
+    } else {
+      const resumed = p.journal
+        ? await startJournaledRun(p.journal, { strategy, owners, initialParams, rng })
+        : { initialParams, rng }
+      const rounds = await runFederation({
+        ...shared,
+        ...resumed,
+        clients: owners,
+        rounds: basics.rounds,
+        ...(verify && validation && p.verification
+          ? {
+              stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
+            }
+          : {}),
+        deadlineMs: basics.deadlineMs,
+      })
+      const before = p.journal?.resume?.history ?? []
+      result = { ...rounds, history: [...before, ...rounds.history] as typeof rounds.history }
+    }
     if (p.requestor) await deliverModel(p, p.requestor, result)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { ...result, model }
   } catch (error) {
     reportRunFailure(event, error)
     const reason = error instanceof Error ? error.message : String(error)
+    await p.journal?.fail(reason)
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   }

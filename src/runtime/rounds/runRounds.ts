@@ -4,6 +4,7 @@ import type { EventSink, RoundRecord } from '../../core/events/runEvent.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import { collectReplies, type ReplyOutcome, type StartTimer } from './collectReplies.ts'
 import { type RoundEvaluation, summarise } from './roundEvaluation.ts'
+import type { RoundJournal } from './roundJournal.ts'
 
 /** Ten minutes: long enough for local training on a slow owner, short enough to notice a dead one. */
 export const DEFAULT_DEADLINE_MS = 600_000
@@ -77,6 +78,10 @@ export interface RunRoundsParameters<U, X> {
   /** Fewest accepted updates a round (with participants) needs to go on (default 1). */
   readonly minAccepted?: number
   readonly startTimer?: StartTimer
+  /** The first round to run (default 1): a run resumed after a restart continues where it stopped. */
+  readonly firstRound?: number
+  /** Writes every step before it is acted on, and gives a resumed round its recorded replies. */
+  readonly journal?: RoundJournal
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -99,8 +104,12 @@ export async function runRounds<U, X>(p: RunRoundsParameters<U, X>): Promise<Rou
   const event = createRunEmitter(p)
   const history: (RoundRecord & X)[] = []
   let final: RoundEvaluation | undefined
-  await p.protocol.open?.()
-  for (let round = 1; round <= p.rounds; round++) {
+  const firstRound = p.firstRound ?? 1
+  if (!Number.isInteger(firstRound) || firstRound < 1 || firstRound > p.rounds)
+    throw new MsflError('CONFIG_INVALID', `firstRound: must be a round of 1 … ${p.rounds}`)
+  // Round 0 (e.g. the initial model's publication) happened before a resumed run stopped.
+  if (firstRound === 1) await p.protocol.open?.()
+  for (let round = firstRound; round <= p.rounds; round++) {
     const started = p.now()
     const before = p.transport.stats()
     const plan = await p.protocol.plan(round)
@@ -121,6 +130,7 @@ export async function runRounds<U, X>(p: RunRoundsParameters<U, X>): Promise<Rou
       bytesReceived: after.bytesReceived - before.bytesReceived,
       durationMs: p.now() - started,
     } as RoundRecord & X
+    await p.journal?.closed(round, record)
     history.push(record)
     event('round-completed', { record })
   }
@@ -135,17 +145,39 @@ async function collectRound<U, X>(
   round: number,
   plan: RoundBroadcast<U>,
 ): Promise<{ accepted: AcceptedUpdate<U>[]; stragglers: string[] }> {
-  const deadlineMs = p.deadlineMs ?? DEFAULT_DEADLINE_MS
   const accepted: AcceptedUpdate<U>[] = []
   const stragglers: string[] = []
+  const journal = p.journal
+  const opened = await journal?.opened(round, plan.participants)
+  // A journaled round's deadline is absolute and stored, so a restart re-arms what is left of it.
+  const deadlineMs = opened
+    ? Math.max(0, opened.deadlineAt - p.now())
+    : (p.deadlineMs ?? DEFAULT_DEADLINE_MS)
   const ask = async (clients: readonly string[]) => {
-    const requests = new Map(clients.map((c) => [c, plan.message(c)] as const))
-    const outcomes = await collectReplies(p.transport, requests, {
-      deadlineMs,
-      ...(p.startTimer ? { startTimer: p.startTimer } : {}),
-    })
+    const fresh = clients.filter((c) => !opened?.recorded.has(c))
+    const requests = new Map(fresh.map((c) => [c, plan.message(c)] as const))
+    const collected =
+      fresh.length === 0 || opened?.collected || deadlineMs === 0
+        ? fresh.map((clientId) => ({ clientId, straggler: true as const }))
+        : await collectReplies(p.transport, requests, {
+            deadlineMs,
+            ...(p.startTimer ? { startTimer: p.startTimer } : {}),
+          })
+    const byClient = new Map(collected.map((o) => [o.clientId, o]))
+    // In the order asked, recorded replies in their places: the combination does not depend
+    // on whether the server restarted in between.
+    const outcomes = clients.map(
+      (clientId): ReplyOutcome =>
+        opened?.recorded.has(clientId)
+          ? { clientId, reply: opened.recorded.get(clientId) }
+          : byClient.get(clientId)!,
+    )
     for (const outcome of outcomes) {
-      const verdict = judge(p.protocol, round, outcome)
+      let verdict = judge(p.protocol, round, outcome)
+      if (journal && verdict !== 'straggler' && !('reason' in verdict) && 'reply' in outcome) {
+        const written = await journal.accepted(round, outcome.clientId, outcome.reply)
+        if (written !== 'recorded') verdict = { reason: written.refused }
+      }
       if (verdict === 'straggler') {
         stragglers.push(outcome.clientId)
         event('participant-straggled', { round, clientId: outcome.clientId, deadlineMs })
@@ -159,6 +191,8 @@ async function collectRound<U, X>(
     }
   }
   const last = plan.last
+  if (last && journal)
+    throw new MsflError('CONFIG_INVALID', 'a journaled run cannot simulate omniscient attackers')
   if (last) {
     await ask(plan.participants.filter((c) => !last.participants.has(c)))
     last.observe(accepted)
@@ -180,6 +214,7 @@ async function collectRound<U, X>(
         : `round ${round}: ${accepted.length} valid ${update}s, at least ${minimum} needed${late}`,
     )
   }
+  await journal?.collected(round, stragglers)
   return { accepted, stragglers }
 }
 

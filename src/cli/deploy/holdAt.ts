@@ -1,0 +1,55 @@
+import { z } from 'zod'
+import type { OrchestratorState } from '../../core/orchestrator/orchestratorState.ts'
+import { RUN_PHASES } from '../../core/orchestrator/runPhase.ts'
+import { parseFlags } from './deployFlags.ts'
+
+/** Where a crash test wants the server held: a phase, a round, and how many updates are in. */
+export interface HoldPoint {
+  readonly phase: OrchestratorState['phase']
+  readonly round: number
+  /** At least this many accepted updates (default 0). */
+  readonly received: number
+}
+
+const holdSchema = z.object({
+  MSFL_HOLD_AT: z
+    .string()
+    .regex(
+      new RegExp(`^(${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?$`),
+      `must be PHASE:ROUND[:RECEIVED], PHASE one of ${RUN_PHASES.join(', ')}`,
+    )
+    .optional(),
+})
+
+/** Reads MSFL_HOLD_AT (e.g. `TRAINING:2:1`, `AGGREGATING:2`); undefined when unset. */
+export function readHoldPoint(env: NodeJS.ProcessEnv): HoldPoint | undefined {
+  const value = parseFlags(holdSchema, { MSFL_HOLD_AT: env['MSFL_HOLD_AT'] }).MSFL_HOLD_AT
+  if (value === undefined) return undefined
+  const [phase, round, received] = value.split(':')
+  return {
+    phase: phase as HoldPoint['phase'],
+    round: Number(round),
+    received: Number(received ?? 0),
+  }
+}
+
+/**
+ * A fault-injection point for crash tests: once a committed transition reaches the hold point,
+ * `held` is called (the server logs it) and the server never acts on that transition, so a test
+ * can kill -9 it at a known durable step. Nothing is held when no point is given.
+ */
+export function holdAt(
+  point: HoldPoint | undefined,
+  held: (state: OrchestratorState) => void,
+): ((state: OrchestratorState) => Promise<void>) | undefined {
+  if (!point) return undefined
+  return (state) => {
+    const reached =
+      state.phase === point.phase &&
+      state.round === point.round &&
+      state.received.length >= point.received
+    if (!reached) return Promise.resolve()
+    held(state)
+    return new Promise<void>(() => {})
+  }
+}

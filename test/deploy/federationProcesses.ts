@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import {
+  type LocalFederation,
+  REQUESTOR_NAME,
+} from '../../src/cli/deploy/prepareLocalFederation.ts'
+
+/** The CLI under test, run from source; never derived from this process's argv. */
+export const CLI = [
+  process.execPath,
+  '--disable-warning=DEP0123',
+  '--import',
+  'tsx',
+  'src/cli/main.ts',
+]
+
+/** One started CLI process: its output so far, its exit, and a wait for a log line. */
+export interface CliProcess {
+  readonly child: ChildProcess
+  readonly lines: string[]
+  readonly stdout: string[]
+  readonly exited: Promise<number | null>
+  /** Resolves with the first stderr line (past or future) that contains `text`. */
+  waitFor(text: string, timeoutMs: number): Promise<string>
+}
+
+/** Starts `msfl <args>` with extra environment; its lines are kept (and prefixed with `name`). */
+export function startCli(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): CliProcess {
+  const [node, ...prefix] = CLI
+  const child = spawn(node!, [...prefix, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
+  const lines: string[] = []
+  const stdout: string[] = []
+  const waiters: { text: string; resolve: (line: string) => void }[] = []
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    lines.push(`[${name}] ${line}`)
+    for (const w of waiters.splice(0)) {
+      if (line.includes(w.text)) w.resolve(line)
+      else waiters.push(w)
+    }
+  })
+  createInterface({ input: child.stdout! }).on('line', (line) => stdout.push(line))
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    child.once('error', () => resolve(null))
+  })
+  return {
+    child,
+    lines,
+    stdout,
+    exited,
+    waitFor(text, timeoutMs) {
+      const seen = lines.find((l) => l.includes(text))
+      if (seen) return Promise.resolve(seen)
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${name}: no "${text}" within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+        waiters.push({
+          text,
+          resolve: (line) => {
+            clearTimeout(timer)
+            resolve(line)
+          },
+        })
+        void exited.then((code) => {
+          clearTimeout(timer)
+          reject(new Error(`${name} exited (${code}) before "${text}"\n${lines.join('\n')}`))
+        })
+      })
+    },
+  }
+}
+
+/** Starts the provider of a prepared federation on the kits' endpoint, on `store`. */
+export function startProvider(
+  federation: LocalFederation,
+  store: string,
+  env: Record<string, string> = {},
+): CliProcess {
+  return startCli(
+    'provider',
+    [
+      'server',
+      ...['--kit', federation.providerKit, '--job', federation.job],
+      ...['--requestor', REQUESTOR_NAME, '--store', store, '--json', '--quiet'],
+    ],
+    env,
+  )
+}
+
+/** Starts the requestor and every owner of a prepared federation. */
+export function startParticipants(federation: LocalFederation): CliProcess[] {
+  return [
+    startCli(REQUESTOR_NAME, [
+      'requestor',
+      ...['--kit', federation.requestorKit, '--job', federation.job],
+      ...['--out', `${federation.runs}/model.requested.bin`],
+    ]),
+    ...federation.owners.map((o) =>
+      startCli(o.name, ['owner', '--kit', o.kit, '--job', federation.job, '--data', o.data]),
+    ),
+  ]
+}
+
+/** SIGKILL by pid, only a process this test started and that is still running. */
+export function killHard(p: CliProcess): Promise<number | null> {
+  if (p.child.exitCode === null && p.child.pid !== undefined) p.child.kill('SIGKILL')
+  return p.exited
+}
