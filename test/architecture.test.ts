@@ -102,7 +102,10 @@ it('runtime modules import a driver only where that driver is composed', () => {
   const composedBy: Record<string, readonly string[]> = {
     // A simulation and a deployed provider drive the same rounds.
     'runFederation.ts': ['src/runtime/runSimulation.ts', 'src/runtime/deploy/serveFederation.ts'],
-    'runProtectedFederation.ts': ['src/runtime/runSimulation.ts'],
+    'runProtectedFederation.ts': [
+      'src/runtime/runSimulation.ts',
+      'src/runtime/deploy/serveProtectedRounds.ts',
+    ],
     'runMsflProtocol.ts': ['src/runtime/runMsflSimulation.ts'],
     'runSimulation.ts': ['src/runtime/runExperimentCell.ts'],
     'runMsflSimulation.ts': [],

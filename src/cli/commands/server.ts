@@ -1,20 +1,21 @@
-import { mkdirSync, readFileSync, unwatchFile, watchFile } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { z } from 'zod'
 import { loadDataset } from '../../adapters/data/index.ts'
+import type { ProcessLog } from '../../adapters/logging/index.ts'
 import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
-import { openRunStore } from '../../adapters/store/index.ts'
 import { createMemoryTransport } from '../../adapters/transport/index.ts'
-import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
+import {
+  type FederationServer,
+  startFederationServer,
+} from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
-import { openRunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   participantFlagsSchema,
@@ -22,9 +23,8 @@ import {
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
-import { holdAt, readHoldPoint } from '../deploy/holdAt.ts'
 import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
-import { journalSink, roundPolicyOf } from '../deploy/serverJournal.ts'
+import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
 import { createProtection } from '../privacy/createProtection.ts'
@@ -92,19 +92,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   })
   // A participant revoked during the run is cut off at once (its stream is closed and it
   // cannot reconnect): the provider follows the CRL file it was given.
-  const crlFile = flags.crl
-  const reloadCrl = () => {
-    try {
-      endpoint.updateCrl(readFileSync(crlFile!, 'utf8'))
-      log.info('CRL reloaded', { file: crlFile })
-    } catch (error) {
-      log.error('CRL not reloaded; the previous one stays in force', {
-        file: crlFile,
-        reason: error instanceof Error ? error.message : String(error),
-      })
-    }
-  }
-  if (crlFile) watchFile(crlFile, { interval: 1000 }, reloadCrl)
+  const stopFollowingCrl = flags.crl ? followCrl(endpoint, flags.crl, log) : () => {}
   let store: RunStore | undefined
   let events: { flush(): Promise<void> } | undefined
   try {
@@ -118,39 +106,23 @@ export async function server(argv: readonly string[]): Promise<number> {
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
-    let journal: Awaited<ReturnType<typeof openRunJournal>> | undefined
-    if (plan.protocol === 'plain') {
-      const storeSpec = flags.store ?? join(config.out, job.runId, 'run.sqlite')
-      if (!flags.store) mkdirSync(dirname(storeSpec), { recursive: true })
-      store = await openRunStore(storeSpec)
-      const afterCommit = holdAt(readHoldPoint(process.env), (state) =>
-        log.info('held', {
-          phase: state.phase,
-          round: state.round,
-          received: state.received.length,
-        }),
-      )
-      journal = await openRunJournal({
-        store,
-        runId: job.runId,
-        policy: roundPolicyOf(plan),
-        self: kit.name,
-        now,
-        ...(afterCommit ? { afterCommit } : {}),
-        onPause: ({ round, reason }) =>
-          reason === undefined
-            ? log.info('resumed by the operator', { round })
-            : log.info('paused by the operator', { round, reason }),
-      })
-      await journal.register(endpoint.peers())
-      events = journalSink(store, bus, log)
-      if (journal.resume)
-        log.info('resuming', {
-          run: job.runId,
-          round: journal.resume.round,
-          phase: journal.state().phase,
-        })
-    }
+    const durable =
+      plan.protocol === 'plain'
+        ? await openServerJournal({
+            flags,
+            plan,
+            runId: job.runId,
+            self: kit.name,
+            out: config.out,
+            endpoint,
+            bus,
+            now,
+            log,
+          })
+        : undefined
+    store = durable?.store
+    events = durable?.events
+    const journal = durable?.journal
     const result = await serveFederation({
       runId: job.runId,
       plan,
@@ -202,9 +174,30 @@ export async function server(argv: readonly string[]): Promise<number> {
       )
     return 0
   } finally {
-    if (crlFile) unwatchFile(crlFile, reloadCrl)
+    stopFollowingCrl()
     await endpoint.close()
     await events?.flush()
     await store?.close()
   }
+}
+
+/** Reloads the CRL whenever its file changes; returns how to stop. A bad file keeps the old CRL. */
+function followCrl(
+  endpoint: Pick<FederationServer, 'updateCrl'>,
+  file: string,
+  log: ProcessLog,
+): () => void {
+  const reload = () => {
+    try {
+      endpoint.updateCrl(readFileSync(file, 'utf8'))
+      log.info('CRL reloaded', { file })
+    } catch (error) {
+      log.error('CRL not reloaded; the previous one stays in force', {
+        file,
+        reason: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+  watchFile(file, { interval: 1000 }, reload)
+  return () => unwatchFile(file, reload)
 }

@@ -1,9 +1,18 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { ProcessLog } from '../../adapters/logging/index.ts'
-import { createStoreEventSink, type StoreEventSink } from '../../adapters/store/index.ts'
+import {
+  createStoreEventSink,
+  openRunStore,
+  type StoreEventSink,
+} from '../../adapters/store/index.ts'
+import type { FederationServer } from '../../adapters/transport-grpc/index.ts'
 import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import type { PlainRunPlan } from '../../runtime/config/planRun.ts'
 import type { EventBus } from '../../runtime/createEventBus.ts'
+import { openRunJournal, type RunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
+import { holdAt, readHoldPoint } from './holdAt.ts'
 
 /**
  * The round policy a deployed plain job runs under: its rounds, its sampling (the round state
@@ -37,4 +46,58 @@ export function journalSink(store: RunStore, bus: EventBus, log: ProcessLog): St
   // The store keeps whole milliseconds; the run clock has a fraction.
   bus.subscribe((event) => sink.sink({ ...event, at: Math.floor(event.at) }))
   return sink
+}
+
+/** What {@link openServerJournal} opened: the store, the run's journal and its event sink. */
+export interface ServerJournal {
+  readonly store: RunStore
+  readonly journal: RunJournal
+  readonly events: StoreEventSink
+}
+
+/**
+ * Opens `msfl server`'s run store (`--store`, or `<job out>/<run id>/run.sqlite`), the run's
+ * journal on it (resuming an unfinished run), registers the connected participants and
+ * sends the run's events to the store. `MSFL_HOLD_AT` (crash tests) holds the server after a
+ * durable step.
+ */
+export async function openServerJournal(p: {
+  readonly flags: { readonly store?: string | undefined }
+  readonly plan: PlainRunPlan
+  readonly runId: string
+  readonly self: string
+  readonly out: string
+  readonly endpoint: Pick<FederationServer, 'peers'>
+  readonly bus: EventBus
+  readonly now: () => number
+  readonly log: ProcessLog
+}): Promise<ServerJournal> {
+  const { log } = p
+  const storeSpec = p.flags.store ?? join(p.out, p.runId, 'run.sqlite')
+  if (!p.flags.store) mkdirSync(dirname(storeSpec), { recursive: true })
+  const store = await openRunStore(storeSpec)
+  const afterCommit = holdAt(readHoldPoint(process.env), (state) =>
+    log.info('held', { phase: state.phase, round: state.round, received: state.received.length }),
+  )
+  const journal = await openRunJournal({
+    store,
+    runId: p.runId,
+    policy: roundPolicyOf(p.plan),
+    self: p.self,
+    now: p.now,
+    ...(afterCommit ? { afterCommit } : {}),
+    onPause: ({ round, reason }) =>
+      reason === undefined
+        ? log.info('resumed by the operator', { round })
+        : log.info('paused by the operator', { round, reason }),
+  })
+  await journal.register(p.endpoint.peers())
+  const events = journalSink(store, p.bus, log)
+  if (journal.resume)
+    log.info('resuming', {
+      run: p.runId,
+      round: journal.resume.round,
+      phase: journal.state().phase,
+    })
+  return { store, journal, events }
 }
