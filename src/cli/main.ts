@@ -59,6 +59,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       import('./commands/verifier.ts').then((m) => ({ run: m.verifier, help: m.verifierHelp })),
     summary: 'deployment: an SMPC verifier node checking every local model on secret shares',
   },
+  'key-holder': {
+    load: () =>
+      import('./commands/keyHolder.ts').then((m) => ({ run: m.keyHolder, help: m.keyHolderHelp })),
+    summary: 'deployment: the key holder of privacy ckks|paillier, decrypting only round sums',
+  },
   deploy: {
     load: () => import('./commands/deploy.ts').then((m) => ({ run: m.deploy, help: m.deployHelp })),
     summary: 'deploy local: a whole federation, every role its own process, on this machine',

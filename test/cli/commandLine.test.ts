@@ -48,13 +48,14 @@ describe('msfl --help', () => {
         'owner',
         'requestor',
         'verifier',
+        'key-holder',
         'deploy',
         'runs',
         'run',
       ],
     )
     const columns = rows.map((l) => {
-      const m = /^ {2}([a-z]+)( {2,})\S/.exec(l)
+      const m = /^ {2}([a-z-]+)( {2,})\S/.exec(l)
       assert.ok(m, `two or more spaces after the name: ${JSON.stringify(l)}`)
       return 2 + m[1]!.length + m[2]!.length
     })

@@ -137,6 +137,55 @@ describe('every role its own OS process (gRPC, mutual TLS 1.3, real sockets)', (
     assert.deepEqual(modelParams(summary.model), expected)
   })
 
+  for (const [privacy, exact] of [
+    ['paillier', true],
+    ['ckks', false],
+  ] as const)
+    it(`msfl deploy local --privacy ${privacy}: the key holder is its own process; the model ${exact ? 'equals' : 'is within CKKS error of'} the in-process run`, {
+      timeout: 300_000,
+    }, async () => {
+      const dir = join(root, privacy)
+      const run = await runCliAsync([
+        'deploy',
+        'local',
+        '--owners',
+        '3',
+        '--rounds',
+        '2',
+        '--seed',
+        '8',
+        '--privacy',
+        privacy,
+        '--dir',
+        dir,
+        '--json',
+      ])
+      assert.equal(run.status, 0, run.stderr)
+      const summary = lastJsonLine(run.stdout) as {
+        exitCodes: Record<string, number>
+        model: string
+      }
+      assert.deepEqual(Object.keys(summary.exitCodes).sort(), [
+        'do-0',
+        'do-1',
+        'do-2',
+        'key-holder',
+        'provider',
+        'requestor',
+      ])
+      assert.ok(Object.values(summary.exitCodes).every((code) => code === 0))
+      // Each owner checked the key holder's signature before encrypting under its key.
+      assert.match(run.stderr, /\[key-holder\] key-holder: keys generated scheme=/)
+      const expected = await simulated(join(dir, 'job.yaml'))
+      const params = modelParams(summary.model)
+      if (exact) assert.deepEqual(params, expected)
+      else
+        assert.ok(
+          params.every((v, j) => Math.abs(v - expected[j]!) < 1e-4),
+          'within CKKS error of the in-process run',
+        )
+    })
+
   it('owners in their own network namespaces reach the provider across veth interfaces', {
     timeout: 300_000,
     skip: canCreateNamespaces() ? false : 'needs root and ip netns (CI runs as root)',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
-import { openStartupKit } from '../../src/adapters/pki/index.ts'
+import { openStartupKit, type StartupKit } from '../../src/adapters/pki/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import {
@@ -18,6 +18,10 @@ import {
   prepareLocalFederation,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
 import { createProtection } from '../../src/cli/privacy/createProtection.ts'
+import {
+  openDeployedProtection,
+  verifyKeyHolderPublic,
+} from '../../src/cli/privacy/deployedProtection.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
@@ -39,6 +43,7 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
   let job: DeployedJob
   let data: DatasetSplit
   let server: FederationServer
+  let providerKit: StartupKit
   const children = new Map<string, ChildProcess>()
 
   before(async () => {
@@ -56,6 +61,7 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
     job = loadJob(federation.job)
     data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
     const kit = await openStartupKit(federation.providerKit)
+    providerKit = kit
     const [host, port] = federation.endpoint.split(':')
     server = await startFederationServer({
       host: host!,
@@ -124,7 +130,10 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
       test: data.test,
       scaling: data.scaling,
       crypto: createNodeSecaggCrypto(),
-      createProtection,
+      protection: {
+        open: openDeployedProtection,
+        checkKeyHolder: (publicKey) => verifyKeyHolderPublic(providerKit, job.runId, publicKey),
+      },
       emit: (e) => events.push(e),
       now: () => 0,
     })

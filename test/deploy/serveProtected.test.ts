@@ -2,8 +2,10 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
-import { createProtection, openSecaggProtection } from '../../src/cli/privacy/createProtection.ts'
+import { createProtection } from '../../src/cli/privacy/createProtection.ts'
+import { openDeployedProtection } from '../../src/cli/privacy/deployedProtection.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
+import type { ProtectionTerms } from '../../src/core/deploy/deploymentMessages.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import { createModel } from '../../src/core/model/createModel.ts'
 import type { MessageHandler, ProtocolMessage } from '../../src/core/ports/transport.ts'
@@ -60,19 +62,20 @@ function deploy(
         model,
         seed: plan.basics.seed,
         crypto,
-        ...(hiding?.name === 'secagg'
+        ...(hiding
           ? {
-              openProtection: (referenceExamples: number) =>
-                openSecaggProtection(
+              openProtection: (terms: ProtectionTerms) =>
+                openDeployedProtection(
                   hiding,
                   {
                     runId: 'deployed',
                     clients: owners,
                     rounds: plan.basics.rounds,
                     minContributors: MIN_SUMMED_UPDATES,
-                    referenceExamples,
+                    referenceExamples: terms.referenceExamples,
                     dropsOut: () => false,
                   },
+                  terms.keyHolder,
                   crypto,
                 ),
             }
@@ -98,7 +101,11 @@ function deploy(
     test: adult.test,
     scaling: adult.scaling,
     crypto,
-    createProtection,
+    // Secagg has no key holder whose key could need checking.
+    protection: {
+      open: openDeployedProtection,
+      checkKeyHolder: () => assert.fail('a secagg job has no key holder'),
+    },
     emit: (e) => events.push(e),
     now: () => 0,
   })
@@ -174,10 +181,6 @@ describe('serveFederation with privacy: secagg (each owner a party of its own)',
 
   it('refuses what a deployment cannot run, naming the field', async () => {
     await assert.rejects(deploy(planOf('dp:epsilon=3')).served!, /privacy: DP across processes/)
-    await assert.rejects(
-      deploy(planOf('paillier')).served!,
-      /privacy: paillier needs its key holder as a process of its own/,
-    )
     await assert.rejects(
       deploy(planOf('secagg', { dropout: 0.25 })).served!,
       /dropout: simulated dropouts have no place in a deployment/,

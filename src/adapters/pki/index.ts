@@ -9,6 +9,7 @@ export { certificateFingerprint, normalizeFingerprint } from './certificateFinge
 export { validityDaysSchema } from './certificateValidity.ts'
 export type { FederationCa, FederationCaParameters } from './createFederationCa.ts'
 export { createFederationCa } from './createFederationCa.ts'
+export { createKitPeerCheck } from './createKitPeerCheck.ts'
 export { createKitSecaggIdentity } from './createKitSecaggIdentity.ts'
 export { exportCrl } from './exportCrl.ts'
 export type { IssuedParticipant, IssueParticipantParameters } from './issueParticipant.ts'

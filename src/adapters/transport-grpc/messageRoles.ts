@@ -39,6 +39,7 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  *                                 verifier     smpc-ack, smpc-relay
  *   smpc-advance                  verifier     smpc-progress, smpc-result, smpc-relay
  *   key-holder-decrypt            key-holder   key-holder-sum
+ *   key-holder-public-request     key-holder   key-holder-public
  *   describe-data                 data-owner   data-description
  *   protection-terms              data-owner   protection-terms-accepted
  *   deliver-model                 requestor    model-received
@@ -66,6 +67,7 @@ export const MESSAGE_RULES = {
   'smpc-open': smpc,
   'smpc-advance': { to: verifier, replies: ['smpc-progress', 'smpc-result', 'smpc-relay'] },
   'key-holder-decrypt': { to: ['key-holder'], replies: ['key-holder-sum'] },
+  'key-holder-public-request': { to: ['key-holder'], replies: ['key-holder-public'] },
   'describe-data': { to: owner, replies: ['data-description'] },
   'protection-terms': { to: owner, replies: ['protection-terms-accepted'] },
   'deliver-model': { to: requestor, replies: ['model-received'] },

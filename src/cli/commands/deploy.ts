@@ -23,7 +23,9 @@ interface. Prints each process's log and the final accuracy.
   --model SPEC     the model (default logistic)
   --seed N         the job's seed (default 42)
   --privacy SPEC   secagg[:t=…,clip=…]: the provider learns only each round's sum of
-                   the owners' updates (secure aggregation between the owner processes)
+                   the owners' updates (secure aggregation between the owner processes);
+                   ckks or paillier: owners encrypt under the key of a msfl key-holder
+                   process, which decrypts only round sums
   --verify SPEC    verify every local model on secret shares by verifier processes,
                    e.g. smpc or smpc:nodes=3,drop=0.1 (validation=public only)
   --dir DIR        where to put the federation (default: a new temporary directory)
@@ -82,7 +84,8 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   const say = (text: string) => (flags.json ? process.stderr : process.stdout).write(text)
   say(`deploy local: preparing ${flags.owners} data owners in ${dir}\n`)
   const federation = await prepareLocalFederation({ ...flags, dir })
-  const processes = flags.owners + 2 + federation.verifiers.length
+  const processes =
+    flags.owners + 2 + federation.verifiers.length + (federation.keyHolderKit ? 1 : 0)
   say(`deploy local: starting ${processes} processes (provider at ${federation.endpoint})\n`)
   const outcome = await launchLocalFederation(federation, { cli: thisCli(), write: say })
   const final = outcome.summary['final'] as { accuracy?: number } | undefined

@@ -4,6 +4,7 @@ import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { createTabularEncoder } from '../../core/data/tabularEncoder.ts'
+import type { ProtectionTerms } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { createModel } from '../../core/model/createModel.ts'
@@ -15,7 +16,7 @@ import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
 import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
-import { openSecaggProtection } from '../privacy/createProtection.ts'
+import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 
 export const ownerHelp = `msfl owner --kit DIR --job FILE --data CSV|builtin:… [options]
 
@@ -72,19 +73,24 @@ export async function owner(argv: readonly string[]): Promise<number> {
     crypto,
     ...(hiding
       ? {
-          openProtection: (referenceExamples: number) =>
-            openSecaggProtection(
+          // The key holder's public key reaches it through the provider: it checks the
+          // key holder's signature itself before encrypting anything under it.
+          openProtection: async (terms: ProtectionTerms) => {
+            if (terms.keyHolder) verifyKeyHolderPublic(kit, job.runId, terms.keyHolder)
+            return openDeployedProtection(
               hiding,
               {
                 runId: job.runId,
                 clients: ownerIds(config.clients),
                 rounds: config.rounds,
                 minContributors: MIN_SUMMED_UPDATES,
-                referenceExamples,
+                referenceExamples: terms.referenceExamples,
                 dropsOut: () => false,
               },
+              terms.keyHolder,
               crypto,
-            ),
+            )
+          },
         }
       : {}),
   })

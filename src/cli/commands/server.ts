@@ -14,6 +14,7 @@ import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
+import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
@@ -27,7 +28,7 @@ import { logFederationEvent, openParticipant } from '../deploy/openParticipant.t
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
-import { createProtection } from '../privacy/createProtection.ts'
+import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 import { startRunEvents } from '../startRunEvents.ts'
 
 export const serverHelp = `msfl server --kit DIR --job FILE [options]
@@ -97,7 +98,14 @@ export async function server(argv: readonly string[]): Promise<number> {
   let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
-    const expected = [...owners, ...(flags.requestor ? [flags.requestor] : []), ...verifiers]
+    const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+    const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
+    const expected = [
+      ...owners,
+      ...(flags.requestor ? [flags.requestor] : []),
+      ...verifiers,
+      ...keyHolder,
+    ]
     log.info('listening', { host: listen.host, port: endpoint.port, run: job.runId })
     log.info('waiting for participants', { expected: expected.length, seconds: flags.wait })
     await endpoint.waitForPeers(expected, { deadlineMs: flags.wait * 1000 })
@@ -133,7 +141,10 @@ export async function server(argv: readonly string[]): Promise<number> {
       crypto: createNodeSecaggCrypto(),
       ...(journal ? { journal } : {}),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
-      createProtection,
+      protection: {
+        open: openDeployedProtection,
+        checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
+      },
       ...(validation
         ? {
             verification: {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { type LocalFederation, REQUESTOR_NAME } from './prepareLocalFederation.ts'
 
 /** How the processes of a local federation behave and where their output goes. */
@@ -118,6 +119,12 @@ export async function launchLocalFederation(
     start(
       owner.name,
       ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
+      true,
+    )
+  if (federation.keyHolderKit)
+    start(
+      KEY_HOLDER_ID,
+      ['key-holder', '--kit', federation.keyHolderKit, '--job', federation.job],
       true,
     )
   for (const verifier of federation.verifiers)

@@ -7,6 +7,7 @@ import { splitBuiltinOwners } from '../../adapters/data/index.ts'
 import { createFederationCa, issueParticipant, writeStartupKit } from '../../adapters/pki/index.ts'
 import { formatOwnerCsv } from '../../core/data/formatOwnerCsv.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import { loadJob } from './loadJob.ts'
@@ -39,6 +40,8 @@ export interface LocalFederation {
   readonly providerKit: string
   readonly requestorKit: string
   readonly owners: readonly { readonly name: string; readonly kit: string; readonly data: string }[]
+  /** The key holder's kit (`privacy: ckks|paillier` only). */
+  readonly keyHolderKit?: string
   /** The job's verifier nodes (none without `verify`). */
   readonly verifiers: readonly { readonly name: string; readonly kit: string }[]
   readonly runs: string
@@ -110,7 +113,19 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
   const verifiers = []
   for (const name of plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : [])
     verifiers.push({ name, kit: await kit('verifier', name) })
-  return { job, endpoint, providerKit, requestorKit, owners, verifiers, runs }
+  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+  const keyHolderKit =
+    hiding && hiding.name !== 'secagg' ? await kit('key-holder', KEY_HOLDER_ID) : undefined
+  return {
+    job,
+    endpoint,
+    providerKit,
+    requestorKit,
+    owners,
+    verifiers,
+    runs,
+    ...(keyHolderKit ? { keyHolderKit } : {}),
+  }
 }
 
 /** A TCP port free on `host` right now (the provider binds it moments later). */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { keyHolderPublicSchema } from '../privacy/keyHolderMessages.ts'
 import { messageSchema } from '../wire/messageSchema.ts'
 
 /**
@@ -39,8 +40,10 @@ export const protectionTermsSchema = messageSchema('protection-terms', {
    * (nᵢ / referenceExamples)·Δᵢ, so every owner must scale by the same public number.
    */
   referenceExamples: z.number().int().min(1).max(1_000_000_000),
+  /** ckks, paillier: the key holder's signed public key, which each owner checks itself. */
+  keyHolder: keyHolderPublicSchema.optional(),
 })
-/** What a protected job's owners must agree on before the first round (`privacy: secagg`). */
+/** What a protected job's owners must agree on before the first round (`privacy: secagg|ckks|paillier`). */
 export type ProtectionTerms = z.infer<typeof protectionTermsSchema>
 
 export const protectionTermsAcceptedSchema = messageSchema('protection-terms-accepted', {

@@ -2,6 +2,7 @@ import type { Dataset } from '../../core/data/dataset.ts'
 import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
 import {
   describeDataSchema,
+  type ProtectionTerms,
   protectionTermsSchema,
   type RunEnded,
 } from '../../core/deploy/deploymentMessages.ts'
@@ -30,10 +31,11 @@ export interface OwnerParticipantParameters {
   readonly seed: number
   readonly crypto: SecaggCrypto
   /**
-   * A protected job (`privacy: secagg`): the protection's owner side, opened once the
-   * provider sends the job's `protection-terms`; every update then leaves protected.
+   * A protected job (`privacy: secagg|ckks|paillier`): the protection's owner side, opened
+   * once the provider sends the job's `protection-terms` (after checking the key holder's
+   * signed key in them, for ckks and paillier); every update then leaves protected.
    */
-  readonly openProtection?: (referenceExamples: number) => UpdateProtection
+  readonly openProtection?: (terms: ProtectionTerms) => Promise<UpdateProtection>
 }
 
 /** An owner's handler, and the run's end as the provider announced it. */
@@ -64,6 +66,7 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
     : undefined
   let training: MessageHandler | undefined
   let protectedTraining: MessageHandler | undefined
+  let opening = false
   const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
@@ -92,8 +95,16 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         if (!p.openProtection) return error('protection-terms: this job protects no updates')
         if (!parsed.success || parsed.data.runId !== runId)
           return error('protection-terms: not this run')
-        if (protectedTraining) return error('protection-terms: the terms were set already')
-        const protection = p.openProtection(parsed.data.referenceExamples)
+        if (protectedTraining || opening)
+          return error('protection-terms: the terms were set already')
+        opening = true
+        let protection: UpdateProtection
+        try {
+          protection = await p.openProtection(parsed.data)
+        } catch (cause) {
+          opening = false
+          return error(`protection-terms: ${(cause as Error).message}`)
+        }
         // Lazily: the trainer takes the rows as the scaling agreement left them.
         protectedTraining = protection.wrapClient(clientId, { handle: (m) => trainer().handle(m) })
         return { type: 'protection-terms-accepted', runId, clientId }

@@ -12,6 +12,7 @@ import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { MessageHandler, ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import { KEY_HOLDER_ID, type KeyHolderPublic } from '../../core/privacy/keyHolderMessages.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
@@ -21,7 +22,6 @@ import { createStrategy } from '../createStrategy.ts'
 import { createSmpcStage } from '../defence/createSmpcStage.ts'
 import type { RunJournal } from '../orchestrator/openRunJournal.ts'
 import { startJournaledRun } from '../orchestrator/startJournaledRun.ts'
-import type { CreateProtection } from '../privacy/updateProtection.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
 import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
@@ -31,7 +31,11 @@ import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
-import { deployedProtection, serveProtectedRounds } from './serveProtectedRounds.ts'
+import {
+  deployedProtection,
+  type OpenDeployedProtection,
+  serveProtectedRounds,
+} from './serveProtectedRounds.ts'
 
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
@@ -49,8 +53,11 @@ export interface ServeFederationParameters {
   readonly crypto: SecaggCrypto
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
-  /** A protected job's protection (the CLI's createProtection, with real keys). */
-  readonly createProtection?: CreateProtection
+  /** A protected job's protections (cli/privacy/deployedProtection.ts) and the key holder check. */
+  readonly protection?: {
+    readonly open: OpenDeployedProtection
+    readonly checkKeyHolder: (publicKey: KeyHolderPublic) => void
+  }
   /** The job's `verify: smpc`: the verifier nodes are processes of their own. */
   readonly verification?: DeployedVerification
   readonly emit: EventSink
@@ -101,7 +108,14 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   const event = createRunEmitter(p)
   const model = createModel(resolveModelSpec(basics.model, p.test))
   const verifiers = verify ? verifierNodeIds(verify.nodes) : []
-  const participants = [...owners, ...(p.requestor ? [p.requestor] : []), ...verifiers]
+  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+  const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
+  const participants = [
+    ...owners,
+    ...(p.requestor ? [p.requestor] : []),
+    ...verifiers,
+    ...keyHolder,
+  ]
   try {
     const rows = await describeOwners(p)
     let test = p.test
@@ -165,7 +179,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         plan,
         owners,
         rows,
-        createProtection: required(p.createProtection),
+        ...required(p.protection),
       })
     } else {
       const resumed = p.journal
@@ -198,10 +212,10 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   }
 }
 
-function required(createProtection: CreateProtection | undefined): CreateProtection {
-  if (!createProtection)
+function required(protection: ServeFederationParameters['protection']) {
+  if (!protection)
     throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no protections')
-  return createProtection
+  return { openProtection: protection.open, checkKeyHolder: protection.checkKeyHolder }
 }
 
 /** The job's `verify` config when the deployment can run it, or why it cannot. */

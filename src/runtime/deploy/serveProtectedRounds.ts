@@ -1,9 +1,15 @@
 import { protectionTermsAcceptedSchema } from '../../core/deploy/deploymentMessages.ts'
+import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { Strategy } from '../../core/fl/strategy.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
+import {
+  KEY_HOLDER_ID,
+  type KeyHolderPublic,
+  keyHolderPublicSchema,
+} from '../../core/privacy/keyHolderMessages.ts'
 import type { HidingPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { ProtectedRunPlan } from '../config/planRun.ts'
@@ -11,7 +17,7 @@ import {
   type ProtectedFederationResult,
   runProtectedFederation,
 } from '../privacy/runProtectedFederation.ts'
-import type { CreateProtection } from '../privacy/updateProtection.ts'
+import type { ProtectionContext, UpdateProtection } from '../privacy/updateProtection.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 
@@ -27,29 +33,38 @@ export interface ServeProtectedRoundsParameters {
   readonly initialParams: Float64Array
   readonly evaluate: (params: Float64Array) => RoundEvaluation
   readonly rng: Rng
-  /** Opens the protection's server side (the CLI's createProtection, with real keys). */
-  readonly createProtection: CreateProtection
+  /** Opens the protection's server side, under the key holder's public key when it has one. */
+  readonly openProtection: OpenDeployedProtection
+  /**
+   * Checks the key holder's signed public key before anyone uses it (the owners check it
+   * too: they do not trust the provider that forwards it).
+   */
+  readonly checkKeyHolder: (publicKey: KeyHolderPublic) => void
   readonly emit: EventSink
   readonly now: () => number
 }
 
+/** Opens the public side of a deployed protection (cli/privacy/deployedProtection.ts). */
+export type OpenDeployedProtection = (
+  hiding: HidingPart,
+  context: ProtectionContext,
+  keyHolder: KeyHolderPublic | undefined,
+) => Promise<UpdateProtection>
+
 /**
- * The job's `privacy` part a deployment can run: secure aggregation, where each owner is
- * its own party and a real dropout is an owner that vanished. DP, the key-holder
- * protections and the simulated `dropout` are refused naming the field.
+ * The job's `privacy` part a deployment can run: secure aggregation (each owner its own
+ * party, a real dropout an owner that vanished), or ckks / paillier with the key holder a
+ * process of its own. DP and the simulated `dropout` are refused naming the field.
  */
-export function deployedProtection(plan: ProtectedRunPlan): HidingPart & { name: 'secagg' } {
+export function deployedProtection(plan: ProtectedRunPlan): HidingPart {
   const { privacy } = plan
   if (privacy.dp)
     throw new MsflError(
       'CONFIG_INVALID',
       'privacy: DP across processes is not available yet (each owner must draw its own noise): use msfl simulate',
     )
-  if (privacy.hiding?.name !== 'secagg')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `privacy: ${privacy.hiding?.name ?? privacy.spec} needs its key holder as a process of its own, which a deployment does not start yet: use secagg, or msfl simulate`,
-    )
+  if (!privacy.hiding)
+    throw new MsflError('CONFIG_INVALID', `privacy: ${privacy.spec} protects no updates`)
   if (privacy.dropout > 0)
     throw new MsflError(
       'CONFIG_INVALID',
@@ -59,11 +74,14 @@ export function deployedProtection(plan: ProtectedRunPlan): HidingPart & { name:
 }
 
 /**
- * FedAvg with secure aggregation across processes, on the code a simulation runs
- * (runProtectedFederation and the secagg protection): the provider tells every owner the
- * job's protection terms — the public reference row count each owner scales its update
- * by, the largest owner's as in simulation — and each must accept them before a round;
- * then every round the provider learns only the sum of the owners that finished it.
+ * FedAvg with protected updates across processes, on the code a simulation runs
+ * (runProtectedFederation and the protections): for ckks and paillier the provider first
+ * asks the key holder process for its signed public key and checks it; it then tells every
+ * owner the job's protection terms — the public reference row count each owner scales its
+ * update by (the largest owner's, as in simulation) and the key holder's signed key, which
+ * each owner checks itself — and each must accept them before a round. Every round the
+ * provider learns only the sum of the owners that finished it (secagg) or a ciphertext
+ * sum only the key holder decrypts (ckks, paillier).
  */
 export async function serveProtectedRounds(
   p: ServeProtectedRoundsParameters,
@@ -71,7 +89,13 @@ export async function serveProtectedRounds(
   const hiding = deployedProtection(p.plan)
   const { basics } = p.plan
   const referenceExamples = Math.max(...p.rows)
-  const terms: ProtocolMessage = { type: 'protection-terms', runId: p.runId, referenceExamples }
+  const keyHolder = hiding.name === 'secagg' ? undefined : await fetchKeyHolderKey(p)
+  const terms: ProtocolMessage = {
+    type: 'protection-terms',
+    runId: p.runId,
+    referenceExamples,
+    ...(keyHolder ? { keyHolder } : {}),
+  }
   const outcomes = await collectReplies(p.transport, new Map(p.owners.map((o) => [o, terms])), {
     deadlineMs: basics.deadlineMs,
   })
@@ -90,19 +114,23 @@ export async function serveProtectedRounds(
         })`,
       )
   }
-  const opened = await p.createProtection(hiding, {
-    runId: p.runId,
-    clients: p.owners,
-    rounds: basics.rounds,
-    minContributors: MIN_SUMMED_UPDATES,
-    referenceExamples,
-    dropsOut: () => false,
-  })
+  const protection = await p.openProtection(
+    hiding,
+    {
+      runId: p.runId,
+      clients: p.owners,
+      rounds: basics.rounds,
+      minContributors: MIN_SUMMED_UPDATES,
+      referenceExamples,
+      dropsOut: () => false,
+    },
+    keyHolder,
+  )
   try {
     return await runProtectedFederation({
       runId: p.runId,
       strategy: p.strategy,
-      protection: opened.protection,
+      protection,
       transport: p.transport,
       clients: p.owners,
       rounds: basics.rounds,
@@ -114,6 +142,23 @@ export async function serveProtectedRounds(
       now: p.now,
     })
   } finally {
-    await opened.protection.dispose()
+    await protection.dispose()
   }
+}
+
+/** The key holder's signed public key, checked; the run fails if it does not give one. */
+async function fetchKeyHolderKey(p: ServeProtectedRoundsParameters): Promise<KeyHolderPublic> {
+  const reply = await p.transport.request(
+    KEY_HOLDER_ID,
+    { type: 'key-holder-public-request', runId: p.runId },
+    { deadlineMs: p.plan.basics.deadlineMs },
+  )
+  const parsed = keyHolderPublicSchema.safeParse(reply)
+  if (!parsed.success)
+    throw new MsflError(
+      'PROTOCOL',
+      `the key holder gave no public key (${String((reply as { message?: unknown } | null)?.message ?? describeZodError(parsed.error))})`,
+    )
+  p.checkKeyHolder(parsed.data)
+  return parsed.data
 }
