@@ -31,6 +31,8 @@ export interface LocalFederationOptions {
   readonly verify?: string
   /** The job's `privacy` (`secagg[:…]`): owners' updates reach the provider only summed. */
   readonly privacy?: string
+  /** The job's per-round deadline in seconds (default: the config's). */
+  readonly deadline?: number
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -72,6 +74,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       strategy: 'fedavg',
       ...(o.verify === undefined ? {} : { verify: o.verify }),
       ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
+      ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
       out: runs,
     }),
   )
