@@ -17,6 +17,7 @@ import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
+import type { RunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   participantFlagsSchema,
@@ -89,10 +90,36 @@ export async function server(argv: readonly string[]): Promise<number> {
     port: listen.port,
     tls: kit.tls,
     run: job.runId,
-    onEvent: logFederationEvent(log),
+    onEvent: (event) => {
+      logFederationEvent(log)(event)
+      // The run store follows the owners' connections: too few pauses the run between rounds.
+      if (event.type === 'peer-connected' || event.type === 'peer-disconnected')
+        followConnection(event)
+    },
   })
   // A participant revoked during the run is cut off at once (its stream is closed and it
   // cannot reconnect): the provider follows the CRL file it was given.
+  let journal: RunJournal | undefined
+  // An owner that comes back after the scaling agreement (a restarted process) is given the
+  // agreed scaling before the run store counts it connected, so it can train when asked.
+  let announceScaling: ((owner: string) => Promise<void>) | undefined
+  const followConnection = (event: { readonly type: string; readonly peer: string }) => {
+    const peer = endpoint.peers().find((p) => p.name === event.peer)
+    const change =
+      event.type === 'peer-disconnected'
+        ? journal?.disconnected(event.peer)
+        : journal &&
+          (async () => {
+            if (peer?.role === 'data-owner') await announceScaling?.(event.peer)
+            await journal?.register(peer ? [peer] : [])
+          })()
+    change?.catch((error: unknown) =>
+      log.error('connection not recorded in the run store', {
+        peer: event.peer,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+    )
+  }
   const stopFollowingCrl = flags.crl ? followCrl(endpoint, flags.crl, log) : () => {}
   let store: RunStore | undefined
   let events: { flush(): Promise<void> } | undefined
@@ -130,7 +157,7 @@ export async function server(argv: readonly string[]): Promise<number> {
         : undefined
     store = durable?.store
     events = durable?.events
-    const journal = durable?.journal
+    journal = durable?.journal
     const result = await serveFederation({
       runId: job.runId,
       plan,
@@ -140,6 +167,9 @@ export async function server(argv: readonly string[]): Promise<number> {
       scaling,
       crypto: createNodeSecaggCrypto(),
       ...(journal ? { journal } : {}),
+      onScalingKnown: (announce) => {
+        announceScaling = announce
+      },
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
         open: openDeployedProtection,

@@ -33,6 +33,8 @@ export interface LocalFederationOptions {
   readonly privacy?: string
   /** The job's per-round deadline in seconds (default: the config's). */
   readonly deadline?: number
+  /** The fewest owners a round needs connected (`sampling.minClients`, default 1). */
+  readonly minClients?: number
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -75,6 +77,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       ...(o.verify === undefined ? {} : { verify: o.verify }),
       ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
       ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
+      ...(o.minClients === undefined ? {} : { sampling: { minClients: o.minClients } }),
       out: runs,
     }),
   )

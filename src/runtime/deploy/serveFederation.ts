@@ -27,7 +27,7 @@ import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runFederation } from '../runFederation.ts'
-import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
@@ -62,6 +62,11 @@ export interface ServeFederationParameters {
   readonly verification?: DeployedVerification
   readonly emit: EventSink
   readonly now: () => number
+  /**
+   * Told once the feature scaling is known, with how to give it to an owner that joins later
+   * (a restarted owner process, which took no part in the agreement).
+   */
+  readonly onScalingKnown?: (announce: (owner: string) => Promise<void>) => void
   /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
   readonly journal?: RunJournal
 }
@@ -121,6 +126,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     let test = p.test
     let validation = p.verification?.validation
     // The owners agree on the scaling once: a resumed run takes the one recorded.
+    let agreed = p.journal?.scaling
     if (p.scaling && p.journal?.scaling) {
       test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
       if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
@@ -138,6 +144,21 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
       if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
       await p.journal?.recordScaling(agreement.scaling)
+      agreed = agreement.scaling
+    }
+    if (p.scaling && agreed) {
+      const scaling = agreed
+      p.onScalingKnown?.((owner) =>
+        announceFeatureScaling(
+          {
+            session: `${runId}/feature-statistics`,
+            transport: p.transport,
+            owners: [owner],
+            stageTimeoutMs: basics.deadlineMs,
+          },
+          scaling,
+        ),
+      )
     }
     const strategy = createStrategy(plan.engine, {
       clients: basics.clients,
