@@ -1,0 +1,58 @@
+import { performance } from 'node:perf_hooks'
+import { loadDataset } from '../src/adapters/data/index.ts'
+import { openStartupKit, type StartupKit } from '../src/adapters/pki/index.ts'
+import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/index.ts'
+import {
+  connectToFederation,
+  type FederationConnection,
+} from '../src/adapters/transport-grpc/index.ts'
+import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
+import type { OwnerParticipant } from '../src/runtime/deploy/createOwnerParticipant.ts'
+import { type BenchJob, deployment } from './servedJob.ts'
+
+/**
+ * One owners' process of `npm run bench:owners` (bench/manyOwners.bench.ts): it opens the
+ * startup kits of its share of the owners (each verified as `msfl owner` verifies its kit),
+ * connects every one of them to the provider at once, each over its own TLS connection with
+ * its own certificate, and serves the job until the provider ends the run. It reports on
+ * stdout, one JSON line per step, and exits when every owner saw `run-ended`.
+ */
+export interface WorkerTask {
+  readonly endpoint: string
+  readonly run: string
+  readonly job: BenchJob
+  /** Kit directories of this process's owners, named after each owner. */
+  readonly kits: readonly string[]
+}
+
+const task = JSON.parse(process.env.MSFL_BENCH_OWNERS_TASK ?? 'null') as WorkerTask | null
+if (!task)
+  throw new Error('MSFL_BENCH_OWNERS_TASK is not set (run through bench/manyOwners.bench.ts)')
+const report = (step: string, fields: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ step, ...fields })}\n`)
+
+const crypto = createNodeSecaggCrypto()
+const data = await loadDataset(parseDatasetSpec(task.job.dataset), task.job.seed)
+const d = deployment(data, task.job, crypto)
+
+const kits: StartupKit[] = []
+const verifyStart = performance.now()
+for (const dir of task.kits) kits.push(await openStartupKit(dir))
+const verifyMs = performance.now() - verifyStart
+
+const handlers = d.participants(new Set(kits.map((k) => k.name)))
+if (handlers.size !== kits.length) throw new Error('a kit names an owner the job does not have')
+report('connecting', { at: Date.now(), owners: kits.length, verifyMs })
+const connections: FederationConnection[] = kits.map((kit) =>
+  connectToFederation({
+    endpoint: task.endpoint,
+    tls: kit.tls,
+    run: task.run,
+    handler: handlers.get(kit.name)!,
+  }),
+)
+for (const c of connections) c.closed.catch(() => {})
+await Promise.all([...handlers.values()].map((h) => (h as OwnerParticipant).ended))
+const { rss, heapUsed } = process.memoryUsage()
+report('ended', { rss, heapUsed })
+for (const c of connections) c.close()
