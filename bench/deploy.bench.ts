@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/index.ts'
@@ -18,7 +18,7 @@ import {
   startFederationServer,
 } from '../src/adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
-import { KEPT_ACROSS_BENCH, writeSection } from './benchmarksFile.ts'
+import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts'
 import { type Deployed, deployment, median, serveRounds } from './servedJob.ts'
 
 /**
@@ -143,7 +143,6 @@ const rows = [adult, mnist].flatMap((r) => {
     `| ${r.name}: TLS 1.3 handshake + signed hellos per owner (median) | ${ms(r.grpc.handshake)} | connect until the provider has the peer |`,
   ]
 })
-const cpu = cpus()
 writeSection(
   '## Networked deployment',
   [
@@ -155,11 +154,7 @@ writeSection(
     '| --- | --- | --- |',
     ...rows,
     '',
-    `- date: ${new Date().toISOString()}`,
-    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}`,
-    `- Node.js ${process.version}`,
-    `- load average (1 min) at start and end: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (times are slower when other jobs share the machine)`,
-    '- command: `npm run bench:deploy`',
+    ...measuredOn({ command: 'npm run bench:deploy', loadAtStart }),
   ].join('\n'),
 )
 log(rows.join('\n'))

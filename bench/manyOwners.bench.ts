@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
@@ -17,7 +17,7 @@ import { startFederationServer } from '../src/adapters/transport-grpc/index.ts'
 import { roundPolicyOf } from '../src/cli/deploy/serverJournal.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { openRunJournal } from '../src/runtime/orchestrator/openRunJournal.ts'
-import { KEPT_ACROSS_BENCH, writeSection } from './benchmarksFile.ts'
+import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts'
 import type { WorkerTask } from './manyOwnersWorker.ts'
 import { fmt } from './measure.ts'
 import { type BenchJob, deployment, median, serveRounds } from './servedJob.ts'
@@ -185,11 +185,10 @@ try {
     `| provider memory: RSS / heap used | ${mib(before.rss)} / ${mib(before.heapUsed)} before listening; ${mib(listening.rss)} / ${mib(listening.heapUsed)} listening; **${mib(connected.rss)} / ${mib(connected.heapUsed)}** with ${fmt(OWNERS)} connected; **${mib(after.rss)} / ${mib(after.heapUsed)}** after the rounds | after a full GC each time; the provider also holds the test rows and the issued kits' paths |`,
     `| owner processes' memory at the end (median RSS / heap) | ${mib(median(ended.map((e) => e.rss)))} / ${mib(median(ended.map((e) => e.heapUsed)))} per process of ${fmt(share)} owners | every owner its own gRPC channel and TLS session |`,
   ]
-  const cpu = cpus()
   writeSection(
     '## Many owners',
     [
-      `## Many owners: ${fmt(OWNERS)} connected owners complete FedAvg rounds (\`npm run bench:owners\`, ${KEPT_ACROSS_BENCH})`,
+      `## Many owners: FedAvg rounds over gRPC + mutual TLS with the provider's SQLite journal (\`npm run bench:owners\`, ${KEPT_ACROSS_BENCH})`,
       '',
       `The provider as \`msfl server\` composes it — startFederationServer (gRPC, mutual TLS 1.3 on loopback) and serveFederation with its run journal on a SQLite file (WAL, synchronous=FULL) — in one process; ${fmt(OWNERS)} owners, each a connectToFederation client with its own certificate and startup kit from the federation's CA and its own TLS connection, in ${PROCESSES} other processes. The job is lightweight: logistic regression on synthetic data (20 features, 2 classes, ${fmt(d.data.train.n)} training rows, about ${fmt(d.data.train.n / OWNERS, 0)} per owner), ${ROUNDS} rounds, every owner in every round. It has no feature-scaling plan: a job with one (Adult) first runs a complete-graph secure aggregation of the owners' statistics, which grows with the square of the owners and was not measured at this size.`,
       '',
@@ -197,11 +196,12 @@ try {
       '| --- | --- | --- |',
       ...rows,
       '',
-      `- date: ${new Date().toISOString()}`,
-      `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}; the provider and the owner processes share its cores`,
-      `- Node.js ${process.version}; open-file limit ${openFileLimit()}`,
-      `- load average (1 min) at start and end: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (the machine is shared with other jobs: above ${cpu.length}, timings are slower than on an idle machine)`,
-      '- command: `npm run bench:owners`',
+      ...measuredOn({
+        command: 'npm run bench:owners',
+        loadAtStart,
+        machineNote: 'the provider and the owner processes share its cores',
+        nodeNote: `open-file limit ${openFileLimit()}`,
+      }),
     ].join('\n'),
   )
   log(rows.join('\n'))

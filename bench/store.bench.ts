@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadDataset } from '../src/adapters/data/index.ts'
 import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/index.ts'
@@ -10,7 +10,7 @@ import { roundPolicyOf } from '../src/cli/deploy/serverJournal.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import { openRunJournal } from '../src/runtime/orchestrator/openRunJournal.ts'
 import { startThrowawayPostgres } from '../test/store/throwawayPostgres.ts'
-import { KEPT_ACROSS_BENCH, writeSection } from './benchmarksFile.ts'
+import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts'
 import { fmt } from './measure.ts'
 import { deployment, median, type ServedTimes, serveRounds } from './servedJob.ts'
 import {
@@ -147,7 +147,6 @@ const rows = [
   row('sqlite', 'SQLite journal (file, WAL, synchronous=FULL)'),
   row('postgres', 'PostgreSQL journal (local cluster, fsync on, synchronous_commit on)'),
 ]
-const cpu = cpus()
 writeSection(
   '## Run store',
   [
@@ -159,11 +158,11 @@ writeSection(
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `- date: ${new Date().toISOString()}`,
-    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}; the SQLite file and the PostgreSQL cluster on the same local disk`,
-    `- Node.js ${process.version}`,
-    `- load average (1 min) at start and end: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (the machine is shared with other jobs: above ${cpu.length}, timings are slower than on an idle machine)`,
-    '- command: `npm run bench:store`',
+    ...measuredOn({
+      command: 'npm run bench:store',
+      loadAtStart,
+      machineNote: 'the SQLite file and the PostgreSQL cluster on the same local disk',
+    }),
   ].join('\n'),
 )
 log(rows.join('\n'))
