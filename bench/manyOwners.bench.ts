@@ -41,6 +41,8 @@ const loadAtStart = loadavg()[0]!
 const OWNERS = Number(process.env.MSFL_BENCH_OWNERS ?? 1000)
 const PROCESSES = Number(process.env.MSFL_BENCH_OWNER_PROCESSES ?? 4)
 const ROUNDS = 2
+/** Owners per process that connect at once (bench/manyOwnersWorker.ts). */
+const WAVE = Number(process.env.MSFL_BENCH_OWNER_WAVE ?? 50)
 // The protocol's run id: the owners' participants and the journal use it too (servedJob.ts).
 const RUN = 'bench'
 const job: BenchJob = {
@@ -64,6 +66,21 @@ function openFileLimit(): string {
     .split('\n')
     .find((l) => l.startsWith('Max open files'))
   return line?.split(/\s{2,}/)[1] ?? 'unknown'
+}
+/** Every disconnection, refusal and reconnection on either side, counted by reason. */
+function churn(): string {
+  const owners = new Map<string, number>()
+  for (const e of ended)
+    for (const [reason, n] of Object.entries(e.reasons))
+      owners.set(reason, (owners.get(reason) ?? 0) + n)
+  const list = (m: Map<string, number>) =>
+    m.size === 0
+      ? 'none'
+      : [...m]
+          .map(([reason, n]) => `${n} × ${reason}`)
+          .join('; ')
+          .replaceAll('|', '/')
+  return `provider: ${list(serverEvents)}; owners: ${list(owners)}`
 }
 const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 0)} MiB`
 const seconds = (ms: number) => `${fmt(ms / 1000, 1)} s`
@@ -99,11 +116,20 @@ for (const owner of d.owners) {
 const issueMs = performance.now() - issueStart
 
 const before = memory()
+/** The provider's refusals and disconnections, by reason. */
+const serverEvents = new Map<string, number>()
+let runOver = false
 const server = await startFederationServer({
   host: '127.0.0.1',
   port: 0,
   tls: providerKit.tls,
   run: RUN,
+  onEvent: (e) => {
+    // The owners leave once the run is over: only what happened before counts as churn.
+    if (e.type === 'peer-connected' || runOver) return
+    const key = `${e.type}: ${e.reason}`
+    serverEvents.set(key, (serverEvents.get(key) ?? 0) + 1)
+  },
 })
 const listening = memory()
 const children: ChildProcess[] = []
@@ -113,7 +139,13 @@ interface Connecting {
   readonly verifyMs: number
 }
 const connecting: Connecting[] = []
-const ended: { rss: number; heapUsed: number }[] = []
+interface Ended {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly events: Record<string, number>
+  readonly reasons: Record<string, number>
+}
+const ended: Ended[] = []
 let exited = 0
 
 try {
@@ -126,6 +158,7 @@ try {
       run: RUN,
       job,
       kits: ownerKits.slice(i * share, (i + 1) * share),
+      wave: WAVE,
     }
     const child = spawn(
       process.execPath,
@@ -141,9 +174,9 @@ try {
       if (code !== 0) log(`owner process ${i} exited with ${code}`)
     })
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = JSON.parse(line) as { step: string } & Record<string, number>
+      const m = JSON.parse(line) as { step: string }
       if (m.step === 'connecting') connecting.push(m as unknown as Connecting)
-      if (m.step === 'ended') ended.push({ rss: m.rss!, heapUsed: m.heapUsed! })
+      if (m.step === 'ended') ended.push(m as unknown as Ended)
     })
   }
   await server.waitForPeers(d.owners, { deadlineMs: 30 * 60_000 })
@@ -165,25 +198,37 @@ try {
   const registerMs = performance.now() - registerStart
   const failures: unknown[] = []
   const events = createStoreEventSink(store, (error) => failures.push(error))
-  const times = await serveRounds(d, server.transport, crypto, {
+  // A failed run is reported as such, with why: the table says what broke at this size.
+  const served = await serveRounds(d, server.transport, crypto, {
     journal,
     also: (e) => events.sink({ ...e, at: Math.floor(e.at) }),
-  })
+  }).then(
+    (times) => ({ times }),
+    (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
+  )
+  runOver = true
   await events.flush()
   await store.close()
   if (failures.length > 0) throw new Error(`${failures.length} events were not stored`)
   const after = memory()
-  while (exited < PROCESSES) await new Promise((r) => setTimeout(r, 100))
+  // Owners exit once the provider ends the run; a minute is plenty (the rest are killed below).
+  const exitBy = Date.now() + 60_000
+  while (exited < PROCESSES && Date.now() < exitBy) await new Promise((r) => setTimeout(r, 100))
 
   const rows = [
     `| certificates and startup kits issued (msfl pki issue + kit) | ${seconds(issueMs)} for ${fmt(OWNERS)} owners | median ${fmt(median(issueTimes), 1)} ms per owner, first ${fmt(issueTimes[0]!, 1)} ms, last ${fmt(issueTimes.at(-1)!, 1)} ms (the CA's registry is read and rewritten for each) |`,
     `| kit verification in the owner processes | median ${seconds(median(connecting.map((c) => c.verifyMs)))} per process of ${fmt(share)} owners | each kit as msfl owner opens it (signature, hashes, chain, CRL) |`,
-    `| connection setup: first owner connecting → provider has all ${fmt(OWNERS)} | **${seconds(allConnectedAt - firstConnectAt)}** | TLS 1.3 handshake, signed hellos, all owners of a process at once; ${seconds(allConnectedAt - spawnedAt)} from starting the owner processes (Node start, data, kits) |`,
+    `| connection setup: first owner connecting → provider has all ${fmt(OWNERS)} | **${seconds(allConnectedAt - firstConnectAt)}** | TLS 1.3 handshake, signed hellos, ${fmt(WAVE)} owners of each process at a time; ${seconds(allConnectedAt - spawnedAt)} from starting the owner processes (Node start, data, kits) |`,
     `| registering the ${fmt(OWNERS)} participants in the store | ${fmt(registerMs, 0)} ms | name, role, certificate serial; a register transition per owner |`,
-    `| FedAvg round with ${fmt(OWNERS)} owners (round-started → round-completed) | **${times.rounds.map((t) => seconds(t)).join(', ')}** (rounds 1–${ROUNDS}) | every owner asked and answering; each update committed to the SQLite journal (synchronous=FULL) before it counts |`,
-    `| whole served run | ${seconds(times.totalMs)} | describe-data, ${ROUNDS} rounds, final evaluation, run-ended to every owner |`,
+    ...('times' in served
+      ? [
+          `| FedAvg round with ${fmt(OWNERS)} owners (round-started → round-completed) | **${served.times.rounds.map((t) => seconds(t)).join(', ')}** (rounds 1–${ROUNDS}) | every owner asked and answering; each update committed to the SQLite journal (synchronous=FULL) before it counts |`,
+          `| whole served run | ${seconds(served.times.totalMs)} | describe-data, ${ROUNDS} rounds, final evaluation, run-ended to every owner |`,
+        ]
+      : [`| the run | **failed**: ${served.failed.replaceAll('|', '/')} | no round completed |`]),
+    `| connection churn | ${churn()} | the provider's disconnections and refusals, and the owners' reconnections, by reason, from connecting until the run ended |`,
     `| provider memory: RSS / heap used | ${mib(before.rss)} / ${mib(before.heapUsed)} before listening; ${mib(listening.rss)} / ${mib(listening.heapUsed)} listening; **${mib(connected.rss)} / ${mib(connected.heapUsed)}** with ${fmt(OWNERS)} connected; **${mib(after.rss)} / ${mib(after.heapUsed)}** after the rounds | after a full GC each time; the provider also holds the test rows and the issued kits' paths |`,
-    `| owner processes' memory at the end (median RSS / heap) | ${mib(median(ended.map((e) => e.rss)))} / ${mib(median(ended.map((e) => e.heapUsed)))} per process of ${fmt(share)} owners | every owner its own gRPC channel and TLS session |`,
+    `| owner processes' memory at the end (median RSS / heap) | ${ended.length === 0 ? 'not reported' : `${mib(median(ended.map((e) => e.rss)))} / ${mib(median(ended.map((e) => e.heapUsed)))}`} per process of ${fmt(share)} owners (${ended.length} of ${PROCESSES} reported) | every owner its own gRPC channel and TLS session |`,
   ]
   writeSection(
     '## Many owners',

@@ -23,6 +23,8 @@ export interface WorkerTask {
   readonly job: BenchJob
   /** Kit directories of this process's owners, named after each owner. */
   readonly kits: readonly string[]
+  /** How many of its owners connect at once. */
+  readonly wave: number
 }
 
 const task = JSON.parse(process.env.MSFL_BENCH_OWNERS_TASK ?? 'null') as WorkerTask | null
@@ -43,16 +45,49 @@ const verifyMs = performance.now() - verifyStart
 const handlers = d.participants(new Set(kits.map((k) => k.name)))
 if (handlers.size !== kits.length) throw new Error('a kit names an owner the job does not have')
 report('connecting', { at: Date.now(), owners: kits.length, verifyMs })
-const connections: FederationConnection[] = kits.map((kit) =>
-  connectToFederation({
-    endpoint: task.endpoint,
-    tls: kit.tls,
-    run: task.run,
-    handler: handlers.get(kit.name)!,
-  }),
-)
+// Owners connect in waves of `task.wave` (each wave once all its owners have the provider's
+// hello): a thousand TLS handshakes at once on two loaded cores take longer than the 30 s a
+// stream may wait for its hello, and a timed-out stream reconnects.
+const events = { connected: 0, disconnected: 0, reconnecting: 0, refused: 0 }
+const reasons = new Map<string, number>()
+const connections: FederationConnection[] = []
+for (let start = 0; start < kits.length; start += task.wave) {
+  const wave = kits.slice(start, start + task.wave)
+  const greeted = new Set<string>()
+  let waveDone: () => void = () => {}
+  const done = new Promise<void>((resolve) => {
+    waveDone = resolve
+  })
+  for (const kit of wave)
+    connections.push(
+      connectToFederation({
+        endpoint: task.endpoint,
+        tls: kit.tls,
+        run: task.run,
+        handler: handlers.get(kit.name)!,
+        onEvent: (e) => {
+          if (e.type === 'peer-connected') {
+            events.connected += 1
+            greeted.add(kit.name)
+            if (greeted.size === wave.length) waveDone()
+            return
+          }
+          const key =
+            e.type === 'reconnecting'
+              ? 'reconnecting'
+              : e.type === 'refused'
+                ? 'refused'
+                : 'disconnected'
+          events[key] += 1
+          reasons.set(`${e.type}: ${e.reason}`, (reasons.get(`${e.type}: ${e.reason}`) ?? 0) + 1)
+        },
+      }),
+    )
+  await done
+}
+report('connected', { at: Date.now() })
 for (const c of connections) c.closed.catch(() => {})
 await Promise.all([...handlers.values()].map((h) => (h as OwnerParticipant).ended))
 const { rss, heapUsed } = process.memoryUsage()
-report('ended', { rss, heapUsed })
+report('ended', { rss, heapUsed, events, reasons: Object.fromEntries(reasons) })
 for (const c of connections) c.close()
