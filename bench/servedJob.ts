@@ -105,3 +105,39 @@ export async function serveRounds(
   })
   return { rounds, totalMs: performance.now() - begin }
 }
+
+/** A journal that adds up the time the round driver waits on it (its commits). */
+export interface TimedJournal {
+  readonly journal: RunJournal
+  /** Milliseconds spent in opened/accepted/collected/closed so far. */
+  spentMs(): number
+}
+
+/**
+ * Wraps `journal` so a bench can say how much of a round is the store: the round driver
+ * awaits every step (each accepted update is its own committed transaction, one after another,
+ * once the round's replies are in), so the sum is time the round waited.
+ */
+export function timedJournal(journal: RunJournal): TimedJournal {
+  let spent = 0
+  const timed =
+    <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const start = performance.now()
+      try {
+        return await step(...args)
+      } finally {
+        spent += performance.now() - start
+      }
+    }
+  return {
+    journal: {
+      ...journal,
+      opened: timed(journal.opened),
+      accepted: timed(journal.accepted),
+      collected: timed(journal.collected),
+      closed: timed(journal.closed),
+    },
+    spentMs: () => spent,
+  }
+}

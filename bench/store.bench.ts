@@ -12,7 +12,7 @@ import { openRunJournal } from '../src/runtime/orchestrator/openRunJournal.ts'
 import { startThrowawayPostgres } from '../test/store/throwawayPostgres.ts'
 import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts'
 import { fmt } from './measure.ts'
-import { deployment, median, type ServedTimes, serveRounds } from './servedJob.ts'
+import { deployment, median, type ServedTimes, serveRounds, timedJournal } from './servedJob.ts'
 import {
   createPostgresDatabase,
   postgresFootprint,
@@ -42,6 +42,8 @@ const crypto = createNodeSecaggCrypto()
 type Kind = 'memory' | 'sqlite' | 'postgres'
 interface Served {
   readonly times: ServedTimes
+  /** Time the rounds waited on the journal's steps, per round (ms). */
+  readonly journalMs?: number
   readonly footprint?: readonly TableFootprint[]
   /** Bytes written to storage over the whole run (setup included), when measurable. */
   readonly diskBytes?: number
@@ -67,7 +69,7 @@ async function serve(kind: Kind, repeat: number): Promise<Served> {
   const store = await openRunStore(spec)
   const failures: unknown[] = []
   try {
-    const journal = await openRunJournal({
+    const opened = await openRunJournal({
       store,
       runId: 'bench',
       policy: roundPolicyOf(d.plan),
@@ -76,7 +78,7 @@ async function serve(kind: Kind, repeat: number): Promise<Served> {
     })
     // The in-memory transport has no certificates: each owner is registered with a random
     // serial of a certificate's size, as msfl server registers its peers' serials.
-    await journal.register(
+    await opened.register(
       d.owners.map((name) => ({
         name,
         role: 'data-owner',
@@ -84,6 +86,7 @@ async function serve(kind: Kind, repeat: number): Promise<Served> {
       })),
     )
     const events = createStoreEventSink(store, (error) => failures.push(error))
+    const { journal, spentMs } = timedJournal(opened)
     const times = await serveRounds(d, transport, crypto, {
       journal,
       // As msfl server's journalSink: the store keeps whole milliseconds.
@@ -91,7 +94,7 @@ async function serve(kind: Kind, repeat: number): Promise<Served> {
     })
     await events.flush()
     if (failures.length > 0) throw new Error(`${failures.length} events were not stored`)
-    return { times, ...(await measured(kind, spec, diskBefore)) }
+    return { times, journalMs: spentMs() / ROUNDS, ...(await measured(kind, spec, diskBefore)) }
   } finally {
     await store.close()
   }
@@ -139,7 +142,8 @@ function row(kind: Kind, label: string): string {
     disks.length > 0
       ? `${fmt(median(disks) / ROUNDS / 1024, 1)} KiB ${kind === 'sqlite' ? 'written by the process' : 'of WAL'}`
       : 'not measurable here'
-  return `| ${label} | ${ms(perRound)} (+${ms(perRound - memoryMs)}) | **${(perRound / memoryMs).toFixed(2)}×** | ${fmt(rows, 1)} (${byTable}) | ${fmt(bytes / 1024, 1)} KiB | ${diskText} | whole run ${ms(total)}; median of ${samples} rounds |`
+  const journalMs = median(runs[kind].map((r) => r.journalMs!))
+  return `| ${label} | ${ms(perRound)} (+${ms(perRound - memoryMs)}; ${ms(journalMs)} waiting on journal steps) | **${(perRound / memoryMs).toFixed(2)}×** | ${fmt(rows, 1)} (${byTable}) | ${fmt(bytes / 1024, 1)} KiB | ${diskText} | whole run ${ms(total)}; median of ${samples} rounds |`
 }
 
 const rows = [
