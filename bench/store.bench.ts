@@ -14,7 +14,7 @@ import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts
 import { fmt } from './measure.ts'
 import { deployment, median, type ServedTimes, serveRounds, timedJournal } from './servedJob.ts'
 import {
-  createPostgresDatabase,
+  createScratchDatabase,
   postgresFootprint,
   postgresWalBytes,
   processWriteBytes,
@@ -61,10 +61,9 @@ const postgres = await startThrowawayPostgres()
 async function serve(kind: Kind, repeat: number): Promise<Served> {
   const transport = createMemoryTransport({ handlers: d.participants() })
   if (kind === 'memory') return { times: await serveRounds(d, transport, crypto) }
-  const spec =
-    kind === 'sqlite'
-      ? join(dir, `run-${repeat}.sqlite`)
-      : await createPostgresDatabase(postgres.url, `bench_store_${repeat}`)
+  const database =
+    kind === 'postgres' ? await createScratchDatabase(postgres.url, `${repeat}`) : undefined
+  const spec = database?.url ?? join(dir, `run-${repeat}.sqlite`)
   const diskBefore = kind === 'sqlite' ? processWriteBytes() : await postgresWalBytes(spec)
   const store = await openRunStore(spec)
   const failures: unknown[] = []
@@ -97,6 +96,7 @@ async function serve(kind: Kind, repeat: number): Promise<Served> {
     return { times, journalMs: spentMs() / ROUNDS, ...(await measured(kind, spec, diskBefore)) }
   } finally {
     await store.close()
+    await database?.drop()
   }
 }
 

@@ -82,17 +82,30 @@ export async function postgresWalBytes(url: string): Promise<number> {
   }
 }
 
-/** Creates a fresh database in the cluster `url` points to and returns its URL. */
-export async function createPostgresDatabase(url: string, name: string): Promise<string> {
+/** A database made for one run, and how to drop it. */
+export interface ScratchDatabase {
+  readonly url: string
+  drop(): Promise<void>
+}
+
+/**
+ * Creates a fresh database in the cluster `url` points to (named after this process, so a
+ * given MSFL_TEST_POSTGRES_URL server is never asked for a name it already has).
+ */
+export async function createScratchDatabase(url: string, label: string): Promise<ScratchDatabase> {
+  const name = `msfl_bench_${process.pid}_${label}`
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`)
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(`CREATE DATABASE ${name}`)
-  } finally {
-    await client.end()
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query(sql)
+    } finally {
+      await client.end()
+    }
   }
+  await admin(`CREATE DATABASE ${name}`)
   const out = new URL(url)
   out.pathname = `/${name}`
-  return out.toString()
+  return { url: out.toString(), drop: () => admin(`DROP DATABASE ${name}`) }
 }
