@@ -10,6 +10,7 @@ import {
   type StartupKit,
   writeStartupKit,
 } from '../src/adapters/pki/index.ts'
+import { createCsprng } from '../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../src/adapters/transport/index.ts'
 import {
@@ -114,6 +115,7 @@ async function serveRounds(d: Deployed, transport: Transport): Promise<number> {
     test: d.data.test,
     scaling: d.data.scaling,
     crypto,
+    aggregationRng: createCsprng(),
     emit: (e: RunEvent) => {
       if (e.type === 'round-started') started.set(e.round, performance.now())
       if (e.type === 'round-completed') times.push(performance.now() - started.get(e.record.round)!)

@@ -5,22 +5,25 @@ import { createFedSgd } from '../core/fl/createFedSgd.ts'
 import { createScaffold } from '../core/fl/createScaffold.ts'
 import { sampleSize } from '../core/fl/sampleClients.ts'
 import type { Strategy } from '../core/fl/strategy.ts'
+import type { Rng } from '../core/rng/rng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { EnginePlan } from './config/planRun.ts'
 
 /**
  * The plain engine's strategy (`--strategy`), with the plan's robust rule. The rule's f
  * comes from its spec's `f=` or the declared tolerance (`--tolerate`), never from who
- * attacks in a simulation: a deployment knows neither.
+ * attacks in a simulation: a deployment knows neither. `aggregationRng` feeds the rules that
+ * draw random numbers (bucketing, FLAME): the CSPRNG in a deployment, seeded in a simulation.
  */
 export function createStrategy(
   engine: EnginePlan,
   federation: { readonly clients: number; readonly numParams: number },
+  aggregationRng?: Rng,
 ): Strategy {
   const rule =
     engine.robustRule === undefined
       ? undefined
-      : createRobustRule(engine.robustRule, { tolerate: engine.tolerate })
+      : createRobustRule(engine.robustRule, { tolerate: engine.tolerate }, aggregationRng)
   // Fail before the first round when the rule cannot tolerate f among the sampled clients.
   const sampled = sampleSize(federation.clients, engine.sampling)
   rule?.assertTolerates(sampled, rule.assumedF(sampled))

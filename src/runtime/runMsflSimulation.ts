@@ -81,7 +81,11 @@ export async function runMsflSimulation(
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
   // f = floor(tolerate · n) of the owners whose gradients reach it (never the attackers).
-  const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate })
+  const rule = createRobustRule(
+    plan.selectionRule,
+    { tolerate: plan.tolerate },
+    createSeededRng(deriveSeed(basics.seed, 'aggregation')),
+  )
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialWeights(basics.seed, shape.heads, layout.components)
 

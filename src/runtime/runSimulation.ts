@@ -132,7 +132,12 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
   const strategy =
     clientLevel?.strategy ??
-    createStrategy(plan.engine, { clients: basics.clients, numParams: model.numParams })
+    createStrategy(
+      plan.engine,
+      { clients: basics.clients, numParams: model.numParams },
+      // A simulation replays exactly; a deployment (serveFederation) uses the CSPRNG.
+      createSeededRng(deriveSeed(basics.seed, 'aggregation')),
+    )
   const evaluate = createEvaluation(model, data, attackers)
   const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)

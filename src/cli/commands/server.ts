@@ -1,6 +1,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { z } from 'zod'
 import { loadDataset } from '../../adapters/data/index.ts'
+import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { startFederationServer } from '../../adapters/transport-grpc/index.ts'
@@ -98,6 +99,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       test,
       scaling,
       crypto: createNodeSecaggCrypto(),
+      aggregationRng: createCsprng(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       emit: bus.emit,
       now,

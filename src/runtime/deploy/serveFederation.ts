@@ -8,6 +8,7 @@ import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { PlainRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
@@ -31,6 +32,11 @@ export interface ServeFederationParameters {
   /** The job's numeric features to standardise (absent when none are). */
   readonly scaling: FeatureScalingPlan | undefined
   readonly crypto: SecaggCrypto
+  /**
+   * Randomness of the aggregation rule (bucketing's buckets, FLAME's noise): the CSPRNG, so
+   * no owner can predict which bucket it lands in or which noise it could cancel.
+   */
+  readonly aggregationRng: Rng
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
   readonly emit: EventSink
@@ -81,10 +87,11 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       })
       test = applyFeatureScaling(test, p.scaling, agreement.scaling)
     }
-    const strategy = createStrategy(plan.engine, {
-      clients: basics.clients,
-      numParams: model.numParams,
-    })
+    const strategy = createStrategy(
+      plan.engine,
+      { clients: basics.clients, numParams: model.numParams },
+      p.aggregationRng,
+    )
     event('run-started', {
       dataset: basics.dataset,
       model: basics.model,
