@@ -1,5 +1,6 @@
 import type { DetectionReason } from '../events/runEvent.ts'
 import { medianOf } from '../robust/selectKth.ts'
+import { habitualExcess, NO_OWNER_BASELINE, type OwnerBaselineConfig } from './ownerBaseline.ts'
 import {
   DEFAULT_PERSISTENCE,
   type DeviationMemory,
@@ -54,6 +55,8 @@ export interface DetectionConfig {
   readonly flagAt: Severity
   /** Persistent deviation across rounds (needs the caller's per-client memory). */
   readonly persistence: PersistenceConfig
+  /** Per-owner baselines: how much of an owner's habitual deviation is excused (off: cap 0). */
+  readonly baseline: OwnerBaselineConfig
 }
 
 export const DEFAULT_DETECTION: DetectionConfig = {
@@ -67,6 +70,7 @@ export const DEFAULT_DETECTION: DetectionConfig = {
   corroborate: 2,
   flagAt: 'medium',
   persistence: DEFAULT_PERSISTENCE,
+  baseline: NO_OWNER_BASELINE,
 }
 
 /** The anomaly model in use (the champion), if any. */
@@ -179,30 +183,40 @@ export function detectUpdates(
         [d.floor]: Math.max(config.minSpread, d.minFloor ?? 0),
       }),
     )
+    const baselines = config.baseline.cap > 0
     for (let i = 0; i < n; i++) {
       const row = new Float64Array(active.length)
       const excess: Record<string, number> = {}
+      const habits: Record<string, number> = {}
+      const before = remembered?.(updates[i]!.clientId)
       active.forEach((detector, k) => {
         const z = scores[k]!.z[i]!
         row[k] = z
         measures[i]![`${detector.feature}Z`] = z
+        // What this owner usually shows is excused (per-owner baseline, capped).
+        const habit = habitualExcess(before, detector.name, config.baseline)
+        habits[detector.name] = habit
+        if (baselines) measures[i]![`${detector.feature}Habit`] = habit
         // Clipped at the high band (6σ by default): a client flagged hard stays under
         // watch for a few rounds, but one huge round (5,000σ) must not mark it for twenty.
         const clip = config.bands.high * config.zThreshold
         const silent = detector.needsPull && !pulled
         excess[detector.name] = silent ? 0 : Math.max(-clip, Math.min(clip, excessOf(detector, z)))
-        const finding = zFinding(detector, scores[k]!, features[detector.feature][i]!, z, config)
+        const finding = zFinding(
+          detector,
+          scores[k]!,
+          features[detector.feature][i]!,
+          z,
+          config,
+          habit,
+        )
         if (finding && !silent) findings[i]!.push(finding)
       })
       rows.push(row)
       measures[i]!['pullStrength'] = pullStrength
-      const memory = rememberDeviation(
-        remembered?.(updates[i]!.clientId),
-        excess,
-        config.persistence.weight,
-      )
+      const memory = rememberDeviation(before, excess, config.persistence.weight)
       memories.push(memory)
-      findings[i]!.push(...persistentFindings(memory, config.persistence))
+      findings[i]!.push(...persistentFindings(memory, config.persistence, habits))
       if (anomaly) {
         const score = anomaly.score(row)
         measures[i]!['anomalyScore'] = score
@@ -253,8 +267,9 @@ function zFinding(
   value: number,
   z: number,
   config: DetectionConfig,
+  habit: number,
 ): DetectionReason | undefined {
-  const graded = gradeExcess(excessOf(detector, z), config.zThreshold, config.bands)
+  const graded = gradeExcess(excessOf(detector, z) - habit, config.zThreshold, config.bands)
   const severity = detector.cap && atLeast(graded, detector.cap) ? detector.cap : graded
   if (severity === 'none') return undefined
   const side = z >= 0 ? 'above' : 'below'
@@ -263,7 +278,7 @@ function zFinding(
     value: z,
     threshold: z >= 0 ? config.zThreshold : -config.zThreshold,
     severity,
-    detail: `${detector.label} ${num(value)} is ${num(Math.abs(z))}σ ${side} the round's median ${num(scores.centre)} (robust σ ${num(scores.spread)})`,
+    detail: `${detector.label} ${num(value)} is ${num(Math.abs(z))}σ ${side} the round's median ${num(scores.centre)} (robust σ ${num(scores.spread)})${habit > 0 ? `, ${num(habit)}σ of it this owner's usual` : ''}`,
   }
 }
 

@@ -52,9 +52,12 @@ export function rememberDeviation(
 export function persistentFindings(
   memory: DeviationMemory,
   config: PersistenceConfig,
+  /** Per detector, the σ the owner's own habit excuses (ownerBaseline.ts); none: 0. */
+  habits: Readonly<Record<string, number>> = {},
 ): DetectionReason[] {
   if (config.threshold <= 0 || memory.rounds < config.minRounds) return []
   return Object.entries(memory.mean)
+    .map(([detector, mean]) => [detector, mean - (habits[detector] ?? 0)] as const)
     .filter(([, mean]) => mean >= config.threshold)
     .map(([detector, mean]) => ({
       detector: `persistent-${detector}`,
