@@ -17,6 +17,7 @@ import { MIN_SUMMED_UPDATES } from '../core/privacy/createKeyHolder.ts'
 import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { FederatedRunPlan, PrivacyPlan } from './config/planRun.ts'
 import { createEvaluation } from './createEvaluation.ts'
 import { createStrategy } from './createStrategy.ts'
@@ -37,6 +38,7 @@ import type {
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
+import { serverUpdate } from './serverUpdate.ts'
 
 /**
  * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
@@ -112,8 +114,11 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const { basics } = plan
   const privacy = plan.protocol === 'protected' ? plan.privacy : undefined
   const event = createRunEmitter(p)
-  // --defence / --verify: the model requestor keeps validation rows no owner gets.
-  const held = holdOutValidation(plan.defences, basics.seed, p.data)
+  // --defence / --verify / fltrust: the model requestor keeps validation rows no owner gets.
+  const serverTrains = plan.engine.robustRule
+    ? createRobustRule(plan.engine.robustRule, { f: 0 }).needsReference
+    : false
+  const held = holdOutValidation(plan.defences, basics.seed, p.data, serverTrains)
   const model = createModel(resolveModelSpec(basics.model, held.data.train))
   const population = planPopulation(basics, held.data.train)
   const { owners: clientIds, attackers } = population
@@ -137,6 +142,9 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       { clients: basics.clients, numParams: model.numParams },
       // A simulation replays exactly; a deployment (serveFederation) uses the CSPRNG.
       createSeededRng(deriveSeed(basics.seed, 'aggregation')),
+      serverTrains && validation
+        ? serverUpdate(model, validation, plan.engine.training, basics.seed)
+        : undefined,
     )
   const evaluate = createEvaluation(model, data, attackers)
   const opened = privacy?.hiding
@@ -149,9 +157,10 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       : { privacy: summarisePrivacy(privacy, protection, dp, bytesPerClientPerRound, dropped) }
   if (protection)
     for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
-  const defences = validation
-    ? await openRunDefences(p, model, validation, clientIds, new Set(attackers.keys()))
-    : undefined
+  const defences =
+    validation && plan.defences
+      ? await openRunDefences(p, model, validation, clientIds, new Set(attackers.keys()))
+      : undefined
   if (defences)
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
   // The key holder joins the transport as a participant; the server stage never gets it.

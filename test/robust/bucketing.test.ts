@@ -75,8 +75,11 @@ describe('bucketing', () => {
     const rule = createRobustRule('bucketing:s=3,rule=krum', { tolerate: 0.1 }, identity)
     assert.equal(rule.spec, 'bucketing:tolerate=0.1,s=3,rule=krum')
     assert.match(rule.citation, /Karimireddy, He, Jaggi.*ICLR 2022/)
+    // Parsed without an Rng (as planRun checks a spec), it fails closed when it aggregates.
+    const unarmed = createRobustRule('bucketing', { f: 0 })
+    assert.ok(unarmed.randomised)
     assert.throws(
-      () => createRobustRule('bucketing', { f: 0 }),
+      () => unarmed.aggregate({ updates, f: 0 }),
       /bucketing draws random numbers when it aggregates: the runtime must give it an Rng/,
     )
     for (const inner of ['bucketing', 'msfl', 'medain'])

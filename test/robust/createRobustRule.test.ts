@@ -50,6 +50,7 @@ describe('createRobustRule', () => {
         'cosine-clustering',
         'flame',
         'bucketing',
+        'fltrust',
         'msfl',
       ],
     )
@@ -77,7 +78,7 @@ describe('createRobustRule', () => {
     assert.throws(
       () => createRobustRule('krumm', { f: 0 }),
       configInvalid(
-        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, cosine-clustering, flame, bucketing, msfl$/,
+        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, cosine-clustering, flame, bucketing, fltrust, msfl$/,
       ),
     )
     assert.throws(() => createRobustRule('', { f: 0 }), configInvalid(/unknown rule ''/))

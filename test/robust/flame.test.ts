@@ -36,7 +36,10 @@ describe('flame', () => {
     const rule = createRobustRule('flame:lambda=0.01', { f: 1 }, unitNoise)
     assert.equal(rule.spec, 'flame:f=1,lambda=0.01')
     assert.match(rule.citation, /FLAME.*USENIX Security 2022/)
-    assert.throws(() => createRobustRule('flame', { f: 0 }), /flame draws random numbers/)
+    assert.throws(
+      () => createRobustRule('flame', { f: 0 }).aggregate({ updates: updatesOf([1], [2]), f: 0 }),
+      /flame draws random numbers/,
+    )
     assert.throws(
       () => createRobustRule('flame:lambda=-1', { f: 0 }, unitNoise),
       /lambda must be a non-negative number; got '-1'/,

@@ -40,6 +40,8 @@ export function bucketing(
   updates: readonly Float64Array[],
   f: number,
   options: BucketingOptions,
+  /** Passed on to the inner rule (FLTrust's server update). */
+  reference?: Float64Array,
 ): AggregationResult {
   const length = checkUpdates('bucketing', updates)
   const { bucketSize: s, inner } = options
@@ -60,7 +62,11 @@ export function bucketing(
     for (let j = 0; j < length; j++) mean[j]! /= members.length
     return mean
   })
-  const result = inner.aggregate({ updates: means, f: spoiledBuckets(n, s, f) })
+  const result = inner.aggregate({
+    updates: means,
+    f: spoiledBuckets(n, s, f),
+    ...(reference ? { reference } : {}),
+  })
   if (!result.selected) return { aggregate: result.aggregate }
   const selected = result.selected.flatMap((b) => buckets[b]!).sort((a, b) => a - b)
   return { aggregate: result.aggregate, selected }
@@ -109,7 +115,7 @@ export function createBucketingRule(options: BucketingOptions): RobustRule {
     aggregate: (input) => {
       assertSomeUpdates('bucketing', input.updates)
       assertTolerates(input.updates.length, input.f)
-      return bucketing(input.updates, input.f, options)
+      return bucketing(input.updates, input.f, options, input.reference)
     },
   }
 }

@@ -8,6 +8,7 @@ import { coordinateMedianRule } from './coordinateMedian.ts'
 import { cosineClusteringRule } from './cosineClustering.ts'
 import { fedAvgRule } from './fedAvg.ts'
 import { createFlameRule } from './flame.ts'
+import { fltrustRule } from './fltrust.ts'
 import { createGeometricMedianRule } from './geometricMedian.ts'
 import { krumRule } from './krum.ts'
 import { msflRule } from './msflComponentRule.ts'
@@ -29,6 +30,7 @@ export const ROBUST_RULE_NAMES = [
   'cosine-clustering',
   'flame',
   'bucketing',
+  'fltrust',
   'msfl',
 ] as const
 
@@ -53,6 +55,10 @@ export interface ConfiguredRobustRule extends RobustRule {
   readonly spec: string
   /** The options the spec gave, f included when given (e.g. { f: 2, m: 5 } for multi-krum:f=2,m=5). */
   readonly options: Readonly<Record<string, number>>
+  /** Whether it draws random numbers when it aggregates (bucketing, FLAME): it needs an Rng. */
+  readonly randomised: boolean
+  /** Whether it needs the aggregator's own server update (`reference`) in its input (FLTrust). */
+  readonly needsReference: boolean
 }
 
 type Kind =
@@ -91,6 +97,7 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
   'cosine-clustering': { f: 'count' },
   flame: { f: 'count', lambda: 'nonNegative' },
   bucketing: { f: 'count', s: 'positiveInteger', rule: 'rule' },
+  fltrust: { f: 'count' },
   msfl: { f: 'count' },
 }
 
@@ -114,7 +121,9 @@ const DESCRIBE: Record<Kind, string> = {
  *
  * `randomness` feeds the rules that draw random numbers while aggregating (bucketing's
  * buckets, FLAME's noise): the runtime's CSPRNG in a deployment, a seeded Rng only in a
- * simulation. Asking for such a rule without it is a CONFIG_INVALID error.
+ * simulation. Without it such a rule (rule.randomised) can be parsed and checked, but
+ * aggregating fails closed with CONFIG_INVALID. `fltrust` (rule.needsReference) needs the
+ * aggregator's own server update as `reference` in every input.
  *
  * The returned rule is bound to that assumption: its aggregate uses rule.assumedF(n)
  * and ignores input.f, so an explicit `krum:f=2` is never silently overridden; the
@@ -157,11 +166,8 @@ export function createRobustRule(
   const fixed = declaredF ?? ('f' in assumption ? assumption.f : undefined)
   const assumedF = (n: number) =>
     fixed ?? toleratedCount(n, (assumption as { tolerate: number }).tolerate)
-  if (RANDOMISED.includes(name) && randomness === undefined)
-    fail(
-      `${name} draws random numbers when it aggregates: the runtime must give it an Rng (its CSPRNG in a deployment, a seeded one in a simulation)`,
-    )
-  const rule = buildRule(name, values, names, randomness)
+  const randomised = RANDOMISED.includes(name)
+  const rule = buildRule(name, values, names, randomness ?? missingRng(name))
   const stated =
     fixed === undefined
       ? (['tolerate', (assumption as { tolerate: number }).tolerate] as const)
@@ -181,6 +187,8 @@ export function createRobustRule(
     declaredF,
     spec,
     options: Object.fromEntries(values),
+    randomised,
+    needsReference: name === 'fltrust',
     assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
     aggregate: (input: AggregationInput): AggregationResult =>
       rule.aggregate({ ...input, f: assumedF(input.updates.length) }),
@@ -208,7 +216,7 @@ function buildRule(
   name: RobustRuleName,
   values: ReadonlyMap<string, number>,
   names: ReadonlyMap<string, RobustRuleName>,
-  randomness: Rng | undefined,
+  randomness: Rng,
 ): RobustRule {
   switch (name) {
     case 'fedavg':
@@ -241,16 +249,30 @@ function buildRule(
     case 'cosine-clustering':
       return cosineClusteringRule
     case 'flame':
-      return createFlameRule({ lambda: values.get('lambda'), rng: randomness! })
+      return createFlameRule({ lambda: values.get('lambda'), rng: randomness })
     case 'bucketing':
       return createBucketingRule({
         bucketSize: values.get('s') ?? 2,
         inner: buildRule(names.get('rule') ?? 'median', new Map(), new Map(), randomness),
-        rng: randomness!,
+        rng: randomness,
       })
+    case 'fltrust':
+      return fltrustRule
     case 'msfl':
       return msflRule
   }
+}
+
+/**
+ * What a randomised rule parsed without an Rng (to check a spec, as planRun does) draws from:
+ * it fails closed on first use, naming what the runtime must supply.
+ */
+function missingRng(name: string): Rng {
+  const refuse = (): never =>
+    fail(
+      `${name} draws random numbers when it aggregates: the runtime must give it an Rng (its CSPRNG in a deployment, a seeded one in a simulation)`,
+    )
+  return { kind: 'csprng', next: refuse, nextInt: refuse, normal: refuse }
 }
 
 function parseValue(rule: string, key: string, kind: Kind, text: string): number {

@@ -9,17 +9,19 @@ export const DEFAULT_VALIDATION_ROWS = 1000
 const MAX_VALIDATION_SHARE = 0.2
 
 /**
- * The model requestor's validation set for `--defence` and `--verify`: a stratified
- * sample of the training rows that no data owner gets (the test set stays untouched,
- * so reported accuracy is not tuned on). Without either option the data is unchanged.
+ * The model requestor's validation set for `--defence` and `--verify`, and FLTrust's clean
+ * root data (`forAggregator`): a stratified sample of the training rows that no data owner
+ * gets (the test set stays untouched, so reported accuracy is not tuned on). Without any of
+ * them the data is unchanged.
  */
 export function holdOutValidation(
   defences: DefencePlan | undefined,
   seed: number,
   data: DatasetSplit,
+  forAggregator = false,
 ): { data: DatasetSplit; validation?: Dataset } {
-  if (defences === undefined) return { data }
-  const rows = defences.verify?.samples ?? DEFAULT_VALIDATION_ROWS
+  if (defences === undefined && !forAggregator) return { data }
+  const rows = defences?.verify?.samples ?? DEFAULT_VALIDATION_ROWS
   const share = Math.min(MAX_VALIDATION_SHARE, rows / data.train.n)
   const { train, test } = stratifiedSplit(
     data.train,
