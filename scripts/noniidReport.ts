@@ -31,13 +31,20 @@ function parseCsv(text: string): Row[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++
-      else if (c === '"') quoted = false
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
       else field += c
     } else if (c === '"') quoted = true
-    else if (c === ',') record.push(field), (field = '')
-    else if (c === '\n') record.push(field), records.push(record), (record = []), (field = '')
-    else field += c
+    else if (c === ',' || c === '\n') {
+      record.push(field)
+      field = ''
+      if (c === '\n') {
+        records.push(record)
+        record = []
+      }
+    } else field += c
   }
   const [header = [], ...body] = records
   return body.map((r) => Object.fromEntries(header.map((h, k) => [h, r[k] ?? ''])))
