@@ -16,58 +16,66 @@ function farOut(updates: { update: Float64Array }[], index: number, factor: numb
     u[j] = features.centre[j]! + factor * (u[j]! - features.centre[j]!)
 }
 
-/** Six rounds in which owner 3 always deviates by `factor`; which rounds flag it. */
-function flaggedRounds(config: typeof DEFAULT_DETECTION, factor: (round: number) => number) {
-  let memory: DeviationMemory | undefined
-  const flagged: number[] = []
-  for (let r = 1; r <= 6; r++) {
-    const { updates } = syntheticRound('none', { seed: 70 + r })
-    farOut(updates, 3, factor(r))
-    const decision = detectUpdates(updates, config, undefined, () => memory).decisions[3]!
-    memory = decision.memory
-    if (decision.flagged) flagged.push(r)
-  }
-  return flagged
+/** Owner 3's verdict in one synthetic round where it sits `factor` × further out, given its memory. */
+function verdict(config: typeof DEFAULT_DETECTION, factor: number, memory?: DeviationMemory) {
+  const { updates } = syntheticRound('none', { seed: 74 })
+  farOut(updates, 3, factor)
+  return detectUpdates(updates, config, undefined, () => memory).decisions[3]!
+}
+
+/** An owner seen for three unflagged rounds, usually 2.5σ further from the median than most. */
+const habitual: DeviationMemory = {
+  mean: { 'distance-z': 2.5 },
+  rounds: 3,
+  habit: { mean: { 'distance-z': 2.5 }, rounds: 3 },
 }
 
 describe('per-owner baselines', () => {
-  it('excuse an owner that always differs the same way, once it has history', () => {
-    // Without baselines the owner is an outlier every round (distance and persistence).
-    assert.deepEqual(
-      flaggedRounds(DEFAULT_DETECTION, () => 1.6),
-      [1, 2, 3, 4, 5, 6],
-    )
-    // With them its habit counts from round 4 (three rounds of history): no longer flagged.
-    assert.deepEqual(
-      flaggedRounds(withBaseline, () => 1.6),
-      [1, 2, 3],
-    )
+  it('excuse an owner whose update is as far out as it usually is', () => {
+    // 1.3× out: distance z ≈ 4.5, flagged against the crowd alone.
+    const crowdOnly = verdict(DEFAULT_DETECTION, 1.3, habitual)
+    assert.ok(crowdOnly.flagged && crowdOnly.measures['distanceZ']! > 4)
+    // Against its own habit (2.5σ) the excess is ≈ 2σ: not flagged.
+    const own = verdict(withBaseline, 1.3, habitual)
+    assert.equal(own.flagged, false, JSON.stringify(own.reasons))
+    assert.equal(own.measures['distanceHabit'], 2.5)
   })
-  it('still flag a sudden change from an owner’s own habit', () => {
-    // Habitually 1.6× out, then 6× out in round 6: far beyond what its history excuses.
-    assert.deepEqual(
-      flaggedRounds(withBaseline, (r) => (r === 6 ? 6 : 1.6)),
-      [1, 2, 3, 6],
-    )
+  it('still flag a sudden change from an owner’s habit, and an owner with no habit yet', () => {
+    // 1.8× out: z ≈ 10.7, far beyond what 2.5σ of habit excuses.
+    assert.ok(verdict(withBaseline, 1.8, habitual).flagged)
+    // Caught before (no unflagged history): nothing is excused.
+    assert.ok(verdict(withBaseline, 1.3, { mean: { 'distance-z': 4 }, rounds: 3 }).flagged)
   })
-  it('cap what a habit excuses, so a gross attack from round 1 stays visible', () => {
-    // An owner 20× out from its first round has made that its habit; the cap (6σ) leaves
-    // most of it to see.
-    assert.deepEqual(
-      flaggedRounds(withBaseline, () => 20),
-      [1, 2, 3, 4, 5, 6],
-    )
+  it('learn a habit only from unflagged rounds, so an attack caught early never becomes one', () => {
+    let memory: DeviationMemory | undefined
+    for (let r = 1; r <= 6; r++) {
+      const { updates } = syntheticRound('none', { seed: 70 + r })
+      farOut(updates, 3, 1.8) // 5σ or more every round: caught every round
+      const decision = detectUpdates(updates, withBaseline, undefined, () => memory).decisions[3]!
+      assert.ok(decision.flagged, `round ${r}`)
+      memory = decision.memory
+    }
+    assert.equal(memory!.habit, undefined)
+    // An honest round (factor 1) is learnt.
+    const { updates } = syntheticRound('none', { seed: 80 })
+    const decision = detectUpdates(updates, withBaseline).decisions[3]!
+    assert.equal(decision.flagged, false)
+    assert.equal(decision.memory!.habit!.rounds, 1)
   })
   it('excuse only a suspicious-side habit, up to the cap, after minRounds', () => {
     const memory: DeviationMemory = {
-      mean: { 'distance-z': 4, 'cosine-z': -2, 'norm-z': 9 },
-      rounds: 3,
+      mean: {},
+      rounds: 5,
+      habit: { mean: { 'distance-z': 4, 'cosine-z': -2, 'norm-z': 9 }, rounds: 3 },
     }
     const config = { cap: 6, minRounds: 3 }
     assert.equal(habitualExcess(memory, 'distance-z', config), 4)
     assert.equal(habitualExcess(memory, 'cosine-z', config), 0)
     assert.equal(habitualExcess(memory, 'norm-z', config), 6)
-    assert.equal(habitualExcess({ ...memory, rounds: 2 }, 'distance-z', config), 0)
+    assert.equal(
+      habitualExcess({ ...memory, habit: { ...memory.habit!, rounds: 2 } }, 'distance-z', config),
+      0,
+    )
     assert.equal(habitualExcess(memory, 'distance-z', { ...config, cap: 0 }), 0)
     assert.equal(habitualExcess(undefined, 'distance-z', config), 0)
   })

@@ -1,6 +1,11 @@
 import type { DetectionReason } from '../events/runEvent.ts'
 import { medianOf } from '../robust/selectKth.ts'
-import { habitualExcess, NO_OWNER_BASELINE, type OwnerBaselineConfig } from './ownerBaseline.ts'
+import {
+  habitualExcess,
+  learnHabit,
+  NO_OWNER_BASELINE,
+  type OwnerBaselineConfig,
+} from './ownerBaseline.ts'
 import {
   DEFAULT_PERSISTENCE,
   type DeviationMemory,
@@ -171,6 +176,7 @@ export function detectUpdates(
 
   const rows: Float64Array[] = []
   const memories: (DeviationMemory | undefined)[] = []
+  const excesses: Record<string, number>[] = []
   if (n >= config.minUpdates) {
     const active = Z_DETECTORS.filter((d) => plain || !d.plainOnly)
     // Without attackers ‖μ − m‖ is about 0.75 × typical distance / √n (mean and median
@@ -216,6 +222,7 @@ export function detectUpdates(
       measures[i]!['pullStrength'] = pullStrength
       const memory = rememberDeviation(before, excess, config.persistence.weight)
       memories.push(memory)
+      excesses.push(excess)
       findings[i]!.push(...persistentFindings(memory, config.persistence, habits))
       if (anomaly) {
         const score = anomaly.score(row)
@@ -249,13 +256,18 @@ export function detectUpdates(
         severity: 'high',
         detail: `${medium.length} detectors agree at medium: ${medium.map((r) => r.detector).join(', ')}`,
       })
+    const flagged = graded !== 'none' && atLeast(graded, config.flagAt)
+    const memory =
+      memories[i] && config.baseline.cap > 0
+        ? learnHabit(memories[i], excesses[i]!, flagged, config.persistence.weight)
+        : memories[i]
     return {
       clientId,
       severity: graded,
-      flagged: graded !== 'none' && atLeast(graded, config.flagAt),
+      flagged,
       reasons,
       measures: measures[i]!,
-      ...(memories[i] ? { memory: memories[i] } : {}),
+      ...(memory ? { memory } : {}),
     }
   })
   return { decisions, features, rows }

@@ -1,4 +1,4 @@
-import type { DeviationMemory } from './persistentDeviation.ts'
+import { type DeviationMemory, foldExcess } from './persistentDeviation.ts'
 
 /**
  * Per-owner baselines: how far an owner's own history may excuse its deviation from the crowd.
@@ -23,9 +23,9 @@ export const NO_OWNER_BASELINE: OwnerBaselineConfig = { cap: 0, minRounds: 3 }
 
 /**
  * The part of `detector`'s excess (σ on the suspicious side) an owner's own history excuses:
- * its habitual excess (the persistence detector's moving average over earlier rounds, this
- * one not included),
- * clamped to [0, cap], once it has `minRounds` rounds of history; otherwise 0. Only a
+ * its habitual excess (the moving average over its earlier unflagged rounds, this one not
+ * included),
+ * clamped to [0, cap], once it has `minRounds` unflagged rounds; otherwise 0. Only a
  * habit on the suspicious side is subtracted: an owner that is usually typical gets no
  * credit for it.
  */
@@ -34,8 +34,26 @@ export function habitualExcess(
   detector: string,
   config: OwnerBaselineConfig,
 ): number {
-  if (config.cap <= 0 || memory === undefined || memory.rounds < config.minRounds) return 0
-  // The persistence memory is the habit: the same moving average of the clipped excess.
-  const typical = memory.mean[detector] ?? 0
-  return Math.min(config.cap, Math.max(0, typical))
+  const habit = memory?.habit
+  if (config.cap <= 0 || habit === undefined || habit.rounds < config.minRounds) return 0
+  return Math.min(config.cap, Math.max(0, habit.mean[detector] ?? 0))
+}
+
+/**
+ * The memory to keep after this round's verdict: an unflagged round joins the owner's habit
+ * (the moving average of its clipped excess, `weight` as for persistence); a flagged one does
+ * not, so an attack caught from the first round never becomes the attacker's habit.
+ */
+export function learnHabit(
+  memory: DeviationMemory,
+  excess: Readonly<Record<string, number>>,
+  flagged: boolean,
+  weight: number,
+): DeviationMemory {
+  if (flagged) return memory
+  const habit = memory.habit
+  return {
+    ...memory,
+    habit: { mean: foldExcess(habit?.mean, excess, weight), rounds: (habit?.rounds ?? 0) + 1 },
+  }
 }
