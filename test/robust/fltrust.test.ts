@@ -22,6 +22,18 @@ describe('fltrust', () => {
     assertNear(fltrust(updatesOf([-3, -4], [4, -3]), reference).aggregate, [0, 0])
     assertNear(fltrust(updatesOf([3, 4]), vec(0, 0)).aggregate, [0, 0])
   })
+  it('with ratio, gives no trust to an update longer than ratio × the median norm', () => {
+    // Norms 5, 5, 50 (median 5): with ratio 4 the boosted [30, 40] is out, though it points
+    // exactly the server's way; without, it counts as much as the others.
+    const updates = updatesOf([3, 4], [0, 5], [30, 40])
+    const screened = fltrust(updates, reference, 4)
+    assert.deepEqual(screened.selected, [0, 1])
+    assertNear(screened.aggregate, [3 / 1.8, 8 / 1.8])
+    assert.deepEqual(fltrust(updates, reference).selected, [0, 1, 2])
+    const rule = createRobustRule('fltrust:ratio=4', { f: 0 })
+    assert.equal(rule.spec, 'fltrust:f=0,ratio=4')
+    assert.deepEqual(rule.aggregate({ updates, f: 0, reference }).selected, [0, 1])
+  })
   it('holds any f, and refuses to run without a server update of the right length', () => {
     const rule = createRobustRule('fltrust', { tolerate: 0.3 })
     assert.ok(rule.needsReference)

@@ -8,7 +8,7 @@ import { coordinateMedianRule } from './coordinateMedian.ts'
 import { cosineClusteringRule } from './cosineClustering.ts'
 import { fedAvgRule } from './fedAvg.ts'
 import { createFlameRule } from './flame.ts'
-import { fltrustRule } from './fltrust.ts'
+import { createFltrustRule } from './fltrust.ts'
 import { createGeometricMedianRule } from './geometricMedian.ts'
 import { krumRule } from './krum.ts'
 import { msflRule } from './msflComponentRule.ts'
@@ -97,7 +97,7 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
   'cosine-clustering': { f: 'count' },
   flame: { f: 'count', lambda: 'nonNegative' },
   bucketing: { f: 'count', s: 'positiveInteger', rule: 'rule' },
-  fltrust: { f: 'count' },
+  fltrust: { f: 'count', ratio: 'nonNegative' },
   msfl: { f: 'count' },
 }
 
@@ -257,7 +257,7 @@ function buildRule(
         rng: randomness,
       })
     case 'fltrust':
-      return fltrustRule
+      return createFltrustRule({ ratio: values.get('ratio') })
     case 'msfl':
       return msflRule
   }

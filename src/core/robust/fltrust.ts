@@ -2,6 +2,7 @@ import { MsflError } from '../errors/msflError.ts'
 import { assertValidF } from './assertUpdateCount.ts'
 import type { AggregationResult, RobustRule } from './robustRule.ts'
 import { assertSomeUpdates, checkUpdates } from './screenUpdates.ts'
+import { medianOf } from './selectKth.ts'
 import { vectorNorm } from './vectorNorm.ts'
 
 export const FLTRUST_CITATION =
@@ -20,10 +21,17 @@ export const FLTRUST_CITATION =
  * No assumption on f: the server update, not a majority, is the anchor, so FLTrust holds
  * any number of attackers as long as the clean data resembles the task. `selected` lists
  * the updates with positive trust.
+ *
+ * `ratio` > 0 adds a magnitude screen (msfl's, not the paper's): an update longer than ratio ×
+ * the median update norm gets no trust. Rescaling makes a boosted update count as much as a
+ * typical one, but no more; a model-replacement backdoor (boosted ×10) still points roughly
+ * the task's way and keeps its full share. The screen removes it; it needs the median norm to
+ * be honest, i.e. fewer than half the owners boosting.
  */
 export function fltrust(
   updates: readonly Float64Array[],
   reference: Float64Array | undefined,
+  ratio = 0,
 ): AggregationResult {
   const length = checkUpdates('fltrust', updates)
   if (reference === undefined)
@@ -40,9 +48,11 @@ export function fltrust(
   const aggregate = new Float64Array(length)
   const selected: number[] = []
   if (referenceNorm === 0) return { aggregate, selected }
-  const weights = updates.map((u) => {
-    const norm = vectorNorm(u)
-    if (norm === 0) return 0
+  const norms = updates.map(vectorNorm)
+  const ceiling = ratio > 0 ? ratio * medianOf(norms) : Number.POSITIVE_INFINITY
+  const weights = updates.map((u, i) => {
+    const norm = norms[i]!
+    if (norm === 0 || norm > ceiling) return 0
     let dot = 0
     for (let j = 0; j < length; j++) dot += u[j]! * reference[j]!
     return Math.max(0, dot / (norm * referenceNorm))
@@ -53,22 +63,36 @@ export function fltrust(
     const trust = weights[i]!
     if (trust === 0) return
     selected.push(i)
-    const c = (trust * referenceNorm) / (vectorNorm(u) * total)
+    const c = (trust * referenceNorm) / (norms[i]! * total)
     for (let j = 0; j < length; j++) aggregate[j]! += c * u[j]!
   })
   return { aggregate, selected }
 }
 
-/** The rule object: any f (the server update is the anchor); it needs `reference` in its input. */
-export const fltrustRule: RobustRule = {
-  name: 'fltrust',
-  citation: FLTRUST_CITATION,
-  tolerance: 'any f, given a server update from clean data',
-  byzantineRobust: true,
-  assertTolerates: (_n, f) => assertValidF('fltrust', f),
-  aggregate: (input) => {
-    assertSomeUpdates('fltrust', input.updates)
-    assertValidF('fltrust', input.f)
-    return fltrust(input.updates, input.reference)
-  },
+/**
+ * The rule object: any f (the server update is the anchor; the magnitude screen, when on,
+ * needs f < n/2); it needs `reference` in its input.
+ */
+export function createFltrustRule(options: { readonly ratio?: number } = {}): RobustRule {
+  const ratio = options.ratio ?? 0
+  if (!(Number.isFinite(ratio) && ratio >= 0))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `fltrust: ratio must be a non-negative number; got ${options.ratio}`,
+    )
+  return {
+    name: 'fltrust',
+    citation: FLTRUST_CITATION,
+    tolerance:
+      ratio > 0
+        ? 'any f for the trust scores; the magnitude screen needs f < n/2'
+        : 'any f, given a server update from clean data',
+    byzantineRobust: true,
+    assertTolerates: (_n, f) => assertValidF('fltrust', f),
+    aggregate: (input) => {
+      assertSomeUpdates('fltrust', input.updates)
+      assertValidF('fltrust', input.f)
+      return fltrust(input.updates, input.reference, ratio)
+    },
+  }
 }
