@@ -190,7 +190,7 @@ export const adrmPreset: ExperimentMatrix = {
  * cell of the `non-iid` preset, chosen on a measured subset (docs/noniid-results.md says
  * which) and never tuned per cell.
  */
-export const NON_IID_DEFENCE = 'fltrust'
+export const NON_IID_DEFENCE = 'fltrust:ratio=4'
 
 /**
  * Defences under heterogeneity (issue 18, acceptance 1): 20 data owners whose labels are
