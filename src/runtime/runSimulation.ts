@@ -17,10 +17,8 @@ import { MIN_SUMMED_UPDATES } from '../core/privacy/createKeyHolder.ts'
 import type { DpPart, HidingPart } from '../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
-import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { FederatedRunPlan, PrivacyPlan } from './config/planRun.ts'
 import { createEvaluation } from './createEvaluation.ts'
-import { createStrategy } from './createStrategy.ts'
 import { holdOutValidation } from './defence/holdOutValidation.ts'
 import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
 import { trainingSeedOf } from './deploy/trainingSeedOf.ts'
@@ -38,7 +36,7 @@ import type {
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
-import { serverUpdate } from './serverUpdate.ts'
+import { createSimulationStrategy, needsServerUpdate } from './simulationStrategy.ts'
 
 /**
  * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
@@ -115,10 +113,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const privacy = plan.protocol === 'protected' ? plan.privacy : undefined
   const event = createRunEmitter(p)
   // --defence / --verify / fltrust: the model requestor keeps validation rows no owner gets.
-  const serverTrains = plan.engine.robustRule
-    ? createRobustRule(plan.engine.robustRule, { f: 0 }).needsReference
-    : false
-  const held = holdOutValidation(plan.defences, basics.seed, p.data, serverTrains)
+  const held = holdOutValidation(plan.defences, basics.seed, p.data, needsServerUpdate(plan.engine))
   const model = createModel(resolveModelSpec(basics.model, held.data.train))
   const population = planPopulation(basics, held.data.train)
   const { owners: clientIds, attackers } = population
@@ -136,16 +131,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const clientLevel = dp?.clientLevel
   const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
   const strategy =
-    clientLevel?.strategy ??
-    createStrategy(
-      plan.engine,
-      { clients: basics.clients, numParams: model.numParams },
-      // A simulation replays exactly; a deployment (serveFederation) uses the CSPRNG.
-      createSeededRng(deriveSeed(basics.seed, 'aggregation')),
-      serverTrains && validation
-        ? serverUpdate(model, validation, plan.engine.training, basics.seed)
-        : undefined,
-    )
+    clientLevel?.strategy ?? createSimulationStrategy(plan.engine, basics, model, validation)
   const evaluate = createEvaluation(model, data, attackers)
   const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)
