@@ -33,7 +33,11 @@ const habitual: DeviationMemory = {
 describe('per-owner baselines', () => {
   it('excuse an owner whose update is as far out as it usually is', () => {
     // 1.3× out: distance z ≈ 4.5, flagged against the crowd alone.
-    const crowdOnly = verdict(DEFAULT_DETECTION, 1.3, habitual)
+    const crowdOnly = verdict(
+      { ...DEFAULT_DETECTION, baseline: { cap: 0, minRounds: 3 } },
+      1.3,
+      habitual,
+    )
     assert.ok(crowdOnly.flagged && crowdOnly.measures['distanceZ']! > 4)
     // Against its own habit (2.5σ) the excess is ≈ 2σ: not flagged.
     const own = verdict(withBaseline, 1.3, habitual)
@@ -79,7 +83,9 @@ describe('per-owner baselines', () => {
     assert.equal(habitualExcess(memory, 'distance-z', { ...config, cap: 0 }), 0)
     assert.equal(habitualExcess(undefined, 'distance-z', config), 0)
   })
-  it('are the adrm option baseline=σ', () => {
+  it('are the adrm option baseline=σ, 3 by default (0: off)', () => {
+    assert.deepEqual(parseAdrmSpec('adrm').detection.baseline, { cap: 3, minRounds: 3 })
+    assert.equal(parseAdrmSpec('adrm:baseline=0').detection.baseline.cap, 0)
     assert.deepEqual(parseAdrmSpec('adrm:baseline=4,persist-rounds=5').detection.baseline, {
       cap: 4,
       minRounds: 5,

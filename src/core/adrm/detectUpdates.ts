@@ -3,7 +3,7 @@ import { medianOf } from '../robust/selectKth.ts'
 import {
   habitualExcess,
   learnHabit,
-  NO_OWNER_BASELINE,
+  DEFAULT_OWNER_BASELINE,
   type OwnerBaselineConfig,
 } from './ownerBaseline.ts'
 import {
@@ -75,7 +75,7 @@ export const DEFAULT_DETECTION: DetectionConfig = {
   corroborate: 2,
   flagAt: 'medium',
   persistence: DEFAULT_PERSISTENCE,
-  baseline: NO_OWNER_BASELINE,
+  baseline: DEFAULT_OWNER_BASELINE,
 }
 
 /** The anomaly model in use (the champion), if any. */

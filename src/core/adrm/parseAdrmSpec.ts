@@ -94,7 +94,7 @@ export const ADRM_OPTIONS = {
   },
   baseline: {
     kind: 'number',
-    default: 0,
+    default: 3,
     min: 0,
     max: 100,
     description:
