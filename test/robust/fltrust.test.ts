@@ -37,6 +37,9 @@ describe('fltrust', () => {
   it('holds any f, and refuses to run without a server update of the right length', () => {
     const rule = createRobustRule('fltrust', { tolerate: 0.3 })
     assert.ok(rule.needsReference)
+    // Bucketing hands the server update on to fltrust inside it.
+    assert.ok(createRobustRule('bucketing:rule=fltrust', { f: 0 }).needsReference)
+    assert.ok(!createRobustRule('bucketing:rule=median', { f: 0 }).needsReference)
     rule.assertTolerates(3, 2) // a majority of attackers: the server update anchors it
     assert.throws(
       () => rule.aggregate({ updates: updatesOf([1, 2]), f: 0 }),

@@ -1,9 +1,9 @@
 import type { DetectionReason } from '../events/runEvent.ts'
 import { medianOf } from '../robust/selectKth.ts'
 import {
+  DEFAULT_OWNER_BASELINE,
   habitualExcess,
   learnHabit,
-  DEFAULT_OWNER_BASELINE,
   type OwnerBaselineConfig,
 } from './ownerBaseline.ts'
 import {

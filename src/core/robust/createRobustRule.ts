@@ -67,7 +67,7 @@ type Kind =
   | 'positive'
   | 'nonNegative'
   | 'fraction'
-  | 'fraction1'
+  | 'belowOne'
   | 'rule'
 
 /** Rules that draw random numbers when they aggregate, so need an Rng from the runtime. */
@@ -85,7 +85,7 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
     f: 'count',
     tau: 'positive',
     iterations: 'positiveInteger',
-    momentum: 'fraction1',
+    momentum: 'belowOne',
   },
   'norm-bound': { f: 'count', max: 'positive' },
   geomed: {
@@ -107,14 +107,14 @@ const DESCRIBE: Record<Kind, string> = {
   positive: 'a positive number',
   nonNegative: 'a non-negative number',
   fraction: 'a number in [0, 0.5)',
-  fraction1: 'a number in [0, 1)',
+  belowOne: 'a number in [0, 1)',
   rule: `a rule name other than bucketing or msfl`,
 }
 
 /**
  * Parses an aggregator spec `name[:key=value,…]`, e.g. `krum:f=2`,
  * `multi-krum:f=2,m=5`, `trimmed-mean:beta=0.2`, `centered-clipping:tau=1,iterations=3`,
- * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`, `flame:lambda=0.001`,
+ * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`, `flame:lambda=0.001`, `fltrust:ratio=4`,
  * `bucketing:s=2,rule=median` (any rule but msfl on the bucket means, with its default
  * options). Without `f=`, f comes from `assumption`: a count, or floor(tolerate · n) for the
  * n updates being combined.
@@ -188,7 +188,8 @@ export function createRobustRule(
     spec,
     options: Object.fromEntries(values),
     randomised,
-    needsReference: name === 'fltrust',
+    // Bucketing passes the server update on to its inner rule.
+    needsReference: name === 'fltrust' || names.get('rule') === 'fltrust',
     assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
     aggregate: (input: AggregationInput): AggregationResult =>
       rule.aggregate({ ...input, f: assumedF(input.updates.length) }),
@@ -287,7 +288,7 @@ function parseValue(rule: string, key: string, kind: Kind, text: string): number
           ? x > 0
           : kind === 'nonNegative'
             ? x >= 0
-            : x >= 0 && x < (kind === 'fraction1' ? 1 : 0.5))
+            : x >= 0 && x < (kind === 'belowOne' ? 1 : 0.5))
   if (!ok) fail(`${rule}: ${key} must be ${DESCRIBE[kind]}; got '${text}'`)
   return x
 }
