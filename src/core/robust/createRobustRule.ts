@@ -69,7 +69,6 @@ type Kind =
   | 'fraction'
   | 'belowOne'
   | 'rule'
-  | 'scale'
 
 /** Rules that draw random numbers when they aggregate, so need an Rng from the runtime. */
 const RANDOMISED: readonly RobustRuleName[] = ['flame', 'bucketing']
@@ -98,7 +97,7 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
   'cosine-clustering': { f: 'count' },
   flame: { f: 'count', lambda: 'nonNegative' },
   bucketing: { f: 'count', s: 'positiveInteger', rule: 'rule' },
-  fltrust: { f: 'count', ratio: 'nonNegative', scale: 'scale' },
+  fltrust: { f: 'count', ratio: 'nonNegative' },
   msfl: { f: 'count' },
 }
 
@@ -110,7 +109,6 @@ const DESCRIBE: Record<Kind, string> = {
   fraction: 'a number in [0, 0.5)',
   belowOne: 'a number in [0, 1)',
   rule: `a rule name other than bucketing or msfl`,
-  scale: 'server (the server update’s norm) or median (the median update norm)',
 }
 
 /**
@@ -146,7 +144,7 @@ export function createRobustRule(
     )
   const allowed = OPTIONS[name]
   const values = new Map<string, number>()
-  const names = new Map<string, string>()
+  const names = new Map<string, RobustRuleName>()
   const optionText = rest.join(':').trim()
   if (rest.length > 0 && optionText === '') fail(`'${text}' has a ':' but no options`)
   if (optionText !== '')
@@ -160,7 +158,6 @@ export function createRobustRule(
         fail(`${name}: option '${key}' needs one value, as in ${key}=<value>`)
       if (values.has(key) || names.has(key)) fail(`${name}: option '${key}' is given twice`)
       if (kind === 'rule') names.set(key, parseInnerRule(name, key, value))
-      else if (kind === 'scale') names.set(key, parseScale(name, key, value))
       else values.set(key, parseValue(name, key, kind, value))
     }
   if ('f' in assumption) assertValidF('aggregator', assumption.f)
@@ -219,7 +216,7 @@ function assertValidTolerance(tolerate: number): void {
 function buildRule(
   name: RobustRuleName,
   values: ReadonlyMap<string, number>,
-  names: ReadonlyMap<string, string>,
+  names: ReadonlyMap<string, RobustRuleName>,
   randomness: Rng,
 ): RobustRule {
   switch (name) {
@@ -257,19 +254,11 @@ function buildRule(
     case 'bucketing':
       return createBucketingRule({
         bucketSize: values.get('s') ?? 2,
-        inner: buildRule(
-          (names.get('rule') as RobustRuleName | undefined) ?? 'median',
-          new Map(),
-          new Map(),
-          randomness,
-        ),
+        inner: buildRule(names.get('rule') ?? 'median', new Map(), new Map(), randomness),
         rng: randomness,
       })
     case 'fltrust':
-      return createFltrustRule({
-        ratio: values.get('ratio'),
-        scale: names.get('scale') === 'median' ? 'median' : 'server',
-      })
+      return createFltrustRule({ ratio: values.get('ratio') })
     case 'msfl':
       return msflRule
   }
@@ -312,12 +301,6 @@ function parseInnerRule(rule: string, key: string, text: string): RobustRuleName
       `${rule}: ${key} must be ${DESCRIBE.rule} (${ROBUST_RULE_NAMES.filter((r) => r !== 'bucketing' && r !== 'msfl').join(', ')}); got '${text}'`,
     )
   return inner
-}
-
-function parseScale(rule: string, key: string, text: string): string {
-  if (text !== 'server' && text !== 'median')
-    fail(`${rule}: ${key} must be ${DESCRIBE.scale}; got '${text}'`)
-  return text
 }
 
 function isRuleName(name: string): name is RobustRuleName {

@@ -8,9 +8,6 @@ import { vectorNorm } from './vectorNorm.ts'
 export const FLTRUST_CITATION =
   'Cao, Fang, Liu, Gong, "FLTrust: Byzantine-robust Federated Learning via Trust Bootstrapping", NDSS 2021'
 
-/** Which length FLTrust rescales every trusted update to (see fltrust). */
-export type FltrustScale = 'server' | 'median'
-
 /**
  * FLTrust (Cao et al., NDSS 2021): trust bootstrapped from a server update g₀ that the
  * aggregator computes on a small clean dataset of its own (the model requestor's validation
@@ -30,18 +27,11 @@ export type FltrustScale = 'server' | 'median'
  * typical one, but no more; a model-replacement backdoor (boosted ×10) still points roughly
  * the task's way and keeps its full share. The screen removes it; it needs the median norm to
  * be honest, i.e. fewer than half the owners boosting.
- *
- * `scale` says which length every trusted update is rescaled to: `server`, ‖g₀‖ as in the
- * paper, or `median`, the round's median update norm (msfl's). The server trains on far fewer
- * rows than an owner (1,000 against thousands), so ‖g₀‖ is typically a fraction of an owner's
- * norm and the paper's rescaling acts as a smaller server learning rate; `median` keeps the
- * owners' step size and, like the screen, needs fewer than half of them to be attackers.
  */
 export function fltrust(
   updates: readonly Float64Array[],
   reference: Float64Array | undefined,
   ratio = 0,
-  scale: FltrustScale = 'server',
 ): AggregationResult {
   const length = checkUpdates('fltrust', updates)
   if (reference === undefined)
@@ -59,9 +49,7 @@ export function fltrust(
   const selected: number[] = []
   if (referenceNorm === 0) return { aggregate, selected }
   const norms = updates.map(vectorNorm)
-  const median = medianOf(norms)
-  const ceiling = ratio > 0 ? ratio * median : Number.POSITIVE_INFINITY
-  const target = scale === 'median' ? median : referenceNorm
+  const ceiling = ratio > 0 ? ratio * medianOf(norms) : Number.POSITIVE_INFINITY
   const weights = updates.map((u, i) => {
     const norm = norms[i]!
     if (norm === 0 || norm > ceiling) return 0
@@ -75,7 +63,7 @@ export function fltrust(
     const trust = weights[i]!
     if (trust === 0) return
     selected.push(i)
-    const c = (trust * target) / (norms[i]! * total)
+    const c = (trust * referenceNorm) / (norms[i]! * total)
     for (let j = 0; j < length; j++) aggregate[j]! += c * u[j]!
   })
   return { aggregate, selected }
@@ -85,9 +73,7 @@ export function fltrust(
  * The rule object: any f (the server update is the anchor; the magnitude screen, when on,
  * needs f < n/2); it needs `reference` in its input.
  */
-export function createFltrustRule(
-  options: { readonly ratio?: number; readonly scale?: FltrustScale } = {},
-): RobustRule {
+export function createFltrustRule(options: { readonly ratio?: number } = {}): RobustRule {
   const ratio = options.ratio ?? 0
   if (!(Number.isFinite(ratio) && ratio >= 0))
     throw new MsflError(
@@ -106,7 +92,7 @@ export function createFltrustRule(
     aggregate: (input) => {
       assertSomeUpdates('fltrust', input.updates)
       assertValidF('fltrust', input.f)
-      return fltrust(input.updates, input.reference, ratio, options.scale)
+      return fltrust(input.updates, input.reference, ratio)
     },
   }
 }
