@@ -116,7 +116,7 @@ for (const variant of variants) {
           r['status'] !== 'ok',
       )
       lines.push(
-        `| \`${attack}\` | ${share} | 0 | | | | | | ${failed ? `n/a (${failed['status']})` : 'not run yet'} |`,
+        `| \`${attack}\` | ${share} | 0 | | | | | | ${failed ? failed['status'] : 'not run yet'} |`,
       )
       continue
     }
