@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { createCsprng } from '../src/adapters/random/index.ts'
 import type { DatasetSplit } from '../src/core/data/dataset.ts'
 import type { EventSink, RunEvent } from '../src/core/events/runEvent.ts'
 import { createModel } from '../src/core/model/createModel.ts'
@@ -94,6 +95,7 @@ export async function serveRounds(
     test: d.data.test,
     scaling: d.data.scaling,
     crypto,
+    aggregationRng: createCsprng(),
     ...(options.journal ? { journal: options.journal } : {}),
     emit: (e: RunEvent) => {
       if (e.type === 'round-started') started.set(e.round, performance.now())

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
 import { openStartupKit } from '../../src/adapters/pki/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import {
   type FederationServer,
@@ -113,6 +114,7 @@ describe('an owner process that stops answering, then dies, mid-run', () => {
       test: data.test,
       scaling: data.scaling,
       crypto: createNodeSecaggCrypto(),
+      aggregationRng: createCsprng(),
       emit: (e) => events.push(e),
       now: () => 0,
     })

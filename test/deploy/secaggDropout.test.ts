@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
 import { openStartupKit, type StartupKit } from '../../src/adapters/pki/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import {
@@ -130,6 +131,7 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
       test: data.test,
       scaling: data.scaling,
       crypto: createNodeSecaggCrypto(),
+      aggregationRng: createCsprng(),
       protection: {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(providerKit, job.runId, publicKey),

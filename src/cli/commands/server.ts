@@ -170,6 +170,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       onScalingKnown: (announce) => {
         announceScaling = announce
       },
+      aggregationRng: createCsprng(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
         open: openDeployedProtection,

@@ -51,6 +51,11 @@ export interface ServeFederationParameters {
   /** The job's numeric features to standardise (absent when none are). */
   readonly scaling: FeatureScalingPlan | undefined
   readonly crypto: SecaggCrypto
+  /**
+   * Randomness of the aggregation rule (bucketing's buckets, FLAME's noise): the CSPRNG, so
+   * no owner can predict which bucket it lands in or which noise it could cancel.
+   */
+  readonly aggregationRng: Rng
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
   /** A protected job's protections (cli/privacy/deployedProtection.ts) and the key holder check. */
@@ -160,10 +165,11 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         ),
       )
     }
-    const strategy = createStrategy(plan.engine, {
-      clients: basics.clients,
-      numParams: model.numParams,
-    })
+    const strategy = createStrategy(
+      plan.engine,
+      { clients: basics.clients, numParams: model.numParams },
+      p.aggregationRng,
+    )
     event('run-started', {
       dataset: basics.dataset,
       model: basics.model,
