@@ -10,7 +10,6 @@ import {
   type StartupKit,
   writeStartupKit,
 } from '../src/adapters/pki/index.ts'
-import { createCsprng } from '../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../src/adapters/transport/index.ts'
 import {

@@ -75,20 +75,31 @@ describe('owners below the minimum pause the run; their return resumes it', () =
       stdout += chunk
     })
     const lines = createInterface({ input: server.stderr! })
+    const log: string[] = []
+    lines.on('line', (line) => log.push(line))
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
+    // A milestone of the server's log; if the server ends first, the test fails with its log.
     const seen = (pattern: RegExp) =>
-      new Promise<void>((resolve) => {
-        const listener = (line: string) => {
-          if (pattern.test(line)) {
-            lines.off('line', listener)
-            resolve()
+      Promise.race([
+        new Promise<void>((resolve) => {
+          const listener = (line: string) => {
+            if (pattern.test(line)) {
+              lines.off('line', listener)
+              resolve()
+            }
           }
-        }
-        lines.on('line', listener)
-      })
+          lines.on('line', listener)
+        }),
+        exited.then((code) => {
+          throw new Error(
+            `the server exited (${code}) before ${pattern}:\n${log.slice(-40).join('\n')}`,
+          )
+        }),
+      ])
     const listening = seen(/"msg":"listening"/)
     const roundOne = seen(/^\s*round 1\/3/)
     const paused = seen(/too few owners connected/)
-    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
+    for (const milestone of [listening, roundOne, paused]) milestone.catch(() => {})
     await listening
     for (let i = 0; i < 4; i++) startOwner(i)
     await roundOne

@@ -15,9 +15,9 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
+import type { FederatedRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
-import type { RunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   participantFlagsSchema,
@@ -25,6 +25,7 @@ import {
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
+import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
@@ -84,7 +85,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
   const { test, scaling } = data
   const validation = holdOutValidation(plan.defences, config.seed, data).validation
-  const verifiers = plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : []
+  const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,
@@ -92,47 +93,17 @@ export async function server(argv: readonly string[]): Promise<number> {
     run: job.runId,
     onEvent: (event) => {
       logFederationEvent(log)(event)
-      // The run store follows the owners' connections: too few pauses the run between rounds.
-      if (event.type === 'peer-connected' || event.type === 'peer-disconnected')
-        followConnection(event)
+      connections.onEvent(event)
     },
   })
   // A participant revoked during the run is cut off at once (its stream is closed and it
   // cannot reconnect): the provider follows the CRL file it was given.
-  let journal: RunJournal | undefined
-  // An owner that comes back after the scaling agreement (a restarted process) is given the
-  // agreed scaling before the run store counts it connected, so it can train when asked.
-  let announceScaling: ((owner: string) => Promise<void>) | undefined
-  const followConnection = (event: { readonly type: string; readonly peer: string }) => {
-    const peer = endpoint.peers().find((p) => p.name === event.peer)
-    const change =
-      event.type === 'peer-disconnected'
-        ? journal?.disconnected(event.peer)
-        : journal &&
-          (async () => {
-            if (peer?.role === 'data-owner') await announceScaling?.(event.peer)
-            await journal?.register(peer ? [peer] : [])
-          })()
-    change?.catch((error: unknown) =>
-      log.error('connection not recorded in the run store', {
-        peer: event.peer,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-    )
-  }
   const stopFollowingCrl = flags.crl ? followCrl(endpoint, flags.crl, log) : () => {}
   let store: RunStore | undefined
   let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
-    const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
-    const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
-    const expected = [
-      ...owners,
-      ...(flags.requestor ? [flags.requestor] : []),
-      ...verifiers,
-      ...keyHolder,
-    ]
+    const expected = expectedPeers(plan, owners, flags.requestor)
     log.info('listening', { host: listen.host, port: endpoint.port, run: job.runId })
     log.info('waiting for participants', { expected: expected.length, seconds: flags.wait })
     await endpoint.waitForPeers(expected, { deadlineMs: flags.wait * 1000 })
@@ -157,7 +128,8 @@ export async function server(argv: readonly string[]): Promise<number> {
         : undefined
     store = durable?.store
     events = durable?.events
-    journal = durable?.journal
+    const journal = durable?.journal
+    if (journal) connections.attach(journal)
     const result = await serveFederation({
       runId: job.runId,
       plan,
@@ -167,9 +139,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       scaling,
       crypto: createNodeSecaggCrypto(),
       ...(journal ? { journal } : {}),
-      onScalingKnown: (announce) => {
-        announceScaling = announce
-      },
+      onScalingKnown: (announce) => connections.announceScaling(announce),
       aggregationRng: createCsprng(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
@@ -242,4 +212,19 @@ function followCrl(
   }
   watchFile(file, { interval: 1000 }, reload)
   return () => unwatchFile(file, reload)
+}
+
+/** Every participant the job needs connected before it starts. */
+function expectedPeers(
+  plan: FederatedRunPlan,
+  owners: readonly string[],
+  requestor: string | undefined,
+): string[] {
+  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+  return [
+    ...owners,
+    ...(requestor ? [requestor] : []),
+    ...(plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : []),
+    ...(hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []),
+  ]
 }

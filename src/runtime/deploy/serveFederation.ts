@@ -128,43 +128,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   ]
   try {
     const rows = await describeOwners(p)
-    let test = p.test
-    let validation = p.verification?.validation
-    // The owners agree on the scaling once: a resumed run takes the one recorded.
-    let agreed = p.journal?.scaling
-    if (p.scaling && p.journal?.scaling) {
-      test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
-      if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
-    } else if (p.scaling && p.scaling.features.length > 0) {
-      const agreement = await agreeFeatureScaling({
-        session: `${runId}/feature-statistics`,
-        transport: p.transport,
-        owners,
-        plan: p.scaling,
-        maxRows: Math.max(...rows),
-        threshold: Math.floor(owners.length / 2) + 1,
-        crypto: p.crypto,
-        stageTimeoutMs: basics.deadlineMs,
-      })
-      test = applyFeatureScaling(test, p.scaling, agreement.scaling)
-      if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
-      await p.journal?.recordScaling(agreement.scaling)
-      agreed = agreement.scaling
-    }
-    if (p.scaling && agreed) {
-      const scaling = agreed
-      p.onScalingKnown?.((owner) =>
-        announceFeatureScaling(
-          {
-            session: `${runId}/feature-statistics`,
-            transport: p.transport,
-            owners: [owner],
-            stageTimeoutMs: basics.deadlineMs,
-          },
-          scaling,
-        ),
-      )
-    }
+    const { test, validation } = await scaleServerData(p, rows)
     const strategy = createStrategy(
       plan.engine,
       { clients: basics.clients, numParams: model.numParams },
@@ -237,6 +201,57 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   }
+}
+
+/**
+ * The job's first step after the owners described their data: the feature scaling, agreed once
+ * by secure aggregation (a resumed run takes the one its journal recorded), applied to the
+ * provider's test rows and validation rows; an owner that joins later is given it too
+ * (`onScalingKnown`).
+ */
+async function scaleServerData(
+  p: ServeFederationParameters,
+  rows: readonly number[],
+): Promise<{ test: Dataset; validation: Dataset | undefined }> {
+  const { runId, owners } = p
+  const { basics } = p.plan
+  let test = p.test
+  let validation = p.verification?.validation
+  let agreed = p.journal?.scaling
+  if (p.scaling && p.journal?.scaling) {
+    test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
+    if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
+  } else if (p.scaling && p.scaling.features.length > 0) {
+    const agreement = await agreeFeatureScaling({
+      session: `${runId}/feature-statistics`,
+      transport: p.transport,
+      owners,
+      plan: p.scaling,
+      maxRows: Math.max(...rows),
+      threshold: Math.floor(owners.length / 2) + 1,
+      crypto: p.crypto,
+      stageTimeoutMs: basics.deadlineMs,
+    })
+    test = applyFeatureScaling(test, p.scaling, agreement.scaling)
+    if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
+    await p.journal?.recordScaling(agreement.scaling)
+    agreed = agreement.scaling
+  }
+  if (p.scaling && agreed) {
+    const scaling = agreed
+    p.onScalingKnown?.((owner) =>
+      announceFeatureScaling(
+        {
+          session: `${runId}/feature-statistics`,
+          transport: p.transport,
+          owners: [owner],
+          stageTimeoutMs: basics.deadlineMs,
+        },
+        scaling,
+      ),
+    )
+  }
+  return { test, validation }
 }
 
 function required(protection: ServeFederationParameters['protection']) {
