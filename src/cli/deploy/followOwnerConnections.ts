@@ -29,6 +29,9 @@ export function followOwnerConnections(
       if (!journal || (event.type !== 'peer-connected' && event.type !== 'peer-disconnected'))
         return
       const run = journal
+      // Owners leave when the run ends: nothing is left to record.
+      const { phase } = run.state()
+      if (phase === 'COMPLETED' || phase === 'FAILED') return
       const peer = endpoint()
         .peers()
         .find((p) => p.name === event.peer)
