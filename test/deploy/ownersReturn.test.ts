@@ -10,6 +10,7 @@ import {
   type LocalFederation,
   prepareLocalFederation,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { spawnOwner } from '../helpers/ownerProcess.ts'
 
 const cli = [process.execPath, '--import', 'tsx', 'src/cli/main.ts']
 
@@ -25,11 +26,7 @@ describe('owners below the minimum pause the run; their return resumes it', () =
   const processes = new Map<string, ChildProcess>()
   const startOwner = (index: number) => {
     const owner = federation.owners[index]!
-    const child = spawn(
-      cli[0]!,
-      [...cli.slice(1), 'owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
-      { stdio: 'ignore' },
-    )
+    const child = spawnOwner(federation, owner)
     processes.set(owner.name, child)
     return child
   }
