@@ -8,6 +8,7 @@ import { type MaskMode, maskShiftBound } from '../core/msfl/componentMasks.ts'
 import {
   encryptedGradientSchema,
   encryptedModelSchema,
+  type RoundClosed,
   roundClosedSchema,
   selectionSchema,
 } from '../core/msfl/msflMessages.ts'
@@ -45,8 +46,14 @@ export interface RunMsflProtocolParameters {
   readonly maskRng: Rng
   /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
   readonly digest: (parts: readonly Uint8Array[]) => Uint8Array
-  /** The requestor's evaluation after a round (in simulation, read from its state). */
-  readonly evaluate: (round: number) => RoundEvaluation & { readonly ckksError?: number }
+  /**
+   * The requestor's evaluation after a round: in simulation read from its state, in a
+   * deployment from the metrics the requestor reported in its `msfl-round-closed`.
+   */
+  readonly evaluate: (
+    round: number,
+    closed: RoundClosed,
+  ) => RoundEvaluation & { readonly ckksError?: number }
   /** How long the requestor or an owner may take to answer one request (default ten minutes). */
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
@@ -126,7 +133,7 @@ function msflProtocol(
       const { bytes: aggregate, table } = await timed('aggregate', () =>
         settleSelected(round, selection.ledgerRound, valid),
       )
-      await timed('update', () =>
+      const closed = await timed('update', () =>
         askRequestor(roundClosedSchema, {
           type: 'msfl-aggregate',
           round,
@@ -134,7 +141,7 @@ function msflProtocol(
           ciphertexts: aggregate,
         }),
       )
-      const evaluation = p.evaluate(round)
+      const evaluation = p.evaluate(round, closed)
       return {
         evaluation,
         record: {

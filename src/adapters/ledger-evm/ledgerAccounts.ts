@@ -15,6 +15,15 @@ export interface LedgerAccount {
   readonly signer: LocalAccount
 }
 
+/**
+ * Another participant's account as this process knows it: its address only. In a
+ * deployment each party holds its own key; the others are addresses it checked.
+ */
+export interface LedgerAddress {
+  readonly label: string
+  readonly address: Hex
+}
+
 const secp256k1Order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
 /** A fresh 32-byte key-store seed from the operating system's CSPRNG. */
