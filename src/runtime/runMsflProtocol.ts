@@ -18,6 +18,7 @@ import type { ProtocolMessage, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { selectionShare } from '../core/robust/msflComponentRule.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
+import { expectReply } from './msfl/expectReply.ts'
 import { maskGradients } from './msfl/maskGradients.ts'
 import { sumSelected } from './msfl/sumSelected.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
@@ -93,10 +94,14 @@ function msflProtocol(
   let asked = 0
   const timed = <T>(phase: string, fn: () => Promise<T> | T) => timePhase(phases, p.now, phase, fn)
   const askRequestor = async <T>(
-    schema: Parameters<typeof expect<T>>[0],
+    schema: Parameters<typeof expectReply<T>>[0],
     message: ProtocolMessage,
   ): Promise<T> =>
-    expect(schema, await p.transport.request(p.requestor, message, { deadlineMs }), 'requestor')
+    expectReply(
+      schema,
+      await p.transport.request(p.requestor, message, { deadlineMs }),
+      'requestor',
+    )
   return {
     names: { participant: 'data owner', update: 'encrypted gradient' },
     async plan(round) {
@@ -238,22 +243,4 @@ function checkGradient(
   if (parsed.data.ciphertexts.length !== count)
     return `${parsed.data.ciphertexts.length} ciphertexts, expected ${count}`
   return undefined
-}
-
-function expect<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: import('zod').ZodError }
-  },
-  value: unknown,
-  from: string,
-): T {
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const message =
-    typeof value === 'object' && value !== null && 'message' in value
-      ? String((value as { message: unknown }).message)
-      : describeZodError(parsed.error)
-  throw new MsflError('PROTOCOL', `${from}: ${message}`)
 }

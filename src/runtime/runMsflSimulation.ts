@@ -185,7 +185,7 @@ export async function runMsflSimulation(
 }
 
 /** The model's starting weights, per head: small Gaussian values from the run's seed. */
-function initialWeights(seed: number, heads: number, components: number): Float64Array[] {
+export function initialWeights(seed: number, heads: number, components: number): Float64Array[] {
   const rng = createSeededRng(deriveSeed(seed, 'init'))
   return Array.from({ length: heads }, () =>
     Float64Array.from({ length: components }, () => 0.01 * rng.normal()),
@@ -202,7 +202,7 @@ function ownerSpecs(partition: ClientPartition, attackers: ReadonlyMap<string, A
 }
 
 /** The encrypted model as events and reports name it. */
-function describeMsflModel(heads: number): string {
+export function describeMsflModel(heads: number): string {
   return heads === 1 ? 'logistic (encrypted)' : `one-vs-rest logistic ×${heads} (encrypted)`
 }
 

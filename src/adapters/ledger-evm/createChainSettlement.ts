@@ -156,12 +156,17 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       if (aggregateDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the aggregate digest must be 32 bytes')
       const { terms, record, table } = await verifiedRound(roundId)
-      const { events } = await contract.deliver(signing(provider, 'deliver'), parseRoundId(roundId), terms, {
-        owners: record.opened.owners,
-        counts: record.committed!.counts,
-        resultHash: bytesToHex(aggregateDigest),
-        uri: options.resultUri?.(roundId) ?? '',
-      })
+      const { events } = await contract.deliver(
+        signing(provider, 'deliver'),
+        parseRoundId(roundId),
+        terms,
+        {
+          owners: record.opened.owners,
+          counts: record.committed!.counts,
+          resultHash: bytesToHex(aggregateDigest),
+          uri: options.resultUri?.(roundId) ?? '',
+        },
+      )
       return receiptFrom(table, record.committed!.counts, terms.price, events)
     },
     async decline(roundId, reason) {

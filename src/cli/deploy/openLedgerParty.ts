@@ -22,7 +22,6 @@ import {
 } from '../../core/deploy/msflDeploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type {
-  LedgerParties,
   LedgerRole,
   OwnerLedger,
   ProviderLedger,
@@ -132,6 +131,9 @@ export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLe
           'PROTOCOL',
           `ledger address of ${claim.clientId}: the signature does not match (the address was not claimed by ${claim.clientId})`,
         )
+    },
+    async check(terms) {
+      await checkChain(terms)
     },
     async settle(terms, parties) {
       const contract = await checkChain(terms)

@@ -44,7 +44,11 @@ export type LedgerAddress = z.infer<typeof ledgerAddressSchema>
 /** The chain and contract a run settles on, as the provider deployed it. */
 export const ledgerTermsSchema = z
   .object({
-    chainId: z.number().int().min(1).max(2 ** 53 - 1),
+    chainId: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 53 - 1),
     contract: address,
     /** The block the contract was deployed in: logs are read from there on. */
     fromBlock: z.bigint().min(0n),
@@ -73,11 +77,16 @@ export type MsflRequestorTerms = z.infer<typeof msflRequestorTermsSchema>
 
 export const msflPublicKeySchema = messageSchema('msfl-public-key', {
   runId,
+  /** The requestor's node id: the CN of `credential`. */
+  clientId: participant,
   /** CKKS public material (context, public, relinearisation and Galois keys): never the secret key. */
-  material: bytes.refine((b) => b.length > 0 && b.length <= 256 * 1024 * 1024, 'expected 1 B..256 MiB'),
+  material: bytes.refine(
+    (b) => b.length > 0 && b.length <= 256 * 1024 * 1024,
+    'expected 1 B..256 MiB',
+  ),
   /** The requestor's certificate (DER). */
   credential,
-  /** ECDSA P-256 with the requestor's certificate key over msflPublicKeyStatement(runId, material). */
+  /** ECDSA P-256 with the requestor's certificate key over msflPublicKeyStatement(runId, clientId, material). */
   signature,
 })
 /** The requestor's CKKS public material, signed so the owners can check it is the requestor's. */
@@ -111,8 +120,12 @@ export function ledgerAddressStatement(runId: string, name: string, addr: string
 }
 
 /** The bytes the requestor signs over its CKKS public material, for one run. */
-export function msflPublicKeyStatement(runId: string, material: Uint8Array): Uint8Array {
-  const head = encoder.encode(`msfl requestor public material v1\0${runId}\0`)
+export function msflPublicKeyStatement(
+  runId: string,
+  name: string,
+  material: Uint8Array,
+): Uint8Array {
+  const head = encoder.encode(`msfl requestor public material v1\0${runId}\0${name}\0`)
   const statement = new Uint8Array(head.length + material.length)
   statement.set(head)
   statement.set(material, head.length)

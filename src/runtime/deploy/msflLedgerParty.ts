@@ -29,6 +29,11 @@ export interface MsflLedgerParty {
    */
   checkClaim(role: LedgerRole, claim: LedgerAddress): void
   /**
+   * Checks that this party's chain is `terms.chainId` and that the code at `terms.contract`
+   * is the MsflSettlement contract; throws naming the problem.
+   */
+  check(terms: LedgerTerms): Promise<void>
+  /**
    * The settlement port on the run's contract, signing as this party only: checks that the
    * chain is `terms.chainId` and that the code at `terms.contract` is the MsflSettlement
    * contract before anything is sent. Waits until this party's account is funded.
