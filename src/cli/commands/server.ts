@@ -12,6 +12,7 @@ import {
 } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
@@ -19,12 +20,15 @@ import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
+  ledgerFlag,
   participantFlagsSchema,
   readCommandFlags,
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
-import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
+import { isMsflJob } from '../deploy/loadJob.ts'
+import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
+import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
@@ -56,6 +60,9 @@ the unfinished run at its last durable step, and the owners reconnect on their o
                      watched: a revocation during the run disconnects that participant
   --store SPEC       run store: a SQLite file or postgres://user@host:port/db
                      (default: <job out>/<job run id>/run.sqlite)
+  --ledger rpc:URL   MS-FL jobs: the JSON-RPC node of the run's chain (default: the
+                     job's ledger); the provider deploys the settlement contract
+                     from its own account, generated at start (fund its address)
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -68,22 +75,29 @@ const serverFlags = participantFlagsSchema.extend({
     .optional(),
   wait: secondsFlag.default(300),
   store: z.string().min(1, 'must name a SQLite file or a postgres:// URL').optional(),
+  ledger: ledgerFlag,
   quiet: z.boolean().default(false),
 })
 
 export async function server(argv: readonly string[]): Promise<number> {
   const flags = readCommandFlags(argv, serverFlags, serverHelp)
   if (!flags) return 0
-  const opened = await openParticipant(flags, 'service-provider')
+  const opened = await openAnyParticipant(flags, 'service-provider')
   const { kit, job, log } = opened
-  const { config, plan } = job
+  const { config } = job
   const listen = splitEndpoint(flags.listen ?? kit.endpoint, flags.listen ? 'listen' : 'kit')
   // The provider's held-out test rows; it never holds an owner's training rows. With
   // verify: smpc it also holds the validation rows the owners' files leave out.
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
   const { test, scaling } = data
-  const validation = holdOutValidation(plan.defences, config.seed, data).validation
-  const verifiers = plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : []
+  if (isMsflJob(job) && !flags.requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
+    )
+  const defences = isMsflJob(job) ? undefined : job.plan.defences
+  const validation = holdOutValidation(defences, config.seed, data).validation
+  const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,
@@ -98,7 +112,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
-    const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+    const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
     const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
     const expected = [
       ...owners,
@@ -112,6 +126,9 @@ export async function server(argv: readonly string[]): Promise<number> {
     const dir = createRunDirectory(config.out, newRunId())
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
+    if (isMsflJob(job))
+      return await serveMsflJob({ flags, kit, job, log, endpoint, dir, bus, now, data })
+    const { plan } = job
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
     const durable =
