@@ -67,8 +67,7 @@ export async function owner(argv: readonly string[]): Promise<number> {
   if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
   log.info('data checked', { rows: data.n, features: data.d, source: rows.source })
   const scaling = createTabularEncoder(schema.columns).scaling
-  if (isMsflJob(job))
-    return runMsflOwner({ ...opened, job }, { ...flags, data, scaling })
+  if (isMsflJob(job)) return runMsflOwner({ ...opened, job }, { ...flags, data, scaling })
   // Its SecAgg statements are signed with its kit key; peers' certificates are checked
   // against the kit's CA and CRL.
   const crypto = createNodeSecaggCrypto({

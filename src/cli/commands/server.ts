@@ -11,8 +11,8 @@ import {
   startFederationServer,
 } from '../../adapters/transport-grpc/index.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
-import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
