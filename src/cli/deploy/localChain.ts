@@ -17,7 +17,7 @@ export interface LocalChain {
 
 /** Wei each party's account gets: 1,000 ether, far more than a run's gas and deposits. */
 const FUNDING = 10n ** 21n
-const ACCOUNT_LINE = /ledger account.*?(0x[0-9a-fA-F]{40})/
+const ADDRESS = /0x[0-9a-fA-F]{40}/
 
 /**
  * The chain `msfl deploy local --protocol msfl` settles on: `given` (`rpc:<url>`, a node the
@@ -48,7 +48,8 @@ export async function openLocalChain(
   return {
     ledger,
     fundFrom(line) {
-      const address = ACCOUNT_LINE.exec(line)?.[1]
+      // Text logs put the message first, JSON logs last: either way, one address per line.
+      const address = line.includes('ledger account') ? ADDRESS.exec(line)?.[0] : undefined
       if (!address || funded.has(address.toLowerCase())) return
       funded.add(address.toLowerCase())
       chain.setBalance(address as Hex, FUNDING).then(
