@@ -95,7 +95,10 @@ describe('MS-FL across processes: requestor, provider and owners each sign their
       )
       assert.equal(opened.length, 1, `${name} opened one kit`)
       const files = /files[=":]+([^"\s]+)/.exec(opened[0]!)![1]!.split(',')
-      assert.ok(files.some((f) => f.endsWith(`${sep}key.pem`)), `${name} read its key`)
+      assert.ok(
+        files.some((f) => f.endsWith(`${sep}key.pem`)),
+        `${name} read its key`,
+      )
       for (const file of files)
         assert.ok(
           file.startsWith(join(dir, 'kits', name) + sep),

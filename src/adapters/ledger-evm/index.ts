@@ -29,7 +29,12 @@ export { createInProcessChain } from './createInProcessChain.ts'
 export { createRpcChain } from './createRpcChain.ts'
 export { describeRevert, SettlementRevertError } from './describeRevert.ts'
 export type { LedgerAccount, LedgerAddress } from './ledgerAccounts.ts'
-export { deriveLedgerAccount, deriveLedgerAccounts, generateLedgerSeed } from './ledgerAccounts.ts'
+export {
+  deriveLedgerAccount,
+  deriveLedgerAccounts,
+  generateLedgerAccount,
+  generateLedgerSeed,
+} from './ledgerAccounts.ts'
 export { modelDigest } from './modelDigest.ts'
 export type { RecordedChain } from './openRecordedChain.ts'
 export { openRecordedChain } from './openRecordedChain.ts'

@@ -16,6 +16,7 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
+import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
@@ -26,7 +27,7 @@ import {
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
-import { isMsflJob } from '../deploy/loadJob.ts'
+import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
@@ -90,14 +91,10 @@ export async function server(argv: readonly string[]): Promise<number> {
   // verify: smpc it also holds the validation rows the owners' files leave out.
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
   const { test, scaling } = data
-  if (isMsflJob(job) && !flags.requestor)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
-    )
   const defences = isMsflJob(job) ? undefined : job.plan.defences
   const validation = holdOutValidation(defences, config.seed, data).validation
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
+  const expected = expectedPeers(job, flags.requestor, verifiers)
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,
@@ -112,14 +109,6 @@ export async function server(argv: readonly string[]): Promise<number> {
   let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
-    const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
-    const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
-    const expected = [
-      ...owners,
-      ...(flags.requestor ? [flags.requestor] : []),
-      ...verifiers,
-      ...keyHolder,
-    ]
     log.info('listening', { host: listen.host, port: endpoint.port, run: job.runId })
     log.info('waiting for participants', { expected: expected.length, seconds: flags.wait })
     await endpoint.waitForPeers(expected, { deadlineMs: flags.wait * 1000 })
@@ -207,6 +196,27 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
+}
+
+/** Every participant the job needs connected: owners, requestor, verifier nodes, key holder. */
+function expectedPeers(
+  job: DeployedJob | DeployedJob<MsflRunPlan>,
+  requestor: string | undefined,
+  verifiers: readonly string[],
+): string[] {
+  if (isMsflJob(job) && !requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
+    )
+  const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
+  const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
+  return [
+    ...ownerIds(job.config.clients),
+    ...(requestor ? [requestor] : []),
+    ...verifiers,
+    ...keyHolder,
+  ]
 }
 
 /** Reloads the CRL whenever its file changes; returns how to stop. A bad file keeps the old CRL. */

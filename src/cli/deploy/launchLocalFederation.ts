@@ -109,16 +109,8 @@ async function launchProcesses(
   const provider = start(
     'provider',
     [
-      'server',
-      '--kit',
-      federation.providerKit,
-      '--job',
-      federation.job,
-      '--requestor',
-      REQUESTOR_NAME,
-      '--json',
-      '--quiet',
-      ...ledger,
+      ...['server', '--kit', federation.providerKit, '--job', federation.job],
+      ...['--requestor', REQUESTOR_NAME, '--json', '--quiet', ...ledger],
       ...(options.listen ? ['--listen', options.listen] : []),
     ],
     false,
@@ -136,14 +128,8 @@ async function launchProcesses(
   start(
     REQUESTOR_NAME,
     [
-      'requestor',
-      '--kit',
-      federation.requestorKit,
-      '--job',
-      federation.job,
-      '--out',
-      modelFile,
-      ...ledger,
+      ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
+      ...['--out', modelFile, ...ledger],
     ],
     true,
   )

@@ -19,7 +19,7 @@ import type { HeDecryptor, HeEvaluator } from '../../core/ports/he.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createRobustRule } from '../../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from '../config/planRun.ts'
-import { initialWeights } from '../runMsflSimulation.ts'
+import { initialMsflWeights } from '../msfl/initialMsflWeights.ts'
 import { acceptRunEnd } from './acceptRunEnd.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
 
@@ -84,7 +84,7 @@ export function createMsflRequestorParticipant(
   const error = (message: string) => ({ type: 'error', clientId, message })
   const shape = msflModelShape(p.test)
   const layout = createBlockLayout(p.test.d, plan.msfl.batchSize, p.slots)
-  const initial = initialWeights(plan.basics.seed, shape.heads, layout.components)
+  const initial = initialMsflWeights(plan.basics.seed, shape.heads, layout.components)
   let keys: MsflRequestorKeys | undefined
   let requestor: ReturnType<typeof createMsflRequestor> | undefined
   let test: Dataset | undefined
