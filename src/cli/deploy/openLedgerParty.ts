@@ -17,6 +17,7 @@ import type { ProcessLog } from '../../adapters/logging/index.ts'
 import type { StartupKit } from '../../adapters/pki/index.ts'
 import type { LedgerTerms } from '../../core/deploy/msflDeploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import type {
   DeployedLedgerSummary,
   LedgerParties,
@@ -25,6 +26,8 @@ import type {
   ProviderLedger,
 } from '../../runtime/deploy/msflLedgerParty.ts'
 import { createLedgerAddressClaims } from './ledgerAddressClaims.ts'
+import type { DeployedJob } from './loadJob.ts'
+import type { OpenedParticipant } from './openParticipant.ts'
 
 /** How a party reaches the run's chain. */
 export interface LedgerPartyOptions {
@@ -35,6 +38,15 @@ export interface LedgerPartyOptions {
   readonly log: ProcessLog
   /** How long to wait for the operator to fund this party's account (default ten minutes). */
   readonly fundingTimeoutMs?: number
+}
+
+/** openLedgerParty for a participant of an MS-FL job: on `--ledger`, else the job's `ledger`. */
+export function openJobLedger(
+  opened: OpenedParticipant<DeployedJob<MsflRunPlan>>,
+  flag: string | undefined,
+): ProviderLedger & OwnerLedger {
+  const { kit, job, log } = opened
+  return openLedgerParty({ kit, runId: job.runId, ledger: flag ?? job.plan.ledger, log })
 }
 
 const LEDGER_ROLES: readonly string[] = ['service-provider', 'requestor', 'data-owner']

@@ -7,7 +7,7 @@ import { createMsflOwnerParticipant } from '../../runtime/deploy/createMsflOwner
 import { msflAdapters } from '../executeMsflSimulation.ts'
 import type { DeployedJob } from './loadJob.ts'
 import { verifyMsflPublicKey } from './msflPublicKey.ts'
-import { openLedgerParty } from './openLedgerParty.ts'
+import { openJobLedger } from './openLedgerParty.ts'
 import type { OpenedParticipant } from './openParticipant.ts'
 import { serveParticipant } from './serveParticipant.ts'
 
@@ -27,12 +27,7 @@ export async function runMsflOwner(
   },
 ): Promise<number> {
   const { kit, job, log } = opened
-  const ledger = openLedgerParty({
-    kit,
-    runId: job.runId,
-    ledger: o.ledger ?? job.plan.ledger,
-    log,
-  })
+  const ledger = openJobLedger(opened, o.ledger)
   const participant = createMsflOwnerParticipant({
     runId: job.runId,
     clientId: kit.name,

@@ -10,7 +10,7 @@ import { createMsflRequestorParticipant } from '../../runtime/deploy/createMsflR
 import { msflAdapters } from '../executeMsflSimulation.ts'
 import type { DeployedJob } from './loadJob.ts'
 import { signMsflPublicKey } from './msflPublicKey.ts'
-import { openLedgerParty } from './openLedgerParty.ts'
+import { openJobLedger } from './openLedgerParty.ts'
 import type { OpenedParticipant } from './openParticipant.ts'
 import { serveParticipant } from './serveParticipant.ts'
 
@@ -31,12 +31,7 @@ export async function runMsflRequestor(
   const { kit, job, log } = opened
   // The job's public dataset: its test split is what the requestor measures its model on.
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
-  const ledger = openLedgerParty({
-    kit,
-    runId: job.runId,
-    ledger: o.ledger ?? job.plan.ledger,
-    log,
-  })
+  const ledger = openJobLedger(opened, o.ledger)
   const participant = createMsflRequestorParticipant({
     runId: job.runId,
     clientId: kit.name,

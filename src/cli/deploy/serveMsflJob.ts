@@ -12,7 +12,7 @@ import { msflAdapters } from '../executeMsflSimulation.ts'
 import { finalJson } from '../finalJson.ts'
 import type { DeployedJob } from './loadJob.ts'
 import { verifyMsflPublicKey } from './msflPublicKey.ts'
-import { openLedgerParty } from './openLedgerParty.ts'
+import { openJobLedger } from './openLedgerParty.ts'
 
 /** What `msfl server` has in hand when the job is MS-FL and every participant is connected. */
 export interface MsflServerContext {
@@ -40,12 +40,7 @@ export interface MsflServerContext {
  */
 export async function serveMsflJob(c: MsflServerContext): Promise<number> {
   const { job, kit, flags } = c
-  const ledger = openLedgerParty({
-    kit,
-    runId: job.runId,
-    ledger: flags.ledger ?? job.plan.ledger,
-    log: c.log,
-  })
+  const ledger = openJobLedger(c, flags.ledger)
   const result = await serveMsfl({
     runId: job.runId,
     plan: job.plan,

@@ -19,10 +19,19 @@ import type { Rng } from '../../core/rng/rng.ts'
 import { deriveSeed } from '../../core/rng/seededRng.ts'
 import { createScalingOwner } from '../../core/scaling/createScalingOwner.ts'
 import { acceptRunEnd } from './acceptRunEnd.ts'
+import { answerRunRequest } from './answerRunRequest.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
 
+/** How a party that never decrypts uses the requestor's public key: check it, then compute under it. */
+export interface RequestorKeyUse {
+  /** Checks the requestor's signature on its public key (kit CA, role requestor); throws. */
+  checkPublicKey(publicKey: MsflPublicKey): void
+  /** An evaluator of the requestor's public material: it can encrypt and compute, never decrypt. */
+  createEvaluator(material: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
+}
+
 /** What a data owner's process serves an MS-FL job with: its rows, the job's terms, its adapters. */
-export interface MsflOwnerParticipantParameters {
+export interface MsflOwnerParticipantParameters extends RequestorKeyUse {
   readonly runId: string
   /** This owner's node id: the name in its certificate. */
   readonly clientId: string
@@ -40,10 +49,6 @@ export interface MsflOwnerParticipantParameters {
   readonly crypto: SecaggCrypto
   /** This owner's account on the run's chain. */
   readonly ledger: MsflLedgerParty
-  /** Checks the requestor's signature on its public key (kit CA, role requestor); throws. */
-  checkPublicKey(publicKey: MsflPublicKey): void
-  /** An evaluator of the requestor's public material: it can encrypt and compute, never decrypt. */
-  createEvaluator(material: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
   /** The CSPRNG the gradient's noise flooding draws from. */
   readonly floodRng: Rng
 }
@@ -126,19 +131,18 @@ export function createMsflOwnerParticipant(
     dispose: () => evaluator?.dispose(),
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
-      if (type === 'describe-data') {
-        const parsed = describeDataSchema.safeParse(message)
-        if (!parsed.success || parsed.data.runId !== runId)
-          return error('describe-data: not this run')
-        return { type: 'data-description', runId, clientId, rows: p.data.n }
-      }
+      if (type === 'describe-data')
+        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => ({
+          type: 'data-description',
+          runId,
+          clientId,
+          rows: p.data.n,
+        }))
       if (type === 'run-ended') return end.handle(message)
-      if (type === 'ledger-address-request') {
-        const parsed = ledgerAddressRequestSchema.safeParse(message)
-        if (!parsed.success || parsed.data.runId !== runId)
-          return error('ledger-address-request: not this run')
-        return p.ledger.claim()
-      }
+      if (type === 'ledger-address-request')
+        return answerRunRequest(ledgerAddressRequestSchema, message, { runId, clientId }, () =>
+          p.ledger.claim(),
+        )
       if (type === 'msfl-owner-terms') return acceptTerms(message)
       if (typeof type === 'string' && (type.startsWith('secagg-') || type.startsWith('feature-'))) {
         if (!scalingOwner) return error(`${type}: this job scales no features`)

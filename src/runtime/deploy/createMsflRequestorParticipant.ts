@@ -21,6 +21,7 @@ import { createRobustRule } from '../../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from '../config/planRun.ts'
 import { initialMsflWeights } from '../msfl/initialMsflWeights.ts'
 import { acceptRunEnd } from './acceptRunEnd.ts'
+import { answerRunRequest } from './answerRunRequest.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
 
 /** The requestor's CKKS keys: the secret key stays inside `decryptor`. */
@@ -146,12 +147,10 @@ export function createMsflRequestorParticipant(
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
       if (type === 'run-ended') return end.handle(message)
-      if (type === 'ledger-address-request') {
-        const parsed = ledgerAddressRequestSchema.safeParse(message)
-        if (!parsed.success || parsed.data.runId !== runId)
-          return error('ledger-address-request: not this run')
-        return p.ledger.claim()
-      }
+      if (type === 'ledger-address-request')
+        return answerRunRequest(ledgerAddressRequestSchema, message, { runId, clientId }, () =>
+          p.ledger.claim(),
+        )
       if (type === 'msfl-requestor-terms') {
         const parsed = msflRequestorTermsSchema.safeParse(message)
         if (!parsed.success) return error(describeZodError(parsed.error, 'msfl-requestor-terms'))

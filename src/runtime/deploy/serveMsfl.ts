@@ -24,11 +24,12 @@ import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runMsflProtocol } from '../runMsflProtocol.ts'
 import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import type { RequestorKeyUse } from './createMsflOwnerParticipant.ts'
 import type { DeployedLedgerSummary, LedgerParties, ProviderLedger } from './msflLedgerParty.ts'
 import { announceEnd, describeOwners } from './serveFederation.ts'
 
-/** What the service provider of a deployed MS-FL job needs. */
-export interface ServeMsflParameters {
+/** What the service provider of a deployed MS-FL job needs (it holds public key material only). */
+export interface ServeMsflParameters extends RequestorKeyUse {
   readonly runId: string
   readonly plan: MsflRunPlan
   /** The owners' node ids, in the job's order. */
@@ -44,10 +45,6 @@ export interface ServeMsflParameters {
   readonly slots: number
   /** The provider's account on the run's chain: it deploys the contract, delivers and declines. */
   readonly ledger: ProviderLedger
-  /** Checks the requestor's signature on its public key (kit CA, role requestor); throws. */
-  checkPublicKey(publicKey: MsflPublicKey): void
-  /** An evaluator of public material only: the provider can never decrypt. */
-  createEvaluator(material: Uint8Array): Promise<HeEvaluator & { dispose(): void }>
   /** The CSPRNG the masks are drawn from. */
   readonly maskRng: Rng
   /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
