@@ -13,6 +13,7 @@ import { openStartupKit, type StartupKit } from '../../src/adapters/pki/index.ts
 import { createLedgerAddressClaims } from '../../src/cli/deploy/ledgerAddressClaims.ts'
 import { isMsflJob, loadAnyJob, loadJob } from '../../src/cli/deploy/loadJob.ts'
 import { signMsflPublicKey, verifyMsflPublicKey } from '../../src/cli/deploy/msflPublicKey.ts'
+import { sharedLedger } from '../../src/cli/deploy/openLedgerParty.ts'
 import { prepareLocalFederation } from '../../src/cli/deploy/prepareLocalFederation.ts'
 
 /**
@@ -55,6 +56,15 @@ describe('MS-FL across processes: signed addresses, the signed public key, one k
   it('an MS-FL job loads for the MS-FL commands and is refused, naming them, by the others', () => {
     assert.ok(isMsflJob(loadAnyJob(jobFile)))
     assert.throws(() => loadJob(jobFile), /protocol: msfl runs with msfl server/)
+    // The job's default ledger is an EVM inside one process: every party must be told a chain.
+    assert.throws(
+      () => sharedLedger('evm'),
+      /^MsflError: ledger: an MS-FL deployment settles on a chain every party reaches/,
+    )
+    assert.deepEqual(sharedLedger('rpc:http://127.0.0.1:8545'), {
+      kind: 'rpc',
+      url: 'http://127.0.0.1:8545',
+    })
   })
 
   it('an owner’s address claim is accepted by the requestor for this run', () => {

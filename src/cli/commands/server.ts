@@ -28,6 +28,7 @@ import {
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
+import { sharedLedger } from '../deploy/openLedgerParty.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
@@ -95,6 +96,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   const validation = holdOutValidation(defences, config.seed, data).validation
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
+  if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,

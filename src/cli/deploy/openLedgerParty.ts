@@ -49,6 +49,20 @@ export function openJobLedger(
   return openLedgerParty({ kit, runId: job.runId, ledger: flag ?? job.plan.ledger, log })
 }
 
+/**
+ * The JSON-RPC node of `ledger` (`--ledger`, else the job's), or a refusal naming the field:
+ * an MS-FL deployment settles on a chain every party reaches.
+ */
+export function sharedLedger(ledger: string): { readonly kind: 'rpc'; readonly url: string } {
+  const where = parseLedgerSpec(ledger, 'ledger')
+  if (where.kind !== 'rpc')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `ledger: an MS-FL deployment settles on a chain every party reaches, rpc:<url> (got ${where.kind}: an in-process chain cannot be shared between processes; give --ledger rpc:<url>)`,
+    )
+  return where
+}
+
 const LEDGER_ROLES: readonly string[] = ['service-provider', 'requestor', 'data-owner']
 
 /**
@@ -61,12 +75,7 @@ const LEDGER_ROLES: readonly string[] = ['service-provider', 'requestor', 'data-
  * before it sends a transaction.
  */
 export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLedger {
-  const where = parseLedgerSpec(o.ledger, 'ledger')
-  if (where.kind !== 'rpc')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `ledger: an MS-FL deployment settles on a chain every party reaches, rpc:<url> (got ${where.kind}: an in-process chain cannot be shared between processes)`,
-    )
+  const where = sharedLedger(o.ledger)
   if (!LEDGER_ROLES.includes(o.kit.role))
     throw new MsflError('CONFIG_INVALID', `ledger: a ${o.kit.role} holds no account on the chain`)
   const chain = createRpcChain({ url: where.url })
