@@ -51,6 +51,8 @@ describe('MS-FL across processes: requestor, provider and owners each sign their
       cli: CLI,
       write: (line) => lines.push(line),
       ledger,
+    }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
     })
     const log = lines.join('')
     assert.deepEqual(
