@@ -33,7 +33,7 @@ describe('MS-FL across processes: requestor, provider and owners each sign their
 
   it('1 requestor, 1 provider, 5 owners, 3 rounds on Adult: the in-process accuracy to 0.1 point; deposit = payouts + refund on chain; each process opened only its own kit', {
     timeout: 1_800_000,
-  }, async () => {
+  }, async (t) => {
     const dir = join(root, 'adult')
     const federation = await prepareLocalFederation({
       dir,
@@ -70,6 +70,7 @@ describe('MS-FL across processes: requestor, provider and owners each sign their
     // The same job in one process, same seed: masks, noise flooding and CKKS noise are
     // CSPRNG-drawn, so the accuracies agree to 0.1 point, not bit for bit.
     const inProcess = await simulatedMsflAccuracy(federation.job)
+    t.diagnostic(`accuracy across processes ${summary.final.accuracy}, in one process ${inProcess}`)
     assert.ok(
       Math.abs(summary.final.accuracy - inProcess) <= 0.001,
       `across processes ${summary.final.accuracy}, in one process ${inProcess}`,
@@ -84,6 +85,9 @@ describe('MS-FL across processes: requestor, provider and owners each sign their
     assert.ok(totals.deposit > 0n, 'the requestor deposited')
     assert.equal(totals.deposit, paid + totals.refund)
     assert.equal(totals.balance, 0n)
+    t.diagnostic(
+      `on chain: deposit ${totals.deposit} wei = payouts ${paid} + refund ${totals.refund}; escrow ${totals.balance}`,
+    )
     assert.equal(summary.ledger.deposit, totals.deposit.toString())
     // Each owner was paid at its own address, and read that from the chain itself.
     for (const owner of federation.owners)

@@ -218,24 +218,23 @@ async function requestorTerms(
   return publicKey
 }
 
-/** Every owner must accept the terms (it checks the requestor's key itself) before round 1. */
+/**
+ * Every owner must accept the terms (it checks the requestor's key itself) before round 1.
+ * The terms carry the requestor's public material (about 67 MB with ckks-16384), so they go
+ * to one owner at a time: sent at once, the last envelope would queue behind the others'
+ * bytes and could reach its owner after the transport's freshness window.
+ */
 async function ownerTerms(
   p: ServeMsflParameters,
   ledger: LedgerTerms,
   publicKey: MsflPublicKey,
 ): Promise<void> {
-  const request: ProtocolMessage = {
-    type: 'msfl-owner-terms',
-    runId: p.runId,
-    ledger,
-    publicKey,
-  }
-  const outcomes = await collectReplies(p.transport, new Map(p.owners.map((id) => [id, request])), {
-    deadlineMs: p.plan.basics.deadlineMs,
-  })
-  for (const outcome of outcomes) {
-    const id = outcome.clientId
-    if (!('reply' in outcome))
+  const request: ProtocolMessage = { type: 'msfl-owner-terms', runId: p.runId, ledger, publicKey }
+  for (const id of p.owners) {
+    const [outcome] = await collectReplies(p.transport, new Map([[id, request]]), {
+      deadlineMs: p.plan.basics.deadlineMs,
+    })
+    if (!outcome || !('reply' in outcome))
       throw new MsflError('PROTOCOL', `owner ${id} did not answer the run terms`)
     const accepted = expectReply(msflOwnerTermsAcceptedSchema, outcome.reply, `owner ${id}`)
     if (accepted.clientId !== id || accepted.runId !== p.runId)
