@@ -41,8 +41,10 @@ export async function simulated(jobFile: string): Promise<Float64Array> {
 export const modelParams = (file: string) =>
   Float64Array.from(decodeModelFile(readFileSync(file)).params)
 
-/** The test accuracy the in-process MS-FL simulation reaches for an MS-FL job file (ledger in memory). */
-export async function simulatedMsflAccuracy(jobFile: string): Promise<number> {
+/** What the in-process MS-FL simulation of an MS-FL job file reaches (ledger in memory): accuracy and weights. */
+export async function simulatedMsfl(
+  jobFile: string,
+): Promise<{ accuracy: number; weights: readonly Float64Array[] }> {
   const job = loadAnyJob(jobFile)
   if (!isMsflJob(job)) throw new Error(`${jobFile} is not an MS-FL job`)
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
@@ -55,5 +57,5 @@ export async function simulatedMsflAccuracy(jobFile: string): Promise<number> {
     emit: () => {},
     now: () => 0,
   })
-  return result.final.accuracy ?? Number.NaN
+  return { accuracy: result.final.accuracy ?? Number.NaN, weights: result.weights }
 }
