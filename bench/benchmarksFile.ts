@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
 
 const FILE = 'BENCHMARKS.md'
 
@@ -32,4 +33,27 @@ function sections(text: string): string[] {
     .slice(start)
     .split(/\n(?=## )/)
     .map((s) => s.trimEnd())
+}
+
+/**
+ * The lines under a section saying when, on what and how busy the machine was: a timing means
+ * little without them, and the machine is shared with other jobs.
+ */
+export function measuredOn(p: {
+  readonly command: string
+  /** The 1-minute load average when the benchmark started. */
+  readonly loadAtStart: number
+  /** Appended to the machine line (e.g. where the store's files were). */
+  readonly machineNote?: string
+  /** Appended to the Node.js line. */
+  readonly nodeNote?: string
+}): string[] {
+  const cpu = cpus()
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}${p.machineNote ? `; ${p.machineNote}` : ''}`,
+    `- Node.js ${process.version}${p.nodeNote ? `; ${p.nodeNote}` : ''}`,
+    `- load average (1 min) at start and end: ${p.loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (the machine is shared with other jobs: above ${cpu.length}, timings are slower than on an idle machine)`,
+    `- command: \`${p.command}\``,
+  ]
 }

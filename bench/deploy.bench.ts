@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { loadDataset } from '../src/adapters/data/index.ts'
@@ -17,18 +17,9 @@ import {
   type FederationConnection,
   startFederationServer,
 } from '../src/adapters/transport-grpc/index.ts'
-import type { DatasetSplit } from '../src/core/data/dataset.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
-import type { RunEvent } from '../src/core/events/runEvent.ts'
-import { createModel } from '../src/core/model/createModel.ts'
-import type { MessageHandler, Transport } from '../src/core/ports/transport.ts'
-import { type PlainRunPlan, planFederatedRun } from '../src/runtime/config/planRun.ts'
-import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
-import { createOwnerParticipant } from '../src/runtime/deploy/createOwnerParticipant.ts'
-import { serveFederation } from '../src/runtime/deploy/serveFederation.ts'
-import { planPopulation } from '../src/runtime/planPopulation.ts'
-import { resolveModelSpec } from '../src/runtime/resolveModelSpec.ts'
-import { KEPT_ACROSS_BENCH, writeSection } from './benchmarksFile.ts'
+import { KEPT_ACROSS_BENCH, measuredOn, writeSection } from './benchmarksFile.ts'
+import { type Deployed, deployment, median, serveRounds } from './servedJob.ts'
 
 /**
  * `npm run bench:deploy` (issue 15, acceptance 4): the deployed provider's rounds over gRPC
@@ -43,7 +34,6 @@ const ROUNDS = 3
 const dir = mkdtempSync(join(tmpdir(), 'msfl-bench-deploy-'))
 const crypto = createNodeSecaggCrypto()
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
 async function kits(owners: readonly string[]) {
@@ -64,63 +54,6 @@ async function kits(owners: readonly string[]) {
   const ownerKits = []
   for (const o of owners) ownerKits.push(await kit('data-owner', o))
   return { provider, owners: ownerKits }
-}
-
-interface Deployed {
-  readonly plan: PlainRunPlan
-  readonly data: DatasetSplit
-  readonly owners: readonly string[]
-  participants(): Map<string, MessageHandler>
-}
-
-function deployment(data: DatasetSplit, model: string, clients: number): Deployed {
-  const plan = planFederatedRun(
-    simulationConfigSchema.parse({ dataset: 'adult', model, clients, rounds: ROUNDS, seed: 3 }),
-  ) as PlainRunPlan
-  const { partition, owners } = planPopulation(plan.basics, data.train)
-  const spec = createModel(resolveModelSpec(model, data.test))
-  return {
-    plan,
-    data,
-    owners,
-    participants: () =>
-      new Map(
-        partition.clients.map((c) => [
-          c.id,
-          createOwnerParticipant({
-            runId: 'bench',
-            clientId: c.id,
-            data: c.data,
-            scaling: data.scaling,
-            owners: owners.length,
-            model: spec,
-            seed: 3,
-            crypto,
-          }),
-        ]),
-      ),
-  }
-}
-
-/** The median round time (round-started → round-completed) of a served run over `transport`. */
-async function serveRounds(d: Deployed, transport: Transport): Promise<number> {
-  const started = new Map<number, number>()
-  const times: number[] = []
-  await serveFederation({
-    runId: 'bench',
-    plan: d.plan,
-    owners: d.owners,
-    transport,
-    test: d.data.test,
-    scaling: d.data.scaling,
-    crypto,
-    emit: (e: RunEvent) => {
-      if (e.type === 'round-started') started.set(e.round, performance.now())
-      if (e.type === 'round-completed') times.push(performance.now() - started.get(e.record.round)!)
-    },
-    now: Date.now,
-  })
-  return median(times)
 }
 
 async function overGrpc(d: Deployed, kitDirs: { provider: string; owners: string[] }) {
@@ -157,7 +90,7 @@ async function overGrpc(d: Deployed, kitDirs: { provider: string; owners: string
       handshakes.push(performance.now() - t)
     }
     const setup = { stats: server.transport.stats(), wire: server.wireStats() }
-    const round = await serveRounds(d, server.transport)
+    const round = median((await serveRounds(d, server.transport, crypto)).rounds)
     return {
       round,
       verify: median(verify),
@@ -175,9 +108,13 @@ async function overGrpc(d: Deployed, kitDirs: { provider: string; owners: string
 async function compare(name: string, dataset: string, model: string, clients: number) {
   log(`${name}: loading ${dataset}…`)
   const data = await loadDataset(parseDatasetSpec(dataset), 3)
-  const d = deployment(data, model, clients)
+  // The plan names Adult for both jobs, as this bench always has (the partition and model come
+  // from the data and the model spec).
+  const d = deployment(data, { dataset: 'adult', model, clients, rounds: ROUNDS, seed: 3 }, crypto)
   log(`${name}: in-memory transport…`)
-  const memory = await serveRounds(d, createMemoryTransport({ handlers: d.participants() }))
+  const memory = median(
+    (await serveRounds(d, createMemoryTransport({ handlers: d.participants() }), crypto)).rounds,
+  )
   log(`${name}: gRPC + mutual TLS…`)
   const grpc = await overGrpc(d, await kits(d.owners))
   return { name, memory, grpc }
@@ -206,7 +143,6 @@ const rows = [adult, mnist].flatMap((r) => {
     `| ${r.name}: TLS 1.3 handshake + signed hellos per owner (median) | ${ms(r.grpc.handshake)} | connect until the provider has the peer |`,
   ]
 })
-const cpu = cpus()
 writeSection(
   '## Networked deployment',
   [
@@ -218,11 +154,7 @@ writeSection(
     '| --- | --- | --- |',
     ...rows,
     '',
-    `- date: ${new Date().toISOString()}`,
-    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}`,
-    `- Node.js ${process.version}`,
-    `- load average (1 min) at start and end: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpu.length} cores (times are slower when other jobs share the machine)`,
-    '- command: `npm run bench:deploy`',
+    ...measuredOn({ command: 'npm run bench:deploy', loadAtStart }),
   ].join('\n'),
 )
 log(rows.join('\n'))

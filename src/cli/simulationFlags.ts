@@ -87,7 +87,7 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'aggregator',
     path: ['aggregator'],
     type: 'string',
-    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | msfl, with :key=value options (protocol msfl: msfl, or multi-krum | cosine-clustering with mask global-scale; krum is refused, it selects one owner); f = floor(tolerate · updates) unless the spec gives f=',
+    help: 'fedavg | krum | multi-krum | median | trimmed-mean | bulyan | centered-clipping | norm-bound | geomed | cosine-clustering | flame | bucketing | fltrust | msfl, with :key=value options (protocol msfl: msfl, or multi-krum | cosine-clustering with mask global-scale; krum is refused, it selects one owner); f = floor(tolerate · updates) unless the spec gives f=',
   },
   {
     flag: 'tolerate',
@@ -99,7 +99,7 @@ export const simulationFlags: readonly FlagDefinition[] = [
     flag: 'attack',
     path: ['attack'],
     type: 'string',
-    help: 'label-flip | backdoor | gaussian | sign-flip | scaling | alie | ipm | free-rider, with :key=value options',
+    help: 'label-flip | backdoor | gaussian | sign-flip | scaling | alie | ipm | min-max | min-sum | free-rider, with :key=value options',
   },
   {
     flag: 'malicious',

@@ -30,6 +30,7 @@ export type {
   ModelManagerConfig,
   ModelVersionSummary,
 } from './adrm/modelManager.ts'
+export type { OwnerBaselineConfig } from './adrm/ownerBaseline.ts'
 export { parseAdrmSpec } from './adrm/parseAdrmSpec.ts'
 export type { DeviationMemory, PersistenceConfig } from './adrm/persistentDeviation.ts'
 export type { Quarantine, QuarantineCounts, QuarantinedUpdate } from './adrm/quarantine.ts'

@@ -30,6 +30,7 @@ import { planPopulation } from './planPopulation.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import { runMsflProtocol } from './runMsflProtocol.ts'
 import { scaleFederation } from './scaling/scaleFederation.ts'
+import { simulationAggregationRng } from './simulationStrategy.ts'
 
 /** Everything `runMsflSimulation` needs: the validated plan, the dataset, the adapters, time. */
 export interface RunMsflSimulationParameters {
@@ -83,7 +84,8 @@ export async function runMsflSimulation(
   const { owners, attackers } = population
   const { partition, test } = await scaleOwners(p, population.partition)
   // f = floor(tolerate · n) of the owners whose gradients reach it (never the attackers).
-  const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate })
+  const rng = simulationAggregationRng(basics.seed)
+  const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate }, rng)
   const seed = deriveSeed(basics.seed, 'training')
   const initial = initialMsflWeights(basics.seed, shape.heads, layout.components)
 

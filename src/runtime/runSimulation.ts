@@ -19,7 +19,6 @@ import type { Rng } from '../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
 import type { FederatedRunPlan, PrivacyPlan } from './config/planRun.ts'
 import { createEvaluation } from './createEvaluation.ts'
-import { createStrategy } from './createStrategy.ts'
 import { holdOutValidation } from './defence/holdOutValidation.ts'
 import { type DefenceAdapters, type DefenceSummary, openDefences } from './defence/openDefences.ts'
 import { trainingSeedOf } from './deploy/trainingSeedOf.ts'
@@ -37,6 +36,7 @@ import type {
 import { resolveModelSpec } from './resolveModelSpec.ts'
 import { type FederationResult, runFederation } from './runFederation.ts'
 import { type ScalingSource, scaleFederation } from './scaling/scaleFederation.ts'
+import { createSimulationStrategy, needsServerUpdate } from './simulationStrategy.ts'
 
 /**
  * Everything `runSimulation` needs: the run id, the config, the loaded dataset, the transport
@@ -112,8 +112,8 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const { basics } = plan
   const privacy = plan.protocol === 'protected' ? plan.privacy : undefined
   const event = createRunEmitter(p)
-  // --defence / --verify: the model requestor keeps validation rows no owner gets.
-  const held = holdOutValidation(plan.defences, basics.seed, p.data)
+  // --defence / --verify / fltrust: the model requestor keeps validation rows no owner gets.
+  const held = holdOutValidation(plan.defences, basics.seed, p.data, needsServerUpdate(plan.engine))
   const model = createModel(resolveModelSpec(basics.model, held.data.train))
   const population = planPopulation(basics, held.data.train)
   const { owners: clientIds, attackers } = population
@@ -131,8 +131,7 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
   const clientLevel = dp?.clientLevel
   const handlers = createClients(basics.seed, model, partition, attackers, adversary, dp)
   const strategy =
-    clientLevel?.strategy ??
-    createStrategy(plan.engine, { clients: basics.clients, numParams: model.numParams })
+    clientLevel?.strategy ?? createSimulationStrategy(plan.engine, basics, model, validation)
   const evaluate = createEvaluation(model, data, attackers)
   const opened = privacy?.hiding
     ? await openRunProtection(p, privacy.hiding, partition, omniscient, clientLevel !== undefined)
@@ -144,9 +143,10 @@ export async function runSimulation(p: RunSimulationParameters): Promise<Simulat
       : { privacy: summarisePrivacy(privacy, protection, dp, bytesPerClientPerRound, dropped) }
   if (protection)
     for (const [id, handler] of handlers) handlers.set(id, protection.wrapClient(id, handler))
-  const defences = validation
-    ? await openRunDefences(p, model, validation, clientIds, new Set(attackers.keys()))
-    : undefined
+  const defences =
+    validation && plan.defences
+      ? await openRunDefences(p, model, validation, clientIds, new Set(attackers.keys()))
+      : undefined
   if (defences)
     for (const [id, handler] of handlers) handlers.set(id, defences.wrapClient(id, handler))
   // The key holder joins the transport as a participant; the server stage never gets it.

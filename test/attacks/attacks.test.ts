@@ -10,6 +10,7 @@ import {
 import { craftUpdate } from '../../src/core/attacks/craftUpdate.ts'
 import { flipLabels, flippedClasses, parseLabelMapping } from '../../src/core/attacks/labelFlip.ts'
 import { alieZ, normalQuantile } from '../../src/core/attacks/normalQuantile.ts'
+import { optimisedPerturbation } from '../../src/core/attacks/optimisedPerturbation.ts'
 import type { Dataset } from '../../src/core/data/dataset.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import { createSeededRng } from '../../src/core/rng/seededRng.ts'
@@ -70,9 +71,11 @@ describe('attack specs', () => {
         'scaling:base=own',
         'alie',
         'ipm',
+        'min-max',
+        'min-sum',
         'free-rider',
       ].map(omniscient),
-      [false, false, false, false, true, false, true, true, false],
+      [false, false, false, false, true, false, true, true, true, true, false],
     )
   })
 })
@@ -211,6 +214,33 @@ describe('model poisoning', () => {
       rng(),
     )
     assert.equal(fixed[0], 0.5)
+  })
+  it('ALIE with jitter: each attacker adds its own jitter·σ·N(0, 1) per coordinate', () => {
+    const knowledge = { own, honest, participants: 10, attackers: 3 }
+    const plain = craftUpdate(parseAttackSpec('alie'), knowledge, rng())
+    const a = craftUpdate(parseAttackSpec('alie:jitter=0.5'), knowledge, createSeededRng(1))
+    const b = craftUpdate(parseAttackSpec('alie:jitter=0.5'), knowledge, createSeededRng(2))
+    assert.notDeepEqual(a, b)
+    // σ = 0 on coordinate 1: nothing to jitter there; elsewhere within a few σ/2 of ALIE.
+    assert.equal(a[1], plain[1])
+    assert.ok(a[0] !== plain[0] && Math.abs(a[0]! - plain[0]!) < 0.5 * 1 * 6)
+  })
+  it('Min-Max and Min-Sum push μ − γ·σ as far as their criterion allows', () => {
+    // Honest 0, 1, 5: μ = 2, m = 2 − x with x = γ·σ. Min-Max: the farthest honest update (5)
+    // may be at most 5 away (the largest honest distance) → x = 2, m = 0. Min-Sum: the
+    // summed squares 14 + 3x² may reach 41 (update 5's own sum) → x = 3, m = −1.
+    const knowledge = { own, honest: [[0], [1], [5]].map((r) => Float64Array.from(r)) }
+    const sigma = Math.sqrt(14 / 3)
+    const minMax = optimisedPerturbation(knowledge.honest, 'min-max')
+    assert.ok(Math.abs(minMax.update[0]!) < 1e-9 && Math.abs(minMax.gamma - 2 / sigma) < 1e-9)
+    const minSum = optimisedPerturbation(knowledge.honest, 'min-sum')
+    assert.ok(Math.abs(minSum.update[0]! + 1) < 1e-9 && Math.abs(minSum.gamma - 3 / sigma) < 1e-9)
+    const sent = craftUpdate(
+      parseAttackSpec('min-sum'),
+      { ...knowledge, participants: 5, attackers: 2 },
+      rng(),
+    )
+    assert.ok(Math.abs(sent[0]! + 1) < 1e-9)
   })
   it('Gaussian noise has the requested scale and replays exactly from the seed', () => {
     const big = { own: new Float64Array(20_000), participants: 10, attackers: 1 }

@@ -278,7 +278,7 @@ describe('msfl experiment', () => {
     assert.equal(p.status, 2)
     assert.match(
       p.stderr,
-      /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-002, seed-003, seed-004, adrm\)/,
+      /--preset: unknown preset 'nope' \(valid: msfl-paper, seed-002, seed-003, seed-004, adrm, non-iid\)/,
     )
     assert.deepEqual(readdirSync(dir), ['bad.json'], 'nothing written')
   })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +31,7 @@ import {
   startSecaggServer,
 } from '../../src/core/secagg/secaggServer.ts'
 import type { StageReplies } from '../../src/core/secagg/secaggServerState.ts'
+import { spawnOwner } from '../helpers/ownerProcess.ts'
 
 /**
  * Issue 16, acceptance 2: Bonawitz et al.'s active-server attacks, replayed by a test server
@@ -70,22 +71,7 @@ describe('SecAgg against an active server, with every owner its own OS process',
       run: runId,
     })
     for (const owner of federation.owners) {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          'owner',
-          '--kit',
-          owner.kit,
-          '--job',
-          federation.job,
-          '--data',
-          owner.data,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      )
+      const child = spawnOwner(federation, owner, ['ignore', 'ignore', 'pipe'])
       logs.set(owner.name, '')
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         logs.set(owner.name, logs.get(owner.name) + chunk)

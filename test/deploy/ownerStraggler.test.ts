@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
 import { openStartupKit } from '../../src/adapters/pki/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import {
   type FederationServer,
@@ -20,6 +21,7 @@ import { parseDatasetSpec } from '../../src/core/data/parseDatasetSpec.ts'
 import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { Transport } from '../../src/core/ports/transport.ts'
 import { serveFederation } from '../../src/runtime/deploy/serveFederation.ts'
+import { spawnOwner } from '../helpers/ownerProcess.ts'
 
 /**
  * Issue 17, acceptance 3 (first half): an owner process that stops answering mid-round
@@ -57,26 +59,7 @@ describe('an owner process that stops answering, then dies, mid-run', () => {
       tls: kit.tls,
       run: job.runId,
     })
-    for (const owner of federation.owners)
-      children.set(
-        owner.name,
-        spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            'src/cli/main.ts',
-            'owner',
-            '--kit',
-            owner.kit,
-            '--job',
-            federation.job,
-            '--data',
-            owner.data,
-          ],
-          { stdio: 'ignore' },
-        ),
-      )
+    for (const owner of federation.owners) children.set(owner.name, spawnOwner(federation, owner))
     await server.waitForPeers([...children.keys()], { deadlineMs: 120_000 })
   })
 
@@ -113,6 +96,7 @@ describe('an owner process that stops answering, then dies, mid-run', () => {
       test: data.test,
       scaling: data.scaling,
       crypto: createNodeSecaggCrypto(),
+      aggregationRng: createCsprng(),
       emit: (e) => events.push(e),
       now: () => 0,
     })

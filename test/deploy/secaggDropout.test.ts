@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadDataset } from '../../src/adapters/data/index.ts'
 import { openStartupKit, type StartupKit } from '../../src/adapters/pki/index.ts'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import {
@@ -28,6 +29,7 @@ import type { RunEvent } from '../../src/core/events/runEvent.ts'
 import type { Transport } from '../../src/core/ports/transport.ts'
 import { serveFederation } from '../../src/runtime/deploy/serveFederation.ts'
 import { runSimulation } from '../../src/runtime/runSimulation.ts'
+import { spawnOwner } from '../helpers/ownerProcess.ts'
 
 /**
  * Issue 16, acceptance 1 (SecAgg with a dropout): FedAvg with secure aggregation across
@@ -69,26 +71,7 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
       tls: kit.tls,
       run: job.runId,
     })
-    for (const owner of federation.owners)
-      children.set(
-        owner.name,
-        spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            'src/cli/main.ts',
-            'owner',
-            '--kit',
-            owner.kit,
-            '--job',
-            federation.job,
-            '--data',
-            owner.data,
-          ],
-          { stdio: 'ignore' },
-        ),
-      )
+    for (const owner of federation.owners) children.set(owner.name, spawnOwner(federation, owner))
     await server.waitForPeers([...children.keys()], { deadlineMs: 120_000 })
   })
 
@@ -130,6 +113,7 @@ describe('SecAgg across processes with an owner killed after key sharing', () =>
       test: data.test,
       scaling: data.scaling,
       crypto: createNodeSecaggCrypto(),
+      aggregationRng: createCsprng(),
       protection: {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(providerKit, job.runId, publicKey),

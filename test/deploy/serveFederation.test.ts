@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
@@ -67,6 +68,7 @@ function deploy(tamper: (handlers: Map<string, MessageHandler>) => void = () => 
         test: adult.test,
         scaling: adult.scaling,
         crypto,
+        aggregationRng: createCsprng(),
         requestor: 'requestor',
         emit: (e) => events.push(e),
         now: () => 0,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
+import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
 import { createProtection } from '../../src/cli/privacy/createProtection.ts'
@@ -101,6 +102,7 @@ function deploy(
     test: adult.test,
     scaling: adult.scaling,
     crypto,
+    aggregationRng: createCsprng(),
     // Secagg has no key holder whose key could need checking.
     protection: {
       open: openDeployedProtection,

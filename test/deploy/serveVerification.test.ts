@@ -77,6 +77,7 @@ function deploy(
     test: adult.test,
     scaling: adult.scaling,
     crypto,
+    aggregationRng: createCsprng(),
     verification: {
       validation: held.validation!,
       csprng: createCsprng,

@@ -6,7 +6,7 @@ import {
   expandMatrix,
   experimentMatrixSchema,
 } from '../../src/runtime/config/experimentMatrix.ts'
-import { EXPERIMENT_PRESETS } from '../../src/runtime/config/experimentPresets.ts'
+import { EXPERIMENT_PRESETS, NON_IID_DEFENCE } from '../../src/runtime/config/experimentPresets.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 
 const base = {
@@ -188,5 +188,28 @@ describe('experiment matrix variants', () => {
     assert.ok(models.includes('nsl-kdd:labels=binary logistic'))
     assert.ok(models.includes('nsl-kdd softmax'))
     assert.ok(models.some((m) => /^nsl-kdd mlp/.test(m)))
+  })
+
+  it('non-iid: 5 skewed federations × (clean + 9 attacks × 2 shares) × FedAvg and one defence × 3 seeds', () => {
+    const cells = expandMatrix(EXPERIMENT_PRESETS['non-iid']!)
+    assert.equal(cells.length, 5 * (1 + 9 * 2) * 2 * 3)
+    assert.deepEqual([...new Set(cells.map((c) => c.aggregator))], ['fedavg', NON_IID_DEFENCE])
+    assert.deepEqual([...new Set(cells.map((c) => c.malicious))], [0, 0.2, 0.4])
+    for (const cell of cells) assert.equal(cell.clients, 20)
+    const federations = new Set(
+      cells.map((c) => `${c.config.dataset} ${c.config.model} ${c.config.partition}`),
+    )
+    assert.deepEqual([...federations].sort(), [
+      'mnist mlp:hidden=128 dirichlet:0.1',
+      'mnist mlp:hidden=128 dirichlet:0.5',
+      'mnist softmax dirichlet:0.1',
+      'mnist softmax dirichlet:0.5',
+      'nsl-kdd softmax dirichlet:0.5',
+    ])
+    for (const attack of ['alie:jitter=0.1', 'min-max', 'min-sum', 'ipm:epsilon=0.1'])
+      assert.ok(
+        cells.some((c) => c.attack === attack),
+        attack,
+      )
   })
 })

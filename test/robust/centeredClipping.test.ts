@@ -43,6 +43,20 @@ describe('centeredClipping', () => {
     fixed.aggregate({ updates, f: 1 })
     assertNear(fixed.aggregate({ updates, f: 1 }).aggregate, [2])
   })
+  it('with momentum β returns β·previous + (1 − β)·CC, re-centred on that', () => {
+    const rule = createCenteredClippingRule({ tau: 3, iterations: 1, momentum: 0.5 })
+    // First round: no previous aggregate, plain CC from 0 → 2.
+    assertNear(rule.aggregate({ updates, f: 1 }).aggregate, [2])
+    // From 2: CC gives 8/3 (as above); momentum 0.5·2 + 0.5·8/3 = 7/3.
+    assertNear(rule.aggregate({ updates, f: 1 }).aggregate, [7 / 3])
+    // From 7/3: differences −4/3, −1/3, 293/3 → clipped −4/3, −1/3, 3 → CC = 7/3 + 4/9;
+    // then 0.5·7/3 + 0.5·(7/3 + 4/9).
+    assertNear(rule.aggregate({ updates, f: 1 }).aggregate, [7 / 3 + 2 / 9])
+    assert.throws(
+      () => createCenteredClippingRule({ momentum: 1 }),
+      /momentum must be a number in \[0, 1\); got 1/,
+    )
+  })
   it('rejects bad parameters and too many attackers', () => {
     assert.throws(() => centeredClipping(updates, { tau: 0 }), /tau must be a positive number/)
     assert.throws(

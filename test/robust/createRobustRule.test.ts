@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MsflError } from '../../src/core/errors/msflError.ts'
+import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 import { createRobustRule, ROBUST_RULE_NAMES } from '../../src/core/robust/createRobustRule.ts'
 import { assertNear, updatesOf } from './fixtures.ts'
 
@@ -35,7 +36,9 @@ describe('createRobustRule', () => {
       assert.ok(rule.citation.length > 20 && rule.tolerance.length > 0, text)
     }
     assert.deepEqual(
-      ROBUST_RULE_NAMES.filter((n) => createRobustRule(n, { f: 0 }).byzantineRobust),
+      ROBUST_RULE_NAMES.filter(
+        (n) => createRobustRule(n, { f: 0 }, createSeededRng(1)).byzantineRobust,
+      ),
       [
         'krum',
         'multi-krum',
@@ -45,6 +48,9 @@ describe('createRobustRule', () => {
         'centered-clipping',
         'geomed',
         'cosine-clustering',
+        'flame',
+        'bucketing',
+        'fltrust',
         'msfl',
       ],
     )
@@ -72,7 +78,7 @@ describe('createRobustRule', () => {
     assert.throws(
       () => createRobustRule('krumm', { f: 0 }),
       configInvalid(
-        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, cosine-clustering, msfl$/,
+        /^aggregator: unknown rule 'krumm'.*valid rules: fedavg, krum, multi-krum, median, trimmed-mean, bulyan, centered-clipping, norm-bound, geomed, cosine-clustering, flame, bucketing, fltrust, msfl$/,
       ),
     )
     assert.throws(() => createRobustRule('', { f: 0 }), configInvalid(/unknown rule ''/))

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MsflError } from '../../src/core/errors/msflError.ts'
+import { createSeededRng } from '../../src/core/rng/seededRng.ts'
 import { createRobustRule, ROBUST_RULE_NAMES } from '../../src/core/robust/createRobustRule.ts'
 import { assertFiniteUpdates, screenUpdates } from '../../src/core/robust/screenUpdates.ts'
 import { vec } from './fixtures.ts'
@@ -55,8 +56,10 @@ describe('assertFiniteUpdates', () => {
   it('is enforced by every rule, as are equal lengths and a non-empty round', () => {
     const good = Array.from({ length: 11 }, (_, i) => vec(i, -i))
     for (const name of ROBUST_RULE_NAMES) {
-      const rule = createRobustRule(name, { f: 1 })
-      assert.equal(rule.aggregate({ updates: good, f: 1 }).aggregate.length, 2, name)
+      const rule = createRobustRule(name, { f: 1 }, createSeededRng(1))
+      // fltrust scores every update against the aggregator's own (here: the first).
+      const reference = good[1]!
+      assert.equal(rule.aggregate({ updates: good, f: 1, reference }).aggregate.length, 2, name)
       for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
         const updates = good.map((u, i) => (i === 4 ? vec(0, bad) : u))
         assert.throws(

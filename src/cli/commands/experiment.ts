@@ -66,9 +66,14 @@ export async function experiment(argv: readonly string[]): Promise<number> {
 
   // Cells that differ only in their owner count must not print the same description.
   const showClients = new Set(cells.map((c) => c.clients)).size > 1
-  const results = await runCells(cells, workers, (r, done) =>
-    log(cellProgressLine(r, done, cells.length, showClients)),
-  )
+  // results.csv grows cell by cell in the working folder, so a long matrix stopped early
+  // (or still running) keeps every cell it finished; the final write sorts them.
+  const finished: ReturnType<typeof resultTableRow>[] = []
+  const results = await runCells(cells, workers, (r, done) => {
+    log(cellProgressLine(r, done, cells.length, showClients))
+    finished.push(resultTableRow(r))
+    dir.write('results.csv', toCsv(finished))
+  })
   const table = results.map(resultTableRow)
   dir.write('results.json', `${JSON.stringify({ id, matrix, results }, null, 2)}\n`)
   dir.write('results.csv', toCsv(table))

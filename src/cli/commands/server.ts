@@ -29,6 +29,7 @@ import {
 } from '../deploy/deployFlags.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { sharedLedger } from '../deploy/openLedgerParty.ts'
+import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
@@ -97,12 +98,16 @@ export async function server(argv: readonly string[]): Promise<number> {
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
   if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
+  const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
     port: listen.port,
     tls: kit.tls,
     run: job.runId,
-    onEvent: logFederationEvent(log),
+    onEvent: (event) => {
+      logFederationEvent(log)(event)
+      connections.onEvent(event)
+    },
   })
   // A participant revoked during the run is cut off at once (its stream is closed and it
   // cannot reconnect): the provider follows the CRL file it was given.
@@ -139,6 +144,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     store = durable?.store
     events = durable?.events
     const journal = durable?.journal
+    if (journal) connections.attach(journal)
     const result = await serveFederation({
       runId: job.runId,
       plan,
@@ -148,6 +154,8 @@ export async function server(argv: readonly string[]): Promise<number> {
       scaling,
       crypto: createNodeSecaggCrypto(),
       ...(journal ? { journal } : {}),
+      onScalingKnown: (announce) => connections.announceScaling(announce),
+      aggregationRng: createCsprng(),
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
         open: openDeployedProtection,

@@ -35,6 +35,8 @@ export interface LocalFederationOptions {
   readonly deadline?: number
   /** `msfl`: the MS-FL protocol, settled on a chain every process reaches (default: the plain engine). */
   readonly protocol?: 'plain' | 'msfl'
+  /** The fewest owners a round needs connected (`sampling.minClients`, default 1). */
+  readonly minClients?: number
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -80,6 +82,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       ...(o.verify === undefined ? {} : { verify: o.verify }),
       ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
       ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
+      ...(o.minClients === undefined ? {} : { sampling: { minClients: o.minClients } }),
       out: runs,
     }),
   )

@@ -90,6 +90,20 @@ export async function openServerJournal(p: {
       reason === undefined
         ? log.info('resumed by the operator', { round })
         : log.info('paused by the operator', { round, reason }),
+    onInsufficientClients: ({ round, connected, needed, resumed }) => {
+      const at = p.now()
+      if (resumed) {
+        log.info('enough owners are back: resuming', { round, connected })
+        p.bus.emit({ type: 'run-resumed', runId: p.runId, at, round, connected })
+      } else {
+        log.warn('too few owners connected: paused until enough return', {
+          round,
+          connected,
+          needed,
+        })
+        p.bus.emit({ type: 'run-paused', runId: p.runId, at, round, connected, needed })
+      }
+    },
   })
   await journal.register(p.endpoint.peers())
   const events = journalSink(store, p.bus, log)

@@ -1,6 +1,12 @@
 import type { DetectionReason } from '../events/runEvent.ts'
 import { medianOf } from '../robust/selectKth.ts'
 import {
+  DEFAULT_OWNER_BASELINE,
+  habitualExcess,
+  learnHabit,
+  type OwnerBaselineConfig,
+} from './ownerBaseline.ts'
+import {
   DEFAULT_PERSISTENCE,
   type DeviationMemory,
   type PersistenceConfig,
@@ -54,6 +60,8 @@ export interface DetectionConfig {
   readonly flagAt: Severity
   /** Persistent deviation across rounds (needs the caller's per-client memory). */
   readonly persistence: PersistenceConfig
+  /** Per-owner baselines: how much of an owner's habitual deviation is excused (off: cap 0). */
+  readonly baseline: OwnerBaselineConfig
 }
 
 export const DEFAULT_DETECTION: DetectionConfig = {
@@ -67,6 +75,7 @@ export const DEFAULT_DETECTION: DetectionConfig = {
   corroborate: 2,
   flagAt: 'medium',
   persistence: DEFAULT_PERSISTENCE,
+  baseline: DEFAULT_OWNER_BASELINE,
 }
 
 /** The anomaly model in use (the champion), if any. */
@@ -167,6 +176,7 @@ export function detectUpdates(
 
   const rows: Float64Array[] = []
   const memories: (DeviationMemory | undefined)[] = []
+  const excesses: Record<string, number>[] = []
   if (n >= config.minUpdates) {
     const active = Z_DETECTORS.filter((d) => plain || !d.plainOnly)
     // Without attackers ‖μ − m‖ is about 0.75 × typical distance / √n (mean and median
@@ -179,30 +189,41 @@ export function detectUpdates(
         [d.floor]: Math.max(config.minSpread, d.minFloor ?? 0),
       }),
     )
+    const baselines = config.baseline.cap > 0
     for (let i = 0; i < n; i++) {
       const row = new Float64Array(active.length)
       const excess: Record<string, number> = {}
+      const habits: Record<string, number> = {}
+      const before = remembered?.(updates[i]!.clientId)
       active.forEach((detector, k) => {
         const z = scores[k]!.z[i]!
         row[k] = z
         measures[i]![`${detector.feature}Z`] = z
+        // What this owner usually shows is excused (per-owner baseline, capped).
+        const habit = habitualExcess(before, detector.name, config.baseline)
+        habits[detector.name] = habit
+        if (baselines) measures[i]![`${detector.feature}Habit`] = habit
         // Clipped at the high band (6σ by default): a client flagged hard stays under
         // watch for a few rounds, but one huge round (5,000σ) must not mark it for twenty.
         const clip = config.bands.high * config.zThreshold
         const silent = detector.needsPull && !pulled
         excess[detector.name] = silent ? 0 : Math.max(-clip, Math.min(clip, excessOf(detector, z)))
-        const finding = zFinding(detector, scores[k]!, features[detector.feature][i]!, z, config)
+        const finding = zFinding(
+          detector,
+          scores[k]!,
+          features[detector.feature][i]!,
+          z,
+          config,
+          habit,
+        )
         if (finding && !silent) findings[i]!.push(finding)
       })
       rows.push(row)
       measures[i]!['pullStrength'] = pullStrength
-      const memory = rememberDeviation(
-        remembered?.(updates[i]!.clientId),
-        excess,
-        config.persistence.weight,
-      )
+      const memory = rememberDeviation(before, excess, config.persistence.weight)
       memories.push(memory)
-      findings[i]!.push(...persistentFindings(memory, config.persistence))
+      excesses.push(excess)
+      findings[i]!.push(...persistentFindings(memory, config.persistence, habits))
       if (anomaly) {
         const score = anomaly.score(row)
         measures[i]!['anomalyScore'] = score
@@ -235,13 +256,18 @@ export function detectUpdates(
         severity: 'high',
         detail: `${medium.length} detectors agree at medium: ${medium.map((r) => r.detector).join(', ')}`,
       })
+    const flagged = graded !== 'none' && atLeast(graded, config.flagAt)
+    const memory =
+      memories[i] && config.baseline.cap > 0
+        ? learnHabit(memories[i], excesses[i]!, flagged, config.persistence.weight)
+        : memories[i]
     return {
       clientId,
       severity: graded,
-      flagged: graded !== 'none' && atLeast(graded, config.flagAt),
+      flagged,
       reasons,
       measures: measures[i]!,
-      ...(memories[i] ? { memory: memories[i] } : {}),
+      ...(memory ? { memory } : {}),
     }
   })
   return { decisions, features, rows }
@@ -253,8 +279,9 @@ function zFinding(
   value: number,
   z: number,
   config: DetectionConfig,
+  habit: number,
 ): DetectionReason | undefined {
-  const graded = gradeExcess(excessOf(detector, z), config.zThreshold, config.bands)
+  const graded = gradeExcess(excessOf(detector, z) - habit, config.zThreshold, config.bands)
   const severity = detector.cap && atLeast(graded, detector.cap) ? detector.cap : graded
   if (severity === 'none') return undefined
   const side = z >= 0 ? 'above' : 'below'
@@ -263,7 +290,7 @@ function zFinding(
     value: z,
     threshold: z >= 0 ? config.zThreshold : -config.zThreshold,
     severity,
-    detail: `${detector.label} ${num(value)} is ${num(Math.abs(z))}σ ${side} the round's median ${num(scores.centre)} (robust σ ${num(scores.spread)})`,
+    detail: `${detector.label} ${num(value)} is ${num(Math.abs(z))}σ ${side} the round's median ${num(scores.centre)} (robust σ ${num(scores.spread)})${habit > 0 ? `, ${num(habit)}σ of it this owner's usual` : ''}`,
   }
 }
 

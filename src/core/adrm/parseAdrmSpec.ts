@@ -92,6 +92,14 @@ export const ADRM_OPTIONS = {
     max: 1000,
     description: 'rounds a client must have been inspected in before it can be found persistent',
   },
+  baseline: {
+    kind: 'number',
+    default: 3,
+    min: 0,
+    max: 100,
+    description:
+      "per-owner baselines: up to this many σ of an owner's habitual deviation (its own moving average, after persist-rounds rounds) are excused, so non-IID owners are not anomalies (0: off)",
+  },
   'min-updates': {
     kind: 'number',
     integer: true,
@@ -299,6 +307,7 @@ export function parseAdrmSpec(text: string): AdrmConfig {
         weight: o.memory,
         minRounds: o['persist-rounds'],
       },
+      baseline: { cap: o.baseline, minRounds: o['persist-rounds'] },
     },
     ...(o.iforest === 'on'
       ? {

@@ -6,6 +6,11 @@ export interface DeviationMemory {
   readonly mean: Readonly<Record<string, number>>
   /** Rounds remembered. */
   readonly rounds: number
+  /**
+   * The owner's habit (ownerBaseline.ts): the same moving average, but of its unflagged
+   * rounds only, so a deviation that was caught never becomes what it usually does.
+   */
+  readonly habit?: { readonly mean: Readonly<Record<string, number>>; readonly rounds: number }
 }
 
 /**
@@ -33,12 +38,23 @@ export function rememberDeviation(
   excess: Readonly<Record<string, number>>,
   weight: number,
 ): DeviationMemory {
+  const mean = foldExcess(previous?.mean, excess, weight)
+  const rounds = (previous?.rounds ?? 0) + 1
+  return previous?.habit ? { mean, rounds, habit: previous.habit } : { mean, rounds }
+}
+
+/** Per detector: (1 − weight)·before + weight·value, or value where there is no before. */
+export function foldExcess(
+  before: Readonly<Record<string, number>> | undefined,
+  excess: Readonly<Record<string, number>>,
+  weight: number,
+): Record<string, number> {
   const mean: Record<string, number> = {}
   for (const [detector, value] of Object.entries(excess)) {
-    const before = previous?.mean[detector]
-    mean[detector] = before === undefined ? value : (1 - weight) * before + weight * value
+    const old = before?.[detector]
+    mean[detector] = old === undefined ? value : (1 - weight) * old + weight * value
   }
-  return { mean, rounds: (previous?.rounds ?? 0) + 1 }
+  return mean
 }
 
 /**
@@ -52,9 +68,12 @@ export function rememberDeviation(
 export function persistentFindings(
   memory: DeviationMemory,
   config: PersistenceConfig,
+  /** Per detector, the σ the owner's own habit excuses (ownerBaseline.ts); none: 0. */
+  habits: Readonly<Record<string, number>> = {},
 ): DetectionReason[] {
   if (config.threshold <= 0 || memory.rounds < config.minRounds) return []
   return Object.entries(memory.mean)
+    .map(([detector, mean]) => [detector, mean - (habits[detector] ?? 0)] as const)
     .filter(([, mean]) => mean >= config.threshold)
     .map(([detector, mean]) => ({
       detector: `persistent-${detector}`,

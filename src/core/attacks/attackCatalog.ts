@@ -19,6 +19,8 @@ export type AttackName =
   | 'scaling'
   | 'alie'
   | 'ipm'
+  | 'min-max'
+  | 'min-sum'
   | 'free-rider'
 
 /** A simulated attack in the catalogue: its kind, description, citation and options. */
@@ -195,6 +197,14 @@ export const ATTACKS: readonly AttackDefinition[] = [
         max: 100,
         description: 'deviation in standard deviations (−1: derive from n and f)',
       },
+      jitter: {
+        kind: 'number',
+        default: 0,
+        min: 0,
+        max: 100,
+        description:
+          'per-attacker noise, in standard deviations per coordinate (defeats exact-copy detection)',
+      },
     },
     omniscient: always,
   },
@@ -213,6 +223,26 @@ export const ATTACKS: readonly AttackDefinition[] = [
         description: 'scale of the reversed mean',
       },
     },
+    omniscient: always,
+  },
+  {
+    name: 'min-max',
+    kind: 'model',
+    description:
+      'sends μ − γ·σ of the honest updates with the largest γ keeping its distance to every honest update within the largest honest pairwise distance',
+    citation:
+      'Shejwalkar, Houmansadr, "Manipulating the Byzantine: Optimizing Model Poisoning Attacks and Defenses for Federated Learning", NDSS 2021',
+    options: {},
+    omniscient: always,
+  },
+  {
+    name: 'min-sum',
+    kind: 'model',
+    description:
+      'sends μ − γ·σ of the honest updates with the largest γ keeping its summed squared distance to the honest updates within the largest honest one',
+    citation:
+      'Shejwalkar, Houmansadr, "Manipulating the Byzantine: Optimizing Model Poisoning Attacks and Defenses for Federated Learning", NDSS 2021',
+    options: {},
     omniscient: always,
   },
   {

@@ -2,6 +2,7 @@ import { MsflError } from '../errors/msflError.ts'
 import type { Rng } from '../rng/rng.ts'
 import type { AttackSpec } from './attackCatalog.ts'
 import { alieZ } from './normalQuantile.ts'
+import { optimisedPerturbation } from './optimisedPerturbation.ts'
 
 /** What an attacker knows when it crafts its update. */
 export interface AttackerKnowledge {
@@ -35,15 +36,21 @@ export function craftUpdate(attack: AttackSpec, k: AttackerKnowledge, rng: Rng):
     case 'alie': {
       const honest = honestOf(attack, k)
       const z = (o['z'] as number) >= 0 ? (o['z'] as number) : alieZ(k.participants, k.attackers)
+      const jitter = o['jitter'] as number
       const mu = mean(honest)
       const out = new Float64Array(length)
       for (let j = 0; j < length; j++) {
         let variance = 0
         for (const u of honest) variance += (u[j]! - mu[j]!) ** 2
-        out[j] = mu[j]! - z * Math.sqrt(variance / honest.length)
+        const sigma = Math.sqrt(variance / honest.length)
+        // Each attacker draws its own jitter (its Rng is its own), so no two send equal copies.
+        out[j] = mu[j]! - z * sigma + (jitter > 0 ? jitter * sigma * rng.normal() : 0)
       }
       return out
     }
+    case 'min-max':
+    case 'min-sum':
+      return optimisedPerturbation(honestOf(attack, k), attack.name).update
     case 'backdoor':
       return scaled(k.own, o['boost'] as number)
     default:

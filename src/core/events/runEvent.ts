@@ -184,6 +184,19 @@ export type RunEvent =
       readonly clientId: string
       readonly deadlineMs: number
     })
+  | (EventBase & {
+      /** Fewer owners are connected than the job's minimum: the run waits before `round`. */
+      readonly type: 'run-paused'
+      readonly round: number
+      readonly connected: number
+      readonly needed: number
+    })
+  | (EventBase & {
+      /** Enough owners are connected again: `round` opens. */
+      readonly type: 'run-resumed'
+      readonly round: number
+      readonly connected: number
+    })
   | (EventBase & { readonly type: 'round-completed'; readonly record: AnyRoundRecord })
   | (EventBase & {
       readonly type: 'run-completed'

@@ -24,5 +24,5 @@ export function aggregateChanges(
       )
     return vectorDifference(r.vector, params)
   })
-  return aggregateUpdates(changes, results, aggregation)
+  return aggregateUpdates(changes, results, aggregation, aggregation?.reference?.(params))
 }

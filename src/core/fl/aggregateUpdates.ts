@@ -11,6 +11,8 @@ export function aggregateUpdates(
   updates: readonly Float64Array[],
   results: readonly FitResult[],
   aggregation: StrategyParameters['aggregation'],
+  /** The aggregator's own update this round, for rules that need one (FLTrust). */
+  reference?: Float64Array,
 ): { aggregate: Float64Array } & Omit<AggregateOutcome, 'params'> {
   const weights = results.map((r) => r.numExamples)
   if (!aggregation) return { aggregate: weightedAverage(updates, weights), excluded: [] }
@@ -18,7 +20,12 @@ export function aggregateUpdates(
   const f = aggregation.assumedF(n)
   aggregation.rule.assertTolerates(n, f)
   const robustness = { n, f }
-  const outcome = aggregation.rule.aggregate({ updates, weights, f })
+  const outcome = aggregation.rule.aggregate({
+    updates,
+    weights,
+    f,
+    ...(reference ? { reference } : {}),
+  })
   const chosen = outcome.selected ? new Set(outcome.selected) : undefined
   const excluded = chosen ? results.filter((_, i) => !chosen.has(i)).map((r) => r.clientId) : []
   const selection = outcome.componentSelection

@@ -56,5 +56,10 @@ export interface StrategyParameters {
      * updates were screened keeps the same share on what remains.
      */
     readonly assumedF: (n: number) => number
+    /**
+     * The aggregator's own update from the global parameters, on clean data it holds (FLTrust's
+     * server update); given when the rule needs one (rule.needsReference).
+     */
+    readonly reference?: (params: Float64Array) => Float64Array
   }
 }

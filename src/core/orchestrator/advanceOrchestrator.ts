@@ -138,16 +138,18 @@ function openRound(
       'insufficient-clients',
       `round ${state.round} needs ${state.policy.minClients} connected owners, ${state.connected.length} are`,
     )
-  const size = sampleSize(state.connected.length, state.policy)
   const { drawn, at } = input
   if (drawn !== undefined) {
-    const unknown = drawn.find((name) => !state.connected.includes(name))
+    // A strategy draws from every registered owner, as the same job does in simulation; one
+    // that is not connected now is asked all the same and misses the round (a straggler).
+    const size = sampleSize(state.registered.length, state.policy)
+    const unknown = drawn.find((name) => !state.registered.includes(name))
     if (unknown !== undefined || new Set(drawn).size !== drawn.length || drawn.length !== size)
       return refuse(
         'illegal',
         unknown !== undefined
-          ? `round ${state.round} cannot ask ${unknown}: it is not connected`
-          : `round ${state.round} asks ${size} distinct connected owners, ${drawn.length} were drawn`,
+          ? `round ${state.round} cannot ask ${unknown}: it never registered`
+          : `round ${state.round} asks ${size} distinct registered owners, ${drawn.length} were drawn`,
       )
   }
   const selected =

@@ -10,8 +10,8 @@ export type OrchestratorInput =
   /**
    * Open the current round; the seed draws which connected owners it asks, unless `drawn`
    * names them: a deployed job draws them with its strategy's sampling stream, so a round asks
-   * the owners the same job asks in simulation (they must be connected and as many as the policy
-   * asks).
+   * the owners the same job asks in simulation (registered owners, as many as the policy asks
+   * of all registered; one that is not connected now misses the round).
    */
   | {
       readonly type: 'open-round'

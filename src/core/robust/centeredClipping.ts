@@ -12,6 +12,11 @@ export interface CenteredClippingOptions {
   readonly iterations?: number
   /** Starting point v₀, the previous round's aggregate; default the zero vector. */
   readonly center?: Float64Array
+  /**
+   * Momentum β ∈ [0, 1) of the rule object (createCenteredClippingRule): its output is
+   * mₜ = β·mₜ₋₁ + (1 − β)·CC(updates, from mₜ₋₁); default 0 (plain CC re-centred each round).
+   */
+  readonly momentum?: number
 }
 
 const CITATION =
@@ -85,16 +90,41 @@ export function centeredClipping(
  * never share it between runs. The first call starts from zero.
  */
 export function createCenteredClippingRule(options: CenteredClippingOptions = {}): RobustRule {
+  const beta = options.momentum ?? 0
+  if (!(Number.isFinite(beta) && beta >= 0 && beta < 1))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `centered-clipping: momentum must be a number in [0, 1); got ${options.momentum}`,
+    )
   let previous = options.center
   return majorityHonestRule({
     name: 'centered-clipping',
     citation: CITATION,
     tolerance: 'f < n/2 (paper’s guarantee: f/n ≤ 0.1)',
     aggregate: (updates) => {
-      const result = centeredClipping(updates, { ...options, center: previous })
+      const clipped = centeredClipping(updates, { ...options, center: previous }).aggregate
+      const momentum = withMomentum(clipped, previous, beta)
       // A copy, so a caller mutating the returned aggregate cannot move the next center.
-      if (options.center === undefined) previous = Float64Array.from(result.aggregate)
-      return result
+      if (options.center === undefined || beta > 0) previous = Float64Array.from(momentum)
+      return { aggregate: momentum }
     },
   })
+}
+
+/**
+ * β·m + (1 − β)·v, the paper's momentum moved to the server: in federated learning the rule
+ * cannot keep a momentum per worker (updates arrive without a stable identity), and each
+ * owner's local SGD momentum (`training.momentum`) already plays the worker's part within a
+ * round. Across rounds it keeps consecutive aggregates, and so the next centre, close, which
+ * is what the paper's analysis of CC needs.
+ */
+function withMomentum(
+  v: Float64Array,
+  previous: Float64Array | undefined,
+  beta: number,
+): Float64Array {
+  if (beta === 0 || previous === undefined) return v
+  const out = new Float64Array(v.length)
+  for (let j = 0; j < v.length; j++) out[j] = beta * previous[j]! + (1 - beta) * v[j]!
+  return out
 }

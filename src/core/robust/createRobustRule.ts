@@ -1,10 +1,14 @@
 import { MsflError } from '../errors/msflError.ts'
+import type { Rng } from '../rng/rng.ts'
 import { assertValidF } from './assertUpdateCount.ts'
+import { createBucketingRule } from './bucketing.ts'
 import { bulyanRule } from './bulyan.ts'
 import { createCenteredClippingRule } from './centeredClipping.ts'
 import { coordinateMedianRule } from './coordinateMedian.ts'
 import { cosineClusteringRule } from './cosineClustering.ts'
 import { fedAvgRule } from './fedAvg.ts'
+import { createFlameRule } from './flame.ts'
+import { createFltrustRule } from './fltrust.ts'
 import { createGeometricMedianRule } from './geometricMedian.ts'
 import { krumRule } from './krum.ts'
 import { msflRule } from './msflComponentRule.ts'
@@ -24,6 +28,9 @@ export const ROBUST_RULE_NAMES = [
   'norm-bound',
   'geomed',
   'cosine-clustering',
+  'flame',
+  'bucketing',
+  'fltrust',
   'msfl',
 ] as const
 
@@ -48,9 +55,23 @@ export interface ConfiguredRobustRule extends RobustRule {
   readonly spec: string
   /** The options the spec gave, f included when given (e.g. { f: 2, m: 5 } for multi-krum:f=2,m=5). */
   readonly options: Readonly<Record<string, number>>
+  /** Whether it draws random numbers when it aggregates (bucketing, FLAME): it needs an Rng. */
+  readonly randomised: boolean
+  /** Whether it needs the aggregator's own server update (`reference`) in its input (FLTrust). */
+  readonly needsReference: boolean
 }
 
-type Kind = 'count' | 'positiveInteger' | 'positive' | 'fraction'
+type Kind =
+  | 'count'
+  | 'positiveInteger'
+  | 'positive'
+  | 'nonNegative'
+  | 'fraction'
+  | 'belowOne'
+  | 'rule'
+
+/** Rules that draw random numbers when they aggregate, so need an Rng from the runtime. */
+const RANDOMISED: readonly RobustRuleName[] = ['flame', 'bucketing']
 
 /** Options each rule accepts; `f` is accepted by every rule so a spec can state its assumption. */
 const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
@@ -60,7 +81,12 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
   median: { f: 'count' },
   'trimmed-mean': { f: 'count', beta: 'fraction' },
   bulyan: { f: 'count' },
-  'centered-clipping': { f: 'count', tau: 'positive', iterations: 'positiveInteger' },
+  'centered-clipping': {
+    f: 'count',
+    tau: 'positive',
+    iterations: 'positiveInteger',
+    momentum: 'belowOne',
+  },
   'norm-bound': { f: 'count', max: 'positive' },
   geomed: {
     f: 'count',
@@ -69,6 +95,9 @@ const OPTIONS: Record<RobustRuleName, Record<string, Kind>> = {
     smoothing: 'positive',
   },
   'cosine-clustering': { f: 'count' },
+  flame: { f: 'count', lambda: 'nonNegative' },
+  bucketing: { f: 'count', s: 'positiveInteger', rule: 'rule' },
+  fltrust: { f: 'count', ratio: 'nonNegative' },
   msfl: { f: 'count' },
 }
 
@@ -76,14 +105,25 @@ const DESCRIBE: Record<Kind, string> = {
   count: 'a non-negative integer',
   positiveInteger: 'a positive integer',
   positive: 'a positive number',
+  nonNegative: 'a non-negative number',
   fraction: 'a number in [0, 0.5)',
+  belowOne: 'a number in [0, 1)',
+  rule: `a rule name other than bucketing or msfl`,
 }
 
 /**
  * Parses an aggregator spec `name[:key=value,…]`, e.g. `krum:f=2`,
  * `multi-krum:f=2,m=5`, `trimmed-mean:beta=0.2`, `centered-clipping:tau=1,iterations=3`,
- * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`. Without `f=`, f comes from
- * `assumption`: a count, or floor(tolerate · n) for the n updates being combined.
+ * `norm-bound:max=2.5`, `geomed:iterations=50`, `msfl:f=3`, `flame:lambda=0.001`, `fltrust:ratio=4`,
+ * `bucketing:s=2,rule=median` (any rule but msfl on the bucket means, with its default
+ * options). Without `f=`, f comes from `assumption`: a count, or floor(tolerate · n) for the
+ * n updates being combined.
+ *
+ * `randomness` feeds the rules that draw random numbers while aggregating (bucketing's
+ * buckets, FLAME's noise): the runtime's CSPRNG in a deployment, a seeded Rng only in a
+ * simulation. Without it such a rule (rule.randomised) can be parsed and checked, but
+ * aggregating fails closed with CONFIG_INVALID. `fltrust` (rule.needsReference) needs the
+ * aggregator's own server update as `reference` in every input.
  *
  * The returned rule is bound to that assumption: its aggregate uses rule.assumedF(n)
  * and ignores input.f, so an explicit `krum:f=2` is never silently overridden; the
@@ -94,6 +134,7 @@ const DESCRIBE: Record<Kind, string> = {
 export function createRobustRule(
   text: string,
   assumption: ByzantineAssumption,
+  randomness?: Rng,
 ): ConfiguredRobustRule {
   const [rawName = '', ...rest] = text.trim().split(':')
   const name = rawName.trim().toLowerCase()
@@ -103,6 +144,7 @@ export function createRobustRule(
     )
   const allowed = OPTIONS[name]
   const values = new Map<string, number>()
+  const names = new Map<string, RobustRuleName>()
   const optionText = rest.join(':').trim()
   if (rest.length > 0 && optionText === '') fail(`'${text}' has a ':' but no options`)
   if (optionText !== '')
@@ -114,8 +156,9 @@ export function createRobustRule(
         fail(`${name} has no option '${key}'; valid options: ${Object.keys(allowed).join(', ')}`)
       if (value === undefined || value === '' || extra.length > 0)
         fail(`${name}: option '${key}' needs one value, as in ${key}=<value>`)
-      if (values.has(key)) fail(`${name}: option '${key}' is given twice`)
-      values.set(key, parseValue(name, key, kind, value))
+      if (values.has(key) || names.has(key)) fail(`${name}: option '${key}' is given twice`)
+      if (kind === 'rule') names.set(key, parseInnerRule(name, key, value))
+      else values.set(key, parseValue(name, key, kind, value))
     }
   if ('f' in assumption) assertValidF('aggregator', assumption.f)
   else assertValidTolerance(assumption.tolerate)
@@ -123,14 +166,17 @@ export function createRobustRule(
   const fixed = declaredF ?? ('f' in assumption ? assumption.f : undefined)
   const assumedF = (n: number) =>
     fixed ?? toleratedCount(n, (assumption as { tolerate: number }).tolerate)
-  const rule = buildRule(name, values)
+  const randomised = RANDOMISED.includes(name)
+  const rule = buildRule(name, values, names, randomness ?? missingRng(name))
   const stated =
     fixed === undefined
       ? (['tolerate', (assumption as { tolerate: number }).tolerate] as const)
       : (['f', fixed] as const)
   const spec = [
     name,
-    [stated, ...[...values].filter(([k]) => k !== 'f')].map(([k, v]) => `${k}=${v}`).join(','),
+    [stated, ...[...values, ...names].filter(([k]) => k !== 'f')]
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
   ].join(':')
   return {
     name: rule.name,
@@ -141,6 +187,9 @@ export function createRobustRule(
     declaredF,
     spec,
     options: Object.fromEntries(values),
+    randomised,
+    // Bucketing passes the server update on to its inner rule.
+    needsReference: name === 'fltrust' || names.get('rule') === 'fltrust',
     assertTolerates: (n, assumed) => rule.assertTolerates(n, assumed),
     aggregate: (input: AggregationInput): AggregationResult =>
       rule.aggregate({ ...input, f: assumedF(input.updates.length) }),
@@ -164,7 +213,12 @@ function assertValidTolerance(tolerate: number): void {
     )
 }
 
-function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRule {
+function buildRule(
+  name: RobustRuleName,
+  values: ReadonlyMap<string, number>,
+  names: ReadonlyMap<string, RobustRuleName>,
+  randomness: Rng,
+): RobustRule {
   switch (name) {
     case 'fedavg':
       return fedAvgRule
@@ -183,6 +237,7 @@ function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRul
       return createCenteredClippingRule({
         tau: values.get('tau'),
         iterations: values.get('iterations'),
+        momentum: values.get('momentum'),
       })
     case 'norm-bound':
       return createNormBoundRule({ maxNorm: values.get('max') })
@@ -194,9 +249,31 @@ function buildRule(name: RobustRuleName, values: Map<string, number>): RobustRul
       })
     case 'cosine-clustering':
       return cosineClusteringRule
+    case 'flame':
+      return createFlameRule({ lambda: values.get('lambda'), rng: randomness })
+    case 'bucketing':
+      return createBucketingRule({
+        bucketSize: values.get('s') ?? 2,
+        inner: buildRule(names.get('rule') ?? 'median', new Map(), new Map(), randomness),
+        rng: randomness,
+      })
+    case 'fltrust':
+      return createFltrustRule({ ratio: values.get('ratio') })
     case 'msfl':
       return msflRule
   }
+}
+
+/**
+ * What a randomised rule parsed without an Rng (to check a spec, as planRun does) draws from:
+ * it fails closed on first use, naming what the runtime must supply.
+ */
+function missingRng(name: string): Rng {
+  const refuse = (): never =>
+    fail(
+      `${name} draws random numbers when it aggregates: the runtime must give it an Rng (its CSPRNG in a deployment, a seeded one in a simulation)`,
+    )
+  return { kind: 'csprng', next: refuse, nextInt: refuse, normal: refuse }
 }
 
 function parseValue(rule: string, key: string, kind: Kind, text: string): number {
@@ -209,9 +286,21 @@ function parseValue(rule: string, key: string, kind: Kind, text: string): number
         ? Number.isInteger(x) && x >= 1
         : kind === 'positive'
           ? x > 0
-          : x >= 0 && x < 0.5)
+          : kind === 'nonNegative'
+            ? x >= 0
+            : x >= 0 && x < (kind === 'belowOne' ? 1 : 0.5))
   if (!ok) fail(`${rule}: ${key} must be ${DESCRIBE[kind]}; got '${text}'`)
   return x
+}
+
+/** Bucketing's inner rule: any rule but bucketing itself and msfl (whose selection is per component). */
+function parseInnerRule(rule: string, key: string, text: string): RobustRuleName {
+  const inner = text.toLowerCase()
+  if (!isRuleName(inner) || inner === 'bucketing' || inner === 'msfl')
+    fail(
+      `${rule}: ${key} must be ${DESCRIBE.rule} (${ROBUST_RULE_NAMES.filter((r) => r !== 'bucketing' && r !== 'msfl').join(', ')}); got '${text}'`,
+    )
+  return inner
 }
 
 function isRuleName(name: string): name is RobustRuleName {

@@ -11,6 +11,11 @@ export interface AggregationInput {
   readonly weights?: readonly number[]
   /** Assumed number of Byzantine updates. */
   readonly f: number
+  /**
+   * A trusted update the aggregator computed itself, on its own clean data, from the same
+   * global model (FLTrust's server update); only rules that need one (fltrust) read it.
+   */
+  readonly reference?: Float64Array
 }
 
 /** Which owners a per-component rule selected for each component, as a components × t bitmap. */

@@ -63,6 +63,8 @@ export function createScalingOwner(p: ScalingOwnerParameters): ScalingOwner {
   if (p.noise) assertNoiseRng(p.noise.rng, p.noise.simulation, `owner ${clientId}`)
   let statistics: Float64Array | undefined
   let scaled: Dataset | undefined
+  /** The scaling applied, to answer the same announcement again (a provider that restarted). */
+  let applied: { readonly mean: number[]; readonly std: number[] } | undefined
   /** The owner's statistics, computed (and noised) once: a second draw would leak more. */
   const contribute = (session: string, dimension: number): Float64Array => {
     if (session !== p.session)
@@ -108,11 +110,20 @@ export function createScalingOwner(p: ScalingOwnerParameters): ScalingOwner {
           throw cause
         }
       }
-      if (!statistics) return error('feature-scaling: this owner has not contributed statistics')
-      if (scaled) return error('feature-scaling: the scaling was already applied')
+      // An owner that joins after the agreement (a restarted process) contributed nothing
+      // and takes the announced scaling like the others: it is public to every owner.
+      if (applied) {
+        const same =
+          applied.mean.length === m.mean.length &&
+          applied.mean.every((v, j) => v === m.mean[j] && applied!.std[j] === m.std[j])
+        return same
+          ? { type: 'feature-scaling-applied', session: m.session, clientId }
+          : error('feature-scaling: another scaling was already applied')
+      }
       const problem = checkScaling(m, plan)
       if (problem) return error(`feature-scaling: ${problem}`)
       scaled = applyFeatureScaling(p.data, plan, m)
+      applied = { mean: [...m.mean], std: [...m.std] }
       return { type: 'feature-scaling-applied', session: m.session, clientId }
     },
     isScaled: () => scaled !== undefined,

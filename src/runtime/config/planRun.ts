@@ -146,6 +146,15 @@ export function planRun(config: SimulationConfig): RunPlan {
       'CONFIG_INVALID',
       `aggregator: scaffold averages every client's control variate change unscreened, so ${robustRule} would protect the model update but not the correction every client applies; use aggregator fedavg (or --defence adrm, which screens whole replies)`,
     )
+  if (
+    robustRule !== undefined &&
+    strategy.name === 'fedsgd' &&
+    createRobustRule(robustRule, { f: 0 }).needsReference
+  )
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `aggregator: ${robustRule} compares each owner's local-training update with the aggregator's own; fedsgd sends gradients, so use strategy fedavg (or an adaptive one)`,
+    )
   const engine: EnginePlan = {
     strategy,
     ...(robustRule === undefined ? {} : { robustRule }),

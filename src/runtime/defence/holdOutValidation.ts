@@ -9,16 +9,18 @@ export const DEFAULT_VALIDATION_ROWS = 1000
 const MAX_VALIDATION_SHARE = 0.2
 
 /**
- * The model requestor's validation set for `--defence` and `--verify`: a stratified
- * sample of the training rows that no data owner gets (the test set stays untouched,
- * so reported accuracy is not tuned on). Without either option the data is unchanged.
+ * The model requestor's validation set for `--defence` and `--verify`, and FLTrust's clean
+ * root data (`forAggregator`): a stratified sample of the training rows that no data owner
+ * gets (the test set stays untouched, so reported accuracy is not tuned on). Without any of
+ * them the data is unchanged.
  */
 export function holdOutValidation(
   defences: DefencePlan | undefined,
   seed: number,
   data: DatasetSplit,
+  forAggregator = false,
 ): { data: DatasetSplit; validation?: Dataset } {
-  const kept = ownerTrainingRows(defences, seed, data.train)
+  const kept = ownerTrainingRows(defences, seed, data.train, forAggregator)
   if (kept === undefined) return { data }
   return {
     data: { ...data, train: selectRows(data.train, kept.trainRows) },
@@ -36,9 +38,11 @@ export function ownerTrainingRows(
   defences: DefencePlan | undefined,
   seed: number,
   train: Dataset,
+  /** FLTrust: the aggregator's clean root data are held back the same way. */
+  forAggregator = false,
 ): { readonly trainRows: readonly number[]; readonly testRows: readonly number[] } | undefined {
-  if (defences === undefined) return undefined
-  const rows = defences.verify?.samples ?? DEFAULT_VALIDATION_ROWS
+  if (defences === undefined && !forAggregator) return undefined
+  const rows = defences?.verify?.samples ?? DEFAULT_VALIDATION_ROWS
   const share = Math.min(MAX_VALIDATION_SHARE, rows / train.n)
   return stratifiedSplitRows(train, share, createSeededRng(deriveSeed(seed, 'validation')))
 }

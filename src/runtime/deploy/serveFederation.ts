@@ -27,7 +27,7 @@ import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runFederation } from '../runFederation.ts'
-import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
@@ -51,6 +51,11 @@ export interface ServeFederationParameters {
   /** The job's numeric features to standardise (absent when none are). */
   readonly scaling: FeatureScalingPlan | undefined
   readonly crypto: SecaggCrypto
+  /**
+   * Randomness of the aggregation rule (bucketing's buckets, FLAME's noise): the CSPRNG, so
+   * no owner can predict which bucket it lands in or which noise it could cancel.
+   */
+  readonly aggregationRng: Rng
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
   /** A protected job's protections (cli/privacy/deployedProtection.ts) and the key holder check. */
@@ -62,6 +67,11 @@ export interface ServeFederationParameters {
   readonly verification?: DeployedVerification
   readonly emit: EventSink
   readonly now: () => number
+  /**
+   * Told once the feature scaling is known, with how to give it to an owner that joins later
+   * (a restarted owner process, which took no part in the agreement).
+   */
+  readonly onScalingKnown?: (announce: (owner: string) => Promise<void>) => void
   /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
   readonly journal?: RunJournal
 }
@@ -118,31 +128,12 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   ]
   try {
     const rows = await describeOwners(p)
-    let test = p.test
-    let validation = p.verification?.validation
-    // The owners agree on the scaling once: a resumed run takes the one recorded.
-    if (p.scaling && p.journal?.scaling) {
-      test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
-      if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
-    } else if (p.scaling && p.scaling.features.length > 0) {
-      const agreement = await agreeFeatureScaling({
-        session: `${runId}/feature-statistics`,
-        transport: p.transport,
-        owners,
-        plan: p.scaling,
-        maxRows: Math.max(...rows),
-        threshold: Math.floor(owners.length / 2) + 1,
-        crypto: p.crypto,
-        stageTimeoutMs: basics.deadlineMs,
-      })
-      test = applyFeatureScaling(test, p.scaling, agreement.scaling)
-      if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
-      await p.journal?.recordScaling(agreement.scaling)
-    }
-    const strategy = createStrategy(plan.engine, {
-      clients: basics.clients,
-      numParams: model.numParams,
-    })
+    const { test, validation } = await scaleServerData(p, rows)
+    const strategy = createStrategy(
+      plan.engine,
+      { clients: basics.clients, numParams: model.numParams },
+      p.aggregationRng,
+    )
     event('run-started', {
       dataset: basics.dataset,
       model: basics.model,
@@ -210,6 +201,57 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   }
+}
+
+/**
+ * The job's first step after the owners described their data: the feature scaling, agreed once
+ * by secure aggregation (a resumed run takes the one its journal recorded), applied to the
+ * provider's test rows and validation rows; an owner that joins later is given it too
+ * (`onScalingKnown`).
+ */
+async function scaleServerData(
+  p: ServeFederationParameters,
+  rows: readonly number[],
+): Promise<{ test: Dataset; validation: Dataset | undefined }> {
+  const { runId, owners } = p
+  const { basics } = p.plan
+  let test = p.test
+  let validation = p.verification?.validation
+  let agreed = p.journal?.scaling
+  if (p.scaling && p.journal?.scaling) {
+    test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
+    if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
+  } else if (p.scaling && p.scaling.features.length > 0) {
+    const agreement = await agreeFeatureScaling({
+      session: `${runId}/feature-statistics`,
+      transport: p.transport,
+      owners,
+      plan: p.scaling,
+      maxRows: Math.max(...rows),
+      threshold: Math.floor(owners.length / 2) + 1,
+      crypto: p.crypto,
+      stageTimeoutMs: basics.deadlineMs,
+    })
+    test = applyFeatureScaling(test, p.scaling, agreement.scaling)
+    if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
+    await p.journal?.recordScaling(agreement.scaling)
+    agreed = agreement.scaling
+  }
+  if (p.scaling && agreed) {
+    const scaling = agreed
+    p.onScalingKnown?.((owner) =>
+      announceFeatureScaling(
+        {
+          session: `${runId}/feature-statistics`,
+          transport: p.transport,
+          owners: [owner],
+          stageTimeoutMs: basics.deadlineMs,
+        },
+        scaling,
+      ),
+    )
+  }
+  return { test, validation }
 }
 
 function required(protection: ServeFederationParameters['protection']) {

@@ -9,6 +9,7 @@ import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { FederationJournal, OpenedRound } from '../rounds/roundJournal.ts'
 import { openRunTransitions } from './openRunTransitions.ts'
+import { trackClients } from './trackClients.ts'
 
 /** The stored message kinds the journal writes (besides the owners' fit results). */
 export const JOURNAL_KINDS = {
@@ -52,6 +53,16 @@ export interface RunJournalParameters {
   readonly pausePollMs?: number
   /** Told once each time the run holds for an operator's pause, and when it goes on. */
   readonly onPause?: (paused: { readonly round: number; readonly reason?: string }) => void
+  /**
+   * Fewer owners are connected than the policy's minimum before `round` (`resumed` false), or
+   * enough again (`resumed` true): the run waits in PAUSED_INSUFFICIENT_CLIENTS in between.
+   */
+  readonly onInsufficientClients?: (change: {
+    readonly round: number
+    readonly connected: number
+    readonly needed: number
+    readonly resumed: boolean
+  }) => void
 }
 
 /** The durable side of a served run: the round journal plus what a restart needs. */
@@ -60,8 +71,13 @@ export interface RunJournal extends FederationJournal {
   readonly resume: ResumePoint | undefined
   /** The feature scaling recorded before a restart (the owners agree on it only once). */
   readonly scaling: FeatureScaling | undefined
-  /** Records the participants (certificate serials) and registers the data owners. */
+  /**
+   * Records the participants (certificate serials) and registers the data owners: at the
+   * start, and again for an owner that reconnects (a paused run resumes once enough are back).
+   */
   register(participants: readonly ConnectedParticipant[]): Promise<void>
+  /** A participant's connection dropped: a run short of its minimum pauses between rounds. */
+  disconnected(name: string): Promise<void>
   /** Records the model before round 1 (version 0). */
   recordInitialModel(params: Float64Array): Promise<void>
   /** Records the agreed feature scaling, before round 1 opens. */
@@ -97,23 +113,13 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
   const resume = await resumePoint(store, t.state(), p.self)
   const scaling = await storedScaling(store, runId, p.self)
 
+  const clients = trackClients(t, p)
+
   return {
     resume,
     scaling,
     state: t.state,
-    async register(participants) {
-      for (const { name, role, serialNumber } of participants) {
-        await store.recordParticipant({
-          runId,
-          name,
-          role,
-          certificateSerial: serialNumber.toLowerCase(),
-          registeredAt: p.now(),
-        })
-        if (role === 'data-owner' && !t.state().connected.includes(name))
-          await t.mustApply({ type: 'register', name, at: p.now() })
-      }
-    },
+    register: (participants) => clients.register(participants),
     async recordInitialModel(params) {
       await store.putModelVersion({
         runId,
@@ -131,10 +137,12 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
         }),
       )
     },
+    disconnected: (name) => clients.dropped(name),
     async opened(round, participants): Promise<OpenedRound> {
       // Between rounds the store is the truth: an operator may have paused or aborted the run.
       if (t.state().phase === 'WAITING_FOR_CLIENTS') await t.holdWhilePaused(round)
       await t.reload()
+      if (t.state().phase === 'PAUSED_INSUFFICIENT_CLIENTS') await clients.waitForClients(round)
       if (t.state().phase === 'FAILED' || t.state().phase === 'COMPLETED') throw t.stopped()
       if (t.state().round !== round)
         throw new MsflError(

@@ -60,7 +60,7 @@ export async function agreeFeatureScaling(
       ? await soleOwnerStatistics(p, p.owners[0]!, dimension)
       : await securelySummed(p, dimension)
   const scaling = scalingFromStatistics(sum, p.plan)
-  await announce(p, scaling)
+  await announceFeatureScaling(p, scaling)
   return { scaling, contributors }
 }
 
@@ -119,7 +119,18 @@ async function soleOwnerStatistics(
 }
 
 /** Tells every owner the scaling; each must confirm it applied it. */
-async function announce(p: AgreeFeatureScalingParameters, scaling: FeatureScaling): Promise<void> {
+/**
+ * Tells owners the agreed scaling; each must confirm it applied it (MsflError('PROTOCOL')
+ * naming the first that did not). Also how an owner that joins after the agreement (a
+ * restarted process) gets it.
+ */
+export async function announceFeatureScaling(
+  p: Pick<
+    AgreeFeatureScalingParameters,
+    'session' | 'transport' | 'owners' | 'stageTimeoutMs' | 'startTimer'
+  >,
+  scaling: FeatureScaling,
+): Promise<void> {
   const announcement = {
     type: 'feature-scaling' as const,
     session: p.session,
