@@ -5,11 +5,15 @@ import type { ProcessLog } from '../../adapters/logging/index.ts'
 import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
-import { createMemoryTransport } from '../../adapters/transport/index.ts'
+import {
+  createMemoryTransport,
+  type MemoryTransportParameters,
+} from '../../adapters/transport/index.ts'
 import {
   type FederationServer,
   startFederationServer,
 } from '../../adapters/transport-grpc/index.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
@@ -27,9 +31,9 @@ import {
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
+import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { sharedLedger } from '../deploy/openLedgerParty.ts'
-import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
@@ -161,15 +165,7 @@ export async function server(argv: readonly string[]): Promise<number> {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
       },
-      ...(validation
-        ? {
-            verification: {
-              validation,
-              csprng: createCsprng,
-              createLocalTransport: (handlers) => createMemoryTransport({ handlers }),
-            },
-          }
-        : {}),
+      ...(validation ? { verification: localVerification(validation) } : {}),
       emit: bus.emit,
       now,
     })
@@ -205,6 +201,16 @@ export async function server(argv: readonly string[]): Promise<number> {
     await endpoint.close()
     await events?.flush()
     await store?.close()
+  }
+}
+
+/** SMPC verification with the provider's validation rows; the dealer runs in this process. */
+function localVerification(validation: Dataset) {
+  return {
+    validation,
+    csprng: createCsprng,
+    createLocalTransport: (handlers: MemoryTransportParameters['handlers']) =>
+      createMemoryTransport({ handlers }),
   }
 }
 
