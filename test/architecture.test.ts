@@ -106,7 +106,7 @@ it('runtime modules import a driver only where that driver is composed', () => {
       'src/runtime/runSimulation.ts',
       'src/runtime/deploy/serveProtectedRounds.ts',
     ],
-    'runMsflProtocol.ts': ['src/runtime/runMsflSimulation.ts'],
+    'runMsflProtocol.ts': ['src/runtime/runMsflSimulation.ts', 'src/runtime/deploy/serveMsfl.ts'],
     'runSimulation.ts': ['src/runtime/runExperimentCell.ts'],
     'runMsflSimulation.ts': [],
     'runExperimentCell.ts': [],

@@ -8,6 +8,7 @@ import { type MaskMode, maskShiftBound } from '../core/msfl/componentMasks.ts'
 import {
   encryptedGradientSchema,
   encryptedModelSchema,
+  type RoundClosed,
   roundClosedSchema,
   selectionSchema,
 } from '../core/msfl/msflMessages.ts'
@@ -17,6 +18,7 @@ import type { ProtocolMessage, Transport } from '../core/ports/transport.ts'
 import type { Rng } from '../core/rng/rng.ts'
 import { selectionShare } from '../core/robust/msflComponentRule.ts'
 import { reportSettlement } from './ledger/reportSettlement.ts'
+import { expectReply } from './msfl/expectReply.ts'
 import { maskGradients } from './msfl/maskGradients.ts'
 import { sumSelected } from './msfl/sumSelected.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
@@ -45,8 +47,14 @@ export interface RunMsflProtocolParameters {
   readonly maskRng: Rng
   /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
   readonly digest: (parts: readonly Uint8Array[]) => Uint8Array
-  /** The requestor's evaluation after a round (in simulation, read from its state). */
-  readonly evaluate: (round: number) => RoundEvaluation & { readonly ckksError?: number }
+  /**
+   * The requestor's evaluation after a round: in simulation read from its state, in a
+   * deployment from the metrics the requestor reported in its `msfl-round-closed`.
+   */
+  readonly evaluate: (
+    round: number,
+    closed: RoundClosed,
+  ) => RoundEvaluation & { readonly ckksError?: number }
   /** How long the requestor or an owner may take to answer one request (default ten minutes). */
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
@@ -86,10 +94,14 @@ function msflProtocol(
   let asked = 0
   const timed = <T>(phase: string, fn: () => Promise<T> | T) => timePhase(phases, p.now, phase, fn)
   const askRequestor = async <T>(
-    schema: Parameters<typeof expect<T>>[0],
+    schema: Parameters<typeof expectReply<T>>[0],
     message: ProtocolMessage,
   ): Promise<T> =>
-    expect(schema, await p.transport.request(p.requestor, message, { deadlineMs }), 'requestor')
+    expectReply(
+      schema,
+      await p.transport.request(p.requestor, message, { deadlineMs }),
+      'requestor',
+    )
   return {
     names: { participant: 'data owner', update: 'encrypted gradient' },
     async plan(round) {
@@ -126,7 +138,7 @@ function msflProtocol(
       const { bytes: aggregate, table } = await timed('aggregate', () =>
         settleSelected(round, selection.ledgerRound, valid),
       )
-      await timed('update', () =>
+      const closed = await timed('update', () =>
         askRequestor(roundClosedSchema, {
           type: 'msfl-aggregate',
           round,
@@ -134,7 +146,7 @@ function msflProtocol(
           ciphertexts: aggregate,
         }),
       )
-      const evaluation = p.evaluate(round)
+      const evaluation = p.evaluate(round, closed)
       return {
         evaluation,
         record: {
@@ -231,22 +243,4 @@ function checkGradient(
   if (parsed.data.ciphertexts.length !== count)
     return `${parsed.data.ciphertexts.length} ciphertexts, expected ${count}`
   return undefined
-}
-
-function expect<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: import('zod').ZodError }
-  },
-  value: unknown,
-  from: string,
-): T {
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const message =
-    typeof value === 'object' && value !== null && 'message' in value
-      ? String((value as { message: unknown }).message)
-      : describeZodError(parsed.error)
-  throw new MsflError('PROTOCOL', `${from}: ${message}`)
 }

@@ -9,12 +9,14 @@ import { createBlockLayout, gradientRotations } from '../core/msfl/blockLayout.t
 import { evaluateMsfl } from '../core/msfl/evaluateMsfl.ts'
 import { msflModelShape } from '../core/msfl/msflModel.ts'
 import type { MessageHandler } from '../core/ports/transport.ts'
-import { createSeededRng, deriveSeed } from '../core/rng/seededRng.ts'
+import { deriveSeed } from '../core/rng/seededRng.ts'
 import { createRobustRule } from '../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from './config/planRun.ts'
 import { createMsflEvaluation } from './createMsflEvaluation.ts'
 import type { MsflScreen } from './defence/createMsflScreen.ts'
 import { createSimulatedRequestor } from './msfl/createSimulatedRequestor.ts'
+import { describeMsflModel } from './msfl/describeMsflModel.ts'
+import { initialMsflWeights } from './msfl/initialMsflWeights.ts'
 import type { MsflAdapters } from './msfl/msflAdapters.ts'
 import {
   type LedgerSummary,
@@ -85,7 +87,7 @@ export async function runMsflSimulation(
   const rng = simulationAggregationRng(basics.seed)
   const rule = createRobustRule(plan.selectionRule, { tolerate: plan.tolerate }, rng)
   const seed = deriveSeed(basics.seed, 'training')
-  const initial = initialWeights(basics.seed, shape.heads, layout.components)
+  const initial = initialMsflWeights(basics.seed, shape.heads, layout.components)
 
   const evaluate = createMsflEvaluation(train, test, attackers)
   const requestorKeys = await adapters.createRequestor(plan.he, gradientRotations(layout))
@@ -186,14 +188,6 @@ export async function runMsflSimulation(
   }
 }
 
-/** The model's starting weights, per head: small Gaussian values from the run's seed. */
-function initialWeights(seed: number, heads: number, components: number): Float64Array[] {
-  const rng = createSeededRng(deriveSeed(seed, 'init'))
-  return Array.from({ length: heads }, () =>
-    Float64Array.from({ length: components }, () => 0.01 * rng.normal()),
-  )
-}
-
 /** Each owner's rows and, for the simulated attackers, their attack. */
 function ownerSpecs(partition: ClientPartition, attackers: ReadonlyMap<string, AttackSpec>) {
   return partition.clients.map((c) => ({
@@ -201,11 +195,6 @@ function ownerSpecs(partition: ClientPartition, attackers: ReadonlyMap<string, A
     data: c.data,
     ...(attackers.has(c.id) ? { attack: attackers.get(c.id)!.text } : {}),
   }))
-}
-
-/** The encrypted model as events and reports name it. */
-function describeMsflModel(heads: number): string {
-  return heads === 1 ? 'logistic (encrypted)' : `one-vs-rest logistic ×${heads} (encrypted)`
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
 import { lastJsonLine, runCliAsync, tempDir } from '../helpers/runCli.ts'
-import { findAnvil, type RunningAnvil, startAnvil } from '../ledger/startAnvil.ts'
 
 const anvil = findAnvil()
 const skip = 'missing' in anvil ? `anvil cannot run here: ${anvil.missing}` : false

@@ -7,6 +7,7 @@ import {
   createRpcChain,
   encodeContributionTable,
 } from '../../src/adapters/ledger-evm/index.ts'
+import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
 import type { ContributionTable } from '../../src/core/ports/settlement.ts'
 import {
   createLedgerWorld,
@@ -16,7 +17,6 @@ import {
   uniformTable,
 } from './ledgerWorld.ts'
 import { registerSettlementScenarios } from './settlementScenarios.ts'
-import { findAnvil, type RunningAnvil, startAnvil } from './startAnvil.ts'
 
 const anvil = findAnvil()
 const skip = 'missing' in anvil ? `anvil cannot run here: ${anvil.missing}` : false

@@ -47,6 +47,8 @@ export interface ChainClient {
     readonly topics?: readonly (Hex | null)[]
   }): Promise<ChainLog[]>
   getBalance(address: Hex): Promise<bigint>
+  /** The runtime bytecode at `address` (`0x` when none): a party checks a contract it did not deploy. */
+  getCode(address: Hex): Promise<Hex>
   /** Timestamp of the latest block, in seconds. */
   latestTimestamp(): Promise<bigint>
   /** Development chains only: moves the clock forward (deadlines in tests). */

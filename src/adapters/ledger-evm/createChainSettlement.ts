@@ -8,7 +8,7 @@ import type {
 import type { Hex } from './chainClient.ts'
 import { countSelections } from './contributionBitmap.ts'
 import { encodeContributionTable } from './contributionTable.ts'
-import type { LedgerAccount } from './ledgerAccounts.ts'
+import type { LedgerAccount, LedgerAddress } from './ledgerAccounts.ts'
 import type { SettlementContract } from './settlementContract.ts'
 import type { SettlementEvent } from './settlementEvents.ts'
 import { verifyTableCommittedEvent } from './verifyCommittedTable.ts'
@@ -23,10 +23,15 @@ export interface ChainSettlementOptions {
   readonly contract: SettlementContract
   /** Wei per selected (component, owner) cell. */
   readonly pricePerComponent: bigint
-  readonly requestor: LedgerAccount
-  readonly provider: LedgerAccount
+  /**
+   * The requestor, the provider and the owners: a party whose key this process holds is a
+   * LedgerAccount, the others are addresses (a deployment: each process signs only its own
+   * transactions; a function another party signs is refused here before anything is sent).
+   */
+  readonly requestor: LedgerAccount | LedgerAddress
+  readonly provider: LedgerAccount | LedgerAddress
   /** Data-owner id (as in the contribution table) → account. */
-  readonly owners: Readonly<Record<string, LedgerAccount>>
+  readonly owners: Readonly<Record<string, LedgerAccount | LedgerAddress>>
   /** Seconds after opening until which the provider may deliver; default one hour. */
   readonly roundTimeoutSeconds?: number
   /** Where the aggregate of a round can be fetched, recorded with the delivery; default none. */
@@ -130,7 +135,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
         )
       const encoded = encodeContributionTable(table.selected, t, table.components)
       const deadline = (await contract.chain.latestTimestamp()) + timeout
-      const opened = await contract.open(requestor, {
+      const opened = await contract.open(signing(requestor, 'open'), {
         protocolRound: BigInt(table.round),
         provider: provider.address,
         deadline,
@@ -138,7 +143,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
         owners: table.owners.map((id) => ownerAccount(id).address),
         deposit,
       })
-      await contract.commitTable(requestor, opened.roundId, opened.terms, {
+      await contract.commitTable(signing(requestor, 'commitTable'), opened.roundId, opened.terms, {
         components: table.components,
         counts: countSelections(table.selected, t),
         ...encoded,
@@ -151,28 +156,46 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       if (aggregateDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the aggregate digest must be 32 bytes')
       const { terms, record, table } = await verifiedRound(roundId)
-      const { events } = await contract.deliver(provider, parseRoundId(roundId), terms, {
-        owners: record.opened.owners,
-        counts: record.committed!.counts,
-        resultHash: bytesToHex(aggregateDigest),
-        uri: options.resultUri?.(roundId) ?? '',
-      })
+      const { events } = await contract.deliver(
+        signing(provider, 'deliver'),
+        parseRoundId(roundId),
+        terms,
+        {
+          owners: record.opened.owners,
+          counts: record.committed!.counts,
+          resultHash: bytesToHex(aggregateDigest),
+          uri: options.resultUri?.(roundId) ?? '',
+        },
+      )
       return receiptFrom(table, record.committed!.counts, terms.price, events)
     },
     async decline(roundId, reason) {
       const { terms } = await contract.verifiedTerms(parseRoundId(roundId))
-      const { events } = await contract.decline(provider, parseRoundId(roundId), terms, reason)
+      const { events } = await contract.decline(
+        signing(provider, 'decline'),
+        parseRoundId(roundId),
+        terms,
+        reason,
+      )
       return events.reduce((sum, e) => (e.name === 'Refunded' ? sum + e.amount : sum), 0n)
     },
     async refundAfterDeadline(roundId) {
       const { terms } = await contract.verifiedTerms(parseRoundId(roundId))
-      const { events } = await contract.refund(requestor, parseRoundId(roundId), terms)
+      const { events } = await contract.refund(
+        signing(requestor, 'refund'),
+        parseRoundId(roundId),
+        terms,
+      )
       return events.reduce((sum, e) => (e.name === 'Refunded' ? sum + e.amount : sum), 0n)
     },
     async registerModel(round, modelDigest) {
       if (modelDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the model digest must be 32 bytes')
-      await contract.registerModel(requestor, BigInt(round), bytesToHex(modelDigest))
+      await contract.registerModel(
+        signing(requestor, 'registerModel'),
+        BigInt(round),
+        bytesToHex(modelDigest),
+      )
     },
     async modelDigest(round) {
       const hash = await contract.modelHash(requestor.address, BigInt(round))
@@ -182,7 +205,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
     async withdraw(owner) {
       const account = ownerAccount(owner)
       if ((await contract.withdrawable(account.address)) === 0n) return 0n
-      const { events } = await contract.withdraw(account, account.address)
+      const { events } = await contract.withdraw(signing(account, 'withdraw'), account.address)
       return events.reduce((sum, e) => (e.name === 'Withdrawn' ? sum + e.amount : sum), 0n)
     },
     async balances() {
@@ -197,4 +220,13 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       return out
     },
   }
+}
+
+/** The party's signing account, or a refusal: this process does not hold that party's key. */
+function signing(party: LedgerAccount | LedgerAddress, action: string): LedgerAccount {
+  if ('signer' in party) return party
+  throw new MsflError(
+    'PROTOCOL',
+    `ledger: ${action} is signed by ${party.label}, whose key this process does not hold`,
+  )
 }

@@ -177,6 +177,8 @@ export async function createInProcessChain(options: InProcessChainOptions): Prom
       ),
     getBalance: async (address) =>
       (await vm.stateManager.getAccount(createAddressFromString(address)))?.balance ?? 0n,
+    getCode: async (address) =>
+      bytesToHex(await vm.stateManager.getCode(createAddressFromString(address))),
     latestTimestamp: async () => head.timestamp,
     increaseTime: async (seconds) => {
       if (!Number.isInteger(seconds) || seconds < 0)

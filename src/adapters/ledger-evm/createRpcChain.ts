@@ -142,6 +142,7 @@ export function createRpcChain(options: RpcChainOptions): ChainClient {
         ])
       ).map(toChainLog),
     getBalance: async (address) => BigInt(await rpc<Hex>('eth_getBalance', [address, 'latest'])),
+    getCode: (address) => rpc<Hex>('eth_getCode', [address, 'latest']),
     latestTimestamp: async () =>
       BigInt((await rpc<{ timestamp: Hex }>('eth_getBlockByNumber', ['latest', false])).timestamp),
     increaseTime: async (seconds) => {

@@ -28,8 +28,13 @@ export type { MinedBlock } from './createInProcessChain.ts'
 export { createInProcessChain } from './createInProcessChain.ts'
 export { createRpcChain } from './createRpcChain.ts'
 export { describeRevert, SettlementRevertError } from './describeRevert.ts'
-export type { LedgerAccount } from './ledgerAccounts.ts'
-export { deriveLedgerAccount, deriveLedgerAccounts, generateLedgerSeed } from './ledgerAccounts.ts'
+export type { LedgerAccount, LedgerAddress } from './ledgerAccounts.ts'
+export {
+  deriveLedgerAccount,
+  deriveLedgerAccounts,
+  generateLedgerAccount,
+  generateLedgerSeed,
+} from './ledgerAccounts.ts'
 export { modelDigest } from './modelDigest.ts'
 export type { RecordedChain } from './openRecordedChain.ts'
 export { openRecordedChain } from './openRecordedChain.ts'
@@ -41,4 +46,6 @@ export type { SettlementContract } from './settlementContract.ts'
 export { attachSettlementContract, deploySettlementContract } from './settlementContract.ts'
 export type { SettlementEvent, SettlementEventOf } from './settlementEvents.ts'
 export { decodeSettlementLogs } from './settlementEvents.ts'
+export type { SettlementTotals } from './settlementTotals.ts'
+export { settlementTotals } from './settlementTotals.ts'
 export { verifyCommittedTable, verifyTableCommittedEvent } from './verifyCommittedTable.ts'

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { bytesToHex, type LocalAccount } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { Hex } from './chainClient.ts'
 
@@ -13,6 +13,15 @@ export interface LedgerAccount {
   readonly label: string
   readonly address: Hex
   readonly signer: LocalAccount
+}
+
+/**
+ * Another participant's account as this process knows it: its address only. In a
+ * deployment each party holds its own key; the others are addresses it checked.
+ */
+export interface LedgerAddress {
+  readonly label: string
+  readonly address: Hex
 }
 
 const secp256k1Order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -42,6 +51,16 @@ export function deriveLedgerAccount(seed: Uint8Array, label: string): LedgerAcco
     key.fill(0)
     return { label, address: signer.address, signer }
   }
+}
+
+/**
+ * A fresh account for one party of a deployment: the key is drawn from the CSPRNG (viem's
+ * generatePrivateKey, crypto.getRandomValues) and lives only inside the returned signer, in
+ * this process's memory; it is never written anywhere.
+ */
+export function generateLedgerAccount(label: string): LedgerAccount {
+  const signer = privateKeyToAccount(generatePrivateKey())
+  return { label, address: signer.address, signer }
 }
 
 /** One account per label, all from the same seed. */

@@ -4,7 +4,7 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { normalizeFingerprint } from './certificateFingerprint.ts'
@@ -65,6 +65,11 @@ export interface StartupKit {
   readonly signingKey: KeyObject
   /** The manifest, verified. */
   readonly manifest: StartupKitManifest
+  /**
+   * Every file the loader read, as absolute paths: a participant logs them, so a test (or
+   * an auditor) can check that a process opened its own kit and no other party's.
+   */
+  readonly files: readonly string[]
 }
 
 /**
@@ -167,6 +172,9 @@ export async function openStartupKit(
     },
     signingKey: keyObject,
     manifest,
+    files: [KIT_FILES.ca, KIT_FILES.manifest, KIT_FILES.signature, ...Object.keys(manifest.files)]
+      .filter((file, i, all) => all.indexOf(file) === i)
+      .map((file) => resolve(path(file))),
   }
 }
 

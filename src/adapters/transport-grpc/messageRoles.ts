@@ -35,6 +35,10 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  *   msfl-model-request            requestor    msfl-encrypted-model
  *   msfl-masked-gradients         requestor    msfl-selection
  *   msfl-aggregate                requestor    msfl-round-closed
+ *   ledger-address-request        requestor,   ledger-address
+ *                                 data-owner
+ *   msfl-requestor-terms          requestor    msfl-public-key
+ *   msfl-owner-terms              data-owner   msfl-owner-terms-accepted
  *   smpc-setup / -deal / -material / -model-share / -data-share / -open
  *                                 verifier     smpc-ack, smpc-relay
  *   smpc-advance                  verifier     smpc-progress, smpc-result, smpc-relay
@@ -59,6 +63,9 @@ export const MESSAGE_RULES = {
   'msfl-model-request': { to: requestor, replies: ['msfl-encrypted-model'] },
   'msfl-masked-gradients': { to: requestor, replies: ['msfl-selection'] },
   'msfl-aggregate': { to: requestor, replies: ['msfl-round-closed'] },
+  'ledger-address-request': { to: ['requestor', 'data-owner'], replies: ['ledger-address'] },
+  'msfl-requestor-terms': { to: requestor, replies: ['msfl-public-key'] },
+  'msfl-owner-terms': { to: owner, replies: ['msfl-owner-terms-accepted'] },
   'smpc-setup': smpc,
   'smpc-deal': smpc,
   'smpc-material': smpc,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { parseFlags } from '../deploy/deployFlags.ts'
+import { ledgerFlag, parseFlags } from '../deploy/deployFlags.ts'
 import { launchLocalFederation, thisCli } from '../deploy/launchLocalFederation.ts'
 import { prepareLocalFederation } from '../deploy/prepareLocalFederation.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
@@ -28,6 +28,12 @@ interface. Prints each process's log and the final accuracy.
                    process, which decrypts only round sums
   --verify SPEC    verify every local model on secret shares by verifier processes,
                    e.g. smpc or smpc:nodes=3,drop=0.1 (validation=public only)
+  --protocol NAME  plain (default) or msfl: MS-FL (encrypted model, masked
+                   selection) with the requestor, the provider and every owner
+                   signing their own transactions on a chain all of them reach:
+                   an anvil started for the run (funding each party's address as
+                   an operator would), or --ledger
+  --ledger rpc:URL with --protocol msfl: use this JSON-RPC chain instead of anvil
   --dir DIR        where to put the federation (default: a new temporary directory)
   --host ADDR      the interface every process uses (default 127.0.0.1)
   --json           print one JSON summary on stdout
@@ -47,6 +53,8 @@ const deployFlags = z.object({
   dir: z.string().min(1).optional(),
   verify: z.string().min(1).optional(),
   privacy: z.string().min(1).optional(),
+  protocol: z.enum(['plain', 'msfl']).default('plain'),
+  ledger: ledgerFlag,
   host: z.string().min(1).default('127.0.0.1'),
   json: z.boolean().default(false),
 })
@@ -65,6 +73,8 @@ export async function deploy(argv: readonly string[]): Promise<number> {
       dir: { type: 'string' },
       verify: { type: 'string' },
       privacy: { type: 'string' },
+      protocol: { type: 'string' },
+      ledger: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,11 +93,21 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   const dir = flags.dir ? resolve(flags.dir) : mkdtempSync(join(tmpdir(), 'msfl-deploy-'))
   const say = (text: string) => (flags.json ? process.stderr : process.stdout).write(text)
   say(`deploy local: preparing ${flags.owners} data owners in ${dir}\n`)
-  const federation = await prepareLocalFederation({ ...flags, dir })
+  if (flags.ledger !== undefined && flags.protocol !== 'msfl')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--ledger: only an MS-FL job (--protocol msfl) settles on a chain',
+    )
+  const { ledger, ...options } = flags
+  const federation = await prepareLocalFederation({ ...options, dir })
   const processes =
     flags.owners + 2 + federation.verifiers.length + (federation.keyHolderKit ? 1 : 0)
   say(`deploy local: starting ${processes} processes (provider at ${federation.endpoint})\n`)
-  const outcome = await launchLocalFederation(federation, { cli: thisCli(), write: say })
+  const outcome = await launchLocalFederation(federation, {
+    cli: thisCli(),
+    write: say,
+    ...(ledger === undefined ? {} : { ledger }),
+  })
   const final = outcome.summary['final'] as { accuracy?: number } | undefined
   const failed = Object.entries(outcome.exitCodes).filter(([, code]) => code !== 0)
   if (flags.json)
@@ -96,7 +116,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
     )
   else
     say(
-      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} rounds, every role its own process; model delivered to ${outcome.modelFile}\n`,
+      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} rounds, every role its own process; model delivered to ${outcome.modelFile}\n${describeChain(outcome.summary['ledger'])}`,
     )
   if (failed.length > 0) {
     say(
@@ -105,4 +125,14 @@ export async function deploy(argv: readonly string[]): Promise<number> {
     return 1
   }
   return 0
+}
+
+/** An MS-FL run's money as the provider read it from the chain ('' for other jobs). */
+function describeChain(ledger: unknown): string {
+  if (typeof ledger !== 'object' || ledger === null) return ''
+  const l = ledger as Record<string, unknown> & { payouts?: Record<string, string> }
+  const paid = Object.entries(l.payouts ?? {})
+    .map(([name, wei]) => `${name} ${wei}`)
+    .join(', ')
+  return `deploy local: on chain ${String(l['chainId'])}, contract ${String(l['contract'])}: ${String(l['deposit'])} wei deposited, paid ${paid || 'nobody'}, ${String(l['refund'])} refunded, ${String(l['escrowBalance'])} left in escrow\n`
 }

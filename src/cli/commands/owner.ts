@@ -13,8 +13,15 @@ import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
 import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
-import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
-import { openParticipant } from '../deploy/openParticipant.ts'
+import {
+  ledgerFlag,
+  participantFlagsSchema,
+  pathFlag,
+  readCommandFlags,
+} from '../deploy/deployFlags.ts'
+import { isMsflJob } from '../deploy/loadJob.ts'
+import { openAnyParticipant } from '../deploy/openParticipant.ts'
+import { runMsflOwner } from '../deploy/runMsflOwner.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 
@@ -33,28 +40,34 @@ Its rows never leave the process. Exits 0 when the run completed, 1 otherwise.
                    e.g. builtin:adult:part=3/10,seed=1 (rows of in-process client 3)
   --crl FILE       the federation's current CRL (newer than the kit's)
   --endpoint H:P   reach the service provider here instead of the kit's endpoint
+  --ledger rpc:URL MS-FL jobs: the JSON-RPC node of the run's chain (default: the
+                   job's ledger); payouts go to an account generated at start
   --json           log one JSON object per line on stderr
 `
 
 const ownerFlags = participantFlagsSchema.extend({
   data: pathFlag("owner's data: a CSV file or builtin:<dataset>:part=<i>/<n>"),
+  ledger: ledgerFlag,
 })
 
 export async function owner(argv: readonly string[]): Promise<number> {
   const flags = readCommandFlags(argv, ownerFlags, ownerHelp)
   if (!flags) return 0
-  const opened = await openParticipant(flags, 'data-owner')
+  const opened = await openAnyParticipant(flags, 'data-owner')
   const { kit, job, log } = opened
   const { config } = job
   const schema = builtinJobSchema(parseDatasetSpec(config.dataset))
   // A job that holds validation rows back (--verify) leaves a built-in part without them.
+  const defences = isMsflJob(job) ? undefined : job.plan.defences
   const rows = await readOwnerData(flags.data, {
     schema,
-    ownerRows: (train, seed) => ownerTrainingRows(job.plan.defences, seed, train)?.trainRows,
+    ownerRows: (train, seed) => ownerTrainingRows(defences, seed, train)?.trainRows,
   })
   const data = encodeOwnerRows(rows)
   if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
   log.info('data checked', { rows: data.n, features: data.d, source: rows.source })
+  const scaling = createTabularEncoder(schema.columns).scaling
+  if (isMsflJob(job)) return runMsflOwner({ ...opened, job }, { ...flags, data, scaling })
   // Its SecAgg statements are signed with its kit key; peers' certificates are checked
   // against the kit's CA and CRL.
   const crypto = createNodeSecaggCrypto({
@@ -66,7 +79,7 @@ export async function owner(argv: readonly string[]): Promise<number> {
     runId: job.runId,
     clientId: kit.name,
     data,
-    scaling: createTabularEncoder(schema.columns).scaling,
+    scaling,
     owners: config.clients,
     model: createModel(resolveModelSpec(config.model, data)),
     seed: config.seed,

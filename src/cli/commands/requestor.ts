@@ -8,8 +8,15 @@ import { createModel } from '../../core/model/createModel.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import { createRequestorParticipant } from '../../runtime/deploy/createRequestorParticipant.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
-import { participantFlagsSchema, pathFlag, readCommandFlags } from '../deploy/deployFlags.ts'
-import { openParticipant } from '../deploy/openParticipant.ts'
+import {
+  ledgerFlag,
+  participantFlagsSchema,
+  pathFlag,
+  readCommandFlags,
+} from '../deploy/deployFlags.ts'
+import { isMsflJob } from '../deploy/loadJob.ts'
+import { openAnyParticipant } from '../deploy/openParticipant.ts'
+import { runMsflRequestor } from '../deploy/runMsflRequestor.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 
 export const requestorHelp = `msfl requestor --kit DIR --job FILE --out FILE [options]
@@ -24,11 +31,15 @@ values) and writes to --out as an msfl model file. Exits 0 when the run complete
   --out FILE       where to write the delivered model (must not exist)
   --crl FILE       the federation's current CRL (newer than the kit's)
   --endpoint H:P   reach the service provider here instead of the kit's endpoint
+  --ledger rpc:URL MS-FL jobs: the JSON-RPC node of the run's chain (default: the
+                   job's ledger); deposits come from an account generated at start
+                   (fund its address); the CKKS keys are generated here
   --json           log one JSON object per line on stderr
 `
 
 const requestorFlags = participantFlagsSchema.extend({
   out: pathFlag('model file to write'),
+  ledger: ledgerFlag,
 })
 
 export async function requestor(argv: readonly string[]): Promise<number> {
@@ -36,8 +47,9 @@ export async function requestor(argv: readonly string[]): Promise<number> {
   if (!flags) return 0
   const out = resolve(flags.out)
   if (existsSync(out)) throw new MsflError('CONFIG_INVALID', `--out ${out}: already exists`)
-  const opened = await openParticipant(flags, 'requestor')
+  const opened = await openAnyParticipant(flags, 'requestor')
   const { kit, job, log } = opened
+  if (isMsflJob(job)) return runMsflRequestor({ ...opened, job }, { ...flags, out })
   // The job's public dataset fixes the model's shape (features, classes); no rows are used.
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
   const spec = resolveModelSpec(job.config.model, data.test)

@@ -5,28 +5,37 @@ import type { ProcessLog } from '../../adapters/logging/index.ts'
 import { createCsprng } from '../../adapters/random/index.ts'
 import { createRunDirectory } from '../../adapters/runs/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
-import { createMemoryTransport } from '../../adapters/transport/index.ts'
+import {
+  createMemoryTransport,
+  type MemoryTransportParameters,
+} from '../../adapters/transport/index.ts'
 import {
   type FederationServer,
   startFederationServer,
 } from '../../adapters/transport-grpc/index.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
-import type { FederatedRunPlan } from '../../runtime/config/planRun.ts'
+import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
+  ledgerFlag,
   participantFlagsSchema,
   readCommandFlags,
   secondsFlag,
   splitEndpoint,
 } from '../deploy/deployFlags.ts'
 import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
-import { logFederationEvent, openParticipant } from '../deploy/openParticipant.ts'
+import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
+import { sharedLedger } from '../deploy/openLedgerParty.ts'
+import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
+import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
@@ -58,6 +67,9 @@ the unfinished run at its last durable step, and the owners reconnect on their o
                      watched: a revocation during the run disconnects that participant
   --store SPEC       run store: a SQLite file or postgres://user@host:port/db
                      (default: <job out>/<job run id>/run.sqlite)
+  --ledger rpc:URL   MS-FL jobs: the JSON-RPC node of the run's chain (default: the
+                     job's ledger); the provider deploys the settlement contract
+                     from its own account, generated at start (fund its address)
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -70,21 +82,26 @@ const serverFlags = participantFlagsSchema.extend({
     .optional(),
   wait: secondsFlag.default(300),
   store: z.string().min(1, 'must name a SQLite file or a postgres:// URL').optional(),
+  ledger: ledgerFlag,
   quiet: z.boolean().default(false),
 })
 
 export async function server(argv: readonly string[]): Promise<number> {
   const flags = readCommandFlags(argv, serverFlags, serverHelp)
   if (!flags) return 0
-  const opened = await openParticipant(flags, 'service-provider')
+  const opened = await openAnyParticipant(flags, 'service-provider')
   const { kit, job, log } = opened
-  const { config, plan } = job
+  const { config } = job
   const listen = splitEndpoint(flags.listen ?? kit.endpoint, flags.listen ? 'listen' : 'kit')
   // The provider's held-out test rows; it never holds an owner's training rows. With
   // verify: smpc it also holds the validation rows the owners' files leave out.
   const data = await loadDataset(parseDatasetSpec(config.dataset), config.seed)
   const { test, scaling } = data
-  const validation = holdOutValidation(plan.defences, config.seed, data).validation
+  const defences = isMsflJob(job) ? undefined : job.plan.defences
+  const validation = holdOutValidation(defences, config.seed, data).validation
+  const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
+  const expected = expectedPeers(job, flags.requestor, verifiers)
+  if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
   const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
@@ -103,13 +120,15 @@ export async function server(argv: readonly string[]): Promise<number> {
   let events: { flush(): Promise<void> } | undefined
   try {
     const owners = ownerIds(config.clients)
-    const expected = expectedPeers(plan, owners, flags.requestor)
     log.info('listening', { host: listen.host, port: endpoint.port, run: job.runId })
     log.info('waiting for participants', { expected: expected.length, seconds: flags.wait })
     await endpoint.waitForPeers(expected, { deadlineMs: flags.wait * 1000 })
     const dir = createRunDirectory(config.out, newRunId())
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
+    if (isMsflJob(job))
+      return await serveMsflJob({ flags, kit, job, log, endpoint, dir, bus, now, data })
+    const { plan } = job
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
     const durable =
@@ -146,15 +165,7 @@ export async function server(argv: readonly string[]): Promise<number> {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
       },
-      ...(validation
-        ? {
-            verification: {
-              validation,
-              csprng: createCsprng,
-              createLocalTransport: (handlers) => createMemoryTransport({ handlers }),
-            },
-          }
-        : {}),
+      ...(validation ? { verification: localVerification(validation) } : {}),
       emit: bus.emit,
       now,
     })
@@ -193,6 +204,37 @@ export async function server(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** SMPC verification with the provider's validation rows; the dealer runs in this process. */
+function localVerification(validation: Dataset) {
+  return {
+    validation,
+    csprng: createCsprng,
+    createLocalTransport: (handlers: MemoryTransportParameters['handlers']) =>
+      createMemoryTransport({ handlers }),
+  }
+}
+
+/** Every participant the job needs connected: owners, requestor, verifier nodes, key holder. */
+function expectedPeers(
+  job: DeployedJob | DeployedJob<MsflRunPlan>,
+  requestor: string | undefined,
+  verifiers: readonly string[],
+): string[] {
+  if (isMsflJob(job) && !requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
+    )
+  const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
+  const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []
+  return [
+    ...ownerIds(job.config.clients),
+    ...(requestor ? [requestor] : []),
+    ...verifiers,
+    ...keyHolder,
+  ]
+}
+
 /** Reloads the CRL whenever its file changes; returns how to stop. A bad file keeps the old CRL. */
 function followCrl(
   endpoint: Pick<FederationServer, 'updateCrl'>,
@@ -212,19 +254,4 @@ function followCrl(
   }
   watchFile(file, { interval: 1000 }, reload)
   return () => unwatchFile(file, reload)
-}
-
-/** Every participant the job needs connected before it starts. */
-function expectedPeers(
-  plan: FederatedRunPlan,
-  owners: readonly string[],
-  requestor: string | undefined,
-): string[] {
-  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
-  return [
-    ...owners,
-    ...(requestor ? [requestor] : []),
-    ...(plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : []),
-    ...(hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []),
-  ]
 }

@@ -20,6 +20,12 @@ export const participantFlagsSchema = z.object({
   json: z.boolean().default(false),
 })
 
+/** `--ledger rpc:<url>`: the JSON-RPC node through which a party reaches an MS-FL run's chain. */
+export const ledgerFlag = z
+  .string()
+  .regex(/^rpc:\S+$/, 'must be rpc:<url>, a JSON-RPC node of the chain every party reaches')
+  .optional()
+
 /** Seconds as a flag: a positive number, at most a day. */
 export const secondsFlag = z.coerce
   .number({ error: 'must be a number of seconds' })

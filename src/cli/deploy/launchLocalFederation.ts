@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
+import { type LocalChain, openLocalChain } from './localChain.ts'
 import { type LocalFederation, REQUESTOR_NAME } from './prepareLocalFederation.ts'
 
 /** How the processes of a local federation behave and where their output goes. */
@@ -18,6 +19,11 @@ export interface LaunchOptions {
   readonly listen?: string
   /** The longest the whole run may take, in ms (default one hour). */
   readonly timeoutMs?: number
+  /**
+   * An MS-FL job's chain, `rpc:<url>`, given to every process as `--ledger` (default: an
+   * anvil started for the run and stopped after it). Each party's account is funded on it.
+   */
+  readonly ledger?: string
 }
 
 /** What the provider printed as its JSON summary, and every process's exit code. */
@@ -56,6 +62,21 @@ export async function launchLocalFederation(
   federation: LocalFederation,
   options: LaunchOptions,
 ): Promise<LaunchOutcome> {
+  const chain = federation.msfl ? await openLocalChain(options.ledger, options.write) : undefined
+  try {
+    return await launchProcesses(federation, options, chain)
+  } finally {
+    await chain?.stop()
+  }
+}
+
+/** The processes of launchLocalFederation; an MS-FL job's parties reach `chain`. */
+async function launchProcesses(
+  federation: LocalFederation,
+  options: LaunchOptions,
+  chain: LocalChain | undefined,
+): Promise<LaunchOutcome> {
+  const ledger = chain ? ['--ledger', chain.ledger] : []
   const [node, ...prefix] = options.cli
   const children = new Map<string, ChildProcess>()
   const listening = deferred()
@@ -79,6 +100,7 @@ export async function launchLocalFederation(
     )
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (name === 'provider' && line.includes('"msg":"listening"')) listening.resolve()
+      chain?.fundFrom(line)
       options.write(`[${name}] ${line}\n`)
     })
     return child
@@ -87,15 +109,8 @@ export async function launchLocalFederation(
   const provider = start(
     'provider',
     [
-      'server',
-      '--kit',
-      federation.providerKit,
-      '--job',
-      federation.job,
-      '--requestor',
-      REQUESTOR_NAME,
-      '--json',
-      '--quiet',
+      ...['server', '--kit', federation.providerKit, '--job', federation.job],
+      ...['--requestor', REQUESTOR_NAME, '--json', '--quiet', ...ledger],
       ...(options.listen ? ['--listen', options.listen] : []),
     ],
     false,
@@ -112,13 +127,16 @@ export async function launchLocalFederation(
   }
   start(
     REQUESTOR_NAME,
-    ['requestor', '--kit', federation.requestorKit, '--job', federation.job, '--out', modelFile],
+    [
+      ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
+      ...['--out', modelFile, ...ledger],
+    ],
     true,
   )
   for (const owner of federation.owners)
     start(
       owner.name,
-      ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
+      ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data, ...ledger],
       true,
     )
   if (federation.keyHolderKit)

@@ -1,20 +1,43 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { MsflError } from '../../core/errors/msflError.ts'
-import type { FederatedRunPlan } from '../../runtime/config/planRun.ts'
+import type { FederatedRunPlan, MsflRunPlan, RunPlan } from '../../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../../runtime/config/simulationConfig.ts'
 import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { parseRunConfig } from '../parseSimulationConfig.ts'
 
-/** A federation's job as every party reads it: the same file, checked against one digest. */
-export interface DeployedJob {
+/**
+ * A federation's job as every party reads it: the same file, checked against one digest.
+ * `P` is the plan the reader runs: the plain engine or a protected job by default, MS-FL
+ * for `DeployedJob<MsflRunPlan>`.
+ */
+export interface DeployedJob<P extends RunPlan = FederatedRunPlan> {
   readonly path: string
   /** Hex SHA-256 of the job file's bytes: the job reference in every startup kit. */
   readonly sha256: string
   /** `job-` and the digest's first 16 hex digits: the same for every party of this job. */
   readonly runId: string
   readonly config: SimulationConfig
-  readonly plan: FederatedRunPlan
+  readonly plan: P
+}
+
+/** Whether a job runs MS-FL (`protocol: msfl`). */
+export function isMsflJob(job: DeployedJob<RunPlan>): job is DeployedJob<MsflRunPlan> {
+  return job.plan.protocol === 'msfl'
+}
+
+/**
+ * loadAnyJob for a command that runs the plain engine or a protected job: an MS-FL job is
+ * refused, naming the commands that run it.
+ */
+export function loadJob(path: string, expectedSha256?: string): DeployedJob {
+  const job = loadAnyJob(path, expectedSha256)
+  if (isMsflJob(job))
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: protocol: msfl runs with msfl server, msfl requestor and msfl owner; this command runs the plain engine`,
+    )
+  return job as DeployedJob
 }
 
 /**
@@ -22,7 +45,10 @@ export interface DeployedJob {
  * what a deployment cannot run yet, and, with `expectedSha256` (the kit's job reference),
  * refuses a file whose bytes differ: an owner trains only on the terms it was issued for.
  */
-export function loadJob(path: string, expectedSha256?: string): DeployedJob {
+export function loadAnyJob(
+  path: string,
+  expectedSha256?: string,
+): DeployedJob | DeployedJob<MsflRunPlan> {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
@@ -39,11 +65,21 @@ export function loadJob(path: string, expectedSha256?: string): DeployedJob {
       `--job ${path}: SHA-256 ${sha256} is not the job this kit was issued for (${expectedSha256})`,
     )
   const { config, plan } = parseRunConfig({ config: path })
-  if (plan.protocol === 'msfl')
+  if (config.malicious > 0 || config.attack !== undefined || config.attackers !== undefined)
     throw new MsflError(
       'CONFIG_INVALID',
-      `${path}: a deployed job runs the plain engine (FedAvg/FedSGD, robust rules, privacy: secagg); MS-FL across processes is not available yet: use msfl simulate`,
+      `${path}: attacks are simulated only; a deployed job has no attack settings`,
     )
+  const job = { path, sha256, runId: `job-${sha256.slice(0, 16)}`, config }
+  if (plan.protocol === 'msfl') {
+    // ADRM at the requestor screens on masked gradients; its deployment comes later.
+    if (plan.defence !== undefined)
+      throw new MsflError(
+        'CONFIG_INVALID',
+        `${path}: defence: ADRM at the MS-FL requestor is not available in a deployment yet: use msfl simulate`,
+      )
+    return { ...job, plan }
+  }
   if (plan.protocol === 'protected') {
     try {
       deployedProtection(plan)
@@ -61,10 +97,5 @@ export function loadJob(path: string, expectedSha256?: string): DeployedJob {
       'CONFIG_INVALID',
       `${path}: verify: validation=secret is not available in a deployment (the provider deals and relays the openings, so it would learn the secret rows): use validation=public`,
     )
-  if (config.malicious > 0 || config.attack !== undefined || config.attackers !== undefined)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `${path}: attacks are simulated only; a deployed job has no attack settings`,
-    )
-  return { path, sha256, runId: `job-${sha256.slice(0, 16)}`, config, plan }
+  return { ...job, plan }
 }

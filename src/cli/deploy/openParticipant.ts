@@ -3,13 +3,30 @@ import { createProcessLog, type ProcessLog } from '../../adapters/logging/index.
 import { openStartupKit, type ParticipantRole, type StartupKit } from '../../adapters/pki/index.ts'
 import type { FederationEvent } from '../../adapters/transport-grpc/index.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { type DeployedJob, loadJob } from './loadJob.ts'
+import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
+import { type DeployedJob, loadAnyJob, loadJob } from './loadJob.ts'
 
 /** A participant process's verified kit, its job and its log. */
-export interface OpenedParticipant {
+export interface OpenedParticipant<Job = DeployedJob> {
   readonly kit: StartupKit
-  readonly job: DeployedJob
+  readonly job: Job
   readonly log: ProcessLog
+}
+
+/** The participant flags every command reads its kit and job from. */
+interface ParticipantFlags {
+  readonly kit: string
+  readonly job: string
+  readonly crl?: string
+  readonly json: boolean
+}
+
+/** openParticipant for the commands that also run MS-FL jobs (server, owner, requestor). */
+export function openAnyParticipant(
+  flags: ParticipantFlags,
+  role: ParticipantRole,
+): Promise<OpenedParticipant<DeployedJob | DeployedJob<MsflRunPlan>>> {
+  return openWith(flags, role, loadAnyJob)
 }
 
 /**
@@ -18,15 +35,18 @@ export interface OpenedParticipant {
  * role, read the job and check it is the one the kit names. Nothing connects before all of
  * this holds.
  */
-export async function openParticipant(
-  flags: {
-    readonly kit: string
-    readonly job: string
-    readonly crl?: string
-    readonly json: boolean
-  },
+export function openParticipant(
+  flags: ParticipantFlags,
   role: ParticipantRole,
 ): Promise<OpenedParticipant> {
+  return openWith(flags, role, loadJob)
+}
+
+async function openWith<Job>(
+  flags: ParticipantFlags,
+  role: ParticipantRole,
+  load: (path: string, sha256: string) => Job,
+): Promise<OpenedParticipant<Job>> {
   let crl: string | undefined
   if (flags.crl !== undefined) {
     try {
@@ -44,8 +64,10 @@ export async function openParticipant(
       'CONFIG_INVALID',
       `--kit ${flags.kit}: issued to ${kit.name} as ${kit.role}, this command runs a ${role}`,
     )
-  const job = loadJob(flags.job, kit.job)
+  const job = load(flags.job, kit.job)
   const log = createProcessLog({ participant: kit.name, json: flags.json })
+  // The kit loader is the one place a key is read: what it opened is on record.
+  log.info('kit opened', { files: kit.files.join(',') })
   return { kit, job, log }
 }
 

@@ -10,7 +10,7 @@ import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
-import { loadJob } from './loadJob.ts'
+import { isMsflJob, loadAnyJob } from './loadJob.ts'
 
 /** What `msfl deploy local` builds before it starts anything. */
 export interface LocalFederationOptions {
@@ -33,6 +33,8 @@ export interface LocalFederationOptions {
   readonly privacy?: string
   /** The job's per-round deadline in seconds (default: the config's). */
   readonly deadline?: number
+  /** `msfl`: the MS-FL protocol, settled on a chain every process reaches (default: the plain engine). */
+  readonly protocol?: 'plain' | 'msfl'
   /** The fewest owners a round needs connected (`sampling.minClients`, default 1). */
   readonly minClients?: number
 }
@@ -49,6 +51,8 @@ export interface LocalFederation {
   /** The job's verifier nodes (none without `verify`). */
   readonly verifiers: readonly { readonly name: string; readonly kit: string }[]
   readonly runs: string
+  /** An MS-FL job: every process needs `--ledger`, and each party's account must be funded. */
+  readonly msfl: boolean
 }
 
 export const PROVIDER_NAME = 'provider'
@@ -74,6 +78,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       rounds: o.rounds,
       seed: o.seed,
       strategy: 'fedavg',
+      ...(o.protocol === 'msfl' ? { protocol: 'msfl' } : {}),
       ...(o.verify === undefined ? {} : { verify: o.verify }),
       ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
       ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
@@ -81,7 +86,10 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       out: runs,
     }),
   )
-  const { sha256, plan } = loadJob(job)
+  const loaded = loadAnyJob(job)
+  const { sha256 } = loaded
+  const defences = isMsflJob(loaded) ? undefined : loaded.plan.defences
+  const hiding = loaded.plan.protocol === 'protected' ? loaded.plan.privacy.hiding : undefined
   const pki = join(o.dir, 'pki')
   await createFederationCa({ dir: pki, federation: `local-${randomBytes(4).toString('hex')}` })
   const endpoint = `${o.host}:${await freePort(o.host)}`
@@ -107,7 +115,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     seed: o.seed,
     partition: 'iid',
     // With verify the requestor's validation rows are held back, as in simulation.
-    ownerRows: (train) => ownerTrainingRows(plan.defences, o.seed, train)?.trainRows,
+    ownerRows: (train) => ownerTrainingRows(defences, o.seed, train)?.trainRows,
   })
   mkdirSync(join(o.dir, 'data'), { recursive: true, mode: 0o700 })
   const owners = []
@@ -117,9 +125,8 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     owners.push({ name, kit: await kit('data-owner', name), data })
   }
   const verifiers = []
-  for (const name of plan.defences?.verify ? verifierNodeIds(plan.defences.verify.nodes) : [])
+  for (const name of defences?.verify ? verifierNodeIds(defences.verify.nodes) : [])
     verifiers.push({ name, kit: await kit('verifier', name) })
-  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
   const keyHolderKit =
     hiding && hiding.name !== 'secagg' ? await kit('key-holder', KEY_HOLDER_ID) : undefined
   return {
@@ -130,6 +137,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     owners,
     verifiers,
     runs,
+    msfl: isMsflJob(loaded),
     ...(keyHolderKit ? { keyHolderKit } : {}),
   }
 }

@@ -10,7 +10,7 @@ import { logFederationEvent, type OpenedParticipant } from './openParticipant.ts
  * the error propagates).
  */
 export async function serveParticipant(
-  opened: OpenedParticipant,
+  opened: OpenedParticipant<{ readonly runId: string }>,
   handler: MessageHandler & { readonly ended: Promise<RunEnded> },
   endpoint: string | undefined,
 ): Promise<number> {

@@ -41,8 +41,17 @@ export const aggregateSchema = messageSchema('msfl-aggregate', {
   ledgerRound: z.string().min(1).max(200),
   ciphertexts,
 })
-/** MR → SP: round closed (its decrypted test metrics are the MR's own business). */
-export const roundClosedSchema = messageSchema('msfl-round-closed', { round })
+/**
+ * MR → SP: round closed. Its test metrics are the MR's own business: in a deployment the
+ * MR may report them (the SP holds no weights to evaluate), in one process it does not.
+ */
+export const roundClosedSchema = messageSchema('msfl-round-closed', {
+  round,
+  accuracy: z.number().min(0).max(1).optional(),
+  loss: z.number().min(0).optional(),
+})
+/** The requestor's answer to the aggregate. */
+export type RoundClosed = z.infer<typeof roundClosedSchema>
 export const errorSchema = messageSchema('error', {
   clientId: z.string().max(200),
   message: z.string().max(2000),

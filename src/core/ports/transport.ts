@@ -1,4 +1,5 @@
 import type { DeploymentMessage } from '../deploy/deploymentMessages.ts'
+import type { MsflDeploymentMessage } from '../deploy/msflDeploymentMessages.ts'
 import type { ServerMessage } from '../fl/messages.ts'
 import type { OwnerInboxMessage, RequestorInboxMessage } from '../msfl/msflMessages.ts'
 import type { KeyHolderRequest } from '../privacy/keyHolderMessages.ts'
@@ -20,6 +21,7 @@ export type ProtocolMessage =
   | ScalingInboxMessage
   | KeyHolderRequest
   | DeploymentMessage
+  | MsflDeploymentMessage
 
 /** How long a request may take, and how the caller can give up on it earlier. */
 export interface RequestOptions {

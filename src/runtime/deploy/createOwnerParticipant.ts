@@ -13,6 +13,7 @@ import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createScalingOwner, type ScalingOwner } from '../../core/scaling/createScalingOwner.ts'
 import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
+import { answerRunRequest } from './answerRunRequest.ts'
 import { trainingSeedOf } from './trainingSeedOf.ts'
 
 /** What a data owner's process serves a deployed job with: its own rows and the job's terms. */
@@ -83,12 +84,13 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
     ended: end.ended,
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
-      if (type === 'describe-data') {
-        const parsed = describeDataSchema.safeParse(message)
-        if (!parsed.success || parsed.data.runId !== runId)
-          return error('describe-data: not this run')
-        return { type: 'data-description', runId, clientId, rows: p.data.n }
-      }
+      if (type === 'describe-data')
+        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => ({
+          type: 'data-description',
+          runId,
+          clientId,
+          rows: p.data.n,
+        }))
       if (type === 'run-ended') return end.handle(message)
       if (type === 'protection-terms') {
         const parsed = protectionTermsSchema.safeParse(message)

@@ -307,8 +307,13 @@ function verificationStage(
   return { aggregate: stage.aggregate }
 }
 
+/** What the provider needs to ask its participants something: the run, who, how, how long. */
+export type ProviderRequests = Pick<ServeFederationParameters, 'runId' | 'owners' | 'transport'> & {
+  readonly plan: { readonly basics: { readonly deadlineMs: number } }
+}
+
 /** Every owner's row count; an owner that does not answer fails the run before round 1. */
-async function describeOwners(p: ServeFederationParameters): Promise<number[]> {
+export async function describeOwners(p: ProviderRequests): Promise<number[]> {
   const request: ProtocolMessage = { type: 'describe-data', runId: p.runId }
   const outcomes = await collectReplies(p.transport, new Map(p.owners.map((o) => [o, request])), {
     deadlineMs: p.plan.basics.deadlineMs,
@@ -352,8 +357,8 @@ async function deliverModel(
 }
 
 /** Best effort: a participant that is gone already cannot be told, and the run's outcome stands. */
-async function announceEnd(
-  p: ServeFederationParameters,
+export async function announceEnd(
+  p: ProviderRequests,
   participants: readonly string[],
   outcome: 'completed' | 'failed',
   message: string,

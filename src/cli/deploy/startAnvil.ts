@@ -3,8 +3,10 @@ import { accessSync, constants } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
+/** A local anvil node this process started: its JSON-RPC URL and how to stop it. */
 export interface RunningAnvil {
   readonly url: string
+  /** Stops this anvil (SIGTERM to its own pid) and resolves once it exited. */
   stop(): Promise<void>
 }
 
@@ -31,7 +33,7 @@ export function findAnvil(): { path: string } | { missing: string } {
 }
 
 /**
- * Starts anvil on 127.0.0.1 with a port the OS picks (read back from its banner), at the
+ * A development chain for `msfl deploy local --protocol msfl` and the tests: starts anvil on 127.0.0.1 with a port the OS picks (read back from its banner), at the
  * Shanghai hardfork the contract is compiled for, with no prefunded accounts.
  */
 export function startAnvil(path: string): Promise<RunningAnvil> {

@@ -1,0 +1,243 @@
+import type { Dataset } from '../../core/data/dataset.ts'
+import type { FeatureScaling, FeatureScalingPlan } from '../../core/data/featureScaling.ts'
+import {
+  type LedgerAddress,
+  type LedgerTerms,
+  ledgerAddressSchema,
+  type MsflPublicKey,
+  msflOwnerTermsAcceptedSchema,
+  msflPublicKeySchema,
+} from '../../core/deploy/msflDeploymentMessages.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import { createRunEmitter, reportRunFailure } from '../../core/events/createRunEmitter.ts'
+import type { EventSink, MsflRoundRecord } from '../../core/events/runEvent.ts'
+import { createBlockLayout } from '../../core/msfl/blockLayout.ts'
+import { msflModelShape } from '../../core/msfl/msflModel.ts'
+import type { HeEvaluator } from '../../core/ports/he.ts'
+import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
+import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import type { Rng } from '../../core/rng/rng.ts'
+import type { MsflRunPlan } from '../config/planRun.ts'
+import { describeMsflModel } from '../msfl/describeMsflModel.ts'
+import { expectReply } from '../msfl/expectReply.ts'
+import { collectReplies } from '../rounds/collectReplies.ts'
+import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import { runMsflProtocol } from '../runMsflProtocol.ts'
+import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import type { RequestorKeyUse } from './createMsflOwnerParticipant.ts'
+import type { DeployedLedgerSummary, LedgerParties, ProviderLedger } from './msflLedgerParty.ts'
+import { announceEnd, describeOwners } from './serveFederation.ts'
+
+/** What the service provider of a deployed MS-FL job needs (it holds public key material only). */
+export interface ServeMsflParameters extends RequestorKeyUse {
+  readonly runId: string
+  readonly plan: MsflRunPlan
+  /** The owners' node ids, in the job's order. */
+  readonly owners: readonly string[]
+  /** The requestor's node id: it holds the CKKS secret key and pays. */
+  readonly requestor: string
+  readonly transport: Transport
+  /** The job's public test rows: only their shape (features, classes) is used here. */
+  readonly test: Dataset
+  readonly scaling: FeatureScalingPlan | undefined
+  readonly crypto: SecaggCrypto
+  /** Slots of the job's CKKS preset. */
+  readonly slots: number
+  /** The provider's account on the run's chain: it deploys the contract, delivers and declines. */
+  readonly ledger: ProviderLedger
+  /** The CSPRNG the masks are drawn from. */
+  readonly maskRng: Rng
+  /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
+  digest(parts: readonly Uint8Array[]): Uint8Array
+  readonly emit: EventSink
+  readonly now: () => number
+}
+
+/** A deployed MS-FL run as the provider saw it: its rounds, the requestor's last metrics, the chain's totals. */
+export interface ServedMsfl {
+  readonly history: readonly MsflRoundRecord[]
+  /** The requestor's test metrics after the last round, as it reported them. */
+  readonly final: RoundEvaluation
+  readonly ledger: DeployedLedgerSummary
+}
+
+/**
+ * The service provider of a deployed MS-FL job, on the protocol code a simulation runs
+ * (runMsflProtocol). Before round 1: the owners' row counts and the scaling agreement (as
+ * serveFederation), every party's signed ledger address (each checked against its
+ * certificate), the settlement contract deployed from the provider's own account, the
+ * terms to the requestor (chain, addresses, scaling; it answers with its signed public
+ * key) and to every owner (the requestor's key, which each owner checks itself). The
+ * provider signs only its own transactions (deliver, decline); the requestor deposits and
+ * registers models with its key. Every participant is told the run's end, also on failure.
+ */
+export async function serveMsfl(p: ServeMsflParameters): Promise<ServedMsfl> {
+  const { plan, runId, owners } = p
+  const { basics, msfl } = plan
+  if (owners.length !== basics.clients)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `clients: the job has ${basics.clients} owners, ${owners.length} were named`,
+    )
+  const event = createRunEmitter(p)
+  const participants = [...owners, p.requestor]
+  let he: (HeEvaluator & { dispose(): void }) | undefined
+  try {
+    const rows = await describeOwners(p)
+    const scaling = await agreeScaling(p, rows)
+    const claims = await collectClaims(p)
+    const terms = await p.ledger.publish(BigInt(msfl.pricePerComponent))
+    const parties: LedgerParties = {
+      requestor: claims.get(p.requestor)!.address,
+      provider: p.ledger.address,
+      owners: Object.fromEntries(owners.map((o) => [o, claims.get(o)!.address])),
+    }
+    const settlement = await p.ledger.settle(terms, parties)
+    const publicKey = await requestorTerms(p, terms, claims, scaling)
+    await ownerTerms(p, terms, publicKey)
+    he = await p.createEvaluator(publicKey.material)
+    const shape = msflModelShape(p.test)
+    const layout = createBlockLayout(p.test.d, msfl.batchSize, p.slots)
+    event('run-started', {
+      dataset: basics.dataset,
+      model: describeMsflModel(shape.heads),
+      strategy: `msfl (${plan.he}, mask=${msfl.mask}, ${plan.selectionRule})`,
+      clients: basics.clients,
+      rounds: basics.rounds,
+      numParams: layout.components * shape.heads,
+      trainRows: rows.reduce((a, b) => a + b, 0),
+      testRows: p.test.n,
+      attackers: {},
+    })
+    let final: RoundEvaluation = { loss: Number.NaN }
+    const history = await runMsflProtocol({
+      runId,
+      rounds: basics.rounds,
+      he,
+      layout,
+      heads: shape.heads,
+      transport: p.transport,
+      requestor: p.requestor,
+      owners,
+      settlement,
+      maskMode: msfl.mask,
+      minOwners: msfl.minOwners,
+      maskRng: p.maskRng,
+      digest: p.digest,
+      deadlineMs: basics.deadlineMs,
+      // The provider holds no weights: the round's metrics are the requestor's report.
+      evaluate: (_round, closed) => {
+        final = {
+          loss: closed.loss ?? Number.NaN,
+          ...(closed.accuracy === undefined ? {} : { accuracy: closed.accuracy }),
+        }
+        return final
+      },
+      emit: p.emit,
+      now: p.now,
+    })
+    const ledger = await p.ledger.totals(terms, parties)
+    await announceEnd(p, participants, 'completed', 'the run completed')
+    return { history, final, ledger }
+  } catch (error) {
+    reportRunFailure(event, error)
+    const reason = error instanceof Error ? error.message : String(error)
+    await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
+    throw error
+  } finally {
+    he?.dispose()
+  }
+}
+
+/** The owners agree on the feature scaling, as in serveFederation (undefined when none is needed). */
+async function agreeScaling(
+  p: ServeMsflParameters,
+  rows: readonly number[],
+): Promise<FeatureScaling | undefined> {
+  if (!p.scaling || p.scaling.features.length === 0) return undefined
+  const agreement = await agreeFeatureScaling({
+    session: `${p.runId}/feature-statistics`,
+    transport: p.transport,
+    owners: p.owners,
+    plan: p.scaling,
+    maxRows: Math.max(...rows),
+    threshold: Math.floor(p.owners.length / 2) + 1,
+    crypto: p.crypto,
+    stageTimeoutMs: p.plan.basics.deadlineMs,
+  })
+  return agreement.scaling
+}
+
+/** Every party's signed address, each checked against the certificate it names. */
+async function collectClaims(p: ServeMsflParameters): Promise<Map<string, LedgerAddress>> {
+  const request: ProtocolMessage = { type: 'ledger-address-request', runId: p.runId }
+  const asked = [...p.owners, p.requestor]
+  const outcomes = await collectReplies(p.transport, new Map(asked.map((id) => [id, request])), {
+    deadlineMs: p.plan.basics.deadlineMs,
+  })
+  const claims = new Map<string, LedgerAddress>()
+  for (const outcome of outcomes) {
+    const id = outcome.clientId
+    if (!('reply' in outcome))
+      throw new MsflError('PROTOCOL', `${id} did not send its ledger address`)
+    const claim = expectReply(ledgerAddressSchema, outcome.reply, `${id}'s ledger address`)
+    if (claim.clientId !== id)
+      throw new MsflError('PROTOCOL', `${id} sent the ledger address of ${claim.clientId}`)
+    p.ledger.checkClaim(id === p.requestor ? 'requestor' : 'data-owner', claim)
+    claims.set(id, claim)
+  }
+  return claims
+}
+
+/** The requestor's terms; its reply is its public key, whose signature is checked here too. */
+async function requestorTerms(
+  p: ServeMsflParameters,
+  ledger: LedgerTerms,
+  claims: ReadonlyMap<string, LedgerAddress>,
+  scaling: FeatureScaling | undefined,
+): Promise<MsflPublicKey> {
+  const reply = await p.transport.request(
+    p.requestor,
+    {
+      type: 'msfl-requestor-terms',
+      runId: p.runId,
+      ledger,
+      provider: p.ledger.claim(),
+      owners: p.owners.map((o) => claims.get(o)!),
+      ...(scaling ? { scaling: { mean: [...scaling.mean], std: [...scaling.std] } } : {}),
+    },
+    { deadlineMs: p.plan.basics.deadlineMs },
+  )
+  const publicKey = expectReply(msflPublicKeySchema, reply, `the requestor ${p.requestor}`)
+  if (publicKey.runId !== p.runId || publicKey.clientId !== p.requestor)
+    throw new MsflError(
+      'PROTOCOL',
+      `the requestor's public key is not ${p.requestor}'s for this run`,
+    )
+  p.checkPublicKey(publicKey)
+  return publicKey
+}
+
+/**
+ * Every owner must accept the terms (it checks the requestor's key itself) before round 1.
+ * The terms carry the requestor's public material (about 67 MB with ckks-16384), so they go
+ * to one owner at a time: sent at once, the last envelope would queue behind the others'
+ * bytes and could reach its owner after the transport's freshness window.
+ */
+async function ownerTerms(
+  p: ServeMsflParameters,
+  ledger: LedgerTerms,
+  publicKey: MsflPublicKey,
+): Promise<void> {
+  const request: ProtocolMessage = { type: 'msfl-owner-terms', runId: p.runId, ledger, publicKey }
+  for (const id of p.owners) {
+    const [outcome] = await collectReplies(p.transport, new Map([[id, request]]), {
+      deadlineMs: p.plan.basics.deadlineMs,
+    })
+    if (!outcome || !('reply' in outcome))
+      throw new MsflError('PROTOCOL', `owner ${id} did not answer the run terms`)
+    const accepted = expectReply(msflOwnerTermsAcceptedSchema, outcome.reply, `owner ${id}`)
+    if (accepted.clientId !== id || accepted.runId !== p.runId)
+      throw new MsflError('PROTOCOL', `owner ${id} accepted the terms of another run or owner`)
+  }
+}
