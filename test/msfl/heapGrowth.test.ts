@@ -8,9 +8,9 @@ import { runMsflSimulation } from '../../src/runtime/runMsflSimulation.ts'
 import { wasmHeapBytes } from '../he-seal/sealTestHelpers.ts'
 import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
-// 30 rounds after warm-up: a leak of more than ~140 KB per round (a ciphertext at N = 16384 is
+// 15 rounds after warm-up: a leak of more than ~280 KB per round (a ciphertext at N = 16384 is
 // ~1.5 MB) crosses the 4 MB bound. Longer runs, for slower leaks: npm run bench:heap.
-const ROUNDS = 40
+const ROUNDS = 25
 
 it(`the WebAssembly heap does not grow over ${ROUNDS} MS-FL rounds`, async () => {
   const data = await loadAdultSlice(600, 200)

@@ -34,12 +34,19 @@ function run(
     cwd,
     encoding: 'utf8',
     env: { ...cleanEnv, ...env },
-    timeout: 300_000,
+    // npm install on a busy 2-core machine has taken close to 5 minutes; a command that
+    // outlives this is killed, and ok() says so rather than printing npm's empty output.
+    timeout: 600_000,
   })
 }
 
 function ok(result: SpawnSyncReturns<string>, what: string): string {
-  assert.equal(result.status, 0, `${what} failed:\n${result.stdout}\n${result.stderr}`)
+  const ended = result.error
+    ? `it could not run or was stopped: ${result.error.message}`
+    : result.signal
+      ? `it was killed by ${result.signal}`
+      : `exit code ${result.status}`
+  assert.equal(result.status, 0, `${what} failed (${ended}):\n${result.stdout}\n${result.stderr}`)
   return result.stdout
 }
 
