@@ -160,14 +160,10 @@ try {
       kits: ownerKits.slice(i * share, (i + 1) * share),
       wave: WAVE,
     }
-    const child = spawn(
-      process.execPath,
-      ['--disable-warning=DEP0123', '--import', 'tsx', 'bench/manyOwnersWorker.ts'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, MSFL_BENCH_OWNERS_TASK: JSON.stringify(task) },
-      },
-    )
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/manyOwnersWorker.ts'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, MSFL_BENCH_OWNERS_TASK: JSON.stringify(task) },
+    })
     children.push(child)
     child.once('exit', (code) => {
       exited += 1

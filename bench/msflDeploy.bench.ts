@@ -48,7 +48,7 @@ try {
   log(`across processes: ${OWNERS} owners, ${ROUNDS} rounds, anvil at ${anvil.url}`)
   const started = performance.now()
   const outcome = await launchLocalFederation(federation, {
-    cli: [process.execPath, '--disable-warning=DEP0123', '--import', 'tsx', 'src/cli/main.ts'],
+    cli: [process.execPath, '--import', 'tsx', 'src/cli/main.ts'],
     write: () => {},
     ledger,
   })

@@ -208,7 +208,7 @@ describe('every role its own OS process (gRPC, mutual TLS 1.3, real sockets)', (
       const linkOf = (name: string) => links[names.indexOf(name)]!
       const lines: string[] = []
       const outcome = await launchLocalFederation(federation, {
-        cli: [process.execPath, '--disable-warning=DEP0123', '--import', 'tsx', 'src/cli/main.ts'],
+        cli: [process.execPath, '--import', 'tsx', 'src/cli/main.ts'],
         write: (line) => lines.push(line),
         listen: `0.0.0.0:${port}`,
         wrap: (name) => ['ip', 'netns', 'exec', linkOf(name).name],

@@ -6,13 +6,7 @@ import {
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
 
 /** The CLI under test, run from source; never derived from this process's argv. */
-export const CLI = [
-  process.execPath,
-  '--disable-warning=DEP0123',
-  '--import',
-  'tsx',
-  'src/cli/main.ts',
-]
+export const CLI = [process.execPath, '--import', 'tsx', 'src/cli/main.ts']
 
 /** One started CLI process: its output so far, its exit, and a wait for a log line. */
 export interface CliProcess {

@@ -1,4 +1,5 @@
 import { createPrivateKey, randomInt } from 'node:crypto'
+import { isIP } from 'node:net'
 import tls from 'node:tls'
 import * as grpc from '@grpc/grpc-js'
 import { MsflError } from '../../core/errors/msflError.ts'
@@ -100,7 +101,13 @@ export function connectToFederation(p: FederationClientParameters): FederationCo
   const client = new grpc.Client(
     p.endpoint,
     grpc.credentials.createFromSecureContext(clientSecureContext(p.tls), { checkServerIdentity }),
-    channelOptions(limits),
+    {
+      ...channelOptions(limits),
+      // grpc-js sends the endpoint's host as the TLS server name (SNI), which TLS forbids for
+      // an IP address (Node warns, DEP0123). The provider serves one certificate whatever the
+      // name, and checkServerIdentity above checks it against the endpoint's host itself.
+      ...(isIP(expectedHost) ? { 'grpc.ssl_target_name_override': SNI_FOR_IP_ENDPOINTS } : {}),
+    },
   )
 
   let closing = false
@@ -227,6 +234,9 @@ export function connectToFederation(p: FederationClientParameters): FederationCo
 }
 
 /** The host part of `host:port` or `[v6]:port`. */
+/** The TLS server name sent when the endpoint is an IP address (SNI carries host names only). */
+const SNI_FOR_IP_ENDPOINTS = 'msfl-service-provider'
+
 function hostOf(endpoint: string): string {
   const bracketed = /^\[([^\]]+)\]:\d+$/.exec(endpoint)
   if (bracketed) return bracketed[1]!

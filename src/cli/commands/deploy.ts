@@ -116,7 +116,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
     )
   else
     say(
-      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} rounds, every role its own process; model delivered to ${outcome.modelFile}\n${describeChain(outcome.summary['ledger'])}`,
+      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} round${flags.rounds === 1 ? '' : 's'}, every role its own process; model delivered to ${outcome.modelFile}\n${describeChain(outcome.summary['ledger'])}`,
     )
   if (failed.length > 0) {
     say(

@@ -46,10 +46,7 @@ function deferred(): { promise: Promise<void>; resolve(): void } {
  * only valid in the CLI's own process, whose `argv[1]` is its entry point.
  */
 export function thisCli(): string[] {
-  // grpc-js passes an IP endpoint as the TLS server name, which Node flags once (DEP0123);
-  // the certificate is checked against the address all the same.
-  const flags = process.execArgv.filter((flag) => flag !== '--disable-warning=DEP0123')
-  return [process.execPath, '--disable-warning=DEP0123', ...flags, process.argv[1]!]
+  return [process.execPath, ...process.execArgv, process.argv[1]!]
 }
 
 /**
