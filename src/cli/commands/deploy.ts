@@ -103,11 +103,16 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   const processes =
     flags.owners + 2 + federation.verifiers.length + (federation.keyHolderKit ? 1 : 0)
   say(`deploy local: starting ${processes} processes (provider at ${federation.endpoint})\n`)
+  // Killed or interrupted, deploy local stops what it started rather than orphan it.
+  const stop = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal)
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal)
   const outcome = await launchLocalFederation(federation, {
     cli: thisCli(),
     write: say,
+    signal: stop.signal,
     ...(ledger === undefined ? {} : { ledger }),
-  })
+  }).finally(() => process.off('SIGTERM', onSignal).off('SIGINT', onSignal))
   const final = outcome.summary['final'] as { accuracy?: number } | undefined
   const failed = Object.entries(outcome.exitCodes).filter(([, code]) => code !== 0)
   if (flags.json)

@@ -24,6 +24,12 @@ export interface LaunchOptions {
    * anvil started for the run and stopped after it). Each party's account is funded on it.
    */
   readonly ledger?: string
+  /**
+   * Stops the run: every process started is killed and the anvil stopped, and the launch
+   * rejects (the CLI aborts it on SIGTERM and SIGINT, so a stopped `deploy local` leaves
+   * no process behind).
+   */
+  readonly signal?: AbortSignal
 }
 
 /** What the provider printed as its JSON summary, and every process's exit code. */
@@ -103,6 +109,15 @@ async function launchProcesses(
     return child
   }
   const stdout: string[] = []
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (options.signal?.aborted) resolve('stopped')
+    options.signal?.addEventListener('abort', () => resolve('stopped'), { once: true })
+  })
+  const stoppedError = () =>
+    new MsflError(
+      'TRANSPORT',
+      `deploy local: stopped (${String(options.signal?.reason ?? 'aborted')})`,
+    )
   const provider = start(
     'provider',
     [
@@ -118,7 +133,12 @@ async function launchProcesses(
   const started = await Promise.race([
     listening.promise.then(() => true),
     exits.get('provider')!.then(() => false),
+    stopped,
   ])
+  if (started === 'stopped') {
+    provider.kill('SIGTERM')
+    throw stoppedError()
+  }
   if (!started) {
     throw new MsflError('CONFIG_INVALID', 'deploy local: the provider exited before it listened')
   }
@@ -154,9 +174,10 @@ async function launchProcesses(
     timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 3_600_000)
   })
   try {
-    const providerExit = await Promise.race([exits.get('provider')!, timedOut])
+    const providerExit = await Promise.race([exits.get('provider')!, timedOut, stopped])
     if (providerExit === 'timeout')
       throw new MsflError('TRANSPORT', 'deploy local: the run did not finish before the timeout')
+    if (providerExit === 'stopped') throw stoppedError()
     // The participants exit once told the run ended; give them a moment, then stop them.
     const rest = [...exits.entries()].filter(([name]) => name !== 'provider')
     const settled = await Promise.race([
