@@ -73,6 +73,21 @@ export async function launchLocalFederation(
   }
 }
 
+/** Resolves once `signal` aborts (never without one). */
+function whenStopped(signal: AbortSignal | undefined): Promise<'stopped'> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve('stopped')
+    signal?.addEventListener('abort', () => resolve('stopped'), { once: true })
+  })
+}
+
+function stoppedError(signal: AbortSignal | undefined): MsflError {
+  return new MsflError(
+    'TRANSPORT',
+    `deploy local: stopped (${String(signal?.reason ?? 'aborted')})`,
+  )
+}
+
 /** The processes of launchLocalFederation; an MS-FL job's parties reach `chain`. */
 async function launchProcesses(
   federation: LocalFederation,
@@ -109,15 +124,7 @@ async function launchProcesses(
     return child
   }
   const stdout: string[] = []
-  const stopped = new Promise<'stopped'>((resolve) => {
-    if (options.signal?.aborted) resolve('stopped')
-    options.signal?.addEventListener('abort', () => resolve('stopped'), { once: true })
-  })
-  const stoppedError = () =>
-    new MsflError(
-      'TRANSPORT',
-      `deploy local: stopped (${String(options.signal?.reason ?? 'aborted')})`,
-    )
+  const stopped = whenStopped(options.signal)
   const provider = start(
     'provider',
     [
@@ -137,7 +144,7 @@ async function launchProcesses(
   ])
   if (started === 'stopped') {
     provider.kill('SIGTERM')
-    throw stoppedError()
+    throw stoppedError(options.signal)
   }
   if (!started) {
     throw new MsflError('CONFIG_INVALID', 'deploy local: the provider exited before it listened')
@@ -177,7 +184,7 @@ async function launchProcesses(
     const providerExit = await Promise.race([exits.get('provider')!, timedOut, stopped])
     if (providerExit === 'timeout')
       throw new MsflError('TRANSPORT', 'deploy local: the run did not finish before the timeout')
-    if (providerExit === 'stopped') throw stoppedError()
+    if (providerExit === 'stopped') throw stoppedError(options.signal)
     // The participants exit once told the run ended; give them a moment, then stop them.
     const rest = [...exits.entries()].filter(([name]) => name !== 'provider')
     const settled = await Promise.race([
