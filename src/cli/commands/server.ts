@@ -160,6 +160,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       ...(journal ? { journal } : {}),
       onScalingKnown: (announce) => connections.announceScaling(announce),
       aggregationRng: createCsprng(),
+      noiseRng: createCsprng,
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
         open: openDeployedProtection,
@@ -173,7 +174,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     const wire = endpoint.wireStats()
     dir.write(
       'metrics.json',
-      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, transport: { ...stats, wire } }, null, 2)}\n`,
+      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
     )
     dir.write(
       'model.bin',
@@ -187,13 +188,14 @@ export async function server(argv: readonly string[]): Promise<number> {
     const summary = {
       runId: job.runId,
       ...finalJson(result.final),
+      ...privacyOf(result),
       runDir,
       transport: { ...stats, wire },
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
     else
       process.stdout.write(
-        `final accuracy ${((result.final.accuracy ?? 0) * 100).toFixed(2)} % after ${result.history.length} rounds — ${runDir}\n`,
+        `final accuracy ${((result.final.accuracy ?? 0) * 100).toFixed(2)} % after ${result.history.length} rounds${result.privacy ? `, ε = ${result.privacy.epsilon.toFixed(4)} (δ = ${result.privacy.delta})` : ''} — ${runDir}\n`,
       )
     return 0
   } finally {
@@ -202,6 +204,11 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
+}
+
+/** A DP job's (ε, δ) as the owners or the provider's accountant counted them, for the reports. */
+function privacyOf(result: { readonly privacy?: unknown }): { privacy?: unknown } {
+  return result.privacy === undefined ? {} : { privacy: result.privacy }
 }
 
 /** SMPC verification with the provider's validation rows; the dealer runs in this process. */

@@ -1,8 +1,13 @@
 import type { Dataset } from '../../core/data/dataset.ts'
-import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
+import {
+  applyFeatureScaling,
+  type FeatureScalingPlan,
+  rangeScaling,
+} from '../../core/data/featureScaling.ts'
 import {
   describeDataSchema,
   type ProtectionTerms,
+  privacySpentRequestSchema,
   protectionTermsSchema,
   type RunEnded,
 } from '../../core/deploy/deploymentMessages.ts'
@@ -14,6 +19,7 @@ import { createScalingOwner, type ScalingOwner } from '../../core/scaling/create
 import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
+import type { OwnerDp } from './openOwnerDp.ts'
 import { trainingSeedOf } from './trainingSeedOf.ts'
 
 /** What a data owner's process serves a deployed job with: its own rows and the job's terms. */
@@ -37,6 +43,11 @@ export interface OwnerParticipantParameters {
    * signed key in them, for ckks and paillier); every update then leaves protected.
    */
   readonly openProtection?: (terms: ProtectionTerms) => Promise<UpdateProtection>
+  /**
+   * `privacy: dp…` (openOwnerDp): the owner trains with its own DP (and noises its feature
+   * statistics at sample level, or scales by the declared ranges at client level).
+   */
+  readonly dp?: OwnerDp
 }
 
 /** An owner's handler, and the run's end as the provider announced it. */
@@ -54,29 +65,39 @@ export interface OwnerParticipant extends MessageHandler {
  * leave this handler.
  */
 export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerParticipant {
-  const { clientId, runId } = p
-  const scalingOwner: ScalingOwner | undefined = p.scaling
-    ? createScalingOwner({
-        clientId,
-        data: p.data,
-        plan: p.scaling,
-        session: `${runId}/feature-statistics`,
-        crypto: p.crypto,
-        soleOwner: p.owners === 1,
-      })
-    : undefined
+  const { clientId, runId, dp } = p
+  // Client-level DP releases no statistic of the owner's rows: the declared ranges scale them.
+  const byRanges = dp?.level === 'client' && p.scaling !== undefined
+  const data = byRanges ? applyFeatureScaling(p.data, p.scaling!, rangeScaling(p.scaling!)) : p.data
+  const scalingOwner: ScalingOwner | undefined =
+    p.scaling && !byRanges
+      ? createScalingOwner({
+          clientId,
+          data,
+          plan: p.scaling,
+          session: `${runId}/feature-statistics`,
+          crypto: p.crypto,
+          soleOwner: p.owners === 1,
+          ...(dp?.statisticsNoise ? { noise: dp.statisticsNoise } : {}),
+        })
+      : undefined
   let training: MessageHandler | undefined
   let protectedTraining: MessageHandler | undefined
   let opening = false
   const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
-    training ??= createTrainingClient({
-      clientId,
-      model: p.model,
-      data: scalingOwner ? scalingOwner.scaled() : p.data,
-      seed: trainingSeedOf(p.seed),
-    })
+    const rows = scalingOwner ? scalingOwner.scaled() : data
+    // Its noisy statistics left it when the features were agreed on by secure aggregation.
+    const released = scalingOwner !== undefined && (p.scaling?.features.length ?? 0) > 0
+    training ??= dp
+      ? dp.trainer(rows, released)
+      : createTrainingClient({
+          clientId,
+          model: p.model,
+          data: rows,
+          seed: trainingSeedOf(p.seed),
+        })
     return training
   }
   const end: RunEndSignal = acceptRunEnd(runId, clientId)
@@ -92,6 +113,17 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
           rows: p.data.n,
         }))
       if (type === 'run-ended') return end.handle(message)
+      if (type === 'privacy-spent-request') {
+        const spent = dp?.spent()
+        if (!spent)
+          return error('privacy-spent-request: this owner keeps no sample-level DP budget')
+        return answerRunRequest(privacySpentRequestSchema, message, { runId, clientId }, () => ({
+          type: 'privacy-spent',
+          runId,
+          clientId,
+          ...spent,
+        }))
+      }
       if (type === 'protection-terms') {
         const parsed = protectionTermsSchema.safeParse(message)
         if (!p.openProtection) return error('protection-terms: this job protects no updates')
