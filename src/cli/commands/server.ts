@@ -22,7 +22,7 @@ import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
-import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
+import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   ledgerFlag,
@@ -39,6 +39,7 @@ import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
+import { deployedPrivacyJson } from '../privacy/deployedPrivacyJson.ts'
 import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 import { startRunEvents } from '../startRunEvents.ts'
 
@@ -207,8 +208,8 @@ export async function server(argv: readonly string[]): Promise<number> {
 }
 
 /** A DP job's (ε, δ) as the owners or the provider's accountant counted them, for the reports. */
-function privacyOf(result: { readonly privacy?: unknown }): { privacy?: unknown } {
-  return result.privacy === undefined ? {} : { privacy: result.privacy }
+function privacyOf(result: Pick<ServedFederation, 'privacy'>): { privacy?: unknown } {
+  return result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }
 }
 
 /** SMPC verification with the provider's validation rows; the dealer runs in this process. */
