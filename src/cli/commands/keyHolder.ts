@@ -19,7 +19,8 @@ generates the key pair (the secret key never leaves this process), signs its pub
 key with its kit key, and connects out to the service provider (gRPC, mutual TLS 1.3).
 The provider forwards the signed public key to the owners, who check the signature
 themselves; each round the key holder decrypts only the summed ciphertext, and only
-if it sums at least two owners' updates, once per round. Exits 0 when the run completed.
+if it sums at least two owners' updates (client-level DP with distributed noise: the
+job's t), once per round. Exits 0 when the run completed.
 
   --kit DIR        startup kit from msfl pki issue --role key-holder --name key-holder
   --job FILE       the job file the kit was issued for (its SHA-256 is checked)

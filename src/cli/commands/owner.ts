@@ -29,7 +29,9 @@ startup kit and the job, reads and checks its OWN data against the job's declare
 schema (nothing is sent if a row or column is wrong), then connects out to the
 service provider over gRPC with mutual TLS 1.3 (no open port needed) and serves it:
 its row count, the feature-scaling agreement (secure aggregation) and local training.
-Its rows never leave the process. Exits 0 when the run completed, 1 otherwise.
+Its rows never leave the process. With privacy: dp… in the job it draws its own DP
+noise from its CSPRNG (the job's ε, δ and clip: the provider cannot lower them) and,
+at sample level, keeps its own accountant and refuses a round past its budget. Exits 0 when the run completed, 1 otherwise.
 
   --kit DIR        startup kit from msfl pki issue --role data-owner
   --job FILE       the job file the kit was issued for (its SHA-256 is checked)

@@ -54,7 +54,8 @@ count names them), the requestor and, when the job has verify: smpc, its verifie
 nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
 the rounds (each local model verified on secret shares by the verifier processes, or
 only their sum revealed with privacy: secagg). Writes runs/<id>/ (events, metrics,
-model) and prints the accuracy. Every round step is written to the run store before it
+model) and prints the accuracy (and with privacy: dp… the ε spent, as the owners'
+accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
 (docs/deployment.md; a secagg run starts again instead).
