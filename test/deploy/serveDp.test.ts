@@ -13,10 +13,15 @@ import { openDeployedProtection } from '../../src/cli/privacy/deployedProtection
 import type { DatasetSplit } from '../../src/core/data/dataset.ts'
 import { createModel } from '../../src/core/model/createModel.ts'
 import type { MessageHandler, ProtocolMessage } from '../../src/core/ports/transport.ts'
-import { type FederatedRunPlan, planFederatedRun } from '../../src/runtime/config/planRun.ts'
+import {
+  type FederatedRunPlan,
+  type ProtectedRunPlan,
+  planFederatedRun,
+} from '../../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../../src/runtime/config/simulationConfig.ts'
 import { createOwnerParticipant } from '../../src/runtime/deploy/createOwnerParticipant.ts'
 import { serveFederation } from '../../src/runtime/deploy/serveFederation.ts'
+import { summedUpdatesFloor } from '../../src/runtime/deploy/serveProtectedRounds.ts'
 import { planPopulation } from '../../src/runtime/planPopulation.ts'
 import { resolveModelSpec } from '../../src/runtime/resolveModelSpec.ts'
 import { runSimulation } from '../../src/runtime/runSimulation.ts'
@@ -72,6 +77,7 @@ function ownersOf(plan: FederatedRunPlan): Map<string, MessageHandler> {
         ...ownerPrivacy({
           runId: RUN,
           clientId: c.id,
+          rows: c.data.n,
           plan,
           model,
           crypto,
@@ -266,6 +272,42 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.match(again.message, /round 1 was answered already/)
     const past = (await owner.handle(fit(3))) as { type: string; message: string }
     assert.match(past.message, /round 3 is not one of the job's 2 rounds/)
+  })
+
+  it('an owner takes its DP terms from the job, not from the provider', async () => {
+    // Client level behind secagg: an update is never scaled, whatever the terms say.
+    const plan = planOf('dp:level=client,noise=distributed,delta=1e-3,min=3+secagg:t=3,clip=16')
+    const owner = ownersOf(plan).get('do-0')!
+    const terms = { type: 'protection-terms', runId: RUN, referenceExamples: 600 }
+    const refused = (await owner.handle(terms)) as { type: string; message: string }
+    assert.equal(refused.type, 'error')
+    assert.match(refused.message, /referenceExamples: client-level DP updates are not scaled/)
+    assert.equal(
+      ((await owner.handle({ ...terms, referenceExamples: 1 })) as { type: string }).type,
+      'protection-terms-accepted',
+    )
+    // The floor on a protected sum (the key holder's too) is the job's t, else two updates.
+    const paillier = planOf('dp:level=client,noise=distributed,delta=1e-3,min=3+paillier:range=16')
+    assert.equal(summedUpdatesFloor(paillier as ProtectedRunPlan), 3)
+    assert.equal(summedUpdatesFloor(planOf('secagg') as ProtectedRunPlan), 2)
+    // Sample level: δ must be below 1/rows, checked before the owner joins.
+    const loose = planOf('dp:epsilon=3,delta=0.05')
+    const model = createModel(resolveModelSpec('logistic', adult.test))
+    const privacy = (rows: number) =>
+      ownerPrivacy({
+        runId: RUN,
+        clientId: 'do-0',
+        rows,
+        plan: loose,
+        model,
+        crypto,
+        checkKeyHolder: () => {},
+      })
+    assert.throws(
+      () => privacy(20),
+      /privacy: dp delta 0.05 is not below 1\/rows = 5.00e-2 for do-0/,
+    )
+    assert.equal(privacy(19).dp?.level, 'sample')
   })
 
   it('refuses a job whose DP a deployment cannot run, or whose bytes differ, naming the field', () => {

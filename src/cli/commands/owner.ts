@@ -87,6 +87,7 @@ export async function owner(argv: readonly string[]): Promise<number> {
     ...ownerPrivacy({
       runId: job.runId,
       clientId: kit.name,
+      rows: data.n,
       plan: job.plan,
       model,
       crypto,

@@ -24,6 +24,8 @@ import { openDeployedProtection } from '../privacy/deployedProtection.ts'
 export function ownerPrivacy(p: {
   readonly runId: string
   readonly clientId: string
+  /** The owner's row count (sample-level DP needs δ below 1/rows). */
+  readonly rows: number
   readonly plan: FederatedRunPlan
   readonly model: Model
   readonly crypto: SecaggCrypto
@@ -41,6 +43,7 @@ export function ownerPrivacy(p: {
             plan,
             dp,
             clientId: p.clientId,
+            rows: p.rows,
             model: p.model,
             noiseRng: createCsprng,
           }),

@@ -2,6 +2,7 @@ import type { Dataset } from '../../core/data/dataset.ts'
 import type { PrivacySpent } from '../../core/deploy/deploymentMessages.ts'
 import type { DpTrainingClient } from '../../core/dp/createDpTrainingClient.ts'
 import { STATISTICS_NOISE_MULTIPLIER, STATISTICS_RELEASE } from '../../core/dp/statisticsRelease.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
 import { createTrainingClient } from '../../core/fl/createTrainingClient.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
@@ -46,6 +47,8 @@ export function openOwnerDp(p: {
   readonly plan: ProtectedRunPlan
   readonly dp: DpPart
   readonly clientId: string
+  /** The owner's row count: δ must be below 1/rows, checked before it joins the run. */
+  readonly rows: number
   readonly model: Model
   readonly noiseRng: () => Rng
 }): OwnerDp {
@@ -77,6 +80,11 @@ export function openOwnerDp(p: {
     }
   }
   const options = dp.options
+  if (options.delta >= 1 / p.rows)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `privacy: dp delta ${options.delta} is not below 1/rows = ${(1 / p.rows).toExponential(2)} for ${clientId}`,
+    )
   let owner: DpTrainingClient | undefined
   return {
     level: 'sample',
