@@ -254,7 +254,7 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.match(reply.message, /privacy budget exhausted/)
   })
 
-  it('client level: an owner answers no round past the job and no round twice', async () => {
+  it('client level: an owner answers no round past the job, no round twice, and none after a restart', async () => {
     const plan = planOf('dp:level=client,epsilon=5,delta=1e-3')
     const handlers = ownersOf(plan)
     const served = await serve(plan, handlers)
@@ -272,6 +272,12 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.match(again.message, /round 1 was answered already/)
     const past = (await owner.handle(fit(3))) as { type: string; message: string }
     assert.match(past.message, /round 3 is not one of the job's 2 rounds/)
+    // A restarted owner process (never asked describe-data) would start a fresh budget: it
+    // trains in no round of the run it joined late.
+    const restarted = ownersOf(plan).get('do-1')!
+    const late = (await restarted.handle(fit(2))) as { type: string; message: string }
+    assert.equal(late.type, 'error')
+    assert.match(late.message, /this DP owner process did not start with the run/)
   })
 
   it('an owner takes its DP terms from the job, not from the provider', async () => {
