@@ -181,6 +181,16 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.ok(Math.abs(served.final.accuracy! - simulated.final.accuracy!) < 0.1)
   })
 
+  it('sample level: an owner that does not report its ε is named, and the model stands', async () => {
+    const plan = planOf('dp:epsilon=3')
+    const served = await serve(plan, ownersOf(plan), {
+      fail: (to, m) => to === 'do-3' && m.type === 'privacy-spent-request',
+    })
+    assert.deepEqual(Object.keys(served.privacy!.owners!).sort(), ['do-0', 'do-1', 'do-2'])
+    assert.match(served.privacy!.unreported!['do-3']!, /do-3 is gone/)
+    assert.equal(served.history.length, 2)
+  })
+
   it('client level, central noise: the provider plans, accounts and noises; ε equals simulate', async () => {
     const plan = planOf('dp:level=client,epsilon=5,delta=1e-3,clip=1,sampling=0.75')
     const simulated = await simulate(plan)

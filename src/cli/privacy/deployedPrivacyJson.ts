@@ -14,6 +14,7 @@ export function deployedPrivacyJson(
     delta: privacy.delta,
     epsilon_per_round: privacy.epsilonPerRound,
     ...(privacy.owners ? { owners: privacy.owners } : {}),
+    ...(privacy.unreported ? { unreported: privacy.unreported } : {}),
     ...(privacy.level === 'client'
       ? {
           noise: privacy.noise,

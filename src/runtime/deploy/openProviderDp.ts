@@ -1,5 +1,4 @@
 import { privacySpentSchema } from '../../core/deploy/deploymentMessages.ts'
-import { MsflError } from '../../core/errors/msflError.ts'
 import type { Transport } from '../../core/ports/transport.ts'
 import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
@@ -17,6 +16,11 @@ export interface DeployedDpSummary {
   readonly epsilonPerRound: Record<number, number>
   /** Sample level: each owner's (ε, δ), as its own accountant reported it. */
   readonly owners?: Record<string, { readonly epsilon: number; readonly delta: number }>
+  /**
+   * Sample level: owners that gave no report (gone, or an invalid reply) and why; each of
+   * them refused any round past the job's ε itself, but what it spent is not known here.
+   */
+  readonly unreported?: Record<string, string>
   /** Client level: the mechanism (noise, σ, q, t). */
   readonly noise?: string
   readonly noiseMultiplier?: number
@@ -43,7 +47,7 @@ export interface ProviderDp {
  * The provider side of DP across processes, on the code a simulation runs. Sample level:
  * nothing — every owner runs DP-SGD with its own noise and accountant (openOwnerDp), and
  * after the rounds the provider asks each owner what it spent (`privacy-spent-request`)
- * and reports the largest, as a simulation does. Client level: createClientLevelRun with
+ * and reports the largest, as a simulation does, naming any owner that did not say. Client level: createClientLevelRun with
  * every owner honest — the Poisson round planner, the accountant, and with central noise
  * the noise on the sum — drawing from `noiseRng` (the provider's CSPRNG); the owners clip
  * (and add their noise shares) themselves.
@@ -78,7 +82,10 @@ export function openProviderDp(p: {
   return { scaleByRanges: false, summary: askOwners }
 }
 
-/** Every owner's (ε, δ) from its own accountant; an owner that does not say fails the report. */
+/**
+ * Every owner's (ε, δ) from its own accountant, and the largest; an owner that does not
+ * say is listed as unreported (the run's model stands: no owner spent past the job's ε).
+ */
 async function askOwners(p: {
   readonly runId: string
   readonly owners: readonly string[]
@@ -90,28 +97,34 @@ async function askOwners(p: {
     deadlineMs: p.deadlineMs,
   })
   const owners: Record<string, { epsilon: number; delta: number }> = {}
+  const unreported: Record<string, string> = {}
   const perRound: Record<number, number> = {}
   let epsilon = 0
   let delta = 0
   for (const outcome of outcomes) {
     const id = outcome.clientId
     const parsed = 'reply' in outcome ? privacySpentSchema.safeParse(outcome.reply) : undefined
-    if (!parsed?.success || parsed.data.clientId !== id || parsed.data.runId !== p.runId)
-      throw new MsflError(
-        'PROTOCOL',
-        `owner ${id} did not report the privacy it spent (${
-          'reply' in outcome
-            ? String((outcome.reply as { message?: unknown } | null)?.message ?? 'another reply')
-            : 'failure' in outcome
-              ? outcome.failure
-              : 'no answer by the deadline'
-        })`,
-      )
+    if (!parsed?.success || parsed.data.clientId !== id || parsed.data.runId !== p.runId) {
+      unreported[id] =
+        'reply' in outcome
+          ? String((outcome.reply as { message?: unknown } | null)?.message ?? 'another reply')
+          : 'failure' in outcome
+            ? outcome.failure
+            : 'no answer by the deadline'
+      continue
+    }
     const spent = parsed.data
     owners[id] = { epsilon: spent.epsilon, delta: spent.delta }
     epsilon = Math.max(epsilon, spent.epsilon)
     delta = Math.max(delta, spent.delta)
     for (const r of spent.rounds) perRound[r.round] = Math.max(perRound[r.round] ?? 0, r.epsilon)
   }
-  return { level: 'sample', epsilon, delta, epsilonPerRound: perRound, owners }
+  return {
+    level: 'sample',
+    epsilon,
+    delta,
+    epsilonPerRound: perRound,
+    owners,
+    ...(Object.keys(unreported).length > 0 ? { unreported } : {}),
+  }
 }

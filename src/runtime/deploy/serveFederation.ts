@@ -139,11 +139,11 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     ...verifiers,
     ...keyHolder,
   ]
-  const dp =
-    plan.protocol === 'protected' && plan.privacy.dp
-      ? openProviderDp({ plan, dp: plan.privacy.dp, owners, noiseRng: requiredNoise(p.noiseRng) })
-      : undefined
   try {
+    const dp =
+      plan.protocol === 'protected' && plan.privacy.dp
+        ? openProviderDp({ plan, dp: plan.privacy.dp, owners, noiseRng: requiredNoise(p.noiseRng) })
+        : undefined
     const rows = await describeOwners(p)
     const { test, validation } = await scaleServerData(p, rows, dp?.scaleByRanges ?? false)
     const strategy =
