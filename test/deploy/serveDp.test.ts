@@ -191,6 +191,23 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.equal(served.history.length, 2)
   })
 
+  it('sample level: an owner never sampled reports what its noisy statistics cost', async () => {
+    // One round over a quarter of the owners: one of them trains, three only released statistics.
+    const plan = planOf('dp:epsilon=3', { rounds: 1, sampling: { fraction: 0.25 } })
+    const simulated = await simulate(plan)
+    const seen: { to: string; request: ProtocolMessage; reply: unknown }[] = []
+    const served = await serve(plan, ownersOf(plan), { seen })
+    assert.equal(seen.filter((s) => s.request.type === 'fit').length, 1)
+    const owners = Object.values(served.privacy!.owners!)
+    assert.equal(owners.length, 4)
+    assert.ok(
+      owners.every((o) => o.epsilon > 0),
+      JSON.stringify(owners),
+    )
+    assert.equal(new Set(owners.map((o) => o.epsilon)).size, 2, 'one trained, three did not')
+    assert.equal(served.privacy!.epsilon, simulated.privacy!.epsilon)
+  })
+
   it('client level, central noise: the provider plans, accounts and noises; ε equals simulate', async () => {
     const plan = planOf('dp:level=client,epsilon=5,delta=1e-3,clip=1,sampling=0.75')
     const simulated = await simulate(plan)

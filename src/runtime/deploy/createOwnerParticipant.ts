@@ -113,6 +113,9 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         })
       if (type === 'run-ended') return end.handle(message)
       if (type === 'privacy-spent-request') {
+        // An owner never sampled has still released its noisy statistics: its accountant
+        // (built with them) says what that cost.
+        if (dp && (!scalingOwner || scalingOwner.isScaled())) trainer()
         const spent = dp?.spent()
         if (!spent)
           return error('privacy-spent-request: this owner keeps no sample-level DP budget')
