@@ -359,6 +359,24 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
       () => loadJob(write('dist.json', configOf('dp:level=client,noise=distributed,delta=1e-3'))),
       /privacy \(--privacy\): dp noise=distributed needs/,
     )
+    // Too few noise shares per released sum: the job is refused before any process runs it.
+    assert.throws(
+      () =>
+        loadJob(
+          write('t1.json', configOf('dp:level=client,noise=distributed,delta=1e-3,min=1+paillier')),
+        ),
+      /noise=distributed with paillier needs min=t ≥ 2/,
+    )
+    assert.throws(
+      () =>
+        loadJob(
+          write(
+            't5.json',
+            configOf('dp:level=client,noise=distributed,delta=1e-3,min=5+secagg:t=3'),
+          ),
+        ),
+      /min=5 exceeds secagg t=3/,
+    )
     assert.throws(
       () => loadJob(write('verify.json', configOf('dp:epsilon=3', { verify: 'smpc' }))),
       /verify: with privacy: dp it is not available in a deployment yet/,
