@@ -46,7 +46,10 @@ import {
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
   readonly runId: string
-  /** The job: the plain engine (FedAvg or FedSGD, any robust rule) or with `privacy: secagg`, no attacks. */
+  /**
+   * The job: the plain engine (FedAvg or FedSGD, any robust rule) or with `privacy`
+   * (secagg, ckks, paillier, dp at either level, or dp joined with one of them), no attacks.
+   */
   readonly plan: FederatedRunPlan
   /** The owners' node ids, in the job's order (the order sampling and aggregation use). */
   readonly owners: readonly string[]
@@ -117,6 +120,9 @@ export interface ServedFederation {
  * then the rounds (runFederation) with the seeds `runSimulation` derives, so the same
  * job gives the same model in one process and across processes; it delivers the model
  * to the requestor and tells every participant the run is over, also when it failed.
+ * With `privacy: dp…` the owners draw their own noise (openOwnerDp) and the provider runs
+ * only DP's provider side (openProviderDp): the same job spends the same ε as in one
+ * process, and its model agrees within the noise.
  */
 export async function serveFederation(p: ServeFederationParameters): Promise<ServedFederation> {
   const { plan, runId, owners } = p
