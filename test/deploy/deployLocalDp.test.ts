@@ -69,7 +69,7 @@ describe('msfl deploy local with privacy: dp (each owner process draws its own n
     timeout: 300_000,
   }, async () => {
     const dir = join(root, 'sample')
-    const { summary } = await deployDp(dir, 'dp:epsilon=3+secagg')
+    const { run, summary } = await deployDp(dir, 'dp:epsilon=3+secagg')
     assert.ok(Object.values(summary.exitCodes).every((code) => code === 0))
     const expected = await simulatedDp(join(dir, 'job.yaml'))
     assert.equal(summary.privacy.level, 'sample')
@@ -86,6 +86,11 @@ describe('msfl deploy local with privacy: dp (each owner process draws its own n
     )
     const metrics = JSON.parse(readFileSync(join(summary.runDir, 'metrics.json'), 'utf8'))
     assert.equal(metrics.privacy.epsilon, summary.privacy.epsilon)
+    // The requestor is told the ε with the model it takes delivery of.
+    assert.match(
+      run.stderr,
+      new RegExp(`\\[requestor\\] requestor: model received .*epsilon=${summary.privacy.epsilon}`),
+    )
     // The same job with ten times the budget (less noise) is another job: do-0's kit pins
     // the SHA-256 of the one it was issued for, and the owner refuses before connecting.
     const looser = join(dir, 'looser.yaml')

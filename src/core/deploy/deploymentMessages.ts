@@ -60,6 +60,14 @@ export const deliverModelSchema = messageSchema('deliver-model', {
   rounds: z.number().int().min(0).max(1_000_000),
   /** Test accuracy of the delivered parameters, as the provider measured it. */
   accuracy: z.number().min(0).max(1).optional(),
+  /**
+   * `privacy: dp…`: the (ε, δ) the run spent, as the provider reports it (at sample level the
+   * largest the owners' own accountants reported).
+   */
+  privacy: z
+    .object({ epsilon: z.number().min(0).finite(), delta: z.number().min(0).lt(1) })
+    .strict()
+    .optional(),
 })
 /** The provider's delivery of the final model to the requestor. */
 export type DeliverModel = z.infer<typeof deliverModelSchema>

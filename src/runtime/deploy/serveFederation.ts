@@ -422,6 +422,9 @@ async function deliverModel(
       params: result.params,
       rounds: result.history.length,
       ...(result.final.accuracy !== undefined ? { accuracy: result.final.accuracy } : {}),
+      ...(result.privacy
+        ? { privacy: { epsilon: result.privacy.epsilon, delta: result.privacy.delta } }
+        : {}),
     },
     { deadlineMs: p.plan.basics.deadlineMs },
   )
