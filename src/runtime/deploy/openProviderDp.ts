@@ -47,10 +47,10 @@ export interface ProviderDp {
  * The provider side of DP across processes, on the code a simulation runs. Sample level:
  * nothing — every owner runs DP-SGD with its own noise and accountant (openOwnerDp), and
  * after the rounds the provider asks each owner what it spent (`privacy-spent-request`)
- * and reports the largest, as a simulation does, naming any owner that did not say. Client level: createClientLevelRun with
- * every owner honest — the Poisson round planner, the accountant, and with central noise
- * the noise on the sum — drawing from `noiseRng` (the provider's CSPRNG); the owners clip
- * (and add their noise shares) themselves.
+ * and reports the largest, as a simulation does, naming any owner that did not say.
+ * Client level: createClientLevelRun with every owner honest — the Poisson round planner,
+ * the accountant, and with central noise the noise on the sum — drawing from `noiseRng`
+ * (the provider's CSPRNG); the owners clip (and add their noise shares) themselves.
  */
 export function openProviderDp(p: {
   readonly plan: ProtectedRunPlan
@@ -73,10 +73,7 @@ export function openProviderDp(p: {
     return {
       clientLevel,
       scaleByRanges: true,
-      summary: async () => {
-        const { level, ...summary } = clientLevel.summary()
-        return { level, ...summary }
-      },
+      summary: async () => clientLevel.summary(),
     }
   }
   return { scaleByRanges: false, summary: askOwners }
