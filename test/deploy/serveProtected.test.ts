@@ -182,7 +182,6 @@ describe('serveFederation with privacy: secagg (each owner a party of its own)',
   })
 
   it('refuses what a deployment cannot run, naming the field', async () => {
-    await assert.rejects(deploy(planOf('dp:epsilon=3')).served!, /privacy: DP across processes/)
     await assert.rejects(
       deploy(planOf('secagg', { dropout: 0.25 })).served!,
       /dropout: simulated dropouts have no place in a deployment/,

@@ -46,6 +46,7 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  *   key-holder-public-request     key-holder   key-holder-public
  *   describe-data                 data-owner   data-description
  *   protection-terms              data-owner   protection-terms-accepted
+ *   privacy-spent-request         data-owner   privacy-spent
  *   deliver-model                 requestor    model-received
  *   run-ended                     every role   run-ended-ack
  */
@@ -77,6 +78,7 @@ export const MESSAGE_RULES = {
   'key-holder-public-request': { to: ['key-holder'], replies: ['key-holder-public'] },
   'describe-data': { to: owner, replies: ['data-description'] },
   'protection-terms': { to: owner, replies: ['protection-terms-accepted'] },
+  'privacy-spent-request': { to: owner, replies: ['privacy-spent'] },
   'deliver-model': { to: requestor, replies: ['model-received'] },
   'run-ended': {
     to: ['data-owner', 'requestor', 'verifier', 'key-holder'],

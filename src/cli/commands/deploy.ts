@@ -25,7 +25,9 @@ interface. Prints each process's log and the final accuracy.
   --privacy SPEC   secagg[:t=…,clip=…]: the provider learns only each round's sum of
                    the owners' updates (secure aggregation between the owner processes);
                    ckks or paillier: owners encrypt under the key of a msfl key-holder
-                   process, which decrypts only round sums
+                   process, which decrypts only round sums; dp[:…] (alone or joined
+                   by +, as msfl simulate takes it): each owner process draws its own
+                   DP noise; prints the ε spent (docs/deployment.md)
   --verify SPEC    verify every local model on secret shares by verifier processes,
                    e.g. smpc or smpc:nodes=3,drop=0.1 (validation=public only)
   --protocol NAME  plain (default) or msfl: MS-FL (encrypted model, masked
@@ -121,7 +123,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
     )
   else
     say(
-      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} round${flags.rounds === 1 ? '' : 's'}, every role its own process; model delivered to ${outcome.modelFile}\n${describeChain(outcome.summary['ledger'])}`,
+      `deploy local: final accuracy ${((final?.accuracy ?? 0) * 100).toFixed(2)} % — ${flags.owners} owners, ${flags.rounds} round${flags.rounds === 1 ? '' : 's'}, every role its own process; model delivered to ${outcome.modelFile}\n${describeDp(outcome.summary['privacy'])}${describeChain(outcome.summary['ledger'])}`,
     )
   if (failed.length > 0) {
     say(
@@ -130,6 +132,17 @@ export async function deploy(argv: readonly string[]): Promise<number> {
     return 1
   }
   return 0
+}
+
+/** A DP job's (ε, δ) as the provider reported it ('' for other jobs). */
+function describeDp(privacy: unknown): string {
+  if (typeof privacy !== 'object' || privacy === null) return ''
+  const p = privacy as { level?: unknown; epsilon?: unknown; delta?: unknown }
+  const who =
+    p.level === 'client'
+      ? "the provider's accountant"
+      : 'the largest owner ε, each counted by its owner'
+  return `deploy local: DP (${String(p.level)} level) spent ε = ${String(p.epsilon)}, δ = ${String(p.delta)} (${who})\n`
 }
 
 /** An MS-FL run's money as the provider read it from the chain ('' for other jobs). */

@@ -1,9 +1,11 @@
 import { MsflError } from '../../core/errors/msflError.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
-import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import { createKeyHolderParticipant } from '../../runtime/deploy/createKeyHolderParticipant.ts'
-import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
+import {
+  deployedProtection,
+  summedUpdatesFloor,
+} from '../../runtime/deploy/serveProtectedRounds.ts'
 import { participantFlagsSchema, readCommandFlags } from '../deploy/deployFlags.ts'
 import { openParticipant } from '../deploy/openParticipant.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
@@ -17,7 +19,8 @@ generates the key pair (the secret key never leaves this process), signs its pub
 key with its kit key, and connects out to the service provider (gRPC, mutual TLS 1.3).
 The provider forwards the signed public key to the owners, who check the signature
 themselves; each round the key holder decrypts only the summed ciphertext, and only
-if it sums at least two owners' updates, once per round. Exits 0 when the run completed.
+if it sums at least two owners' updates (client-level DP with distributed noise: the
+job's t), once per round. Exits 0 when the run completed.
 
   --kit DIR        startup kit from msfl pki issue --role key-holder --name key-holder
   --job FILE       the job file the kit was issued for (its SHA-256 is checked)
@@ -31,8 +34,9 @@ export async function keyHolder(argv: readonly string[]): Promise<number> {
   if (!flags) return 0
   const opened = await openParticipant(flags, 'key-holder')
   const { kit, job, log } = opened
-  const hiding = job.plan.protocol === 'protected' ? deployedProtection(job.plan) : undefined
-  if (!hiding || hiding.name === 'secagg')
+  const { plan } = job
+  const hiding = plan.protocol === 'protected' ? deployedProtection(plan) : undefined
+  if (plan.protocol !== 'protected' || !hiding || hiding.name === 'secagg')
     throw new MsflError(
       'CONFIG_INVALID',
       `--job ${flags.job}: the job has no privacy: ckks or paillier, so it has no key holder`,
@@ -48,7 +52,8 @@ export async function keyHolder(argv: readonly string[]): Promise<number> {
       runId: job.runId,
       clients: ownerIds(job.config.clients),
       rounds: job.config.rounds,
-      minContributors: MIN_SUMMED_UPDATES,
+      // No sum with fewer noise shares than client-level DP's t is decrypted.
+      minContributors: summedUpdatesFloor(plan),
     },
     kit,
   )

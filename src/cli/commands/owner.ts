@@ -4,14 +4,10 @@ import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
 import { parseDatasetSpec } from '../../core/data/parseDatasetSpec.ts'
 import { createTabularEncoder } from '../../core/data/tabularEncoder.ts'
-import type { ProtectionTerms } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { createModel } from '../../core/model/createModel.ts'
-import { MIN_SUMMED_UPDATES } from '../../core/privacy/createKeyHolder.ts'
 import { ownerTrainingRows } from '../../runtime/defence/holdOutValidation.ts'
 import { createOwnerParticipant } from '../../runtime/deploy/createOwnerParticipant.ts'
-import { deployedProtection } from '../../runtime/deploy/serveProtectedRounds.ts'
 import { resolveModelSpec } from '../../runtime/resolveModelSpec.ts'
 import {
   ledgerFlag,
@@ -21,9 +17,10 @@ import {
 } from '../deploy/deployFlags.ts'
 import { isMsflJob } from '../deploy/loadJob.ts'
 import { openAnyParticipant } from '../deploy/openParticipant.ts'
+import { ownerPrivacy } from '../deploy/ownerPrivacy.ts'
 import { runMsflOwner } from '../deploy/runMsflOwner.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
-import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
+import { verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 
 export const ownerHelp = `msfl owner --kit DIR --job FILE --data CSV|builtin:… [options]
 
@@ -32,7 +29,9 @@ startup kit and the job, reads and checks its OWN data against the job's declare
 schema (nothing is sent if a row or column is wrong), then connects out to the
 service provider over gRPC with mutual TLS 1.3 (no open port needed) and serves it:
 its row count, the feature-scaling agreement (secure aggregation) and local training.
-Its rows never leave the process. Exits 0 when the run completed, 1 otherwise.
+Its rows never leave the process. With privacy: dp… in the job it draws its own DP
+noise from its CSPRNG (the job's ε, δ and clip: the provider cannot lower them) and,
+at sample level, keeps its own accountant and refuses a round past its budget. Exits 0 when the run completed, 1 otherwise.
 
   --kit DIR        startup kit from msfl pki issue --role data-owner
   --job FILE       the job file the kit was issued for (its SHA-256 is checked)
@@ -73,39 +72,27 @@ export async function owner(argv: readonly string[]): Promise<number> {
   const crypto = createNodeSecaggCrypto({
     owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
   })
-  const { plan } = job
-  const hiding = plan.protocol === 'protected' ? deployedProtection(plan) : undefined
+  const model = createModel(resolveModelSpec(config.model, data))
   const participant = createOwnerParticipant({
     runId: job.runId,
     clientId: kit.name,
     data,
     scaling,
     owners: config.clients,
-    model: createModel(resolveModelSpec(config.model, data)),
+    model,
     seed: config.seed,
     crypto,
-    ...(hiding
-      ? {
-          // The key holder's public key reaches it through the provider: it checks the
-          // key holder's signature itself before encrypting anything under it.
-          openProtection: async (terms: ProtectionTerms) => {
-            if (terms.keyHolder) verifyKeyHolderPublic(kit, job.runId, terms.keyHolder)
-            return openDeployedProtection(
-              hiding,
-              {
-                runId: job.runId,
-                clients: ownerIds(config.clients),
-                rounds: config.rounds,
-                minContributors: MIN_SUMMED_UPDATES,
-                referenceExamples: terms.referenceExamples,
-                dropsOut: () => false,
-              },
-              terms.keyHolder,
-              crypto,
-            )
-          },
-        }
-      : {}),
+    // The key holder's public key reaches it through the provider: it checks the key
+    // holder's signature itself before encrypting anything under it. Its DP noise is its own.
+    ...ownerPrivacy({
+      runId: job.runId,
+      clientId: kit.name,
+      rows: data.n,
+      plan: job.plan,
+      model,
+      crypto,
+      checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
+    }),
   })
   return serveParticipant(opened, participant, flags.endpoint)
 }

@@ -79,6 +79,7 @@ export async function requestor(argv: readonly string[]): Promise<number> {
         sha256,
         rounds: model.rounds,
         ...(model.accuracy === undefined ? {} : { accuracy: model.accuracy }),
+        ...(model.privacy === undefined ? {} : model.privacy),
       })
       return sha256
     },

@@ -22,7 +22,7 @@ import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
-import { serveFederation } from '../../runtime/deploy/serveFederation.ts'
+import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import {
   ledgerFlag,
@@ -39,6 +39,7 @@ import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
+import { deployedPrivacyJson } from '../privacy/deployedPrivacyJson.ts'
 import { openDeployedProtection, verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 import { startRunEvents } from '../startRunEvents.ts'
 
@@ -53,7 +54,8 @@ count names them), the requestor and, when the job has verify: smpc, its verifie
 nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
 the rounds (each local model verified on secret shares by the verifier processes, or
 only their sum revealed with privacy: secagg). Writes runs/<id>/ (events, metrics,
-model) and prints the accuracy. Every round step is written to the run store before it
+model) and prints the accuracy (and with privacy: dp… the ε spent, as the owners'
+accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
 (docs/deployment.md; a secagg run starts again instead).
@@ -160,6 +162,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       ...(journal ? { journal } : {}),
       onScalingKnown: (announce) => connections.announceScaling(announce),
       aggregationRng: createCsprng(),
+      noiseRng: createCsprng,
       ...(flags.requestor ? { requestor: flags.requestor } : {}),
       protection: {
         open: openDeployedProtection,
@@ -173,7 +176,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     const wire = endpoint.wireStats()
     dir.write(
       'metrics.json',
-      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, transport: { ...stats, wire } }, null, 2)}\n`,
+      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
     )
     dir.write(
       'model.bin',
@@ -187,13 +190,14 @@ export async function server(argv: readonly string[]): Promise<number> {
     const summary = {
       runId: job.runId,
       ...finalJson(result.final),
+      ...privacyOf(result),
       runDir,
       transport: { ...stats, wire },
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
     else
       process.stdout.write(
-        `final accuracy ${((result.final.accuracy ?? 0) * 100).toFixed(2)} % after ${result.history.length} rounds — ${runDir}\n`,
+        `final accuracy ${((result.final.accuracy ?? 0) * 100).toFixed(2)} % after ${result.history.length} rounds${result.privacy ? `, ε = ${result.privacy.epsilon.toFixed(4)} (δ = ${result.privacy.delta})` : ''} — ${runDir}\n`,
       )
     return 0
   } finally {
@@ -202,6 +206,11 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
+}
+
+/** A DP job's (ε, δ) as the owners or the provider's accountant counted them, for the reports. */
+function privacyOf(result: Pick<ServedFederation, 'privacy'>): { privacy?: unknown } {
+  return result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }
 }
 
 /** SMPC verification with the provider's validation rows; the dealer runs in this process. */

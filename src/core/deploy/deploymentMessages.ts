@@ -12,6 +12,7 @@ import { messageSchema } from '../wire/messageSchema.ts'
  *   from      to           message          reply
  *   provider  data owner   describe-data    data-description (rows)
  *   provider  data owner   protection-terms protection-terms-accepted
+ *   provider  data owner   privacy-spent-request  privacy-spent (sample-level DP)
  *   provider  requestor    deliver-model    model-received
  *   provider  anyone       run-ended        run-ended-ack
  *
@@ -59,6 +60,14 @@ export const deliverModelSchema = messageSchema('deliver-model', {
   rounds: z.number().int().min(0).max(1_000_000),
   /** Test accuracy of the delivered parameters, as the provider measured it. */
   accuracy: z.number().min(0).max(1).optional(),
+  /**
+   * `privacy: dp…`: the (ε, δ) the run spent, as the provider reports it (at sample level the
+   * largest the owners' own accountants reported).
+   */
+  privacy: z
+    .object({ epsilon: z.number().min(0).finite(), delta: z.number().min(0).lt(1) })
+    .strict()
+    .optional(),
 })
 /** The provider's delivery of the final model to the requestor. */
 export type DeliverModel = z.infer<typeof deliverModelSchema>
@@ -82,5 +91,31 @@ export type RunEnded = z.infer<typeof runEndedSchema>
 
 export const runEndedAckSchema = messageSchema('run-ended-ack', { runId, clientId: participant })
 
+export const privacySpentRequestSchema = messageSchema('privacy-spent-request', { runId })
+/** The provider's question to a sample-level DP owner, after the rounds: what it spent. */
+export type PrivacySpentRequest = z.infer<typeof privacySpentRequestSchema>
+
+export const privacySpentSchema = messageSchema('privacy-spent', {
+  runId,
+  clientId: participant,
+  /** The owner's ε over every round it trained in, from its own accountant. */
+  epsilon: z.number().min(0).finite(),
+  delta: z.number().gt(0).lt(1),
+  /** ε after each round it trained in, oldest first. */
+  rounds: z
+    .array(z.object({ round: z.number().int().min(1), epsilon: z.number().min(0).finite() }))
+    .max(1_000_000),
+})
+/**
+ * A sample-level DP owner's (ε, δ) as its own accountant counts them (DP-SGD over its rows,
+ * plus its noisy feature statistics): the provider reports these, it computes none.
+ */
+export type PrivacySpent = z.infer<typeof privacySpentSchema>
+
 /** Every request of the deployment layer, as `ProtocolMessage` lists them. */
-export type DeploymentMessage = DescribeData | ProtectionTerms | DeliverModel | RunEnded
+export type DeploymentMessage =
+  | DescribeData
+  | ProtectionTerms
+  | DeliverModel
+  | RunEnded
+  | PrivacySpentRequest

@@ -1,8 +1,13 @@
 import type { Dataset } from '../../core/data/dataset.ts'
-import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
+import {
+  applyFeatureScaling,
+  type FeatureScalingPlan,
+  rangeScaling,
+} from '../../core/data/featureScaling.ts'
 import {
   describeDataSchema,
   type ProtectionTerms,
+  privacySpentRequestSchema,
   protectionTermsSchema,
   type RunEnded,
 } from '../../core/deploy/deploymentMessages.ts'
@@ -14,6 +19,7 @@ import { createScalingOwner, type ScalingOwner } from '../../core/scaling/create
 import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
+import type { OwnerDp } from './openOwnerDp.ts'
 import { trainingSeedOf } from './trainingSeedOf.ts'
 
 /** What a data owner's process serves a deployed job with: its own rows and the job's terms. */
@@ -37,6 +43,11 @@ export interface OwnerParticipantParameters {
    * signed key in them, for ckks and paillier); every update then leaves protected.
    */
   readonly openProtection?: (terms: ProtectionTerms) => Promise<UpdateProtection>
+  /**
+   * `privacy: dp…` (openOwnerDp): the owner trains with its own DP (and noises its feature
+   * statistics at sample level, or scales by the declared ranges at client level).
+   */
+  readonly dp?: OwnerDp
 }
 
 /** An owner's handler, and the run's end as the provider announced it. */
@@ -54,29 +65,40 @@ export interface OwnerParticipant extends MessageHandler {
  * leave this handler.
  */
 export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerParticipant {
-  const { clientId, runId } = p
-  const scalingOwner: ScalingOwner | undefined = p.scaling
-    ? createScalingOwner({
-        clientId,
-        data: p.data,
-        plan: p.scaling,
-        session: `${runId}/feature-statistics`,
-        crypto: p.crypto,
-        soleOwner: p.owners === 1,
-      })
-    : undefined
+  const { clientId, runId, dp } = p
+  // Client-level DP releases no statistic of the owner's rows: the declared ranges scale them.
+  const byRanges = dp?.level === 'client' && p.scaling !== undefined
+  const data = byRanges ? applyFeatureScaling(p.data, p.scaling!, rangeScaling(p.scaling!)) : p.data
+  const scalingOwner: ScalingOwner | undefined =
+    p.scaling && !byRanges
+      ? createScalingOwner({
+          clientId,
+          data,
+          plan: p.scaling,
+          session: `${runId}/feature-statistics`,
+          crypto: p.crypto,
+          soleOwner: p.owners === 1,
+          ...(dp?.statisticsNoise ? { noise: dp.statisticsNoise } : {}),
+        })
+      : undefined
   let training: MessageHandler | undefined
   let protectedTraining: MessageHandler | undefined
   let opening = false
+  let described = false
   const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
-    training ??= createTrainingClient({
-      clientId,
-      model: p.model,
-      data: scalingOwner ? scalingOwner.scaled() : p.data,
-      seed: trainingSeedOf(p.seed),
-    })
+    const rows = scalingOwner ? scalingOwner.scaled() : data
+    // Its noisy statistics left it when the features were agreed on by secure aggregation.
+    const released = scalingOwner !== undefined && (p.scaling?.features.length ?? 0) > 0
+    training ??= dp
+      ? dp.trainer(rows, released)
+      : createTrainingClient({
+          clientId,
+          model: p.model,
+          data: rows,
+          seed: trainingSeedOf(p.seed),
+        })
     return training
   }
   const end: RunEndSignal = acceptRunEnd(runId, clientId)
@@ -85,13 +107,25 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
       if (type === 'describe-data')
-        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => ({
-          type: 'data-description',
+        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => {
+          described = true
+          return { type: 'data-description', runId, clientId, rows: p.data.n }
+        })
+      if (type === 'run-ended') return end.handle(message)
+      if (type === 'privacy-spent-request') {
+        // An owner never sampled has still released its noisy statistics: its accountant
+        // (built with them) says what that cost.
+        if (dp && (!scalingOwner || scalingOwner.isScaled())) trainer()
+        const spent = dp?.spent()
+        if (!spent)
+          return error('privacy-spent-request: this owner keeps no sample-level DP budget')
+        return answerRunRequest(privacySpentRequestSchema, message, { runId, clientId }, () => ({
+          type: 'privacy-spent',
           runId,
           clientId,
-          rows: p.data.n,
+          ...spent,
         }))
-      if (type === 'run-ended') return end.handle(message)
+      }
       if (type === 'protection-terms') {
         const parsed = protectionTermsSchema.safeParse(message)
         if (!p.openProtection) return error('protection-terms: this job protects no updates')
@@ -126,6 +160,13 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         if ((message as { runId?: unknown }).runId !== runId) return error('fit: not this run')
         if (scalingOwner && !scalingOwner.isScaled())
           return error('fit: the feature scaling has not been agreed yet')
+        // The provider asks describe-data once, at the run's start: a DP owner process that
+        // was not asked joined mid-run (restarted), and its fresh accountant would not know
+        // what the previous process spent.
+        if (dp && !described)
+          return error(
+            'fit: privacy: this DP owner process did not start with the run (a restarted owner would spend its budget again)',
+          )
         if (p.openProtection && !protectedTraining)
           return error('fit: the protection terms have not been set yet')
         return (protectedTraining ?? trainer()).handle(message)

@@ -1,5 +1,9 @@
 import type { Dataset } from '../../core/data/dataset.ts'
-import { applyFeatureScaling, type FeatureScalingPlan } from '../../core/data/featureScaling.ts'
+import {
+  applyFeatureScaling,
+  type FeatureScalingPlan,
+  rangeScaling,
+} from '../../core/data/featureScaling.ts'
 import { dataDescriptionSchema } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { createRunEmitter, reportRunFailure } from '../../core/events/createRunEmitter.ts'
@@ -8,6 +12,7 @@ import type {
   FederationRoundRecord,
   ProtectedRoundRecord,
 } from '../../core/events/runEvent.ts'
+import type { Strategy } from '../../core/fl/strategy.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
@@ -16,7 +21,7 @@ import { KEY_HOLDER_ID, type KeyHolderPublic } from '../../core/privacy/keyHolde
 import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
 import type { VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
-import type { FederatedRunPlan } from '../config/planRun.ts'
+import type { FederatedRunPlan, ProtectedRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
 import { createSmpcStage } from '../defence/createSmpcStage.ts'
@@ -31,6 +36,7 @@ import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFea
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
+import { type DeployedDpSummary, openProviderDp, type ProviderDp } from './openProviderDp.ts'
 import {
   deployedProtection,
   type OpenDeployedProtection,
@@ -40,7 +46,10 @@ import {
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
   readonly runId: string
-  /** The job: the plain engine (FedAvg or FedSGD, any robust rule) or with `privacy: secagg`, no attacks. */
+  /**
+   * The job: the plain engine (FedAvg or FedSGD, any robust rule) or with `privacy`
+   * (secagg, ckks, paillier, dp at either level, or dp joined with one of them), no attacks.
+   */
   readonly plan: FederatedRunPlan
   /** The owners' node ids, in the job's order (the order sampling and aggregation use). */
   readonly owners: readonly string[]
@@ -56,6 +65,11 @@ export interface ServeFederationParameters {
    * no owner can predict which bucket it lands in or which noise it could cancel.
    */
   readonly aggregationRng: Rng
+  /**
+   * `privacy: dp…`: the provider's CSPRNG (a fresh Rng per call) for client-level DP's
+   * secret client sampling and central noise; owners draw their own noise.
+   */
+  readonly noiseRng?: () => Rng
   /** The requestor's node id: it receives the final model. */
   readonly requestor?: string
   /** A protected job's protections (cli/privacy/deployedProtection.ts) and the key holder check. */
@@ -96,6 +110,8 @@ export interface ServedFederation {
   readonly history: readonly (FederationRoundRecord | ProtectedRoundRecord)[]
   readonly final: RoundEvaluation
   readonly model: Model
+  /** `privacy: dp…`: the (ε, δ) spent, as the owners (sample level) or its accountant counted it. */
+  readonly privacy?: DeployedDpSummary & { readonly spec: string }
 }
 
 /**
@@ -104,6 +120,9 @@ export interface ServedFederation {
  * then the rounds (runFederation) with the seeds `runSimulation` derives, so the same
  * job gives the same model in one process and across processes; it delivers the model
  * to the requestor and tells every participant the run is over, also when it failed.
+ * With `privacy: dp…` the owners draw their own noise (openOwnerDp) and the provider runs
+ * only DP's provider side (openProviderDp): the same job spends the same ε as in one
+ * process, and its model agrees within the noise.
  */
 export async function serveFederation(p: ServeFederationParameters): Promise<ServedFederation> {
   const { plan, runId, owners } = p
@@ -127,13 +146,19 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     ...keyHolder,
   ]
   try {
+    const dp =
+      plan.protocol === 'protected' && plan.privacy.dp
+        ? openProviderDp({ plan, dp: plan.privacy.dp, owners, noiseRng: requiredNoise(p.noiseRng) })
+        : undefined
     const rows = await describeOwners(p)
-    const { test, validation } = await scaleServerData(p, rows)
-    const strategy = createStrategy(
-      plan.engine,
-      { clients: basics.clients, numParams: model.numParams },
-      p.aggregationRng,
-    )
+    const { test, validation } = await scaleServerData(p, rows, dp?.scaleByRanges ?? false)
+    const strategy =
+      dp?.clientLevel?.strategy ??
+      createStrategy(
+        plan.engine,
+        { clients: basics.clients, numParams: model.numParams },
+        p.aggregationRng,
+      )
     event('run-started', {
       dataset: basics.dataset,
       model: basics.model,
@@ -146,7 +171,10 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
       attackers: {},
     })
     const initialParams = model.init(createSeededRng(deriveSeed(basics.seed, 'init')))
-    const rng = createSeededRng(deriveSeed(basics.seed, 'sampling'))
+    // Client-level DP samples clients secretly: amplification assumes nobody can predict it.
+    const rng = dp?.clientLevel
+      ? requiredNoise(p.noiseRng)()
+      : createSeededRng(deriveSeed(basics.seed, 'sampling'))
     const shared = {
       runId,
       strategy,
@@ -157,21 +185,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     }
     let result: Omit<ServedFederation, 'model'>
     if (plan.protocol === 'protected') {
-      // A protected round's masks live only in the owners' memory: it cannot resume.
-      if (p.journal)
-        throw new MsflError(
-          'CONFIG_INVALID',
-          'privacy: a secure-aggregation run keeps no journal (its masks die with the round, so it cannot resume)',
-        )
-      result = await serveProtectedRounds({
-        ...shared,
-        initialParams,
-        rng,
-        plan,
-        owners,
-        rows,
-        ...required(p.protection),
-      })
+      result = await serveProtectedJob(p, plan, dp, { ...shared, initialParams, rng, rows })
     } else {
       const resumed = p.journal
         ? await startJournaledRun(p.journal, { strategy, owners, initialParams, rng })
@@ -204,6 +218,64 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
 }
 
 /**
+ * A job with `privacy`: its rounds behind the hiding protection (with client-level DP's
+ * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. It keeps no
+ * journal: a protected round's masks and an owner's or the provider's DP state live only
+ * in memory, so the run cannot resume.
+ */
+async function serveProtectedJob(
+  p: ServeFederationParameters,
+  plan: ProtectedRunPlan,
+  dp: ProviderDp | undefined,
+  shared: {
+    readonly runId: string
+    readonly strategy: Strategy
+    readonly transport: Transport
+    readonly evaluate: (params: Float64Array) => RoundEvaluation
+    readonly emit: EventSink
+    readonly now: () => number
+    readonly initialParams: Float64Array
+    readonly rng: Rng
+    readonly rows: readonly number[]
+  },
+): Promise<Omit<ServedFederation, 'model'>> {
+  if (p.journal)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'privacy: a protected run keeps no journal (secure-aggregation masks and DP budgets live only in memory, so it cannot resume)',
+    )
+  const { basics } = plan
+  const rounds = plan.privacy.hiding
+    ? await serveProtectedRounds({
+        ...shared,
+        plan,
+        owners: p.owners,
+        ...(dp?.clientLevel ? { hooks: dp.clientLevel.hooks } : {}),
+        ...required(p.protection),
+      })
+    : await runFederation({
+        ...shared,
+        clients: p.owners,
+        rounds: basics.rounds,
+        deadlineMs: basics.deadlineMs,
+      })
+  if (!dp) return rounds
+  const spent = await dp.summary({
+    runId: p.runId,
+    owners: p.owners,
+    transport: p.transport,
+    deadlineMs: basics.deadlineMs,
+  })
+  return { ...rounds, privacy: { spec: plan.privacy.spec, ...spent } }
+}
+
+function requiredNoise(noiseRng: (() => Rng) | undefined): () => Rng {
+  if (!noiseRng)
+    throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no CSPRNG for DP')
+  return noiseRng
+}
+
+/**
  * The job's first step after the owners described their data: the feature scaling, agreed once
  * by secure aggregation (a resumed run takes the one its journal recorded), applied to the
  * provider's test rows and validation rows; an owner that joins later is given it too
@@ -212,12 +284,16 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
 async function scaleServerData(
   p: ServeFederationParameters,
   rows: readonly number[],
+  byRanges: boolean,
 ): Promise<{ test: Dataset; validation: Dataset | undefined }> {
   const { runId, owners } = p
   const { basics } = p.plan
   let test = p.test
   let validation = p.verification?.validation
   let agreed = p.journal?.scaling
+  // Client-level DP: no statistic of an owner's rows leaves it; everyone scales by the ranges.
+  if (p.scaling && byRanges)
+    return { test: applyFeatureScaling(test, p.scaling, rangeScaling(p.scaling)), validation }
   if (p.scaling && p.journal?.scaling) {
     test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
     if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
@@ -346,6 +422,9 @@ async function deliverModel(
       params: result.params,
       rounds: result.history.length,
       ...(result.final.accuracy !== undefined ? { accuracy: result.final.accuracy } : {}),
+      ...(result.privacy
+        ? { privacy: { epsilon: result.privacy.epsilon, delta: result.privacy.delta } }
+        : {}),
     },
     { deadlineMs: p.plan.basics.deadlineMs },
   )

@@ -17,7 +17,11 @@ import {
   type ProtectedFederationResult,
   runProtectedFederation,
 } from '../privacy/runProtectedFederation.ts'
-import type { ProtectionContext, UpdateProtection } from '../privacy/updateProtection.ts'
+import type {
+  ProtectedRoundHooks,
+  ProtectionContext,
+  UpdateProtection,
+} from '../privacy/updateProtection.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 
@@ -33,6 +37,8 @@ export interface ServeProtectedRoundsParameters {
   readonly initialParams: Float64Array
   readonly evaluate: (params: Float64Array) => RoundEvaluation
   readonly rng: Rng
+  /** Client-level DP (openProviderDp): the rounds it admits and its noisy step. */
+  readonly hooks?: ProtectedRoundHooks
   /** Opens the protection's server side, under the key holder's public key when it has one. */
   readonly openProtection: OpenDeployedProtection
   /**
@@ -52,18 +58,20 @@ export type OpenDeployedProtection = (
 ) => Promise<UpdateProtection>
 
 /**
- * The job's `privacy` part a deployment can run: secure aggregation (each owner its own
- * party, a real dropout an owner that vanished), or ckks / paillier with the key holder a
- * process of its own. DP and the simulated `dropout` are refused naming the field.
+ * The job's `privacy` hiding part a deployment can run: secure aggregation (each owner its
+ * own party, a real dropout an owner that vanished), or ckks / paillier with the key holder
+ * a process of its own; undefined for DP alone (each owner draws its own noise,
+ * openOwnerDp). The simulated `dropout`, and DP beside SMPC verification, are refused
+ * naming the field.
  */
-export function deployedProtection(plan: ProtectedRunPlan): HidingPart {
+export function deployedProtection(plan: ProtectedRunPlan): HidingPart | undefined {
   const { privacy } = plan
-  if (privacy.dp)
+  if (privacy.dp && plan.defences)
     throw new MsflError(
       'CONFIG_INVALID',
-      'privacy: DP across processes is not available yet (each owner must draw its own noise): use msfl simulate',
+      `${plan.defences.verify ? 'verify' : 'defence'}: with privacy: dp it is not available in a deployment yet: use msfl simulate`,
     )
-  if (!privacy.hiding)
+  if (!privacy.hiding && !privacy.dp)
     throw new MsflError('CONFIG_INVALID', `privacy: ${privacy.spec} protects no updates`)
   if (privacy.dropout > 0)
     throw new MsflError(
@@ -71,6 +79,23 @@ export function deployedProtection(plan: ProtectedRunPlan): HidingPart {
       'dropout: simulated dropouts have no place in a deployment, where an owner that vanishes is a real dropout',
     )
   return privacy.hiding
+}
+
+/**
+ * The fewest owners' updates a protected sum may hold: 2, or client-level DP's t with
+ * distributed noise (no released sum carries fewer noise shares). The provider, every
+ * owner and the key holder each take it from the job.
+ */
+export function summedUpdatesFloor(plan: ProtectedRunPlan): number {
+  return Math.max(MIN_SUMMED_UPDATES, plan.privacy.minNoiseShares ?? 0)
+}
+
+/**
+ * The public bound each protected update is scaled by: the largest owner's rows, or 1 under
+ * client-level DP, whose clients report one example each (as in simulation).
+ */
+export function referenceExamplesOf(plan: ProtectedRunPlan, rows: readonly number[]): number {
+  return plan.privacy.dp?.options.level === 'client' ? 1 : Math.max(...rows)
 }
 
 /**
@@ -87,8 +112,9 @@ export async function serveProtectedRounds(
   p: ServeProtectedRoundsParameters,
 ): Promise<ProtectedFederationResult> {
   const hiding = deployedProtection(p.plan)
+  if (!hiding) throw new MsflError('CONFIG_INVALID', 'privacy: the job hides no updates')
   const { basics } = p.plan
-  const referenceExamples = Math.max(...p.rows)
+  const referenceExamples = referenceExamplesOf(p.plan, p.rows)
   const keyHolder = hiding.name === 'secagg' ? undefined : await fetchKeyHolderKey(p)
   const terms: ProtocolMessage = {
     type: 'protection-terms',
@@ -120,7 +146,7 @@ export async function serveProtectedRounds(
       runId: p.runId,
       clients: p.owners,
       rounds: basics.rounds,
-      minContributors: MIN_SUMMED_UPDATES,
+      minContributors: summedUpdatesFloor(p.plan),
       referenceExamples,
       dropsOut: () => false,
     },
@@ -137,6 +163,7 @@ export async function serveProtectedRounds(
       initialParams: p.initialParams,
       evaluate: p.evaluate,
       rng: p.rng,
+      ...(p.hooks ? { hooks: p.hooks } : {}),
       deadlineMs: basics.deadlineMs,
       emit: p.emit,
       now: p.now,
