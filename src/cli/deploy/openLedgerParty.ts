@@ -76,9 +76,21 @@ const LEDGER_ROLES: readonly string[] = ['service-provider', 'requestor', 'data-
  */
 export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLedger {
   const where = sharedLedger(o.ledger)
+  return ledgerPartyOn(createRpcChain({ url: where.url }), where.url, o)
+}
+
+/**
+ * openLedgerParty on a chain client already open: `url` names it in logs and errors. The
+ * JSON-RPC node of a deployment, or an in-process chain shared by in-process parties.
+ */
+export function ledgerPartyOn(
+  chain: ChainClient,
+  url: string,
+  o: Omit<LedgerPartyOptions, 'ledger'>,
+): ProviderLedger & OwnerLedger {
   if (!LEDGER_ROLES.includes(o.kit.role))
     throw new MsflError('CONFIG_INVALID', `ledger: a ${o.kit.role} holds no account on the chain`)
-  const chain = createRpcChain({ url: where.url })
+  const where = { url }
   const own = generateLedgerAccount(o.kit.name)
   o.log.info('ledger account', { address: own.address, chain: where.url })
   const claims = createLedgerAddressClaims(o.kit, o.runId, own.address)
@@ -189,7 +201,7 @@ async function namedTotals(
 
 /** Polls the balance until the operator has funded the account; logs once while it waits. */
 async function waitForBalance(
-  o: LedgerPartyOptions,
+  o: Omit<LedgerPartyOptions, 'ledger'>,
   chain: ChainClient,
   address: Hex,
 ): Promise<void> {
