@@ -99,12 +99,19 @@ describe('MS-FL across processes with defence: adrm: the requestor process scree
       requestorLines
         .filter((l) => l.includes(`adrm ${what}`))
         .map((l) => /owner[=":]+([^"\s,]+)/.exec(l)?.[1])
-    t.diagnostic(requestorLines.filter((l) => l.includes('adrm')).join(''))
+    t.diagnostic(requestorLines.filter((l) => l.includes(': adrm ')).join(''))
     assert.deepEqual([...new Set(decided('flagged'))], [attacker])
     assert.deepEqual(decided('blocked'), [attacker])
-    assert.ok(requestorLines.some((l) => l.includes('adrm summary')))
+    const summaryLine = requestorLines.find((l) => l.includes(': adrm summary'))
+    assert.ok(summaryLine, 'the requestor logs its ADRM summary')
+    const reputations = JSON.parse(/reputations=(\{[^}]*\})/.exec(summaryLine)![1]!) as Record<
+      string,
+      number
+    >
+    assert.ok(reputations[attacker]! < 100, `${attacker} lost reputation`)
+    for (const o of owners.filter((id) => id !== attacker)) assert.equal(reputations[o], 100, o)
     // ADRM's decisions are the requestor's: no other process logs them.
-    assert.ok(!lines.some((l) => !l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes('adrm ')))
+    assert.ok(!lines.some((l) => !l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes(': adrm ')))
 
     // The money, read from the chain itself.
     const summary = outcome.summary as { ledger: { contract: string } }
