@@ -90,9 +90,8 @@ export function ledgerPartyOn(
 ): ProviderLedger & OwnerLedger {
   if (!LEDGER_ROLES.includes(o.kit.role))
     throw new MsflError('CONFIG_INVALID', `ledger: a ${o.kit.role} holds no account on the chain`)
-  const where = { url }
   const own = generateLedgerAccount(o.kit.name)
-  o.log.info('ledger account', { address: own.address, chain: where.url })
+  o.log.info('ledger account', { address: own.address, chain: url })
   const claims = createLedgerAddressClaims(o.kit, o.runId, own.address)
   let funded: Promise<void> | undefined
   const awaitFunding = () => {
@@ -107,10 +106,10 @@ export function ledgerPartyOn(
     address: own.address,
     ...claims,
     async check(terms) {
-      await attachRunContract(chain, terms, where.url)
+      await attachRunContract(chain, terms, url)
     },
     async settle(terms, parties) {
-      const contract = await attachRunContract(chain, terms, where.url)
+      const contract = await attachRunContract(chain, terms, url)
       if ((o.kit.role as LedgerRole) !== 'data-owner') await awaitFunding()
       return createChainSettlement({
         contract,
@@ -140,7 +139,7 @@ export function ledgerPartyOn(
     },
     totals: (terms, parties) => namedTotals(chain, terms, parties),
     async collect(terms) {
-      const contract = await attachRunContract(chain, terms, where.url)
+      const contract = await attachRunContract(chain, terms, url)
       const read = await settlementTotals(chain, contract.address, terms.fromBlock)
       const paid = read.payouts[own.address.toLowerCase()] ?? 0n
       if ((await contract.withdrawable(own.address)) === 0n) return { paid, withdrawn: 0n }
