@@ -120,7 +120,7 @@ describe('MS-FL protocol on CKKS', () => {
       flagged.map((e) => (e as { clientId: string }).clientId).sort(),
       attackers.sort(),
     )
-    assert.equal(result.defence!.detection.recall, 1)
+    assert.equal(result.defence!.detection!.recall, 1)
     for (const id of attackers) assert.equal(result.ledger.payouts[id] ?? 0n, 0n, `${id} unpaid`)
     const honestPaid = Object.entries(result.ledger.payouts).filter(([, a]) => a > 0n)
     assert.equal(honestPaid.length, 5)

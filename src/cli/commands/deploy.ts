@@ -36,6 +36,9 @@ interface. Prints each process's log and the final accuracy.
                    an anvil started for the run (funding each party's address as
                    an operator would), or --ledger
   --ledger rpc:URL with --protocol msfl: use this JSON-RPC chain instead of anvil
+  --defence SPEC   with --protocol msfl: ADRM at the requestor (e.g. adrm), on
+                   global-scale masked gradients; flagged owners are selected and
+                   paid nowhere
   --dir DIR        where to put the federation (default: a new temporary directory)
   --host ADDR      the interface every process uses (default 127.0.0.1)
   --json           print one JSON summary on stdout
@@ -56,6 +59,7 @@ const deployFlags = z.object({
   verify: z.string().min(1).optional(),
   privacy: z.string().min(1).optional(),
   protocol: z.enum(['plain', 'msfl']).default('plain'),
+  defence: z.string().min(1).optional(),
   ledger: ledgerFlag,
   host: z.string().min(1).default('127.0.0.1'),
   json: z.boolean().default(false),
@@ -76,6 +80,7 @@ export async function deploy(argv: readonly string[]): Promise<number> {
       verify: { type: 'string' },
       privacy: { type: 'string' },
       protocol: { type: 'string' },
+      defence: { type: 'string' },
       ledger: { type: 'string' },
       host: { type: 'string' },
       json: { type: 'boolean', default: false },

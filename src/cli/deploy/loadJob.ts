@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { parseAdrmSpec } from '../../core/adrm/parseAdrmSpec.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { FederatedRunPlan, MsflRunPlan, RunPlan } from '../../runtime/config/planRun.ts'
 import type { SimulationConfig } from '../../runtime/config/simulationConfig.ts'
@@ -72,11 +73,12 @@ export function loadAnyJob(
     )
   const job = { path, sha256, runId: `job-${sha256.slice(0, 16)}`, config }
   if (plan.protocol === 'msfl') {
-    // ADRM at the requestor screens on masked gradients; its deployment comes later.
-    if (plan.defence !== undefined)
+    // ADRM runs at the requestor on the masked gradients; labels from the known attackers
+    // exist in a simulation only.
+    if (plan.defence !== undefined && parseAdrmSpec(plan.defence).labels === 'oracle')
       throw new MsflError(
         'CONFIG_INVALID',
-        `${path}: defence: ADRM at the MS-FL requestor is not available in a deployment yet: use msfl simulate`,
+        `${path}: defence: adrm:labels=oracle labels rounds with the simulated attackers, which a deployment does not know: use labels=none`,
       )
     return { ...job, plan }
   }

@@ -76,11 +76,22 @@ const LEDGER_ROLES: readonly string[] = ['service-provider', 'requestor', 'data-
  */
 export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLedger {
   const where = sharedLedger(o.ledger)
+  return ledgerPartyOn(createRpcChain({ url: where.url }), where.url, o)
+}
+
+/**
+ * openLedgerParty on a chain client already open: `url` names it in logs and errors. The
+ * JSON-RPC node of a deployment, or an in-process chain shared by in-process parties.
+ */
+export function ledgerPartyOn(
+  chain: ChainClient,
+  url: string,
+  o: Omit<LedgerPartyOptions, 'ledger'>,
+): ProviderLedger & OwnerLedger {
   if (!LEDGER_ROLES.includes(o.kit.role))
     throw new MsflError('CONFIG_INVALID', `ledger: a ${o.kit.role} holds no account on the chain`)
-  const chain = createRpcChain({ url: where.url })
   const own = generateLedgerAccount(o.kit.name)
-  o.log.info('ledger account', { address: own.address, chain: where.url })
+  o.log.info('ledger account', { address: own.address, chain: url })
   const claims = createLedgerAddressClaims(o.kit, o.runId, own.address)
   let funded: Promise<void> | undefined
   const awaitFunding = () => {
@@ -95,10 +106,10 @@ export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLe
     address: own.address,
     ...claims,
     async check(terms) {
-      await attachRunContract(chain, terms, where.url)
+      await attachRunContract(chain, terms, url)
     },
     async settle(terms, parties) {
-      const contract = await attachRunContract(chain, terms, where.url)
+      const contract = await attachRunContract(chain, terms, url)
       if ((o.kit.role as LedgerRole) !== 'data-owner') await awaitFunding()
       return createChainSettlement({
         contract,
@@ -128,7 +139,7 @@ export function openLedgerParty(o: LedgerPartyOptions): ProviderLedger & OwnerLe
     },
     totals: (terms, parties) => namedTotals(chain, terms, parties),
     async collect(terms) {
-      const contract = await attachRunContract(chain, terms, where.url)
+      const contract = await attachRunContract(chain, terms, url)
       const read = await settlementTotals(chain, contract.address, terms.fromBlock)
       const paid = read.payouts[own.address.toLowerCase()] ?? 0n
       if ((await contract.withdrawable(own.address)) === 0n) return { paid, withdrawn: 0n }
@@ -189,7 +200,7 @@ async function namedTotals(
 
 /** Polls the balance until the operator has funded the account; logs once while it waits. */
 async function waitForBalance(
-  o: LedgerPartyOptions,
+  o: Omit<LedgerPartyOptions, 'ledger'>,
   chain: ChainClient,
   address: Hex,
 ): Promise<void> {

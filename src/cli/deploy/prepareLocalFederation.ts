@@ -37,6 +37,11 @@ export interface LocalFederationOptions {
   readonly protocol?: 'plain' | 'msfl'
   /** The fewest owners a round needs connected (`sampling.minClients`, default 1). */
   readonly minClients?: number
+  /**
+   * The job's `defence` (`adrm[:…]`). In an MS-FL job it runs at the requestor on
+   * global-scale masked gradients, so the job's `msfl.mask` is `global-scale`.
+   */
+  readonly defence?: string
 }
 
 /** The files of a local federation: the job, one kit per participant, each owner's CSV. */
@@ -80,6 +85,10 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
       strategy: 'fedavg',
       ...(o.protocol === 'msfl' ? { protocol: 'msfl' } : {}),
       ...(o.verify === undefined ? {} : { verify: o.verify }),
+      ...(o.defence === undefined ? {} : { defence: o.defence }),
+      ...(o.defence !== undefined && o.protocol === 'msfl'
+        ? { msfl: { mask: 'global-scale' } }
+        : {}),
       ...(o.privacy === undefined ? {} : { privacy: o.privacy }),
       ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
       ...(o.minClients === undefined ? {} : { sampling: { minClients: o.minClients } }),

@@ -10,6 +10,7 @@ import {
 } from '../../core/deploy/msflDeploymentMessages.ts'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { EventSink } from '../../core/events/runEvent.ts'
 import type { EvaluationMetrics } from '../../core/metrics/evaluateModel.ts'
 import { createBlockLayout, gradientRotations } from '../../core/msfl/blockLayout.ts'
 import { createMsflRequestor } from '../../core/msfl/createMsflRequestor.ts'
@@ -19,6 +20,7 @@ import type { HeDecryptor, HeEvaluator } from '../../core/ports/he.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createRobustRule } from '../../core/robust/createRobustRule.ts'
 import type { MsflRunPlan } from '../config/planRun.ts'
+import { createMsflScreen, type MsflScreenSummary } from '../defence/createMsflScreen.ts'
 import { initialMsflWeights } from '../msfl/initialMsflWeights.ts'
 import { acceptRunEnd } from './acceptRunEnd.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
@@ -55,6 +57,10 @@ export interface MsflRequestorParticipantParameters {
   modelDigest(bytes: Uint8Array): Uint8Array
   /** Told after every round: the requestor's own test metrics of the new model. */
   onRound?(round: number, metrics: EvaluationMetrics): void
+  /** Told every ADRM decision (flags, quarantines, reputation, blocks) when the job sets `defence`. */
+  readonly emit: EventSink
+  /** The requestor's clock (ms): ADRM's time-based blocks (`block-ms`) expire on it. */
+  readonly now: () => number
 }
 
 /** The requestor's handler, its model and the run's end. */
@@ -64,6 +70,11 @@ export interface MsflRequestorParticipant extends MessageHandler {
   weights(): readonly Float64Array[]
   /** Test metrics of the current model (undefined before the terms arrived). */
   metrics(): EvaluationMetrics | undefined
+  /**
+   * ADRM's decisions so far when the job sets `defence`: reputations, flags per round,
+   * blocks; no detection metrics (a deployment has no labels).
+   */
+  defence(): MsflScreenSummary | undefined
   /** Frees the keys. */
   dispose(): void
 }
@@ -76,6 +87,9 @@ export interface MsflRequestorParticipant extends MessageHandler {
  * forwards (each signed under its party's certificate), so it pays only the owners'
  * own accounts; then it generates its keys and answers with its public material, signed.
  * After each round it tells the provider its test accuracy (the provider holds no weights).
+ * With `defence: adrm` it screens the masked gradients it decrypts with the simulation's
+ * code (createMsflScreen): flagged owners are selected on no component, so the table it
+ * commits on chain pays them nothing.
  */
 export function createMsflRequestorParticipant(
   p: MsflRequestorParticipantParameters,
@@ -90,6 +104,16 @@ export function createMsflRequestorParticipant(
   let requestor: ReturnType<typeof createMsflRequestor> | undefined
   let test: Dataset | undefined
   let opening = false
+  // The requestor is the party that selects: it screens what it selects on, the masked gradients.
+  const screen = plan.defence
+    ? createMsflScreen({
+        runId,
+        spec: plan.defence,
+        seed: plan.basics.seed,
+        emit: p.emit,
+        now: p.now,
+      })
+    : undefined
 
   const acceptTerms = async (terms: MsflRequestorTerms): Promise<unknown> => {
     if (terms.runId !== runId) return error('msfl-requestor-terms: not this run')
@@ -127,6 +151,7 @@ export function createMsflRequestorParticipant(
         minOwners: plan.msfl.minOwners,
         settlement,
         modelDigest: p.modelDigest,
+        ...(screen ? { screen: screen.screen } : {}),
       })
       return p.signPublicKey(keys.publicMaterial)
     } catch (cause) {
@@ -143,6 +168,7 @@ export function createMsflRequestorParticipant(
     ended: end.ended,
     weights: () => requestor?.weights() ?? initial,
     metrics,
+    defence: () => screen?.summary(),
     dispose: () => keys?.dispose(),
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type

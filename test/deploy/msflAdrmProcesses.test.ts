@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { createRpcChain, type Hex, settlementTotals } from '../../src/adapters/ledger-evm/index.ts'
+import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederation.ts'
+import { isMsflJob, loadAnyJob } from '../../src/cli/deploy/loadJob.ts'
+import {
+  prepareLocalFederation,
+  REQUESTOR_NAME,
+} from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
+import { createSeededRng, deriveSeed } from '../../src/core/rng/seededRng.ts'
+import { planAttackers } from '../../src/runtime/planAttackers.ts'
+import { CLI } from './federationProcesses.ts'
+
+const anvil = findAnvil()
+
+/** Swaps the two labels of an owner's CSV file (the last column): a label-flipping owner. */
+function flipLabels(file: string): void {
+  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n')
+  const label = (line: string) => line.slice(line.lastIndexOf(',') + 1)
+  const values = [...new Set(lines.map(label))]
+  assert.equal(values.length, 2, `binary labels in ${file}`)
+  const flipped = lines.map((line) => {
+    const cut = line.lastIndexOf(',') + 1
+    return line.slice(0, cut) + (label(line) === values[0] ? values[1] : values[0])
+  })
+  writeFileSync(file, `${[header, ...flipped].join('\n')}\n`)
+}
+
+/**
+ * The one multi-process case of ADRM in an MS-FL deployment: `msfl requestor` screens
+ * what it decrypts, with the job's `defence`, and logs its decisions; the owner whose rows
+ * are label-flipped (its own file: nothing in the job marks it) is flagged, blocked and
+ * paid nothing on chain. The owner is the one `msfl simulate` makes the attacker of this
+ * job with `attack: label-flip, malicious: 0.2`, where it is flagged in round 1 and blocked.
+ */
+describe('MS-FL across processes with defence: adrm: the requestor process screens', {
+  skip: 'missing' in anvil ? anvil.missing : false,
+}, () => {
+  let root: string
+  let node: RunningAnvil | undefined
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'msfl-adrm-processes-'))
+    if ('path' in anvil) node = await startAnvil(anvil.path)
+  })
+  after(async () => {
+    await node?.stop()
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('5 owners (one label-flipping), 2 rounds on Adult: the flipper is flagged and blocked by the requestor, unpaid on chain; the others are paid', {
+    timeout: 1_800_000,
+  }, async (t) => {
+    const federation = await prepareLocalFederation({
+      dir: join(root, 'fed'),
+      owners: 5,
+      rounds: 2,
+      dataset: 'adult',
+      model: 'logistic',
+      seed: 7,
+      host: '127.0.0.1',
+      protocol: 'msfl',
+      defence: 'adrm',
+    })
+    const job = loadAnyJob(federation.job)
+    assert.ok(isMsflJob(job))
+    assert.equal(job.plan.defence, 'adrm')
+    const owners = federation.owners.map((o) => o.name)
+    // Who msfl simulate would make the attacker with malicious: 0.2 (planPopulation's draw).
+    const drawn = planAttackers(
+      { ...job.plan.basics, malicious: 0.2, attack: 'label-flip', clients: owners },
+      createSeededRng(deriveSeed(7, 'attackers')),
+    )
+    const [attacker] = [...drawn.keys()]
+    assert.ok(attacker && drawn.size === 1)
+    flipLabels(federation.owners.find((o) => o.name === attacker)!.data)
+
+    const lines: string[] = []
+    const ledger = `rpc:${node!.url}`
+    const outcome = await launchLocalFederation(federation, {
+      cli: CLI,
+      write: (line) => lines.push(line),
+      ledger,
+    }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
+    })
+    const log = lines.join('')
+    assert.deepEqual(
+      Object.values(outcome.exitCodes).filter((code) => code !== 0),
+      [],
+      `exit codes ${JSON.stringify(outcome.exitCodes)}\n${log.slice(-4000)}`,
+    )
+    const requestorLines = lines.filter((l) => l.startsWith(`[${REQUESTOR_NAME}] `))
+    const decided = (what: string) =>
+      requestorLines
+        .filter((l) => l.includes(`adrm ${what}`))
+        .map((l) => /owner[=":]+([^"\s,]+)/.exec(l)?.[1])
+    t.diagnostic(requestorLines.filter((l) => l.includes(': adrm ')).join(''))
+    assert.deepEqual([...new Set(decided('flagged'))], [attacker])
+    assert.deepEqual(decided('blocked'), [attacker])
+    const summaryLine = requestorLines.find((l) => l.includes(': adrm summary'))
+    assert.ok(summaryLine, 'the requestor logs its ADRM summary')
+    const reputations = JSON.parse(/reputations=(\{[^}]*\})/.exec(summaryLine)![1]!) as Record<
+      string,
+      number
+    >
+    assert.ok(reputations[attacker]! < 100, `${attacker} lost reputation`)
+    for (const o of owners.filter((id) => id !== attacker)) assert.equal(reputations[o], 100, o)
+    // ADRM's decisions are the requestor's: no other process logs them.
+    assert.ok(!lines.some((l) => !l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes(': adrm ')))
+
+    // The money, read from the chain itself.
+    const summary = outcome.summary as { ledger: { contract: string } }
+    const chain = createRpcChain({ url: node!.url })
+    try {
+      const totals = await settlementTotals(chain, summary.ledger.contract as Hex, 0n)
+      const addressOf = (name: string) =>
+        new RegExp(`\\[${name}\\] .*ledger account.*?(0x[0-9a-fA-F]{40})`).exec(log)![1]!
+      const paid = (name: string) => totals.payouts[addressOf(name).toLowerCase()] ?? 0n
+      t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
+      assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
+      for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
+      assert.equal(totals.balance, 0n)
+    } finally {
+      await chain.close()
+    }
+  })
+})
