@@ -26,14 +26,6 @@ export interface FederationLimits {
   readonly keepaliveTimeoutMs?: number
   /** How long a new stream may take to send its hello (default 30 s). */
   readonly helloTimeoutMs?: number
-  /**
-   * HTTP/2 receive window of each stream and connection, both sides (default 4 MiB). At
-   * HTTP/2's own 64 KiB a multi-megabyte envelope (a CKKS model, an encrypted gradient)
-   * needs a WINDOW_UPDATE per 64 KiB, each sent only when the receiver's process is next
-   * scheduled and reads what came before: on a machine whose cores are busy with owners'
-   * encryption that wait, not the bytes, sets the transfer time.
-   */
-  readonly flowControlWindowBytes?: number
 }
 
 /** Limits with every default filled in. */
@@ -50,7 +42,6 @@ export function resolveLimits(limits: FederationLimits = {}): ResolvedLimits {
     keepaliveTimeMs: limits.keepaliveTimeMs ?? 30_000,
     keepaliveTimeoutMs: limits.keepaliveTimeoutMs ?? 300_000,
     helloTimeoutMs: limits.helloTimeoutMs ?? 30_000,
-    flowControlWindowBytes: limits.flowControlWindowBytes ?? 4 * 1024 * 1024,
   }
   for (const [field, value] of Object.entries(resolved))
     if (!Number.isSafeInteger(value) || value <= 0)
@@ -58,12 +49,6 @@ export function resolveLimits(limits: FederationLimits = {}): ResolvedLimits {
         'CONFIG_INVALID',
         `limits.${field}: expected a positive whole number, got ${value}`,
       )
-  // HTTP/2 windows are at least the protocol's default and below 2^31 (RFC 9113, 6.9.2).
-  if (resolved.flowControlWindowBytes < 65_535 || resolved.flowControlWindowBytes > 2 ** 31 - 1)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `limits.flowControlWindowBytes: between 65535 and ${2 ** 31 - 1}, got ${resolved.flowControlWindowBytes}`,
-    )
   // gRPC lengths are signed 32-bit.
   if (resolved.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES > 2 ** 31 - 1)
     throw new MsflError(
@@ -82,7 +67,5 @@ export function channelOptions(limits: ResolvedLimits): Record<string, number> {
     'grpc.keepalive_time_ms': limits.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': limits.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': 1,
-    // Read by grpc-js on the client side; the server side is widenReceiveWindows.
-    'grpc-node.flow_control_window': limits.flowControlWindowBytes,
   }
 }

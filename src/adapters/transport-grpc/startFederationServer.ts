@@ -18,7 +18,6 @@ import { revokedSerials } from './revokedSerials.ts'
 import { sealEnvelope } from './sealEnvelope.ts'
 import { serverTlsOptions, type TlsMaterial } from './tlsOptions.ts'
 import { certificateRefusal, remote, tlsReason } from './tlsRefusal.ts'
-import { widenReceiveWindows } from './widenReceiveWindows.ts'
 
 /** How the service provider listens, who it is, and what it lets through. */
 export interface FederationServerParameters {
@@ -123,7 +122,6 @@ export async function startFederationServer(
     Connect: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => acceptStream(call),
   })
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure())
-  widenReceiveWindows(grpcServer, limits.flowControlWindowBytes)
   let tlsOptions = serverTlsOptions(p.tls)
   const listener = tls.createServer(tlsOptions, (socket) => {
     // Node closes a socket whose certificate fails verification without saying why, so
