@@ -7,6 +7,7 @@ import { isMsflJob, loadAnyJob } from '../src/cli/deploy/loadJob.ts'
 import { prepareLocalFederation } from '../src/cli/deploy/prepareLocalFederation.ts'
 import { findAnvil, startAnvil } from '../src/cli/deploy/startAnvil.ts'
 import { msflAdapters } from '../src/cli/executeMsflSimulation.ts'
+import { createOwnerPool } from '../src/cli/msfl/createOwnerPool.ts'
 import { createRunLedger } from '../src/cli/msfl/createRunLedger.ts'
 import { parseDatasetSpec } from '../src/core/data/parseDatasetSpec.ts'
 import type { MsflRoundRecord } from '../src/core/events/runEvent.ts'
@@ -26,7 +27,7 @@ const OWNERS = 5
 const SEED = 42
 // Round 1 is also each fresh owner process's first CKKS encryption and training step (cold
 // code, lazily built SEAL tables); the rounds after it are what a long run pays per round.
-const ROUNDS = 3
+const ROUNDS = 5
 const log = (text: string) => process.stderr.write(`${text}\n`)
 const loadAtStart = loadavg()[0]!
 const found = findAnvil()
@@ -64,21 +65,31 @@ try {
   const job = loadAnyJob(federation.job)
   if (!isMsflJob(job)) throw new Error('the bench job is not MS-FL')
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
-  const inProcess = (
-    await runMsflSimulation({
-      runId: job.runId,
-      plan: { ...job.plan, ledger },
-      data,
-      adapters: {
-        ...msflAdapters,
-        createLedger: (spec) => createRunLedger(spec, crypto.getRandomValues(new Uint8Array(32))),
-      },
-      emit: () => {},
-      now: () => performance.now(),
-    })
-  ).history
-  if (deployed.length !== ROUNDS || inProcess.length !== ROUNDS)
-    throw new Error(`expected ${ROUNDS} rounds, got ${deployed.length} and ${inProcess.length}`)
+  const runInProcess = async (threads?: number) =>
+    (
+      await runMsflSimulation({
+        runId: job.runId,
+        plan: { ...job.plan, ledger },
+        data,
+        adapters: {
+          ...msflAdapters,
+          ...(threads ? { createOwners: (spec) => createOwnerPool(spec, threads) } : {}),
+          createLedger: (spec) => createRunLedger(spec, crypto.getRandomValues(new Uint8Array(32))),
+        },
+        emit: () => {},
+        now: () => performance.now(),
+      })
+    ).history
+  // msfl simulate's default: the owners on a pool of one worker thread per core.
+  const inProcess = await runInProcess()
+  // One worker thread per owner: as many owners computing at once as there are owner
+  // processes, so the cores are shared the same way and what remains is the deployment's
+  // own cost (transport, TLS, signatures, separate chain accounts).
+  log('in one process again, one worker thread per owner')
+  const perOwner = await runInProcess(OWNERS)
+  for (const history of [deployed, inProcess, perOwner])
+    if (history.length !== ROUNDS)
+      throw new Error(`expected ${ROUNDS} rounds, a run recorded ${history.length}`)
 
   const s = (x: number) => `${(x / 1000).toFixed(2)} s`
   const median = (xs: readonly number[]) => {
@@ -88,6 +99,7 @@ try {
   }
   const later = (h: readonly MsflRoundRecord[]) => median(h.slice(1).map((r) => r.durationMs))
   const ratio = later(deployed) / later(inProcess)
+  const perOwnerRatio = later(deployed) / later(perOwner)
   const firstRatio = deployed[0]!.durationMs / inProcess[0]!.durationMs
   const phases = (history: readonly MsflRoundRecord[]) =>
     Object.keys(history[0]!.phases)
@@ -99,6 +111,11 @@ try {
       `Adult, ${OWNERS} owners: one MS-FL round (median of rounds 2–${ROUNDS})`,
       `${s(later(deployed))} across processes vs ${s(later(inProcess))} in one process: **${ratio.toFixed(2)}×**`,
       'target ≤ 1.15× plus the chain’s block time (anvil mines each transaction at once)',
+    ],
+    [
+      `against one worker thread per owner in one process (median of rounds 2–${ROUNDS})`,
+      `${s(later(deployed))} across processes vs ${s(later(perOwner))}: **${perOwnerRatio.toFixed(2)}×**`,
+      `${OWNERS} owners computing at once in both, as on ${cpus().length} cores the owner processes do: the deployment's own cost`,
     ],
     [
       'round 1 (every owner process cold)',
@@ -114,6 +131,11 @@ try {
       `phases in one process (median of rounds 2–${ROUNDS})`,
       phases(inProcess),
       'the same protocol code (runMsflProtocol)',
+    ],
+    [
+      `phases, one worker thread per owner (median of rounds 2–${ROUNDS})`,
+      phases(perOwner),
+      'the same protocol code',
     ],
     [
       'bytes through the transport in round 2',
@@ -145,7 +167,7 @@ ${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
 `,
   )
   log(
-    `round (median of 2–${ROUNDS}): ${s(later(deployed))} across processes, ${s(later(inProcess))} in one process (${ratio.toFixed(2)}×); round 1 ${firstRatio.toFixed(2)}×`,
+    `round (median of 2–${ROUNDS}): ${s(later(deployed))} across processes, ${s(later(inProcess))} in one process (${ratio.toFixed(2)}×), ${s(later(perOwner))} with a worker per owner (${perOwnerRatio.toFixed(2)}×); round 1 ${firstRatio.toFixed(2)}×`,
   )
 } finally {
   await anvil.stop()
