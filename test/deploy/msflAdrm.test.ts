@@ -87,7 +87,7 @@ describe('MS-FL across processes: ADRM at the requestor', () => {
   let kits: { requestor: StartupKit; provider: StartupKit; owners: StartupKit[] }
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'msfl-adrm-'))
-    adult = await loadAdultSlice(4000, 2000)
+    adult = await loadAdultSlice(2000, 1000)
     const federation = await prepareLocalFederation({
       dir: join(root, 'fed'),
       owners: OWNERS,
