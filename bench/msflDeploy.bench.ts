@@ -145,7 +145,7 @@ try {
     [
       'whole deployed run, wall clock',
       s(wallDeployed),
-      'process start-up, kits, scaling agreement, addresses, contract, keys, the round, shutdown',
+      'process start-up, kits, scaling agreement, addresses, contract, keys, the rounds, shutdown',
     ],
   ]
   const loadAtEnd = loadavg()[0]!
