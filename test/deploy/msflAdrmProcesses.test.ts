@@ -31,6 +31,28 @@ function flipLabels(file: string): void {
   writeFileSync(file, `${[header, ...flipped].join('\n')}\n`)
 }
 
+it('a job with defence: adrm loads for the MS-FL commands; adrm:labels=oracle is refused, naming the field', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'msfl-adrm-job-'))
+  try {
+    const job = (name: string, defence: string) => {
+      const file = join(dir, name)
+      const settings = { dataset: 'adult', protocol: 'msfl', clients: 7, rounds: 2 }
+      const msfl = { batchSize: 64, mask: 'global-scale' }
+      writeFileSync(file, JSON.stringify({ ...settings, aggregator: 'multi-krum', defence, msfl }))
+      return file
+    }
+    const loaded = loadAnyJob(job('adrm.json', 'adrm'))
+    assert.ok(isMsflJob(loaded))
+    assert.equal(loaded.plan.defence, 'adrm')
+    assert.throws(
+      () => loadAnyJob(job('oracle.json', 'adrm:labels=oracle')),
+      /defence: adrm:labels=oracle .* a deployment does not know: use labels=none/,
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 /**
  * The one multi-process case of ADRM in an MS-FL deployment: `msfl requestor` screens
  * what it decrypts, with the job's `defence`, and logs its decisions; the owner whose rows
