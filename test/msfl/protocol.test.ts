@@ -14,7 +14,7 @@ import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 let adult: DatasetSplit
 before(async () => {
-  adult = await loadAdultSlice(4000, 2000)
+  adult = await loadAdultSlice(2000, 1000)
 })
 
 /** A message of the feature-scaling agreement that precedes the rounds. */
