@@ -1,5 +1,3 @@
-import { executeMsflSimulation } from '../executeMsflSimulation.ts'
-import { executeSimulation } from '../executeSimulation.ts'
 import { parseCommandArgs } from '../parseCommandArgs.ts'
 import { parseRunConfig } from '../parseSimulationConfig.ts'
 import { simulationFlags } from '../simulationFlags.ts'
@@ -36,13 +34,15 @@ export async function simulate(argv: readonly string[]): Promise<number> {
   }
   const { config, plan } = parseRunConfig(values)
   const options = { json: values.json === true, quiet: values.quiet === true }
+  // The engines (HE, EVM, chain client) load only once the config is valid: a refused
+  // flag is reported in well under a second instead of after two seconds of imports.
   const summary =
     plan.protocol === 'msfl'
-      ? await executeMsflSimulation(config, plan, {
+      ? await (await import('../executeMsflSimulation.ts')).executeMsflSimulation(config, plan, {
           ...options,
           title: `msfl simulate: MS-FL on ${config.dataset} (${plan.he})`,
         })
-      : await executeSimulation(config, plan, {
+      : await (await import('../executeSimulation.ts')).executeSimulation(config, plan, {
           ...options,
           title: `msfl simulate: ${config.dataset} / ${config.model}`,
         })
