@@ -62,6 +62,34 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     }
   })
 
+  it('accepts the requestor\'s seeded encryption (half the bytes) and refuses it broken', () => {
+    const seeded = requestor.decryptor.encryptSeeded(values)
+    assert.ok(seeded.length < 0.6 * fresh.length, `${seeded.length} vs ${fresh.length} bytes`)
+    const ct = he.load(seeded)
+    const back = requestor.decryptor.decrypt(requestor.evaluator.load(he.save(he.add(ct, ct))))
+    assert.ok(relativeError(back, values.map((v) => 2 * v)) < 1e-6)
+    he.release(ct)
+    const raw = new Uint8Array(inflateSync(seeded.subarray(16)))
+    const body = (edit: (b: Uint8Array) => void) => {
+      const b = raw.slice()
+      edit(b)
+      const out = new Uint8Array(16 + b.length)
+      out.set(seeded.subarray(0, 16))
+      out[5] = 0
+      out.set(b, 16)
+      return withSize(out, BigInt(out.length))
+    }
+    // The seed object is the last 16 + 1 + 64 bytes: its header, PRNG type, seed.
+    const seedAt = raw.length - 81
+    refused(he, body((b) => (b[seedAt] = 0)), 'seed header magic', /seed/)
+    refused(he, body((b) => (b[seedAt + 16] = 0xee)), 'unknown PRNG type')
+    refused(he, body(() => {}).subarray(0, 16 + raw.length - 40), 'truncated seed')
+    // A different seed is a different ciphertext, not a refusal: it loads and decrypts to noise.
+    const other = body((b) => (b[raw.length - 1]! ^= 1))
+    const garbled = requestor.decryptor.decrypt(requestor.evaluator.load(he.save(he.load(other))))
+    assert.ok(relativeError(garbled, values) > 1)
+  })
+
   it('refuses every single-byte corruption of the header', () => {
     for (const original of [fresh, compact])
       for (let at = 0; at < 16; at++)
@@ -166,7 +194,8 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     at(73, (v) => v.setFloat64(0, Number.NaN, true), 'NaN scale', /scale/)
     at(81, (v) => v.setBigUint64(0, 5n, true), 'correction factor', /correction/)
     at(105, (v) => v.setBigUint64(0, 2n ** 40n, true), 'data count', /exceeds/)
-    at(105, (v) => v.setBigUint64(0, 8192n, true), 'seeded data count', /coefficients/)
+    // Half the count is the seeded form: its array size no longer matches what follows.
+    at(105, (v) => v.setBigUint64(0, 8192n, true), 'seeded data count', /data array size/)
     at(120, (v) => v.setBigUint64(0, 2n ** 64n - 1n, true), 'unreduced coefficient', /reduced/)
   })
 

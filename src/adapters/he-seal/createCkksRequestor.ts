@@ -39,8 +39,9 @@ export async function createCkksRequestor(
   }
   const { secretKey, publicMaterial } = generated
   let parts: ReturnType<typeof createSealEvaluator>
+  let opened: ReturnType<typeof openPublicMaterial>
   try {
-    const opened = openPublicMaterial(seal, publicMaterial, context)
+    opened = openPublicMaterial(seal, publicMaterial, context)
     parts = createSealEvaluator(opened.context, opened.keys)
   } catch (error) {
     secretKey.delete()
@@ -49,6 +50,7 @@ export async function createCkksRequestor(
   }
   const evaluator: SealEvaluator = parts.evaluator
   const decryptor = seal.Decryptor(context.context, secretKey)
+  const symmetric = seal.Encryptor(context.context, opened.keys.publicKey, secretKey)
   let disposed = false
 
   return {
@@ -67,11 +69,23 @@ export async function createCkksRequestor(
           pt.delete()
         }
       },
+      encryptSeeded(values) {
+        if (disposed) throw new MsflError('PROTOCOL', 'encryptSeeded: the requestor was disposed')
+        return parts.saveFresh(values, 'encryptSeeded', (pt) => {
+          const serializable = symmetric.encryptSymmetricSerializable(pt)
+          try {
+            return serializable.saveArray(seal.ComprModeType.none)
+          } finally {
+            serializable.delete()
+          }
+        })
+      },
     },
     dispose() {
       if (disposed) return
       disposed = true
       decryptor.delete()
+      symmetric.delete()
       secretKey.delete()
       evaluator.dispose()
     },

@@ -20,6 +20,16 @@ export interface SealEvaluatorParts {
   readonly evaluator: SealEvaluator
   /** The SEAL ciphertext behind a live handle (for the requestor's decryptor). */
   ciphertextOf(handle: HeCiphertext, op: string): SealCiphertext
+  /**
+   * Encodes `values` at the first level as `encrypt` does and serialises what `encrypt`
+   * makes of the plaintext, compressed as `save` would (for the requestor's secret-key
+   * encryption, which SEAL serialises seeded).
+   */
+  saveFresh(
+    values: Float64Array,
+    op: string,
+    encrypt: (pt: SealPlaintext) => Uint8Array,
+  ): Uint8Array
 }
 
 /**
@@ -169,6 +179,12 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
 
   const rotations = keys.rotations
 
+  const compressAt = (level: SealLevel, bytes: Uint8Array): Uint8Array => {
+    const meanBits =
+      level.primes.reduce((sum, q) => sum + q.toString(2).length, 0) / level.primes.length
+    return meanBits <= COMPRESS_BELOW_MEAN_BITS ? compressSealObject(bytes) : bytes
+  }
+
   const he: SealEvaluator = {
     parameters,
     get liveCiphertexts() {
@@ -227,9 +243,7 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
         } finally {
           copy?.delete()
         }
-        const meanBits =
-          level.primes.reduce((sum, q) => sum + q.toString(2).length, 0) / level.primes.length
-        return meanBits <= COMPRESS_BELOW_MEAN_BITS ? compressSealObject(bytes) : bytes
+        return compressAt(level, bytes)
       })
     },
     add(a, b) {
@@ -329,5 +343,15 @@ export function createSealEvaluator(ctx: SealContext, keys: LoadedKeys): SealEva
   return {
     evaluator: he,
     ciphertextOf: (handle, op) => guard(op, () => registry.get(handle, op).ct),
+    saveFresh: (values, op, encrypt) =>
+      guard(op, () => {
+        checkValues(values, op)
+        const pt = encodeAt(values, first, scale)
+        try {
+          return compressAt(first, encrypt(pt))
+        } finally {
+          pt.delete()
+        }
+      }),
   }
 }

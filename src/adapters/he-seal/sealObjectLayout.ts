@@ -196,14 +196,16 @@ function levelMap(levels: readonly SealLevel[]): Map<string, SealLevel> {
 /**
  * Checks an uncompressed serialised ciphertext completely and returns its level:
  * a data level of these parameters, two polynomials, NTT form, the expected scale,
- * reduced coefficients, nothing appended. Seeded (symmetric) ciphertexts are refused.
+ * reduced coefficients, nothing appended. A seeded ciphertext (secret-key encryption,
+ * its second polynomial replaced by the 512-bit seed SEAL expands it from) is accepted:
+ * it is the requestor's fresh encryption of the model, half the bytes of a public-key one.
  */
 export function checkCiphertextLayout(bytes: Uint8Array, ctx: LayoutContext): SealLevel {
   const r = new Reader(bytes, 'ciphertext', 0)
   const level = readCiphertextObject(r, ctx, {
     levels: levelMap(ctx.dataLevels),
     scale: ctx.scale,
-    seeded: false,
+    seeded: true,
   })
   if (r.offset !== bytes.length) r.fail('trailing bytes')
   return level

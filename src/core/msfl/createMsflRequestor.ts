@@ -90,10 +90,9 @@ export function createMsflRequestor(
       try {
         switch (m.type) {
           case 'msfl-model-request': {
-            const ciphertexts = p.he.scope(() =>
-              weights.flatMap((w) =>
-                packModel(p.layout, w).map((values) => p.he.save(p.he.encrypt(values))),
-              ),
+            // Seeded, under the secret key: half the bytes of a public-key encryption.
+            const ciphertexts = weights.flatMap((w) =>
+              packModel(p.layout, w).map((values) => p.decryptor.encryptSeeded(values)),
             )
             return { type: 'msfl-encrypted-model', round: m.round, ciphertexts }
           }

@@ -60,4 +60,11 @@ export interface HeEvaluator {
 export interface HeDecryptor {
   /** Decrypts and decodes a ciphertext into its slot values. */
   decrypt(ct: HeCiphertext): Float64Array
+  /**
+   * Encrypts `values` under the secret key and serialises the result seeded: the second
+   * polynomial is replaced by the seed it is expanded from, so the bytes are about half
+   * those of `save(encrypt(values))`. Any evaluator of the same keys loads it. Only the
+   * secret key holder can encrypt this way; it sends the model to the owners like this.
+   */
+  encryptSeeded(values: Float64Array): Uint8Array
 }
