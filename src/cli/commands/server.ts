@@ -35,6 +35,7 @@ import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { sharedLedger } from '../deploy/openLedgerParty.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
+import { deployedAdrmJson, providerAdrm } from '../deploy/providerAdrm.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
@@ -69,9 +70,10 @@ the unfinished run at its last durable step, and the owners reconnect on their o
                      watched: a revocation during the run disconnects that participant
   --store SPEC       run store: a SQLite file or postgres://user@host:port/db
                      (default: <job out>/<job run id>/run.sqlite)
-  --ledger rpc:URL   MS-FL jobs: the JSON-RPC node of the run's chain (default: the
-                     job's ledger); the provider deploys the settlement contract
-                     from its own account, generated at start (fund its address)
+  --ledger rpc:URL   MS-FL jobs and defence: adrm: the JSON-RPC node of the run's
+                     chain (default: the job's ledger); the provider deploys the
+                     settlement contract from its own account, generated at start
+                     (fund its address)
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -104,6 +106,10 @@ export async function server(argv: readonly string[]): Promise<number> {
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
   if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
+  // defence: adrm pays by reputation on a chain every party reaches (its account, logged now).
+  const adrm = isMsflJob(job)
+    ? undefined
+    : providerAdrm({ kit, job, log }, flags.ledger, validation)
   const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
@@ -134,7 +140,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
     const durable =
-      plan.protocol === 'plain'
+      plan.protocol === 'plain' && !adrm
         ? await openServerJournal({
             flags,
             plan,
@@ -168,7 +174,8 @@ export async function server(argv: readonly string[]): Promise<number> {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
       },
-      ...(validation ? { verification: localVerification(validation) } : {}),
+      ...(validation && defences?.verify ? { verification: localVerification(validation) } : {}),
+      ...(adrm ? { adrm } : {}),
       emit: bus.emit,
       now,
     })
@@ -176,7 +183,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     const wire = endpoint.wireStats()
     dir.write(
       'metrics.json',
-      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
+      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), ...deployedAdrmJson(result.defence), transport: { ...stats, wire } }, null, 2)}\n`,
     )
     dir.write(
       'model.bin',
@@ -191,6 +198,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       runId: job.runId,
       ...finalJson(result.final),
       ...privacyOf(result),
+      ...deployedAdrmJson(result.defence),
       runDir,
       transport: { ...stats, wire },
     }
@@ -233,6 +241,11 @@ function expectedPeers(
     throw new MsflError(
       'CONFIG_INVALID',
       '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
+    )
+  if (!isMsflJob(job) && job.plan.defences?.adrm && !requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--requestor: a job with defence: adrm needs its requestor named (it pays each round by reputation)',
     )
   const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
   const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []

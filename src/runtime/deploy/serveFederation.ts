@@ -36,6 +36,12 @@ import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFea
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
+import type { ProviderLedger } from './msflLedgerParty.ts'
+import {
+  type DeployedAdrm,
+  type DeployedAdrmSummary,
+  openDeployedAdrm,
+} from './openDeployedAdrm.ts'
 import { type DeployedDpSummary, openProviderDp, type ProviderDp } from './openProviderDp.ts'
 import {
   deployedProtection,
@@ -79,6 +85,8 @@ export interface ServeFederationParameters {
   }
   /** The job's `verify: smpc`: the verifier nodes are processes of their own. */
   readonly verification?: DeployedVerification
+  /** The job's `defence: adrm`: the provider screens, the requestor pays on the run's chain. */
+  readonly adrm?: DeployedAdrmAdapters
   readonly emit: EventSink
   readonly now: () => number
   /**
@@ -104,6 +112,18 @@ export interface DeployedVerification {
   readonly createLocalTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
 }
 
+/**
+ * What the provider runs `defence: adrm` with (openDeployedAdrm): ADRM's validation rows and
+ * its account on the run's chain.
+ */
+export interface DeployedAdrmAdapters {
+  /** The validation rows held back from the owners (holdOutValidation), not yet scaled. */
+  readonly validation: Dataset
+  readonly ledger: ProviderLedger
+  /** The digest the ledger records for a model (keccak256). */
+  readonly modelDigest: (bytes: Uint8Array) => Uint8Array
+}
+
 /** The federation's result and the model it trained. */
 export interface ServedFederation {
   readonly params: Float64Array
@@ -112,6 +132,8 @@ export interface ServedFederation {
   readonly model: Model
   /** `privacy: dp…`: the (ε, δ) spent, as the owners (sample level) or its accountant counted it. */
   readonly privacy?: DeployedDpSummary & { readonly spec: string }
+  /** `defence: adrm`: what ADRM decided and what the chain paid. */
+  readonly defence?: DeployedAdrmSummary
 }
 
 /**
@@ -152,6 +174,13 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         : undefined
     const rows = await describeOwners(p)
     const { test, validation } = await scaleServerData(p, rows, dp?.scaleByRanges ?? false)
+    const adrm = await openAdrm(p, model, validation)
+    const stages = joinStages(
+      verify && validation && p.verification
+        ? verificationStage(p, verify, verifiers, model, validation, p.verification)
+        : undefined,
+      adrm?.stages,
+    )
     const strategy =
       dp?.clientLevel?.strategy ??
       createStrategy(
@@ -185,7 +214,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     }
     let result: Omit<ServedFederation, 'model'>
     if (plan.protocol === 'protected') {
-      result = await serveProtectedJob(p, plan, dp, { ...shared, initialParams, rng, rows })
+      result = await serveProtectedJob(p, plan, dp, { ...shared, initialParams, rng, rows, stages })
     } else {
       const resumed = p.journal
         ? await startJournaledRun(p.journal, { strategy, owners, initialParams, rng })
@@ -195,16 +224,13 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         ...resumed,
         clients: owners,
         rounds: basics.rounds,
-        ...(verify && validation && p.verification
-          ? {
-              stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
-            }
-          : {}),
+        ...(stages ? { stages } : {}),
         deadlineMs: basics.deadlineMs,
       })
       const before = p.journal?.resume?.history ?? []
       result = { ...rounds, history: [...before, ...rounds.history] as typeof rounds.history }
     }
+    if (adrm) result = { ...result, defence: await adrm.summary() }
     if (p.requestor) await deliverModel(p, p.requestor, result)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { ...result, model }
@@ -237,6 +263,8 @@ async function serveProtectedJob(
     readonly initialParams: Float64Array
     readonly rng: Rng
     readonly rows: readonly number[]
+    /** ADRM and verification, on DP's plain rounds (a hiding protection refuses them). */
+    readonly stages: RoundStages | undefined
   },
 ): Promise<Omit<ServedFederation, 'model'>> {
   if (p.journal)
@@ -289,7 +317,7 @@ async function scaleServerData(
   const { runId, owners } = p
   const { basics } = p.plan
   let test = p.test
-  let validation = p.verification?.validation
+  let validation = p.verification?.validation ?? p.adrm?.validation
   let agreed = p.journal?.scaling
   // Client-level DP: no statistic of an owner's rows leaves it; everyone scales by the ranges.
   if (p.scaling && byRanges)
@@ -330,6 +358,61 @@ async function scaleServerData(
   return { test, validation }
 }
 
+/**
+ * `defence: adrm` at the provider (openDeployedAdrm) with the validation rows as the owners'
+ * scaling left them, or undefined without it. ADRM's reputations live in memory only, so such
+ * a run keeps no journal; and the requestor must take part: it pays.
+ */
+async function openAdrm(
+  p: ServeFederationParameters,
+  model: Model,
+  validation: Dataset | undefined,
+): Promise<DeployedAdrm | undefined> {
+  const config = p.plan.defences?.adrm
+  if (!config) return undefined
+  if (p.journal)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      "defence: ADRM's reputations and blocks live only in memory, so the run keeps no journal and cannot resume",
+    )
+  if (!p.adrm || !validation)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'defence: the provider was given no ledger or validation rows for ADRM',
+    )
+  if (!p.requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'defence: ADRM pays by reputation and the requestor pays: name the requestor',
+    )
+  return openDeployedAdrm({
+    runId: p.runId,
+    config,
+    seed: p.plan.basics.seed,
+    pricePerComponent: p.plan.defences!.pricePerComponent,
+    owners: p.owners,
+    requestor: p.requestor,
+    transport: p.transport,
+    ledger: p.adrm.ledger,
+    model,
+    validation,
+    modelDigest: p.adrm.modelDigest,
+    deadlineMs: p.plan.basics.deadlineMs,
+    emit: p.emit,
+    now: p.now,
+  })
+}
+
+/** The verification's aggregation and ADRM's screen, review and ledger, as one set of stages. */
+function joinStages(
+  verification: RoundStages | undefined,
+  adrm: RoundStages | undefined,
+): RoundStages | undefined {
+  if (!verification) return adrm
+  if (!adrm) return verification
+  return { ...adrm, ...verification }
+}
+
 function required(protection: ServeFederationParameters['protection']) {
   if (!protection)
     throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no protections')
@@ -342,13 +425,8 @@ function deployedVerify(
   verification: DeployedVerification | undefined,
 ): VerifyConfig | undefined {
   const defences = plan.defences
-  if (!defences) return undefined
-  if (defences.adrm)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'defence: ADRM pays by reputation on the ledger, which a deployment does not share yet; use msfl simulate',
-    )
-  if (!defences.verify || !verification)
+  if (!defences?.verify) return undefined
+  if (!verification)
     throw new MsflError('CONFIG_INVALID', 'verify: the provider was given no validation rows')
   if (defences.verify.validation === 'secret')
     throw new MsflError(

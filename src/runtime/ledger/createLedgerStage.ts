@@ -55,21 +55,8 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
         round,
         accepted.map((r) => r.clientId),
       )
-      const t = p.owners.length
-      const selected = new Uint8Array(POINTS_PER_ROUND * t)
-      let total = 0
-      p.owners.forEach((owner, i) => {
-        const k = Math.max(0, Math.min(POINTS_PER_ROUND, Math.floor(points[owner] ?? 0)))
-        total += k
-        for (let j = 0; j < k; j++) selected[j * t + i] = 1
-      })
+      const { table, total } = reputationTable(round, p.owners, points)
       if (total === 0) return
-      const table: ContributionTable = {
-        round,
-        owners: p.owners,
-        components: POINTS_PER_ROUND,
-        selected,
-      }
       const id = await settlement.openRound(table, settlement.pricePerComponent * BigInt(total))
       if (!(await settlement.isFunded(id))) {
         event('round-unfunded', { round, ledgerRound: id })
@@ -86,4 +73,27 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
       )
     },
   }
+}
+
+/**
+ * A round's contribution table paid by reputation: POINTS_PER_ROUND columns, owner i marked
+ * on the first pᵢ of them (pᵢ its points, clamped to 0..POINTS_PER_ROUND and floored), and
+ * the total of marks, which × the price is the deposit. The provider builds it from ADRM's
+ * points and a deployed requestor rebuilds it from the points it is sent, so both commit the
+ * same table.
+ */
+export function reputationTable(
+  round: number,
+  owners: readonly string[],
+  points: Readonly<Record<string, number>>,
+): { readonly table: ContributionTable; readonly total: number } {
+  const t = owners.length
+  const selected = new Uint8Array(POINTS_PER_ROUND * t)
+  let total = 0
+  owners.forEach((owner, i) => {
+    const k = Math.max(0, Math.min(POINTS_PER_ROUND, Math.floor(points[owner] ?? 0)))
+    total += k
+    for (let j = 0; j < k; j++) selected[j * t + i] = 1
+  })
+  return { table: { round, owners, components: POINTS_PER_ROUND, selected }, total }
 }
