@@ -8,7 +8,7 @@ import {
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { Settlement } from '../../core/ports/settlement.ts'
-import { POINTS_PER_ROUND, reputationTable } from '../ledger/createLedgerStage.ts'
+import { reputationTable } from '../ledger/createLedgerStage.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
 
@@ -40,16 +40,16 @@ export interface RequestorPayment {
  * The requestor's side of paying by reputation: it proves its address, checks the terms
  * (every address signed under its party's certificate, the owners exactly the job's, the
  * price the job's), and each round rebuilds the reputation table from the points the
- * provider sends (reputationTable, as the provider's ledger stage builds it), refuses what
- * the job does not allow (another owner list, points outside 0..POINTS_PER_ROUND, a round
- * outside the job or paid already, more than the job's budget of rounds × owners ×
- * POINTS_PER_ROUND × price), then opens the round with its deposit and answers with the
- * ledger round. It cannot check the points themselves: it never sees an update.
+ * provider sends (reputationTable, as the provider's ledger stage builds it) and refuses a
+ * table that costs more than the job allows: another owner list, points outside
+ * 0..POINTS_PER_ROUND (the schema), a round outside the job or one paid already — so a run
+ * costs at most rounds × owners × POINTS_PER_ROUND × the job's price. Then it opens the round
+ * with its deposit and answers with the ledger round. It cannot check the points themselves:
+ * it never sees an update.
  */
 export function createRequestorPayment(p: RequestorPaymentParameters): RequestorPayment {
   const { runId, clientId } = p
   const error = (message: string) => ({ type: 'error', clientId, message })
-  const budget = BigInt(p.rounds * p.owners.length * POINTS_PER_ROUND) * p.pricePerComponent
   let settlement: Settlement | undefined
   let opening = false
   let spent = 0n
@@ -102,10 +102,6 @@ export function createRequestorPayment(p: RequestorPaymentParameters): Requestor
     const { table, total } = reputationTable(request.round, p.owners, points)
     const deposit = p.pricePerComponent * BigInt(total)
     if (total === 0) return error(`${what}: no owner earned a point; nothing to pay`)
-    if (spent + deposit > budget)
-      return error(
-        `${what}: ${deposit} wei would bring the run to ${spent + deposit}, more than the job allows (${budget})`,
-      )
     paid.add(request.round)
     try {
       const ledgerRound = await settlement.openRound(table, deposit)
