@@ -183,22 +183,14 @@ export async function server(argv: readonly string[]): Promise<number> {
     const wire = endpoint.wireStats()
     dir.write(
       'metrics.json',
-      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), ...deployedAdrmJson(result.defence), transport: { ...stats, wire } }, null, 2)}\n`,
+      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...reportsOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
     )
-    dir.write(
-      'model.bin',
-      encodeModelFile(result.model.spec, result.params, {
-        runId: job.runId,
-        dataset: config.dataset,
-        classNames: [...test.classNames],
-      }),
-    )
+    dir.write('model.bin', modelFile(result, job, test.classNames))
     const runDir = dir.complete()
     const summary = {
       runId: job.runId,
       ...finalJson(result.final),
-      ...privacyOf(result),
-      ...deployedAdrmJson(result.defence),
+      ...reportsOf(result),
       runDir,
       transport: { ...stats, wire },
     }
@@ -216,9 +208,32 @@ export async function server(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** A DP job's (ε, δ) as the owners or the provider's accountant counted them, for the reports. */
-function privacyOf(result: Pick<ServedFederation, 'privacy'>): { privacy?: unknown } {
-  return result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }
+/**
+ * A DP job's (ε, δ) as the owners or the provider's accountant counted them, and an ADRM
+ * job's decisions and the chain's totals, for the reports.
+ */
+function reportsOf(result: Pick<ServedFederation, 'privacy' | 'defence'>): {
+  privacy?: unknown
+  adrm?: unknown
+  ledger?: unknown
+} {
+  return {
+    ...(result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }),
+    ...deployedAdrmJson(result.defence),
+  }
+}
+
+/** The trained model as an msfl model file. */
+function modelFile(
+  result: Pick<ServedFederation, 'model' | 'params'>,
+  job: DeployedJob,
+  classNames: readonly string[],
+): Uint8Array {
+  return encodeModelFile(result.model.spec, result.params, {
+    runId: job.runId,
+    dataset: job.config.dataset,
+    classNames: [...classNames],
+  })
 }
 
 /** SMPC verification with the provider's validation rows; the dealer runs in this process. */
