@@ -180,6 +180,8 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
         runId,
         clientId: client.id,
         ledger: await party(kits.owners[i]!),
+        spec: model.spec,
+        digest: modelDigest,
       })
       payments.push(payment)
       const participant = createOwnerParticipant({
@@ -265,6 +267,24 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
       assert.ok(events.filter((e) => e.type === 'table-verified').every((e) => e.ok))
       for (const p of payments) assert.ok(p.terms(), 'every owner accepted the terms')
       assert.equal((await requestor.ended).outcome, 'completed')
+
+      // Each owner trains only on the model the provider registered on the chain.
+      const honest = handlers.get(owners.find((o) => o !== attacker)!)!
+      const fit = (round: number, params: Float64Array) =>
+        honest.handle({
+          type: 'fit',
+          runId,
+          round,
+          mode: 'params',
+          params,
+          training: { epochs: 1, batchSize: 32, learningRate: 0.1, momentum: 0 },
+        }) as Promise<{ type: string; message?: string }>
+      assert.equal((await fit(3, served.params)).type, 'fit-result')
+      const tampered = Float64Array.from(served.params, (v, j) => (j === 0 ? v + 1 : v))
+      assert.match(
+        String((await fit(3, tampered)).message),
+        /global model refused: its digest differs from the one registered for round 2/,
+      )
 
       // The requestor refuses a table the job does not allow, whatever the provider asks.
       const ask = async (fields: Record<string, unknown>) =>

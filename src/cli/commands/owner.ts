@@ -75,7 +75,7 @@ export async function owner(argv: readonly string[]): Promise<number> {
     owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
   })
   const model = createModel(resolveModelSpec(config.model, data))
-  const adrm = ownerAdrmPayment({ ...opened, job }, flags.ledger)
+  const adrm = ownerAdrmPayment({ ...opened, job }, flags.ledger, model.spec)
   const participant = createOwnerParticipant({
     ...(adrm ? { payment: adrm.payment } : {}),
     runId: job.runId,

@@ -1,4 +1,6 @@
+import { modelDigest } from '../../adapters/ledger-evm/index.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
+import type { ModelSpec } from '../../core/model/model.ts'
 import { createOwnerPayment, type OwnerPayment } from '../../runtime/deploy/createOwnerPayment.ts'
 import {
   createRequestorPayment,
@@ -42,17 +44,25 @@ export function requestorAdrmPayment(
 
 /**
  * `msfl owner` for a FedAvg job with `defence: adrm`: its own account, which the payouts
- * reach, and, once the run completed, what it was paid read from the chain (any payment
+ * reach, the check of every global model against the digest the provider registered on the
+ * chain, and, once the run completed, what it was paid read from the chain (any payment
  * that waits for it withdrawn). Undefined without ADRM.
  */
 export function ownerAdrmPayment(
   opened: OpenedParticipant,
   flag: string | undefined,
+  spec: ModelSpec,
 ): { readonly payment: OwnerPayment; collect(): Promise<void> } | undefined {
   const ledger = adrmLedger(opened, flag)
   if (!ledger) return undefined
   const { kit, job, log } = opened
-  const payment = createOwnerPayment({ runId: job.runId, clientId: kit.name, ledger })
+  const payment = createOwnerPayment({
+    runId: job.runId,
+    clientId: kit.name,
+    ledger,
+    spec,
+    digest: modelDigest,
+  })
   return {
     payment,
     async collect() {

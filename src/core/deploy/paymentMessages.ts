@@ -31,8 +31,10 @@ export const paymentTermsSchema = messageSchema('payment-terms', {
   runId,
   /** The chain and the contract the provider deployed from its own account. */
   ledger: ledgerTermsSchema,
-  /** The provider's own signed address: the only account the contract lets deliver. */
+  /** The provider's own signed address: the only account the contract lets deliver, and the model registry's. */
   provider: ledgerAddressSchema,
+  /** The requestor's signed address: the account that opens and funds every round. */
+  requestor: ledgerAddressSchema,
   /** Every owner's signed address, in the job's owner order: whom the requestor pays. */
   owners: z.array(ledgerAddressSchema).min(1).max(10_000),
 })

@@ -50,8 +50,9 @@ export interface OwnerParticipantParameters {
    */
   readonly dp?: OwnerDp
   /**
-   * `defence: adrm` (createOwnerPayment): the owner proves its ledger address and accepts the
-   * payment terms; without it, those messages are refused.
+   * `defence: adrm` (createOwnerPayment): the owner proves its ledger address, accepts the
+   * payment terms and trains only on a model whose digest the provider registered on the
+   * chain; without it, those messages are refused.
    */
   readonly payment?: OwnerPayment
 }
@@ -177,7 +178,9 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
           )
         if (p.openProtection && !protectedTraining)
           return error('fit: the protection terms have not been set yet')
-        return (protectedTraining ?? trainer()).handle(message)
+        const training = protectedTraining ?? trainer()
+        // defence: adrm: the model must be the one the provider registered on the chain.
+        return (p.payment ? p.payment.checkModel(training) : training).handle(message)
       }
       return error(`a data owner does not answer ${JSON.stringify(type)}`)
     },

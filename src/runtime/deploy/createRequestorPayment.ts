@@ -63,6 +63,11 @@ export function createRequestorPayment(p: RequestorPaymentParameters): Requestor
       return error(
         `payment-terms: the owners are ${named.join(', ')}, the job's are ${p.owners.join(', ')}`,
       )
+    if (
+      terms.requestor.clientId !== clientId ||
+      terms.requestor.address.toLowerCase() !== p.ledger.address.toLowerCase()
+    )
+      return error(`payment-terms: they name another requestor account than ${p.ledger.address}`)
     if (terms.ledger.pricePerComponent !== p.pricePerComponent)
       return error(
         `payment-terms: the price is ${terms.ledger.pricePerComponent} wei, the job's is ${p.pricePerComponent}`,

@@ -160,6 +160,7 @@ async function sendTerms(
     runId: p.runId,
     ledger,
     provider: p.ledger.claim(),
+    requestor: claims.get(p.requestor)!,
     owners: p.owners.map((o) => claims.get(o)!),
   }
   const asked = [p.requestor, ...p.owners]
