@@ -214,7 +214,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
     }
     let result: Omit<ServedFederation, 'model'>
     if (plan.protocol === 'protected') {
-      result = await serveProtectedJob(p, plan, dp, { ...shared, initialParams, rng, rows, stages })
+      result = await serveProtectedJob(p, plan, dp, { ...shared, initialParams, rng, rows })
     } else {
       const resumed = p.journal
         ? await startJournaledRun(p.journal, { strategy, owners, initialParams, rng })
@@ -263,8 +263,6 @@ async function serveProtectedJob(
     readonly initialParams: Float64Array
     readonly rng: Rng
     readonly rows: readonly number[]
-    /** ADRM and verification, on DP's plain rounds (a hiding protection refuses them). */
-    readonly stages: RoundStages | undefined
   },
 ): Promise<Omit<ServedFederation, 'model'>> {
   if (p.journal)
