@@ -3,8 +3,10 @@ import type { ProcessLog } from '../../adapters/logging/index.ts'
 import type { StartupKit } from '../../adapters/pki/index.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import type { DeployedAdrmSummary } from '../../runtime/deploy/openDeployedAdrm.ts'
-import type { DeployedAdrmAdapters } from '../../runtime/deploy/serveFederation.ts'
+import type {
+  DeployedAdrmAdapters,
+  DeployedAdrmSummary,
+} from '../../runtime/deploy/openDeployedAdrm.ts'
 import type { DeployedJob } from './loadJob.ts'
 import { openLedgerParty, sharedLedger } from './openLedgerParty.ts'
 

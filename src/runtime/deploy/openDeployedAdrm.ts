@@ -7,6 +7,7 @@ import type { EventSink } from '../../core/events/runEvent.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
+import type { FederatedRunPlan } from '../config/planRun.ts'
 import { createAdrmStages } from '../defence/createAdrmStages.ts'
 import { createLedgerStage } from '../ledger/createLedgerStage.ts'
 import { expectReply } from '../msfl/expectReply.ts'
@@ -16,6 +17,32 @@ import { collectReplies } from '../rounds/collectReplies.ts'
 import { collectLedgerClaims } from './collectLedgerClaims.ts'
 import type { DeployedLedgerSummary, LedgerParties, ProviderLedger } from './msflLedgerParty.ts'
 import { requestorFundedSettlement } from './requestorFundedSettlement.ts'
+
+/**
+ * What the provider runs `defence: adrm` with (openDeployedAdrm): ADRM's validation rows and
+ * its account on the run's chain.
+ */
+export interface DeployedAdrmAdapters {
+  /** The validation rows held back from the owners (holdOutValidation), not yet scaled. */
+  readonly validation: Dataset
+  readonly ledger: ProviderLedger
+  /** The digest the ledger records for a model (keccak256). */
+  readonly modelDigest: (bytes: Uint8Array) => Uint8Array
+}
+
+/** What serveFederation knows that openJobAdrm needs. */
+export interface JobAdrmParameters {
+  readonly runId: string
+  readonly plan: FederatedRunPlan
+  readonly owners: readonly string[]
+  readonly requestor?: string
+  readonly transport: Transport
+  /** A durable journal: refused, ADRM's state cannot be resumed. */
+  readonly journal?: unknown
+  readonly adrm?: DeployedAdrmAdapters
+  readonly emit: EventSink
+  readonly now: () => number
+}
 
 /** What the provider of a deployed FedAvg job runs `defence: adrm` with. */
 export interface DeployedAdrmParameters {
@@ -175,4 +202,49 @@ async function sendTerms(
     if (accepted.clientId !== id || accepted.runId !== p.runId)
       throw new MsflError('PROTOCOL', `${id} accepted the payment terms of another run or party`)
   }
+}
+
+/**
+ * The job's `defence: adrm` at the provider (openDeployedAdrm) with the validation rows as the owners'
+ * scaling left them, or undefined without it. ADRM's reputations live in memory only, so such
+ * a run keeps no journal; and the requestor must take part: it pays.
+ */
+export async function openJobAdrm(
+  p: JobAdrmParameters,
+  model: Model,
+  validation: Dataset | undefined,
+): Promise<DeployedAdrm | undefined> {
+  const config = p.plan.defences?.adrm
+  if (!config) return undefined
+  if (p.journal)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      "defence: ADRM's reputations and blocks live only in memory, so the run keeps no journal and cannot resume",
+    )
+  if (!p.adrm || !validation)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'defence: the provider was given no ledger or validation rows for ADRM',
+    )
+  if (!p.requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      'defence: ADRM pays by reputation and the requestor pays: name the requestor',
+    )
+  return openDeployedAdrm({
+    runId: p.runId,
+    config,
+    seed: p.plan.basics.seed,
+    pricePerComponent: p.plan.defences!.pricePerComponent,
+    owners: p.owners,
+    requestor: p.requestor,
+    transport: p.transport,
+    ledger: p.adrm.ledger,
+    model,
+    validation,
+    modelDigest: p.adrm.modelDigest,
+    deadlineMs: p.plan.basics.deadlineMs,
+    emit: p.emit,
+    now: p.now,
+  })
 }

@@ -36,11 +36,10 @@ import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFea
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
-import type { ProviderLedger } from './msflLedgerParty.ts'
 import {
-  type DeployedAdrm,
+  type DeployedAdrmAdapters,
   type DeployedAdrmSummary,
-  openDeployedAdrm,
+  openJobAdrm,
 } from './openDeployedAdrm.ts'
 import { type DeployedDpSummary, openProviderDp, type ProviderDp } from './openProviderDp.ts'
 import {
@@ -112,18 +111,6 @@ export interface DeployedVerification {
   readonly createLocalTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
 }
 
-/**
- * What the provider runs `defence: adrm` with (openDeployedAdrm): ADRM's validation rows and
- * its account on the run's chain.
- */
-export interface DeployedAdrmAdapters {
-  /** The validation rows held back from the owners (holdOutValidation), not yet scaled. */
-  readonly validation: Dataset
-  readonly ledger: ProviderLedger
-  /** The digest the ledger records for a model (keccak256). */
-  readonly modelDigest: (bytes: Uint8Array) => Uint8Array
-}
-
 /** The federation's result and the model it trained. */
 export interface ServedFederation {
   readonly params: Float64Array
@@ -174,7 +161,7 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         : undefined
     const rows = await describeOwners(p)
     const { test, validation } = await scaleServerData(p, rows, dp?.scaleByRanges ?? false)
-    const adrm = await openAdrm(p, model, validation)
+    const adrm = await openJobAdrm(p, model, validation)
     const stages = joinStages(
       verify && validation && p.verification
         ? verificationStage(p, verify, verifiers, model, validation, p.verification)
@@ -354,51 +341,6 @@ async function scaleServerData(
     )
   }
   return { test, validation }
-}
-
-/**
- * `defence: adrm` at the provider (openDeployedAdrm) with the validation rows as the owners'
- * scaling left them, or undefined without it. ADRM's reputations live in memory only, so such
- * a run keeps no journal; and the requestor must take part: it pays.
- */
-async function openAdrm(
-  p: ServeFederationParameters,
-  model: Model,
-  validation: Dataset | undefined,
-): Promise<DeployedAdrm | undefined> {
-  const config = p.plan.defences?.adrm
-  if (!config) return undefined
-  if (p.journal)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      "defence: ADRM's reputations and blocks live only in memory, so the run keeps no journal and cannot resume",
-    )
-  if (!p.adrm || !validation)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'defence: the provider was given no ledger or validation rows for ADRM',
-    )
-  if (!p.requestor)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'defence: ADRM pays by reputation and the requestor pays: name the requestor',
-    )
-  return openDeployedAdrm({
-    runId: p.runId,
-    config,
-    seed: p.plan.basics.seed,
-    pricePerComponent: p.plan.defences!.pricePerComponent,
-    owners: p.owners,
-    requestor: p.requestor,
-    transport: p.transport,
-    ledger: p.adrm.ledger,
-    model,
-    validation,
-    modelDigest: p.adrm.modelDigest,
-    deadlineMs: p.plan.basics.deadlineMs,
-    emit: p.emit,
-    now: p.now,
-  })
 }
 
 /** The verification's aggregation and ADRM's screen, review and ledger, as one set of stages. */
