@@ -54,12 +54,14 @@ and never replayed), waits for the job's data owners (do-0 … as the job's clie
 count names them), the requestor and, when the job has verify: smpc, its verifier
 nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
 the rounds (each local model verified on secret shares by the verifier processes, or
-only their sum revealed with privacy: secagg). Writes runs/<id>/ (events, metrics,
+only their sum revealed with privacy: secagg; with defence: adrm every update screened
+by ADRM here and each round paid by reputation on the --ledger chain, the requestor
+funding it). Writes runs/<id>/ (events, metrics,
 model) and prints the accuracy (and with privacy: dp… the ε spent, as the owners'
 accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
-(docs/deployment.md; a secagg run starts again instead).
+(docs/deployment.md; a secagg or ADRM run starts again instead).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
