@@ -32,6 +32,7 @@ import { runSimulation } from '../../src/runtime/runSimulation.ts'
 import { loadAdultSlice } from '../helpers/adultSlice.ts'
 
 const OWNERS = 5
+const OWNERS_FULL = Array.from({ length: OWNERS }, () => 100)
 const settings = {
   dataset: 'adult',
   model: 'logistic',
@@ -119,47 +120,15 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
     await rm(root, { recursive: true, force: true })
   })
 
-  it('a FedAvg job with defence: adrm loads; labels=oracle and a protection that hides updates are refused, naming the field', () => {
-    const job = (name: string, extra: Record<string, unknown>) => {
-      const file = join(root, name)
-      writeFileSync(file, JSON.stringify({ ...settings, ...extra }))
-      return file
-    }
-    const loaded = loadAnyJob(job('adrm.json', {}))
-    assert.ok(loaded.plan.protocol === 'plain' && loaded.plan.defences?.adrm)
-    assert.throws(
-      () => loadAnyJob(job('oracle.json', { defence: 'adrm:labels=oracle' })),
-      /defence: adrm:labels=oracle .* a deployment does not know: use labels=none/,
-    )
-    assert.throws(
-      () => loadAnyJob(job('secagg.json', { privacy: 'secagg' })),
-      /defence.*needs the individual updates, which privacy secagg hides/,
-    )
-  })
-
-  it("the provider flags and quarantines the same owner as msfl simulate, with the same reputations and model; the chain pays it nothing and the others what the simulation's ledger pays", {
-    timeout: 600_000,
-  }, async (t) => {
-    const simulatedEvents: RunEvent[] = []
-    const simulated = await runSimulation({
-      runId,
-      plan: simulatedPlan,
-      data: adult,
-      createTransport: (handlers) => createMemoryTransport({ handlers }),
-      secaggCrypto: crypto,
-      defences: {
-        createLedger: (spec) => createRunLedger(spec, new Uint8Array(32).fill(3)),
-        modelDigest,
-        csprng: createCsprng,
-        createTransport: (handlers) => createMemoryTransport({ handlers }),
-      },
-      emit: (e) => simulatedEvents.push(e),
-      now: () => 0,
-    })
-    const [attacker, ...more] = [...simulated.attackers.keys()]
-    assert.ok(attacker && more.length === 0)
-
-    // The deployment: the same owners hold the same rows (the validation rows held back).
+  /**
+   * The job deployed on parties built as their processes build them, sharing one in-process
+   * EVM; `attacker` sends its update sign-flipped; `requestorIn` may wrap the requestor.
+   */
+  async function deploy(
+    attacker: string,
+    requestorIn: (handler: MessageHandler) => MessageHandler = (h) => h,
+  ) {
+    // The same owners hold the same rows as in simulation (the validation rows held back).
     const held = holdOutValidation(deployedPlan.defences, deployedPlan.basics.seed, adult)
     const { partition, owners } = planPopulation(deployedPlan.basics, held.data.train)
     assert.deepEqual(
@@ -167,8 +136,16 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
       owners,
     )
     const chain = await createInProcessChain({ genesis: [] })
+    let contract: string | undefined
     const party = async (kit: StartupKit) => {
-      const ledger = ledgerPartyOn(chain, 'in-process', { kit, runId, log: quietLog })
+      // The provider's log names the contract it deployed.
+      const log: ProcessLog = {
+        ...quietLog,
+        info: (message, fields) => {
+          if (message === 'settlement contract deployed') contract = String(fields?.['contract'])
+        },
+      }
+      const ledger = ledgerPartyOn(chain, 'in-process', { kit, runId, log })
       await chain.setBalance(ledger.address as Hex, 10n ** 21n)
       return ledger
     }
@@ -212,24 +189,90 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
       store: async () => 'ab'.repeat(32),
       payment: requestorPayment,
     })
-    handlers.set(kits.requestor.name, requestor)
+    handlers.set(kits.requestor.name, requestorIn(requestor))
     const events: RunEvent[] = []
+    const provider = await party(kits.provider)
+    const served = serveFederation({
+      runId,
+      plan: deployedPlan,
+      owners,
+      // Every request and reply is encoded to bytes and decoded again, as on the network.
+      transport: createMemoryTransport({ handlers }),
+      test: adult.test,
+      scaling: adult.scaling,
+      crypto,
+      aggregationRng: createCsprng(),
+      requestor: kits.requestor.name,
+      adrm: { validation: held.validation!, ledger: provider, modelDigest },
+      emit: (e) => events.push(e),
+      now: () => 0,
+    })
+    const escrow = () => chain.getBalance(contract as Hex)
+    return {
+      served,
+      events,
+      handlers,
+      requestor,
+      requestorPayment,
+      payments,
+      owners,
+      chain,
+      escrow,
+    }
+  }
+
+  it('a FedAvg job with defence: adrm loads; labels=oracle and a protection that hides updates are refused, naming the field', () => {
+    const job = (name: string, extra: Record<string, unknown>) => {
+      const file = join(root, name)
+      writeFileSync(file, JSON.stringify({ ...settings, ...extra }))
+      return file
+    }
+    const loaded = loadAnyJob(job('adrm.json', {}))
+    assert.ok(loaded.plan.protocol === 'plain' && loaded.plan.defences?.adrm)
+    assert.throws(
+      () => loadAnyJob(job('oracle.json', { defence: 'adrm:labels=oracle' })),
+      /defence: adrm:labels=oracle .* a deployment does not know: use labels=none/,
+    )
+    assert.throws(
+      () => loadAnyJob(job('secagg.json', { privacy: 'secagg' })),
+      /defence.*needs the individual updates, which privacy secagg hides/,
+    )
+  })
+
+  it("the provider flags and quarantines the same owner as msfl simulate, with the same reputations and model; the chain pays it nothing and the others what the simulation's ledger pays", {
+    timeout: 600_000,
+  }, async (t) => {
+    const simulatedEvents: RunEvent[] = []
+    const simulated = await runSimulation({
+      runId,
+      plan: simulatedPlan,
+      data: adult,
+      createTransport: (handlers) => createMemoryTransport({ handlers }),
+      secaggCrypto: crypto,
+      defences: {
+        createLedger: (spec) => createRunLedger(spec, new Uint8Array(32).fill(3)),
+        modelDigest,
+        csprng: createCsprng,
+        createTransport: (handlers) => createMemoryTransport({ handlers }),
+      },
+      emit: (e) => simulatedEvents.push(e),
+      now: () => 0,
+    })
+    const [attacker, ...more] = [...simulated.attackers.keys()]
+    assert.ok(attacker && more.length === 0)
+
+    const {
+      served: serving,
+      events,
+      handlers,
+      requestor,
+      requestorPayment,
+      payments,
+      owners,
+      chain,
+    } = await deploy(attacker)
     try {
-      const served = await serveFederation({
-        runId,
-        plan: deployedPlan,
-        owners,
-        // Every request and reply is encoded to bytes and decoded again, as on the network.
-        transport: createMemoryTransport({ handlers }),
-        test: adult.test,
-        scaling: adult.scaling,
-        crypto,
-        aggregationRng: createCsprng(),
-        requestor: kits.requestor.name,
-        adrm: { validation: held.validation!, ledger: await party(kits.provider), modelDigest },
-        emit: (e) => events.push(e),
-        now: () => 0,
-      })
+      const served = await serving
       const flagged = flaggedByRound(events)
       t.diagnostic(
         `flagged: deployed ${JSON.stringify(flagged)}, simulated ${JSON.stringify(flaggedByRound(simulatedEvents))}; attacker ${attacker}`,
@@ -308,6 +351,31 @@ describe('FedAvg across processes: ADRM at the provider, paid by the requestor o
       )
       assert.match(await ask({ round: 2, points: owners.map(() => 101) }), /points/)
       assert.match(await ask({ round: 2, points: [100] }), /1 points for 5 owners/)
+    } finally {
+      await chain.close()
+    }
+  })
+
+  it('a requestor that commits another table than the provider sent is declined: the round is refunded and the run fails', {
+    timeout: 600_000,
+  }, async () => {
+    // It pays every owner in full, whatever the screen decided (its own money, but not the round's table).
+    const generous = (honest: MessageHandler): MessageHandler => ({
+      handle: (m) =>
+        (m as { type?: unknown }).type === 'payment-round'
+          ? honest.handle({ ...(m as object), points: OWNERS_FULL })
+          : honest.handle(m),
+    })
+    const { served, events, chain, escrow } = await deploy('do-3', generous)
+    try {
+      await assert.rejects(
+        served,
+        /the requestor opened ledger round 1 with another table than round 1's; declined/,
+      )
+      assert.equal(events.at(-1)!.type, 'run-failed')
+      assert.ok(!events.some((e) => e.type === 'payment-made'), 'nobody paid')
+      // The declined deposit went back to the requestor: the contract holds nothing.
+      assert.equal(await escrow(), 0n)
     } finally {
       await chain.close()
     }
