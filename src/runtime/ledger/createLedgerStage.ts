@@ -1,4 +1,5 @@
 import { digestHex } from '../../core/crypto/digestHex.ts'
+import { MAX_ROUND_POINTS } from '../../core/deploy/paymentMessages.ts'
 import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { ModelSpec } from '../../core/model/model.ts'
@@ -30,8 +31,11 @@ export interface LedgerStageParameters {
   readonly now: () => number
 }
 
-/** Points in a round's table: an owner with p points is paid p × the price of one contribution. */
-export const POINTS_PER_ROUND = 100
+/**
+ * Points in a round's table: an owner with p points is paid p × the price of one
+ * contribution. The same bound the deployed requestor's `payment-round` schema holds.
+ */
+export const POINTS_PER_ROUND = MAX_ROUND_POINTS
 
 /**
  * The ledger side of a plaintext run. Every round's global model (round 0: the initial
