@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,22 +14,10 @@ import {
 import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
 import { createSeededRng, deriveSeed } from '../../src/core/rng/seededRng.ts'
 import { planAttackers } from '../../src/runtime/planAttackers.ts'
+import { flipLabels } from '../helpers/flipLabels.ts'
 import { CLI } from './federationProcesses.ts'
 
 const anvil = findAnvil()
-
-/** Swaps the two labels of an owner's CSV file (the last column): a label-flipping owner. */
-function flipLabels(file: string): void {
-  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n')
-  const label = (line: string) => line.slice(line.lastIndexOf(',') + 1)
-  const values = [...new Set(lines.map(label))]
-  assert.equal(values.length, 2, `binary labels in ${file}`)
-  const flipped = lines.map((line) => {
-    const cut = line.lastIndexOf(',') + 1
-    return line.slice(0, cut) + (label(line) === values[0] ? values[1] : values[0])
-  })
-  writeFileSync(file, `${[header, ...flipped].join('\n')}\n`)
-}
 
 it('a job with defence: adrm loads for the MS-FL commands; adrm:labels=oracle is refused, naming the field', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'msfl-adrm-job-'))
@@ -54,13 +42,13 @@ it('a job with defence: adrm loads for the MS-FL commands; adrm:labels=oracle is
 })
 
 /**
- * The one multi-process case of ADRM in an MS-FL deployment: `msfl requestor` screens
+ * The multi-process cases of ADRM: in an MS-FL deployment `msfl requestor` screens
  * what it decrypts, with the job's `defence`, and logs its decisions; the owner whose rows
  * are label-flipped (its own file: nothing in the job marks it) is flagged, blocked and
  * paid nothing on chain. The owner is the one `msfl simulate` makes the attacker of this
  * job with `attack: label-flip, malicious: 0.2`, where it is flagged in round 1 and blocked.
  */
-describe('MS-FL across processes with defence: adrm: the requestor process screens', {
+describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provider screens', {
   skip: 'missing' in anvil ? anvil.missing : false,
 }, () => {
   let root: string
@@ -148,6 +136,92 @@ describe('MS-FL across processes with defence: adrm: the requestor process scree
       assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
       for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
       assert.equal(totals.balance, 0n)
+    } finally {
+      await chain.close()
+    }
+  })
+
+  it('FedAvg, 5 owners (one label-flipping), 1 round on Adult: the flipper is flagged and blocked by the provider only, unpaid on chain; the requestor pays the others', {
+    timeout: 1_800_000,
+  }, async (t) => {
+    const federation = await prepareLocalFederation({
+      dir: join(root, 'fedavg'),
+      owners: 5,
+      rounds: 1,
+      dataset: 'adult',
+      model: 'logistic',
+      seed: 7,
+      host: '127.0.0.1',
+      defence: 'adrm',
+    })
+    const job = loadAnyJob(federation.job)
+    assert.ok(!isMsflJob(job) && job.plan.defences?.adrm)
+    assert.ok(federation.chain)
+    const owners = federation.owners.map((o) => o.name)
+    // Who msfl simulate would make the attacker with malicious: 0.2 (planPopulation's draw).
+    const drawn = planAttackers(
+      { ...job.plan.basics, malicious: 0.2, attack: 'label-flip', clients: owners },
+      createSeededRng(deriveSeed(7, 'attackers')),
+    )
+    const [attacker] = [...drawn.keys()]
+    assert.ok(attacker && drawn.size === 1)
+    flipLabels(federation.owners.find((o) => o.name === attacker)!.data)
+
+    const lines: string[] = []
+    const outcome = await launchLocalFederation(federation, {
+      cli: CLI,
+      write: (line) => lines.push(line),
+      ledger: `rpc:${node!.url}`,
+    }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
+    })
+    const log = lines.join('')
+    assert.deepEqual(
+      Object.values(outcome.exitCodes).filter((code) => code !== 0),
+      [],
+      `exit codes ${JSON.stringify(outcome.exitCodes)}\n${log.slice(-4000)}`,
+    )
+    // ADRM's decisions, as the provider reports them; no other process screens anything.
+    const summary = outcome.summary as {
+      adrm: {
+        reputations: Record<string, number>
+        inspections: { round: number; flagged: string[] }[]
+        blocks: { round: number; clientId: string }[]
+      }
+      ledger: { contract: string; escrowBalance: string }
+    }
+    t.diagnostic(JSON.stringify(summary.adrm))
+    assert.deepEqual(
+      summary.adrm.inspections.map((r) => r.flagged),
+      [[attacker]],
+    )
+    assert.deepEqual(
+      summary.adrm.blocks.map((b) => b.clientId),
+      [attacker],
+    )
+    assert.ok(summary.adrm.reputations[attacker]! < 100)
+    for (const o of owners.filter((id) => id !== attacker))
+      assert.equal(summary.adrm.reputations[o], 100, o)
+    assert.ok(!lines.some((l) => !l.startsWith('[provider] ') && /flagged|quarantin/.test(l)))
+    assert.ok(lines.some((l) => l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes('round paid')))
+
+    // The money, read from the chain itself, and as each owner read its own payout.
+    const chain = createRpcChain({ url: node!.url })
+    try {
+      const totals = await settlementTotals(chain, summary.ledger.contract as Hex, 0n)
+      const addressOf = (name: string) =>
+        new RegExp(`\\[${name}\\] .*ledger account.*?(0x[0-9a-fA-F]{40})`).exec(log)![1]!
+      const paid = (name: string) => totals.payouts[addressOf(name).toLowerCase()] ?? 0n
+      t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
+      assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
+      for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
+      assert.equal(totals.balance, 0n)
+      assert.equal(summary.ledger.escrowBalance, '0')
+      for (const o of owners) {
+        const line = lines.find((l) => l.startsWith(`[${o}] `) && l.includes('paid on chain'))
+        assert.ok(line, `${o} read its payout from the chain`)
+        assert.ok(line.includes(` wei=${paid(o)} `), line)
+      }
     } finally {
       await chain.close()
     }

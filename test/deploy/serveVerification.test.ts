@@ -173,7 +173,7 @@ describe('serveFederation with verifier nodes as participants of their own', () 
     assert.ok(failed, 'the run reports its failure')
   })
 
-  it('refuses secret validation data and ADRM in a deployment, naming why', async () => {
+  it('refuses secret validation data, and ADRM without its chain, naming why', async () => {
     await assert.rejects(
       deploy(planOf('smpc:samples=200,validation=secret')).served,
       /validation=secret needs a dealer the provider is not/,
@@ -188,7 +188,10 @@ describe('serveFederation with verifier nodes as participants of their own', () 
         verify: 'smpc',
       }),
     ) as PlainRunPlan
-    await assert.rejects(deploy(adrm).served, /defence: ADRM pays by reputation on the ledger/)
+    await assert.rejects(
+      deploy(adrm).served,
+      /defence: the provider was given no ledger or validation rows for ADRM/,
+    )
   })
 
   it('a verifier answers only its own run’s sessions and only SMPC messages', async () => {

@@ -154,10 +154,10 @@ describe('msfl verifier and the job it serves', () => {
     assert.match(r.stderr, /is not the job this kit was issued for/)
   })
 
-  it('a deployed job refuses ADRM and secret validation rows, naming the field', () => {
+  it('a deployed job refuses ADRM with oracle labels and secret validation rows, naming the field', () => {
     const adrm = join(root, 'adrm.yaml')
-    writeFileSync(adrm, stringify({ dataset: 'adult', clients: 2, defence: 'adrm' }))
-    assert.throws(() => loadJob(adrm), /defence: ADRM pays by reputation on the ledger/)
+    writeFileSync(adrm, stringify({ dataset: 'adult', clients: 2, defence: 'adrm:labels=oracle' }))
+    assert.throws(() => loadJob(adrm), /defence: adrm:labels=oracle .* use labels=none/)
     const secret = join(root, 'secret.yaml')
     writeFileSync(
       secret,

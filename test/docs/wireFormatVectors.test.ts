@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { paymentRoundSchema } from '../../src/core/deploy/paymentMessages.ts'
 import { MsflError } from '../../src/core/errors/msflError.ts'
 import { fitInstructionSchema, fitResultSchema } from '../../src/core/fl/messages.ts'
 import { decodeMessage } from '../../src/core/wire/decodeMessage.ts'
@@ -90,7 +91,7 @@ describe(`${PAGE}: test vectors`, () => {
     })
   }
 
-  it('the fit request and result are real protocol messages (their schemas accept them)', () => {
+  it('the fit request and result and the payment round are real protocol messages (their schemas accept them)', () => {
     const value = (title: string) => {
       const vector = vectors.find((v) => v.title === title)
       assert.ok(vector, title)
@@ -98,6 +99,7 @@ describe(`${PAGE}: test vectors`, () => {
     }
     assert.ok(fitInstructionSchema.safeParse(value('A FedAvg fit request')).success)
     assert.ok(fitResultSchema.safeParse(value('A FedAvg fit result')).success)
+    assert.ok(paymentRoundSchema.safeParse(value('An ADRM payment round')).success)
   })
 })
 
@@ -171,7 +173,7 @@ describe(`${PAGE}: the limits it states`, () => {
     const rows = [
       ...table.matchAll(/^\| (`[^|]+`) \| [^|]+ \| \[[^\]]+\]\(\.\.\/(src\/[^)]+)\) \|$/gm),
     ]
-    assert.equal(rows.length, 8)
+    assert.equal(rows.length, 9)
     for (const [, types, file] of rows) {
       const listed = [...types!.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort()
       const source = readFileSync(file!, 'utf8')

@@ -36,6 +36,12 @@ export interface ChainSettlementOptions {
   readonly roundTimeoutSeconds?: number
   /** Where the aggregate of a round can be fetched, recorded with the delivery; default none. */
   readonly resultUri?: (roundId: string) => string
+  /**
+   * Who registers each round's global model digest (and under whose address it is read):
+   * the requestor (default; MS-FL, where only it holds the model) or the provider (a
+   * deployed FedAvg job, where the provider aggregates the model).
+   */
+  readonly modelRegistrar?: 'requestor' | 'provider'
 }
 
 /**
@@ -52,6 +58,7 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
   const { contract, requestor, provider, pricePerComponent } = options
   if (pricePerComponent <= 0n)
     throw new MsflError('CONFIG_INVALID', 'pricePerComponent must be at least 1 wei on a chain')
+  const registrar = options.modelRegistrar === 'provider' ? provider : requestor
   const timeoutSeconds = options.roundTimeoutSeconds ?? 3600
   if (!Number.isSafeInteger(timeoutSeconds) || timeoutSeconds < 1)
     throw new MsflError('CONFIG_INVALID', 'roundTimeoutSeconds must be a whole number ≥ 1')
@@ -192,13 +199,13 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       if (modelDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the model digest must be 32 bytes')
       await contract.registerModel(
-        signing(requestor, 'registerModel'),
+        signing(registrar, 'registerModel'),
         BigInt(round),
         bytesToHex(modelDigest),
       )
     },
     async modelDigest(round) {
-      const hash = await contract.modelHash(requestor.address, BigInt(round))
+      const hash = await contract.modelHash(registrar.address, BigInt(round))
       return hash === zeroHash ? undefined : hexToBytes(hash)
     },
     withdrawable: (owner) => contract.withdrawable(ownerAccount(owner).address),

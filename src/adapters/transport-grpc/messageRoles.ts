@@ -39,6 +39,9 @@ const smpc = { to: verifier, replies: ['smpc-ack', 'smpc-relay'] }
  *                                 data-owner
  *   msfl-requestor-terms          requestor    msfl-public-key
  *   msfl-owner-terms              data-owner   msfl-owner-terms-accepted
+ *   payment-terms                 requestor,   payment-terms-accepted
+ *                                 data-owner
+ *   payment-round                 requestor    payment-round-opened
  *   smpc-setup / -deal / -material / -model-share / -data-share / -open
  *                                 verifier     smpc-ack, smpc-relay
  *   smpc-advance                  verifier     smpc-progress, smpc-result, smpc-relay
@@ -67,6 +70,8 @@ export const MESSAGE_RULES = {
   'ledger-address-request': { to: ['requestor', 'data-owner'], replies: ['ledger-address'] },
   'msfl-requestor-terms': { to: requestor, replies: ['msfl-public-key'] },
   'msfl-owner-terms': { to: owner, replies: ['msfl-owner-terms-accepted'] },
+  'payment-terms': { to: ['requestor', 'data-owner'], replies: ['payment-terms-accepted'] },
+  'payment-round': { to: requestor, replies: ['payment-round-opened'] },
   'smpc-setup': smpc,
   'smpc-deal': smpc,
   'smpc-material': smpc,

@@ -35,10 +35,13 @@ interface. Prints each process's log and the final accuracy.
                    signing their own transactions on a chain all of them reach:
                    an anvil started for the run (funding each party's address as
                    an operator would), or --ledger
-  --ledger rpc:URL with --protocol msfl: use this JSON-RPC chain instead of anvil
-  --defence SPEC   with --protocol msfl: ADRM at the requestor (e.g. adrm), on
-                   global-scale masked gradients; flagged owners are selected and
-                   paid nowhere
+  --ledger rpc:URL with --protocol msfl or --defence: use this JSON-RPC chain
+                   instead of anvil
+  --defence SPEC   ADRM (e.g. adrm), paid by reputation on the chain (anvil, or
+                   --ledger): with --protocol msfl at the requestor, on global-scale
+                   masked gradients (flagged owners are selected and paid nowhere);
+                   with FedAvg at the provider, on the updates it aggregates
+                   (flagged owners are quarantined, paid 0); the requestor pays
   --dir DIR        where to put the federation (default: a new temporary directory)
   --host ADDR      the interface every process uses (default 127.0.0.1)
   --json           print one JSON summary on stdout
@@ -100,10 +103,10 @@ export async function deploy(argv: readonly string[]): Promise<number> {
   const dir = flags.dir ? resolve(flags.dir) : mkdtempSync(join(tmpdir(), 'msfl-deploy-'))
   const say = (text: string) => (flags.json ? process.stderr : process.stdout).write(text)
   say(`deploy local: preparing ${flags.owners} data owners in ${dir}\n`)
-  if (flags.ledger !== undefined && flags.protocol !== 'msfl')
+  if (flags.ledger !== undefined && flags.protocol !== 'msfl' && flags.defence === undefined)
     throw new MsflError(
       'CONFIG_INVALID',
-      '--ledger: only an MS-FL job (--protocol msfl) settles on a chain',
+      '--ledger: only an MS-FL job (--protocol msfl) or one with --defence settles on a chain',
     )
   const { ledger, ...options } = flags
   const federation = await prepareLocalFederation({ ...options, dir })
@@ -150,7 +153,7 @@ function describeDp(privacy: unknown): string {
   return `deploy local: DP (${String(p.level)} level) spent ε = ${String(p.epsilon)}, δ = ${String(p.delta)} (${who})\n`
 }
 
-/** An MS-FL run's money as the provider read it from the chain ('' for other jobs). */
+/** An MS-FL or ADRM run's money as the provider read it from the chain ('' for other jobs). */
 function describeChain(ledger: unknown): string {
   if (typeof ledger !== 'object' || ledger === null) return ''
   const l = ledger as Record<string, unknown> & { payouts?: Record<string, string> }

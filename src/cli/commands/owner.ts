@@ -18,6 +18,7 @@ import {
 import { isMsflJob } from '../deploy/loadJob.ts'
 import { openAnyParticipant } from '../deploy/openParticipant.ts'
 import { ownerPrivacy } from '../deploy/ownerPrivacy.ts'
+import { ownerAdrmPayment } from '../deploy/participantAdrm.ts'
 import { runMsflOwner } from '../deploy/runMsflOwner.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 import { verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
@@ -39,8 +40,9 @@ at sample level, keeps its own accountant and refuses a round past its budget. E
                    e.g. builtin:adult:part=3/10,seed=1 (rows of in-process client 3)
   --crl FILE       the federation's current CRL (newer than the kit's)
   --endpoint H:P   reach the service provider here instead of the kit's endpoint
-  --ledger rpc:URL MS-FL jobs: the JSON-RPC node of the run's chain (default: the
-                   job's ledger); payouts go to an account generated at start
+  --ledger rpc:URL MS-FL jobs and defence: adrm: the JSON-RPC node of the run's
+                   chain (default: the job's ledger); payouts go to an account
+                   generated at start
   --json           log one JSON object per line on stderr
 `
 
@@ -73,7 +75,9 @@ export async function owner(argv: readonly string[]): Promise<number> {
     owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
   })
   const model = createModel(resolveModelSpec(config.model, data))
+  const adrm = ownerAdrmPayment({ ...opened, job }, flags.ledger, model.spec)
   const participant = createOwnerParticipant({
+    ...(adrm ? { payment: adrm.payment } : {}),
     runId: job.runId,
     clientId: kit.name,
     data,
@@ -94,5 +98,7 @@ export async function owner(argv: readonly string[]): Promise<number> {
       checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
     }),
   })
-  return serveParticipant(opened, participant, flags.endpoint)
+  const code = await serveParticipant(opened, participant, flags.endpoint)
+  if (code === 0) await adrm?.collect()
+  return code
 }

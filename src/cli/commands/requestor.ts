@@ -16,6 +16,7 @@ import {
 } from '../deploy/deployFlags.ts'
 import { isMsflJob } from '../deploy/loadJob.ts'
 import { openAnyParticipant } from '../deploy/openParticipant.ts'
+import { requestorAdrmPayment } from '../deploy/participantAdrm.ts'
 import { runMsflRequestor } from '../deploy/runMsflRequestor.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 
@@ -31,9 +32,10 @@ values) and writes to --out as an msfl model file. Exits 0 when the run complete
   --out FILE       where to write the delivered model (must not exist)
   --crl FILE       the federation's current CRL (newer than the kit's)
   --endpoint H:P   reach the service provider here instead of the kit's endpoint
-  --ledger rpc:URL MS-FL jobs: the JSON-RPC node of the run's chain (default: the
-                   job's ledger); deposits come from an account generated at start
-                   (fund its address); the CKKS keys are generated here
+  --ledger rpc:URL MS-FL jobs and defence: adrm: the JSON-RPC node of the run's
+                   chain (default: the job's ledger); deposits come from an account
+                   generated at start (fund its address); MS-FL: the CKKS keys are
+                   generated here
   --json           log one JSON object per line on stderr
 `
 
@@ -53,7 +55,9 @@ export async function requestor(argv: readonly string[]): Promise<number> {
   // The job's public dataset fixes the model's shape (features, classes); no rows are used.
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
   const spec = resolveModelSpec(job.config.model, data.test)
+  const payment = requestorAdrmPayment({ ...opened, job }, flags.ledger)
   const participant = createRequestorParticipant({
+    ...(payment ? { payment } : {}),
     runId: job.runId,
     clientId: kit.name,
     numParams: createModel(spec).numParams,

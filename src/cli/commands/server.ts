@@ -35,6 +35,7 @@ import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { sharedLedger } from '../deploy/openLedgerParty.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
+import { deployedAdrmJson, providerAdrm } from '../deploy/providerAdrm.ts'
 import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
@@ -53,12 +54,14 @@ and never replayed), waits for the job's data owners (do-0 … as the job's clie
 count names them), the requestor and, when the job has verify: smpc, its verifier
 nodes (verifier-1 … verifier-k), then runs the job: the feature-scaling agreement and
 the rounds (each local model verified on secret shares by the verifier processes, or
-only their sum revealed with privacy: secagg). Writes runs/<id>/ (events, metrics,
+only their sum revealed with privacy: secagg; with defence: adrm every update screened
+by ADRM here and each round paid by reputation on the --ledger chain, the requestor
+funding it). Writes runs/<id>/ (events, metrics,
 model) and prints the accuracy (and with privacy: dp… the ε spent, as the owners'
 accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
-(docs/deployment.md; a secagg run starts again instead).
+(docs/deployment.md; a secagg or ADRM run starts again instead).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -69,9 +72,10 @@ the unfinished run at its last durable step, and the owners reconnect on their o
                      watched: a revocation during the run disconnects that participant
   --store SPEC       run store: a SQLite file or postgres://user@host:port/db
                      (default: <job out>/<job run id>/run.sqlite)
-  --ledger rpc:URL   MS-FL jobs: the JSON-RPC node of the run's chain (default: the
-                     job's ledger); the provider deploys the settlement contract
-                     from its own account, generated at start (fund its address)
+  --ledger rpc:URL   MS-FL jobs and defence: adrm: the JSON-RPC node of the run's
+                     chain (default: the job's ledger); the provider deploys the
+                     settlement contract from its own account, generated at start
+                     (fund its address)
   --json             log JSON lines on stderr; print one JSON summary on stdout
   --quiet            no round progress
 `
@@ -104,6 +108,10 @@ export async function server(argv: readonly string[]): Promise<number> {
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
   if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
+  // defence: adrm pays by reputation on a chain every party reaches (its account, logged now).
+  const adrm = isMsflJob(job)
+    ? undefined
+    : providerAdrm({ kit, job, log }, flags.ledger, validation)
   const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
@@ -134,7 +142,7 @@ export async function server(argv: readonly string[]): Promise<number> {
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
     const durable =
-      plan.protocol === 'plain'
+      plan.protocol === 'plain' && !adrm
         ? await openServerJournal({
             flags,
             plan,
@@ -168,7 +176,8 @@ export async function server(argv: readonly string[]): Promise<number> {
         open: openDeployedProtection,
         checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
       },
-      ...(validation ? { verification: localVerification(validation) } : {}),
+      ...(validation && defences?.verify ? { verification: localVerification(validation) } : {}),
+      ...(adrm ? { adrm } : {}),
       emit: bus.emit,
       now,
     })
@@ -176,21 +185,14 @@ export async function server(argv: readonly string[]): Promise<number> {
     const wire = endpoint.wireStats()
     dir.write(
       'metrics.json',
-      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...privacyOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
+      `${JSON.stringify({ runId: job.runId, final: result.final, history: result.history, ...reportsOf(result), transport: { ...stats, wire } }, null, 2)}\n`,
     )
-    dir.write(
-      'model.bin',
-      encodeModelFile(result.model.spec, result.params, {
-        runId: job.runId,
-        dataset: config.dataset,
-        classNames: [...test.classNames],
-      }),
-    )
+    dir.write('model.bin', modelFile(result, job, test.classNames))
     const runDir = dir.complete()
     const summary = {
       runId: job.runId,
       ...finalJson(result.final),
-      ...privacyOf(result),
+      ...reportsOf(result),
       runDir,
       transport: { ...stats, wire },
     }
@@ -208,9 +210,32 @@ export async function server(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** A DP job's (ε, δ) as the owners or the provider's accountant counted them, for the reports. */
-function privacyOf(result: Pick<ServedFederation, 'privacy'>): { privacy?: unknown } {
-  return result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }
+/**
+ * A DP job's (ε, δ) as the owners or the provider's accountant counted them, and an ADRM
+ * job's decisions and the chain's totals, for the reports.
+ */
+function reportsOf(result: Pick<ServedFederation, 'privacy' | 'defence'>): {
+  privacy?: unknown
+  adrm?: unknown
+  ledger?: unknown
+} {
+  return {
+    ...(result.privacy === undefined ? {} : { privacy: deployedPrivacyJson(result.privacy) }),
+    ...deployedAdrmJson(result.defence),
+  }
+}
+
+/** The trained model as an msfl model file. */
+function modelFile(
+  result: Pick<ServedFederation, 'model' | 'params'>,
+  job: DeployedJob,
+  classNames: readonly string[],
+): Uint8Array {
+  return encodeModelFile(result.model.spec, result.params, {
+    runId: job.runId,
+    dataset: job.config.dataset,
+    classNames: [...classNames],
+  })
 }
 
 /** SMPC verification with the provider's validation rows; the dealer runs in this process. */
@@ -233,6 +258,11 @@ function expectedPeers(
     throw new MsflError(
       'CONFIG_INVALID',
       '--requestor: an MS-FL job needs its requestor named (it holds the key and pays)',
+    )
+  if (!isMsflJob(job) && job.plan.defences?.adrm && !requestor)
+    throw new MsflError(
+      'CONFIG_INVALID',
+      '--requestor: a job with defence: adrm needs its requestor named (it pays each round by reputation)',
     )
   const hiding = job.plan.protocol === 'protected' ? job.plan.privacy.hiding : undefined
   const keyHolder = hiding && hiding.name !== 'secagg' ? [KEY_HOLDER_ID] : []

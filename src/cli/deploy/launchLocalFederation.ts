@@ -65,7 +65,7 @@ export async function launchLocalFederation(
   federation: LocalFederation,
   options: LaunchOptions,
 ): Promise<LaunchOutcome> {
-  const chain = federation.msfl ? await openLocalChain(options.ledger, options.write) : undefined
+  const chain = federation.chain ? await openLocalChain(options.ledger, options.write) : undefined
   try {
     return await launchProcesses(federation, options, chain)
   } finally {

@@ -72,16 +72,15 @@ export function loadAnyJob(
       `${path}: attacks are simulated only; a deployed job has no attack settings`,
     )
   const job = { path, sha256, runId: `job-${sha256.slice(0, 16)}`, config }
-  if (plan.protocol === 'msfl') {
-    // ADRM runs at the requestor on the masked gradients; labels from the known attackers
-    // exist in a simulation only.
-    if (plan.defence !== undefined && parseAdrmSpec(plan.defence).labels === 'oracle')
-      throw new MsflError(
-        'CONFIG_INVALID',
-        `${path}: defence: adrm:labels=oracle labels rounds with the simulated attackers, which a deployment does not know: use labels=none`,
-      )
-    return { ...job, plan }
-  }
+  // ADRM runs at the MS-FL requestor on the masked gradients, at the FedAvg provider on the
+  // updates it aggregates; labels from the known attackers exist in a simulation only.
+  const adrm = plan.protocol === 'msfl' ? plan.defence : config.defence
+  if (adrm !== undefined && parseAdrmSpec(adrm).labels === 'oracle')
+    throw new MsflError(
+      'CONFIG_INVALID',
+      `${path}: defence: adrm:labels=oracle labels rounds with the simulated attackers, which a deployment does not know: use labels=none`,
+    )
+  if (plan.protocol === 'msfl') return { ...job, plan }
   if (plan.protocol === 'protected') {
     try {
       deployedProtection(plan)
@@ -89,11 +88,6 @@ export function loadAnyJob(
       throw new MsflError('CONFIG_INVALID', `${path}: ${(error as Error).message}`)
     }
   }
-  if (plan.defences?.adrm)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `${path}: defence: ADRM pays by reputation on the ledger, which a deployment does not share yet: use msfl simulate`,
-    )
   if (plan.defences?.verify?.validation === 'secret')
     throw new MsflError(
       'CONFIG_INVALID',

@@ -20,7 +20,7 @@ const FUNDING = 10n ** 21n
 const ADDRESS = /0x[0-9a-fA-F]{40}/
 
 /**
- * The chain `msfl deploy local --protocol msfl` settles on: `given` (`rpc:<url>`, a node the
+ * The chain `msfl deploy local --protocol msfl` (or `--defence adrm`) settles on: `given` (`rpc:<url>`, a node the
  * caller runs), or an anvil started from the @foundry-rs/anvil-linux-amd64 package.
  */
 export async function openLocalChain(
@@ -34,7 +34,7 @@ export async function openLocalChain(
     if ('missing' in found)
       throw new MsflError(
         'CONFIG_INVALID',
-        `deploy local --protocol msfl needs anvil for its chain: ${found.missing}`,
+        `deploy local --protocol msfl or --defence adrm needs anvil for its chain: ${found.missing}`,
       )
     anvil = await startAnvil(found.path)
     ledger = `rpc:${anvil.url}`

@@ -108,7 +108,7 @@ export function ledgerPartyOn(
     async check(terms) {
       await attachRunContract(chain, terms, url)
     },
-    async settle(terms, parties) {
+    async settle(terms, parties, modelRegistrar) {
       const contract = await attachRunContract(chain, terms, url)
       if ((o.kit.role as LedgerRole) !== 'data-owner') await awaitFunding()
       return createChainSettlement({
@@ -119,6 +119,7 @@ export function ledgerPartyOn(
         owners: Object.fromEntries(
           Object.entries(parties.owners).map(([id, address]) => [id, slot(id, address)]),
         ),
+        ...(modelRegistrar ? { modelRegistrar } : {}),
       })
     },
     async publish(pricePerComponent) {

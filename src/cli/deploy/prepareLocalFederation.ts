@@ -39,7 +39,9 @@ export interface LocalFederationOptions {
   readonly minClients?: number
   /**
    * The job's `defence` (`adrm[:…]`). In an MS-FL job it runs at the requestor on
-   * global-scale masked gradients, so the job's `msfl.mask` is `global-scale`.
+   * global-scale masked gradients, so the job's `msfl.mask` is `global-scale`; in a FedAvg
+   * job at the provider, on the updates it aggregates. Either way it pays by reputation on
+   * a chain every process reaches.
    */
   readonly defence?: string
 }
@@ -56,8 +58,13 @@ export interface LocalFederation {
   /** The job's verifier nodes (none without `verify`). */
   readonly verifiers: readonly { readonly name: string; readonly kit: string }[]
   readonly runs: string
-  /** An MS-FL job: every process needs `--ledger`, and each party's account must be funded. */
+  /** An MS-FL job. */
   readonly msfl: boolean
+  /**
+   * An MS-FL job or one with `defence: adrm` (paid by reputation): every process needs
+   * `--ledger`, and each party's account must be funded.
+   */
+  readonly chain: boolean
 }
 
 export const PROVIDER_NAME = 'provider'
@@ -147,6 +154,7 @@ export async function prepareLocalFederation(o: LocalFederationOptions): Promise
     verifiers,
     runs,
     msfl: isMsflJob(loaded),
+    chain: isMsflJob(loaded) || defences?.adrm !== undefined,
     ...(keyHolderKit ? { keyHolderKit } : {}),
   }
 }

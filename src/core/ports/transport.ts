@@ -1,5 +1,6 @@
 import type { DeploymentMessage } from '../deploy/deploymentMessages.ts'
 import type { MsflDeploymentMessage } from '../deploy/msflDeploymentMessages.ts'
+import type { PaymentMessage } from '../deploy/paymentMessages.ts'
 import type { ServerMessage } from '../fl/messages.ts'
 import type { OwnerInboxMessage, RequestorInboxMessage } from '../msfl/msflMessages.ts'
 import type { KeyHolderRequest } from '../privacy/keyHolderMessages.ts'
@@ -22,6 +23,7 @@ export type ProtocolMessage =
   | KeyHolderRequest
   | DeploymentMessage
   | MsflDeploymentMessage
+  | PaymentMessage
 
 /** How long a request may take, and how the caller can give up on it earlier. */
 export interface RequestOptions {

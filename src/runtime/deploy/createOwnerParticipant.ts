@@ -19,6 +19,7 @@ import { createScalingOwner, type ScalingOwner } from '../../core/scaling/create
 import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
+import type { OwnerPayment } from './createOwnerPayment.ts'
 import type { OwnerDp } from './openOwnerDp.ts'
 import { trainingSeedOf } from './trainingSeedOf.ts'
 
@@ -48,6 +49,12 @@ export interface OwnerParticipantParameters {
    * statistics at sample level, or scales by the declared ranges at client level).
    */
   readonly dp?: OwnerDp
+  /**
+   * `defence: adrm` (createOwnerPayment): the owner proves its ledger address, accepts the
+   * payment terms and trains only on a model whose digest the provider registered on the
+   * chain; without it, those messages are refused.
+   */
+  readonly payment?: OwnerPayment
 }
 
 /** An owner's handler, and the run's end as the provider announced it. */
@@ -112,6 +119,8 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
           return { type: 'data-description', runId, clientId, rows: p.data.n }
         })
       if (type === 'run-ended') return end.handle(message)
+      const answered = p.payment?.handle(message)
+      if (answered) return answered
       if (type === 'privacy-spent-request') {
         // An owner never sampled has still released its noisy statistics: its accountant
         // (built with them) says what that cost.
@@ -169,7 +178,9 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
           )
         if (p.openProtection && !protectedTraining)
           return error('fit: the protection terms have not been set yet')
-        return (protectedTraining ?? trainer()).handle(message)
+        const training = protectedTraining ?? trainer()
+        // defence: adrm: the model must be the one the provider registered on the chain.
+        return (p.payment ? p.payment.checkModel(training) : training).handle(message)
       }
       return error(`a data owner does not answer ${JSON.stringify(type)}`)
     },

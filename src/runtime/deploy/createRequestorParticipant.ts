@@ -6,6 +6,7 @@ import {
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { acceptRunEnd } from './acceptRunEnd.ts'
+import type { RequestorPayment } from './createRequestorPayment.ts'
 
 /** How the requestor's process takes delivery of a deployed job's model. */
 export interface RequestorParticipantParameters {
@@ -16,6 +17,11 @@ export interface RequestorParticipantParameters {
   readonly numParams: number
   /** Stores the delivered model (an adapter: a file) and returns the hex SHA-256 it stored. */
   store(model: DeliverModel): Promise<string>
+  /**
+   * `defence: adrm`: the requestor pays each round by reputation on the run's chain
+   * (createRequestorPayment); without it, payment messages are refused.
+   */
+  readonly payment?: RequestorPayment
 }
 
 /** The requestor's handler, the delivered model, and the run's end. */
@@ -29,6 +35,7 @@ export interface RequestorParticipant extends MessageHandler {
  * The model requestor in a deployed FedAvg job: it waits for the provider's
  * `deliver-model`, checks its shape against the job (every parameter finite, as many as
  * the job's model has), stores it once and answers with the digest of what it stored.
+ * With `payment` it also opens and funds each round's reputation table on the chain.
  */
 export function createRequestorParticipant(
   p: RequestorParticipantParameters,
@@ -47,6 +54,8 @@ export function createRequestorParticipant(
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
       if (type === 'run-ended') return end.handle(message)
+      const answered = p.payment?.handle(message)
+      if (answered) return answered
       if (type !== 'deliver-model')
         return error(`the requestor does not answer ${JSON.stringify(type)}`)
       const parsed = deliverModelSchema.safeParse(message)

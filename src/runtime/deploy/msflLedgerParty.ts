@@ -37,8 +37,14 @@ export interface MsflLedgerParty {
    * The settlement port on the run's contract, signing as this party only: checks that the
    * chain is `terms.chainId` and that the code at `terms.contract` is the MsflSettlement
    * contract before anything is sent. Waits until this party's account is funded.
+   * `modelRegistrar`: who registers the model digests (default the requestor, as in MS-FL;
+   * the provider in a deployed FedAvg job, where it aggregates the model).
    */
-  settle(terms: LedgerTerms, parties: LedgerParties): Promise<Settlement>
+  settle(
+    terms: LedgerTerms,
+    parties: LedgerParties,
+    modelRegistrar?: 'requestor' | 'provider',
+  ): Promise<Settlement>
 }
 
 /** The provider's chain: it deploys the contract the run settles on. */

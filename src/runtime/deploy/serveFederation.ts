@@ -36,6 +36,11 @@ import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFea
 import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
 import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
+import {
+  type DeployedAdrmAdapters,
+  type DeployedAdrmSummary,
+  openJobAdrm,
+} from './openDeployedAdrm.ts'
 import { type DeployedDpSummary, openProviderDp, type ProviderDp } from './openProviderDp.ts'
 import {
   deployedProtection,
@@ -79,6 +84,8 @@ export interface ServeFederationParameters {
   }
   /** The job's `verify: smpc`: the verifier nodes are processes of their own. */
   readonly verification?: DeployedVerification
+  /** The job's `defence: adrm`: the provider screens, the requestor pays on the run's chain. */
+  readonly adrm?: DeployedAdrmAdapters
   readonly emit: EventSink
   readonly now: () => number
   /**
@@ -112,6 +119,8 @@ export interface ServedFederation {
   readonly model: Model
   /** `privacy: dp…`: the (ε, δ) spent, as the owners (sample level) or its accountant counted it. */
   readonly privacy?: DeployedDpSummary & { readonly spec: string }
+  /** `defence: adrm`: what ADRM decided and what the chain paid. */
+  readonly defence?: DeployedAdrmSummary
 }
 
 /**
@@ -152,6 +161,13 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         : undefined
     const rows = await describeOwners(p)
     const { test, validation } = await scaleServerData(p, rows, dp?.scaleByRanges ?? false)
+    const adrm = await openJobAdrm(p, model, validation)
+    const stages = joinStages(
+      verify && validation && p.verification
+        ? verificationStage(p, verify, verifiers, model, validation, p.verification)
+        : undefined,
+      adrm?.stages,
+    )
     const strategy =
       dp?.clientLevel?.strategy ??
       createStrategy(
@@ -195,16 +211,13 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
         ...resumed,
         clients: owners,
         rounds: basics.rounds,
-        ...(verify && validation && p.verification
-          ? {
-              stages: verificationStage(p, verify, verifiers, model, validation, p.verification),
-            }
-          : {}),
+        ...(stages ? { stages } : {}),
         deadlineMs: basics.deadlineMs,
       })
       const before = p.journal?.resume?.history ?? []
       result = { ...rounds, history: [...before, ...rounds.history] as typeof rounds.history }
     }
+    if (adrm) result = { ...result, defence: await adrm.summary() }
     if (p.requestor) await deliverModel(p, p.requestor, result)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { ...result, model }
@@ -289,7 +302,7 @@ async function scaleServerData(
   const { runId, owners } = p
   const { basics } = p.plan
   let test = p.test
-  let validation = p.verification?.validation
+  let validation = p.verification?.validation ?? p.adrm?.validation
   let agreed = p.journal?.scaling
   // Client-level DP: no statistic of an owner's rows leaves it; everyone scales by the ranges.
   if (p.scaling && byRanges)
@@ -330,6 +343,16 @@ async function scaleServerData(
   return { test, validation }
 }
 
+/** The verification's aggregation and ADRM's screen, review and ledger, as one set of stages. */
+function joinStages(
+  verification: RoundStages | undefined,
+  adrm: RoundStages | undefined,
+): RoundStages | undefined {
+  if (!verification) return adrm
+  if (!adrm) return verification
+  return { ...adrm, ...verification }
+}
+
 function required(protection: ServeFederationParameters['protection']) {
   if (!protection)
     throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no protections')
@@ -342,13 +365,8 @@ function deployedVerify(
   verification: DeployedVerification | undefined,
 ): VerifyConfig | undefined {
   const defences = plan.defences
-  if (!defences) return undefined
-  if (defences.adrm)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'defence: ADRM pays by reputation on the ledger, which a deployment does not share yet; use msfl simulate',
-    )
-  if (!defences.verify || !verification)
+  if (!defences?.verify) return undefined
+  if (!verification)
     throw new MsflError('CONFIG_INVALID', 'verify: the provider was given no validation rows')
   if (defences.verify.validation === 'secret')
     throw new MsflError(

@@ -3,7 +3,6 @@ import type { FeatureScaling, FeatureScalingPlan } from '../../core/data/feature
 import {
   type LedgerAddress,
   type LedgerTerms,
-  ledgerAddressSchema,
   type MsflPublicKey,
   msflOwnerTermsAcceptedSchema,
   msflPublicKeySchema,
@@ -24,6 +23,7 @@ import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runMsflProtocol } from '../runMsflProtocol.ts'
 import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
+import { collectLedgerClaims } from './collectLedgerClaims.ts'
 import type { RequestorKeyUse } from './createMsflOwnerParticipant.ts'
 import type { DeployedLedgerSummary, LedgerParties, ProviderLedger } from './msflLedgerParty.ts'
 import { announceEnd, describeOwners } from './serveFederation.ts'
@@ -85,7 +85,7 @@ export async function serveMsfl(p: ServeMsflParameters): Promise<ServedMsfl> {
   try {
     const rows = await describeOwners(p)
     const scaling = await agreeScaling(p, rows)
-    const claims = await collectClaims(p)
+    const claims = await collectLedgerClaims({ ...p, deadlineMs: basics.deadlineMs })
     const terms = await p.ledger.publish(BigInt(msfl.pricePerComponent))
     const parties: LedgerParties = {
       requestor: claims.get(p.requestor)!.address,
@@ -166,27 +166,6 @@ async function agreeScaling(
     stageTimeoutMs: p.plan.basics.deadlineMs,
   })
   return agreement.scaling
-}
-
-/** Every party's signed address, each checked against the certificate it names. */
-async function collectClaims(p: ServeMsflParameters): Promise<Map<string, LedgerAddress>> {
-  const request: ProtocolMessage = { type: 'ledger-address-request', runId: p.runId }
-  const asked = [...p.owners, p.requestor]
-  const outcomes = await collectReplies(p.transport, new Map(asked.map((id) => [id, request])), {
-    deadlineMs: p.plan.basics.deadlineMs,
-  })
-  const claims = new Map<string, LedgerAddress>()
-  for (const outcome of outcomes) {
-    const id = outcome.clientId
-    if (!('reply' in outcome))
-      throw new MsflError('PROTOCOL', `${id} did not send its ledger address`)
-    const claim = expectReply(ledgerAddressSchema, outcome.reply, `${id}'s ledger address`)
-    if (claim.clientId !== id)
-      throw new MsflError('PROTOCOL', `${id} sent the ledger address of ${claim.clientId}`)
-    p.ledger.checkClaim(id === p.requestor ? 'requestor' : 'data-owner', claim)
-    claims.set(id, claim)
-  }
-  return claims
 }
 
 /** The requestor's terms; its reply is its public key, whose signature is checked here too. */

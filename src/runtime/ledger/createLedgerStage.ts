@@ -1,4 +1,5 @@
 import { digestHex } from '../../core/crypto/digestHex.ts'
+import { MAX_ROUND_POINTS } from '../../core/deploy/paymentMessages.ts'
 import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
 import type { ModelSpec } from '../../core/model/model.ts'
@@ -30,8 +31,11 @@ export interface LedgerStageParameters {
   readonly now: () => number
 }
 
-/** Points in a round's table: an owner with p points is paid p × the price of one contribution. */
-export const POINTS_PER_ROUND = 100
+/**
+ * Points in a round's table: an owner with p points is paid p × the price of one
+ * contribution. The same bound the deployed requestor's `payment-round` schema holds.
+ */
+export const POINTS_PER_ROUND = MAX_ROUND_POINTS
 
 /**
  * The ledger side of a plaintext run. Every round's global model (round 0: the initial
@@ -55,21 +59,8 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
         round,
         accepted.map((r) => r.clientId),
       )
-      const t = p.owners.length
-      const selected = new Uint8Array(POINTS_PER_ROUND * t)
-      let total = 0
-      p.owners.forEach((owner, i) => {
-        const k = Math.max(0, Math.min(POINTS_PER_ROUND, Math.floor(points[owner] ?? 0)))
-        total += k
-        for (let j = 0; j < k; j++) selected[j * t + i] = 1
-      })
+      const { table, total } = reputationTable(round, p.owners, points)
       if (total === 0) return
-      const table: ContributionTable = {
-        round,
-        owners: p.owners,
-        components: POINTS_PER_ROUND,
-        selected,
-      }
       const id = await settlement.openRound(table, settlement.pricePerComponent * BigInt(total))
       if (!(await settlement.isFunded(id))) {
         event('round-unfunded', { round, ledgerRound: id })
@@ -86,4 +77,27 @@ export function createLedgerStage(p: LedgerStageParameters): Pick<RoundStages, '
       )
     },
   }
+}
+
+/**
+ * A round's contribution table paid by reputation: POINTS_PER_ROUND columns, owner i marked
+ * on the first pᵢ of them (pᵢ its points, clamped to 0..POINTS_PER_ROUND and floored), and
+ * the total of marks, which × the price is the deposit. The provider builds it from ADRM's
+ * points and a deployed requestor rebuilds it from the points it is sent, so both commit the
+ * same table.
+ */
+export function reputationTable(
+  round: number,
+  owners: readonly string[],
+  points: Readonly<Record<string, number>>,
+): { readonly table: ContributionTable; readonly total: number } {
+  const t = owners.length
+  const selected = new Uint8Array(POINTS_PER_ROUND * t)
+  let total = 0
+  owners.forEach((owner, i) => {
+    const k = Math.max(0, Math.min(POINTS_PER_ROUND, Math.floor(points[owner] ?? 0)))
+    total += k
+    for (let j = 0; j < k; j++) selected[j * t + i] = 1
+  })
+  return { table: { round, owners, components: POINTS_PER_ROUND, selected }, total }
 }

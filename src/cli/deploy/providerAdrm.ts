@@ -1,0 +1,61 @@
+import { modelDigest } from '../../adapters/ledger-evm/index.ts'
+import type { ProcessLog } from '../../adapters/logging/index.ts'
+import type { StartupKit } from '../../adapters/pki/index.ts'
+import type { Dataset } from '../../core/data/dataset.ts'
+import { MsflError } from '../../core/errors/msflError.ts'
+import type {
+  DeployedAdrmAdapters,
+  DeployedAdrmSummary,
+} from '../../runtime/deploy/openDeployedAdrm.ts'
+import type { DeployedJob } from './loadJob.ts'
+import { openLedgerParty, sharedLedger } from './openLedgerParty.ts'
+
+/**
+ * `msfl server` for a FedAvg job with `defence: adrm`: the provider's account on the chain
+ * named by `--ledger` (else the job's `ledger`, which must be rpc:<url>: every party reaches
+ * it), and the validation rows ADRM's model manager measures on. Undefined without ADRM.
+ */
+export function providerAdrm(
+  c: { readonly kit: StartupKit; readonly job: DeployedJob; readonly log: ProcessLog },
+  flag: string | undefined,
+  validation: Dataset | undefined,
+): DeployedAdrmAdapters | undefined {
+  const defences = c.job.plan.defences
+  if (!defences?.adrm) return undefined
+  const ledger = flag ?? defences.ledger
+  sharedLedger(ledger)
+  if (!validation)
+    throw new MsflError('CONFIG_INVALID', 'defence: ADRM has no validation rows at the provider')
+  return {
+    validation,
+    ledger: openLedgerParty({ kit: c.kit, runId: c.job.runId, ledger, log: c.log }),
+    modelDigest,
+  }
+}
+
+/** A deployed run's ADRM decisions and the chain's totals, as JSON (wei as decimal strings). */
+export function deployedAdrmJson(defence: DeployedAdrmSummary | undefined): {
+  adrm?: unknown
+  ledger?: unknown
+} {
+  if (!defence) return {}
+  const { ledger } = defence
+  return {
+    adrm: {
+      reputations: defence.adrm.reputations,
+      inspections: defence.inspections,
+      blocks: defence.blocks,
+      rollbacks: defence.rollbacks,
+    },
+    ledger: {
+      chainId: ledger.chainId,
+      contract: ledger.contract,
+      deposit: ledger.deposit.toString(),
+      payouts: Object.fromEntries(
+        Object.entries(ledger.payouts).map(([name, wei]) => [name, wei.toString()]),
+      ),
+      refund: ledger.refund.toString(),
+      escrowBalance: ledger.escrowBalance.toString(),
+    },
+  }
+}
