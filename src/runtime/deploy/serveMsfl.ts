@@ -198,25 +198,47 @@ async function requestorTerms(
 }
 
 /**
- * Every owner must accept the terms (it checks the requestor's key itself) before round 1.
- * The terms carry the requestor's public material (about 67 MB with ckks-16384), so they go
- * to one owner at a time: sent at once, the last envelope would queue behind the others'
- * bytes and could reach its owner after the transport's freshness window.
+ * How many owners are sent the run terms at once. The terms carry the requestor's public material (about
+ * 67 MB with ckks-16384), and each owner then spends seconds of CPU loading it: with two in
+ * flight, one owner loads while the next one's bytes travel, and an envelope shares the link
+ * with one other only, so none waits long enough in the send queue to outlive the
+ * transport's freshness window (all five at once did on a loaded 2-core machine).
  */
+const OWNER_TERMS_IN_FLIGHT = 2
+
+/** Every owner must accept the terms (it checks the requestor's key itself) before round 1. */
 async function ownerTerms(
   p: ServeMsflParameters,
   ledger: LedgerTerms,
   publicKey: MsflPublicKey,
 ): Promise<void> {
   const request: ProtocolMessage = { type: 'msfl-owner-terms', runId: p.runId, ledger, publicKey }
-  for (const id of p.owners) {
-    const [outcome] = await collectReplies(p.transport, new Map([[id, request]]), {
-      deadlineMs: p.plan.basics.deadlineMs,
-    })
-    if (!outcome || !('reply' in outcome))
-      throw new MsflError('PROTOCOL', `owner ${id} did not answer the run terms`)
-    const accepted = expectReply(msflOwnerTermsAcceptedSchema, outcome.reply, `owner ${id}`)
-    if (accepted.clientId !== id || accepted.runId !== p.runId)
-      throw new MsflError('PROTOCOL', `owner ${id} accepted the terms of another run or owner`)
+  const waiting = [...p.owners]
+  let failed = false
+  const lane = async () => {
+    for (let id = waiting.shift(); id !== undefined && !failed; id = waiting.shift()) {
+      try {
+        await ownerAccepts(p, request, id)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
   }
+  await Promise.all(Array.from({ length: Math.min(OWNER_TERMS_IN_FLIGHT, waiting.length) }, lane))
+}
+
+async function ownerAccepts(
+  p: ServeMsflParameters,
+  request: ProtocolMessage,
+  id: string,
+): Promise<void> {
+  const [outcome] = await collectReplies(p.transport, new Map([[id, request]]), {
+    deadlineMs: p.plan.basics.deadlineMs,
+  })
+  if (!outcome || !('reply' in outcome))
+    throw new MsflError('PROTOCOL', `owner ${id} did not answer the run terms`)
+  const accepted = expectReply(msflOwnerTermsAcceptedSchema, outcome.reply, `owner ${id}`)
+  if (accepted.clientId !== id || accepted.runId !== p.runId)
+    throw new MsflError('PROTOCOL', `owner ${id} accepted the terms of another run or owner`)
 }
