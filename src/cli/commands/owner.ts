@@ -18,8 +18,6 @@ import {
 import { isMsflJob } from '../deploy/loadJob.ts'
 import { openAnyParticipant } from '../deploy/openParticipant.ts'
 import { ownerPrivacy } from '../deploy/ownerPrivacy.ts'
-import { ownerAdrmPayment } from '../deploy/participantAdrm.ts'
-import { runMsflOwner } from '../deploy/runMsflOwner.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 import { verifyKeyHolderPublic } from '../privacy/deployedProtection.ts'
 
@@ -68,14 +66,25 @@ export async function owner(argv: readonly string[]): Promise<number> {
   if (data.n === 0) throw new MsflError('DATA_FORMAT', `--data ${flags.data}: no rows`)
   log.info('data checked', { rows: data.n, features: data.d, source: rows.source })
   const scaling = createTabularEncoder(schema.columns).scaling
-  if (isMsflJob(job)) return runMsflOwner({ ...opened, job }, { ...flags, data, scaling })
+  // The MS-FL engine and the chain client load only for the jobs that use them.
+  if (isMsflJob(job))
+    return (await import('../deploy/runMsflOwner.ts')).runMsflOwner(
+      { ...opened, job },
+      { ...flags, data, scaling },
+    )
   // Its SecAgg statements are signed with its kit key; peers' certificates are checked
   // against the kit's CA and CRL.
   const crypto = createNodeSecaggCrypto({
     owner: { clientId: kit.name, identity: createKitSecaggIdentity(kit) },
   })
   const model = createModel(resolveModelSpec(config.model, data))
-  const adrm = ownerAdrmPayment({ ...opened, job }, flags.ledger, model.spec)
+  const adrm = job.plan.defences?.adrm
+    ? (await import('../deploy/participantAdrm.ts')).ownerAdrmPayment(
+        { ...opened, job },
+        flags.ledger,
+        model.spec,
+      )
+    : undefined
   const participant = createOwnerParticipant({
     ...(adrm ? { payment: adrm.payment } : {}),
     runId: job.runId,

@@ -16,8 +16,6 @@ import {
 } from '../deploy/deployFlags.ts'
 import { isMsflJob } from '../deploy/loadJob.ts'
 import { openAnyParticipant } from '../deploy/openParticipant.ts'
-import { requestorAdrmPayment } from '../deploy/participantAdrm.ts'
-import { runMsflRequestor } from '../deploy/runMsflRequestor.ts'
 import { serveParticipant } from '../deploy/serveParticipant.ts'
 
 export const requestorHelp = `msfl requestor --kit DIR --job FILE --out FILE [options]
@@ -51,11 +49,21 @@ export async function requestor(argv: readonly string[]): Promise<number> {
   if (existsSync(out)) throw new MsflError('CONFIG_INVALID', `--out ${out}: already exists`)
   const opened = await openAnyParticipant(flags, 'requestor')
   const { kit, job, log } = opened
-  if (isMsflJob(job)) return runMsflRequestor({ ...opened, job }, { ...flags, out })
+  // The MS-FL engine and the chain client load only for the jobs that use them.
+  if (isMsflJob(job))
+    return (await import('../deploy/runMsflRequestor.ts')).runMsflRequestor(
+      { ...opened, job },
+      { ...flags, out },
+    )
   // The job's public dataset fixes the model's shape (features, classes); no rows are used.
   const data = await loadDataset(parseDatasetSpec(job.config.dataset), job.config.seed)
   const spec = resolveModelSpec(job.config.model, data.test)
-  const payment = requestorAdrmPayment({ ...opened, job }, flags.ledger)
+  const payment = job.plan.defences?.adrm
+    ? (await import('../deploy/participantAdrm.ts')).requestorAdrmPayment(
+        { ...opened, job },
+        flags.ledger,
+      )
+    : undefined
   const participant = createRequestorParticipant({
     ...(payment ? { payment } : {}),
     runId: job.runId,

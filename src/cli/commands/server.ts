@@ -24,6 +24,7 @@ import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
+import { deployedAdrmJson } from '../deploy/deployedAdrmJson.ts'
 import {
   ledgerFlag,
   participantFlagsSchema,
@@ -33,10 +34,7 @@ import {
 } from '../deploy/deployFlags.ts'
 import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
-import { sharedLedger } from '../deploy/openLedgerParty.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
-import { deployedAdrmJson, providerAdrm } from '../deploy/providerAdrm.ts'
-import { serveMsflJob } from '../deploy/serveMsflJob.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
@@ -107,11 +105,19 @@ export async function server(argv: readonly string[]): Promise<number> {
   const validation = holdOutValidation(defences, config.seed, data).validation
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
-  if (isMsflJob(job)) sharedLedger(flags.ledger ?? job.plan.ledger)
+  // The chain client and the MS-FL engine load only for the jobs that use them: a plain
+  // FedAvg provider starts without them.
+  if (isMsflJob(job))
+    (await import('../deploy/openLedgerParty.ts')).sharedLedger(flags.ledger ?? job.plan.ledger)
   // defence: adrm pays by reputation on a chain every party reaches (its account, logged now).
-  const adrm = isMsflJob(job)
-    ? undefined
-    : providerAdrm({ kit, job, log }, flags.ledger, validation)
+  const adrm =
+    isMsflJob(job) || !job.plan.defences?.adrm
+      ? undefined
+      : (await import('../deploy/providerAdrm.ts')).providerAdrm(
+          { kit, job, log },
+          flags.ledger,
+          validation,
+        )
   const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
@@ -137,7 +143,17 @@ export async function server(argv: readonly string[]): Promise<number> {
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
     if (isMsflJob(job))
-      return await serveMsflJob({ flags, kit, job, log, endpoint, dir, bus, now, data })
+      return await (await import('../deploy/serveMsflJob.ts')).serveMsflJob({
+        flags,
+        kit,
+        job,
+        log,
+        endpoint,
+        dir,
+        bus,
+        now,
+        data,
+      })
     const { plan } = job
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
