@@ -22,6 +22,7 @@ import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
 import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
+import type { DeployedAdrmAdapters } from '../../runtime/deploy/openDeployedAdrm.ts'
 import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
 import { verifierNodeIds } from '../../runtime/smpc/verifyAndAggregate.ts'
 import { deployedAdrmJson } from '../deploy/deployedAdrmJson.ts'
@@ -35,6 +36,7 @@ import {
 import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
+import type { providerAdrm } from '../deploy/providerAdrm.ts'
 import { openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
@@ -105,19 +107,7 @@ export async function server(argv: readonly string[]): Promise<number> {
   const validation = holdOutValidation(defences, config.seed, data).validation
   const verifiers = defences?.verify ? verifierNodeIds(defences.verify.nodes) : []
   const expected = expectedPeers(job, flags.requestor, verifiers)
-  // The chain client and the MS-FL engine load only for the jobs that use them: a plain
-  // FedAvg provider starts without them.
-  if (isMsflJob(job))
-    (await import('../deploy/openLedgerParty.ts')).sharedLedger(flags.ledger ?? job.plan.ledger)
-  // defence: adrm pays by reputation on a chain every party reaches (its account, logged now).
-  const adrm =
-    isMsflJob(job) || !job.plan.defences?.adrm
-      ? undefined
-      : (await import('../deploy/providerAdrm.ts')).providerAdrm(
-          { kit, job, log },
-          flags.ledger,
-          validation,
-        )
+  const adrm = await openChain({ kit, job, log }, flags.ledger, validation)
   const connections = followOwnerConnections(() => endpoint, log)
   const endpoint = await startFederationServer({
     host: listen.host,
@@ -142,18 +132,10 @@ export async function server(argv: readonly string[]): Promise<number> {
     const dir = createRunDirectory(config.out, newRunId())
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
-    if (isMsflJob(job))
-      return await (await import('../deploy/serveMsflJob.ts')).serveMsflJob({
-        flags,
-        kit,
-        job,
-        log,
-        endpoint,
-        dir,
-        bus,
-        now,
-        data,
-      })
+    if (isMsflJob(job)) {
+      const { serveMsflJob } = await import('../deploy/serveMsflJob.ts')
+      return await serveMsflJob({ flags, kit, job, log, endpoint, dir, bus, now, data })
+    }
     const { plan } = job
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
@@ -224,6 +206,29 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
+}
+
+/**
+ * The provider's checks of a job's chain before it listens: an MS-FL job's ledger must be
+ * one every party reaches; a FedAvg job with `defence: adrm` pays by reputation on such a
+ * chain (its account, logged now). The chain client loads only for these jobs, so a plain
+ * FedAvg provider starts without it.
+ */
+async function openChain(
+  c: Omit<Parameters<typeof providerAdrm>[0], 'job'> & {
+    readonly job: DeployedJob | DeployedJob<MsflRunPlan>
+  },
+  flag: string | undefined,
+  validation: Parameters<typeof providerAdrm>[2],
+): Promise<DeployedAdrmAdapters | undefined> {
+  const { job } = c
+  if (isMsflJob(job)) {
+    const { sharedLedger } = await import('../deploy/openLedgerParty.ts')
+    sharedLedger(flag ?? job.plan.ledger)
+    return undefined
+  }
+  if (!job.plan.defences?.adrm) return undefined
+  return (await import('../deploy/providerAdrm.ts')).providerAdrm({ ...c, job }, flag, validation)
 }
 
 /**

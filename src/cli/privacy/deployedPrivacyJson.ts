@@ -1,4 +1,5 @@
 import type { ServedFederation } from '../../runtime/deploy/serveFederation.ts'
+import { clientLevelJson } from './clientLevelJson.ts'
 
 /**
  * A deployed DP job's `privacy` object in `msfl server --json` and metrics.json, with the
@@ -15,15 +16,6 @@ export function deployedPrivacyJson(
     epsilon_per_round: privacy.epsilonPerRound,
     ...(privacy.owners ? { owners: privacy.owners } : {}),
     ...(privacy.unreported ? { unreported: privacy.unreported } : {}),
-    ...(privacy.level === 'client'
-      ? {
-          noise: privacy.noise,
-          noise_multiplier: privacy.noiseMultiplier,
-          sampling_rate: privacy.samplingRate,
-          ...(privacy.minContributors === undefined
-            ? {}
-            : { min_contributors: privacy.minContributors }),
-        }
-      : {}),
+    ...clientLevelJson(privacy),
   }
 }

@@ -1,4 +1,5 @@
 import type { PrivacySummary } from '../../runtime/runSimulation.ts'
+import { clientLevelJson } from './clientLevelJson.ts'
 
 /**
  * `--json`'s `privacy` object: the protection's spec and bytes, dropouts, and with DP the
@@ -17,16 +18,7 @@ export function privacyJson(privacy: PrivacySummary, numParams: number): Record<
           delta: privacy.delta,
           epsilon_per_round: privacy.epsilonPerRound,
         }),
-    ...(privacy.level === 'client'
-      ? {
-          level: privacy.level,
-          noise: privacy.noise,
-          noise_multiplier: privacy.noiseMultiplier,
-          sampling_rate: privacy.samplingRate,
-          ...(privacy.minContributors === undefined
-            ? {}
-            : { min_contributors: privacy.minContributors }),
-        }
-      : {}),
+    ...(privacy.level === 'client' ? { level: privacy.level } : {}),
+    ...clientLevelJson(privacy),
   }
 }
