@@ -110,10 +110,13 @@ function msflProtocol(
         askRequestor(encryptedModelSchema, { type: 'msfl-model-request', round }),
       )
       asked = p.now()
-      return {
-        participants: p.owners,
-        message: () => ({ type: 'msfl-gradient-request', round, ciphertexts: model.ciphertexts }),
+      // One message object for every owner: a transport may encode it once for all of them.
+      const request = {
+        type: 'msfl-gradient-request' as const,
+        round,
+        ciphertexts: model.ciphertexts,
       }
+      return { participants: p.owners, message: () => request }
     },
     check(round, clientId, reply) {
       const reason = checkGradient(reply, clientId, round, perHead * p.heads)

@@ -13,7 +13,7 @@ import { CONNECT_PATH } from './federationService.ts'
 import { refuseRecipient } from './messageRoles.ts'
 import { openEnvelope } from './openEnvelope.ts'
 import { type PeerIdentity, readPeerIdentity } from './peerIdentity.ts'
-import { sealEnvelope } from './sealEnvelope.ts'
+import { asBuffer, sealEnvelope } from './sealEnvelope.ts'
 import { clientSecureContext, type TlsMaterial } from './tlsOptions.ts'
 
 /** How a participant reaches the service provider and answers its requests. */
@@ -137,7 +137,7 @@ export function connectToFederation(p: FederationClientParameters): FederationCo
     stream = call
     let greeted = false
     const send = (envelope: Parameters<typeof sealEnvelope>[1]) => {
-      if (stream === call) call.write(Buffer.from(sealEnvelope(sender, envelope)))
+      if (stream === call) call.write(asBuffer(sealEnvelope(sender, envelope)))
     }
     const helloTimer = setTimeout(() => call.cancel(), limits.helloTimeoutMs)
     call.on('data', (data: Buffer) => {

@@ -5,7 +5,13 @@ import { errorBodySchema } from './envelope.ts'
 import { refuseReply } from './messageRoles.ts'
 import { type EnvelopeReceiver, openEnvelope } from './openEnvelope.ts'
 import type { PeerIdentity } from './peerIdentity.ts'
-import { type EnvelopeSender, newEnvelopeId, roundOf, sealEnvelope } from './sealEnvelope.ts'
+import {
+  asBuffer,
+  type EnvelopeSender,
+  newEnvelopeId,
+  roundOf,
+  sealEnvelope,
+} from './sealEnvelope.ts'
 
 /** The service provider's end of one participant's stream. */
 export interface PeerSession {
@@ -73,7 +79,7 @@ export function createPeerSession(
           return
         }
         pending.set(id, { type: message.type, round, resolve, reject })
-        call.write(Buffer.from(sealEnvelope(sender, { kind: 'request', id, round, payload })))
+        call.write(asBuffer(sealEnvelope(sender, { kind: 'request', id, round, payload })))
       })
       return { reply, forget: () => pending.delete(id) }
     },

@@ -12,7 +12,7 @@ const DOMAIN = 'msfl-envelope-v1'
  * verifier stream large payloads.
  */
 export function envelopeSigningBytes(envelope: Omit<Envelope, 'signature'>): Uint8Array {
-  const digest = new Uint8Array(createHash('sha256').update(envelope.payload).digest())
+  const digest = payloadDigest(envelope.payload)
   return encodeMessage([
     DOMAIN,
     envelope.kind,
@@ -23,6 +23,22 @@ export function envelopeSigningBytes(envelope: Omit<Envelope, 'signature'>): Uin
     envelope.timestamp,
     digest,
   ])
+}
+
+/**
+ * SHA-256 of a payload, computed once per payload object: a message the provider sends to
+ * several owners is encoded once (startFederationServer) and its digest is then shared by
+ * every envelope that carries it. Payload bytes are never written after encoding; if they
+ * were, the stale digest would make the signature fail to verify, never pass a forgery.
+ */
+const digests = new WeakMap<Uint8Array, Uint8Array>()
+function payloadDigest(payload: Uint8Array): Uint8Array {
+  let digest = digests.get(payload)
+  if (!digest) {
+    digest = new Uint8Array(createHash('sha256').update(payload).digest())
+    digests.set(payload, digest)
+  }
+  return digest
 }
 
 /**

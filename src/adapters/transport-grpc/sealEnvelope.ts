@@ -48,3 +48,11 @@ export function roundOf(message: unknown): number {
   const round = (message as { round?: unknown } | null)?.round
   return typeof round === 'number' && Number.isSafeInteger(round) && round > 0 ? round : 0
 }
+
+/**
+ * A freshly sealed envelope as the Buffer grpc-js writes, sharing its memory: the bytes are
+ * never touched again, so copying them (as `Buffer.from(bytes)` does) would only cost time.
+ */
+export function asBuffer(sealed: Uint8Array): Buffer {
+  return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
+}

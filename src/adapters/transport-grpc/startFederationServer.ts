@@ -15,7 +15,7 @@ import { refuseRecipient } from './messageRoles.ts'
 import { openEnvelope } from './openEnvelope.ts'
 import { type FederationRole, type PeerIdentity, readPeerIdentity } from './peerIdentity.ts'
 import { revokedSerials } from './revokedSerials.ts'
-import { sealEnvelope } from './sealEnvelope.ts'
+import { asBuffer, sealEnvelope } from './sealEnvelope.ts'
 import { serverTlsOptions, type TlsMaterial } from './tlsOptions.ts'
 import { certificateRefusal, remote, tlsReason } from './tlsRefusal.ts'
 
@@ -200,7 +200,7 @@ export async function startFederationServer(
       sessions.get(identity.name)?.end('replaced by a new connection of the same participant')
       sessions.set(identity.name, session)
       call.write(
-        Buffer.from(sealEnvelope(sender, { kind: 'hello', round: 0, payload: encodeMessage({}) })),
+        asBuffer(sealEnvelope(sender, { kind: 'hello', round: 0, payload: encodeMessage({}) })),
       )
       emit({ type: 'peer-connected', peer: identity.name, role: identity.role })
       for (const arrival of arrivals) arrival()
@@ -220,6 +220,24 @@ export async function startFederationServer(
     call.on('close', () => closed('the connection closed'))
   }
 
+  // A request sent to several owners in one turn of the event loop (collectReplies asks every
+  // owner at once) is encoded once; the cache is dropped at the end of the turn, so a message
+  // object changed afterwards is encoded afresh.
+  let encodedThisTurn: WeakMap<object, Uint8Array> | undefined
+  const encodeOnce = (message: ProtocolMessage): Uint8Array => {
+    if (!encodedThisTurn) {
+      encodedThisTurn = new WeakMap()
+      setImmediate(() => {
+        encodedThisTurn = undefined
+      })
+    }
+    let payload = encodedThisTurn.get(message)
+    if (!payload) {
+      payload = encodeMessage(message)
+      encodedThisTurn.set(message, payload)
+    }
+    return payload
+  }
   const transport: Transport = {
     async request(to: string, message: ProtocolMessage, options: RequestOptions) {
       const session = sessions.get(to)
@@ -229,7 +247,7 @@ export async function startFederationServer(
         emit({ type: 'refused', peer: to, reason: `request not sent: ${refusal}` })
         throw new MsflError('TRANSPORT', `${to}: ${refusal}`)
       }
-      const payload = encodeMessage(message)
+      const payload = encodeOnce(message)
       if (payload.length > limits.maxMessageBytes)
         throw new MsflError(
           'TRANSPORT',

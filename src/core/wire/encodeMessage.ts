@@ -54,8 +54,9 @@ class Writer {
     this.buffer.set(bytes, this.length)
     this.length += bytes.length
   }
+  /** The written bytes, without a copy: a message's bytes can be megabytes of ciphertexts. */
   result(): Uint8Array {
-    return this.buffer.slice(0, this.length)
+    return this.buffer.subarray(0, this.length)
   }
 }
 
