@@ -111,11 +111,7 @@ function msflProtocol(
       )
       asked = p.now()
       // One message object for every owner: a transport may encode it once for all of them.
-      const request = {
-        type: 'msfl-gradient-request' as const,
-        round,
-        ciphertexts: model.ciphertexts,
-      }
+      const request = gradientRequest(round, model.ciphertexts)
       return { participants: p.owners, message: () => request }
     },
     check(round, clientId, reply) {
@@ -246,4 +242,9 @@ function checkGradient(
   if (parsed.data.ciphertexts.length !== count)
     return `${parsed.data.ciphertexts.length} ciphertexts, expected ${count}`
   return undefined
+}
+
+/** The request every owner gets in a round: the encrypted model's ciphertexts. */
+function gradientRequest(round: number, ciphertexts: Uint8Array[]) {
+  return { type: 'msfl-gradient-request' as const, round, ciphertexts }
 }
