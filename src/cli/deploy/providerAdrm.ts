@@ -3,10 +3,7 @@ import type { ProcessLog } from '../../adapters/logging/index.ts'
 import type { StartupKit } from '../../adapters/pki/index.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
-import type {
-  DeployedAdrmAdapters,
-  DeployedAdrmSummary,
-} from '../../runtime/deploy/openDeployedAdrm.ts'
+import type { DeployedAdrmAdapters } from '../../runtime/deploy/openDeployedAdrm.ts'
 import type { DeployedJob } from './loadJob.ts'
 import { openLedgerParty, sharedLedger } from './openLedgerParty.ts'
 
