@@ -62,12 +62,17 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     }
   })
 
-  it('accepts the requestor\'s seeded encryption (half the bytes) and refuses it broken', () => {
+  it("accepts the requestor's seeded encryption (half the bytes) and refuses it broken", () => {
     const seeded = requestor.decryptor.encryptSeeded(values)
     assert.ok(seeded.length < 0.6 * fresh.length, `${seeded.length} vs ${fresh.length} bytes`)
     const ct = he.load(seeded)
     const back = requestor.decryptor.decrypt(requestor.evaluator.load(he.save(he.add(ct, ct))))
-    assert.ok(relativeError(back, values.map((v) => 2 * v)) < 1e-6)
+    assert.ok(
+      relativeError(
+        back,
+        values.map((v) => 2 * v),
+      ) < 1e-6,
+    )
     he.release(ct)
     const raw = new Uint8Array(inflateSync(seeded.subarray(16)))
     const body = (edit: (b: Uint8Array) => void) => {
@@ -81,8 +86,17 @@ describe('loading untrusted ciphertexts (ckks-8192)', () => {
     }
     // The seed object is the last 16 + 1 + 64 bytes: its header, PRNG type, seed.
     const seedAt = raw.length - 81
-    refused(he, body((b) => (b[seedAt] = 0)), 'seed header magic', /seed/)
-    refused(he, body((b) => (b[seedAt + 16] = 0xee)), 'unknown PRNG type')
+    refused(
+      he,
+      body((b) => (b[seedAt] = 0)),
+      'seed header magic',
+      /seed/,
+    )
+    refused(
+      he,
+      body((b) => (b[seedAt + 16] = 0xee)),
+      'unknown PRNG type',
+    )
     refused(he, body(() => {}).subarray(0, 16 + raw.length - 40), 'truncated seed')
     // A different seed is a different ciphertext, not a refusal: it loads and decrypts to noise.
     const other = body((b) => (b[raw.length - 1]! ^= 1))
