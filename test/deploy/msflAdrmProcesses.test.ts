@@ -8,16 +8,68 @@ import { createRpcChain, type Hex, settlementTotals } from '../../src/adapters/l
 import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederation.ts'
 import { isMsflJob, loadAnyJob } from '../../src/cli/deploy/loadJob.ts'
 import {
+  type LocalFederation,
   prepareLocalFederation,
   REQUESTOR_NAME,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
 import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
 import { createSeededRng, deriveSeed } from '../../src/core/rng/seededRng.ts'
+import type { RunBasics } from '../../src/runtime/config/planRun.ts'
 import { planAttackers } from '../../src/runtime/planAttackers.ts'
 import { flipLabels } from '../helpers/flipLabels.ts'
 import { CLI } from './federationProcesses.ts'
 
 const anvil = findAnvil()
+
+/** The owner `msfl simulate` makes the attacker of this job (label-flip, malicious: 0.2): its CSV is flipped. */
+function flipSimulatedAttacker(federation: LocalFederation, basics: RunBasics): string {
+  const owners = federation.owners.map((o) => o.name)
+  // Who msfl simulate would make the attacker with malicious: 0.2 (planPopulation's draw).
+  const drawn = planAttackers(
+    { ...basics, malicious: 0.2, attack: 'label-flip', clients: owners },
+    createSeededRng(deriveSeed(7, 'attackers')),
+  )
+  const [attacker] = [...drawn.keys()]
+  assert.ok(attacker && drawn.size === 1)
+  flipLabels(federation.owners.find((o) => o.name === attacker)!.data)
+  return attacker
+}
+
+/** Runs every process on the anvil at `url`; every process must exit 0. */
+async function launchOnAnvil(federation: LocalFederation, url: string) {
+  const lines: string[] = []
+  const outcome = await launchLocalFederation(federation, {
+    cli: CLI,
+    write: (line) => lines.push(line),
+    ledger: `rpc:${url}`,
+  }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
+  })
+  const log = lines.join('')
+  assert.deepEqual(
+    Object.values(outcome.exitCodes).filter((code) => code !== 0),
+    [],
+    `exit codes ${JSON.stringify(outcome.exitCodes)}\n${log.slice(-4000)}`,
+  )
+  return { outcome, lines, log }
+}
+
+/**
+ * Reads the contract's totals on the chain; `paid(name)` is what the chain paid the party
+ * whose ledger account its process logged.
+ */
+async function chainPayouts(url: string, contract: string, log: string) {
+  const chain = createRpcChain({ url })
+  try {
+    const totals = await settlementTotals(chain, contract as Hex, 0n)
+    const addressOf = (name: string) =>
+      new RegExp(`\\[${name}\\] .*ledger account.*?(0x[0-9a-fA-F]{40})`).exec(log)![1]!
+    const paid = (name: string) => totals.payouts[addressOf(name).toLowerCase()] ?? 0n
+    return { balance: totals.balance, paid }
+  } finally {
+    await chain.close()
+  }
+}
 
 it('a job with defence: adrm loads for the MS-FL commands; adrm:labels=oracle is refused, naming the field', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'msfl-adrm-job-'))
@@ -81,30 +133,8 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     assert.ok(isMsflJob(job))
     assert.equal(job.plan.defence, 'adrm')
     const owners = federation.owners.map((o) => o.name)
-    // Who msfl simulate would make the attacker with malicious: 0.2 (planPopulation's draw).
-    const drawn = planAttackers(
-      { ...job.plan.basics, malicious: 0.2, attack: 'label-flip', clients: owners },
-      createSeededRng(deriveSeed(7, 'attackers')),
-    )
-    const [attacker] = [...drawn.keys()]
-    assert.ok(attacker && drawn.size === 1)
-    flipLabels(federation.owners.find((o) => o.name === attacker)!.data)
-
-    const lines: string[] = []
-    const ledger = `rpc:${node!.url}`
-    const outcome = await launchLocalFederation(federation, {
-      cli: CLI,
-      write: (line) => lines.push(line),
-      ledger,
-    }).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
-    })
-    const log = lines.join('')
-    assert.deepEqual(
-      Object.values(outcome.exitCodes).filter((code) => code !== 0),
-      [],
-      `exit codes ${JSON.stringify(outcome.exitCodes)}\n${log.slice(-4000)}`,
-    )
+    const attacker = flipSimulatedAttacker(federation, job.plan.basics)
+    const { outcome, lines, log } = await launchOnAnvil(federation, node!.url)
     const requestorLines = lines.filter((l) => l.startsWith(`[${REQUESTOR_NAME}] `))
     const decided = (what: string) =>
       requestorLines
@@ -126,19 +156,11 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
 
     // The money, read from the chain itself.
     const summary = outcome.summary as { ledger: { contract: string } }
-    const chain = createRpcChain({ url: node!.url })
-    try {
-      const totals = await settlementTotals(chain, summary.ledger.contract as Hex, 0n)
-      const addressOf = (name: string) =>
-        new RegExp(`\\[${name}\\] .*ledger account.*?(0x[0-9a-fA-F]{40})`).exec(log)![1]!
-      const paid = (name: string) => totals.payouts[addressOf(name).toLowerCase()] ?? 0n
-      t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
-      assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
-      for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
-      assert.equal(totals.balance, 0n)
-    } finally {
-      await chain.close()
-    }
+    const { balance, paid } = await chainPayouts(node!.url, summary.ledger.contract, log)
+    t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
+    assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
+    for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
+    assert.equal(balance, 0n)
   })
 
   it('FedAvg, 5 owners (one label-flipping), 1 round on Adult: the flipper is flagged and blocked by the provider only, unpaid on chain; the requestor pays the others', {
@@ -158,29 +180,8 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     assert.ok(!isMsflJob(job) && job.plan.defences?.adrm)
     assert.ok(federation.chain)
     const owners = federation.owners.map((o) => o.name)
-    // Who msfl simulate would make the attacker with malicious: 0.2 (planPopulation's draw).
-    const drawn = planAttackers(
-      { ...job.plan.basics, malicious: 0.2, attack: 'label-flip', clients: owners },
-      createSeededRng(deriveSeed(7, 'attackers')),
-    )
-    const [attacker] = [...drawn.keys()]
-    assert.ok(attacker && drawn.size === 1)
-    flipLabels(federation.owners.find((o) => o.name === attacker)!.data)
-
-    const lines: string[] = []
-    const outcome = await launchLocalFederation(federation, {
-      cli: CLI,
-      write: (line) => lines.push(line),
-      ledger: `rpc:${node!.url}`,
-    }).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${lines.slice(-60).join('')}`)
-    })
-    const log = lines.join('')
-    assert.deepEqual(
-      Object.values(outcome.exitCodes).filter((code) => code !== 0),
-      [],
-      `exit codes ${JSON.stringify(outcome.exitCodes)}\n${log.slice(-4000)}`,
-    )
+    const attacker = flipSimulatedAttacker(federation, job.plan.basics)
+    const { outcome, lines, log } = await launchOnAnvil(federation, node!.url)
     // ADRM's decisions, as the provider reports them; no other process screens anything.
     const summary = outcome.summary as {
       adrm: {
@@ -206,24 +207,16 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     assert.ok(lines.some((l) => l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes('round paid')))
 
     // The money, read from the chain itself, and as each owner read its own payout.
-    const chain = createRpcChain({ url: node!.url })
-    try {
-      const totals = await settlementTotals(chain, summary.ledger.contract as Hex, 0n)
-      const addressOf = (name: string) =>
-        new RegExp(`\\[${name}\\] .*ledger account.*?(0x[0-9a-fA-F]{40})`).exec(log)![1]!
-      const paid = (name: string) => totals.payouts[addressOf(name).toLowerCase()] ?? 0n
-      t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
-      assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
-      for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
-      assert.equal(totals.balance, 0n)
-      assert.equal(summary.ledger.escrowBalance, '0')
-      for (const o of owners) {
-        const line = lines.find((l) => l.startsWith(`[${o}] `) && l.includes('paid on chain'))
-        assert.ok(line, `${o} read its payout from the chain`)
-        assert.ok(line.includes(` wei=${paid(o)} `), line)
-      }
-    } finally {
-      await chain.close()
+    const { balance, paid } = await chainPayouts(node!.url, summary.ledger.contract, log)
+    t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
+    assert.equal(paid(attacker), 0n, `${attacker} unpaid`)
+    for (const o of owners.filter((id) => id !== attacker)) assert.ok(paid(o) > 0n, `${o} paid`)
+    assert.equal(balance, 0n)
+    assert.equal(summary.ledger.escrowBalance, '0')
+    for (const o of owners) {
+      const line = lines.find((l) => l.startsWith(`[${o}] `) && l.includes('paid on chain'))
+      assert.ok(line, `${o} read its payout from the chain`)
+      assert.ok(line.includes(` wei=${paid(o)} `), line)
     }
   })
 })

@@ -7,6 +7,7 @@ import type { MessageHandler } from '../../core/ports/transport.ts'
 import { wrapModelCheck } from '../../core/verification/wrapModelCheck.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
+import { paymentParties } from './paymentParties.ts'
 
 /** The payment messages an owner answers, the terms it accepted, and its model check. */
 export interface OwnerPayment {
@@ -58,15 +59,7 @@ export function createOwnerPayment(p: {
     try {
       p.ledger.checkClaim('service-provider', terms.provider)
       p.ledger.checkClaim('requestor', terms.requestor)
-      settlement = await p.ledger.settle(
-        terms.ledger,
-        {
-          requestor: terms.requestor.address,
-          provider: terms.provider.address,
-          owners: Object.fromEntries(terms.owners.map((o) => [o.clientId, o.address])),
-        },
-        'provider',
-      )
+      settlement = await p.ledger.settle(terms.ledger, paymentParties(terms), 'provider')
     } catch (cause) {
       opening = false
       return error(`payment-terms: ${(cause as Error).message}`)

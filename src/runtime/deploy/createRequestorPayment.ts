@@ -11,6 +11,7 @@ import type { Settlement } from '../../core/ports/settlement.ts'
 import { reputationTable } from '../ledger/createLedgerStage.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
 import type { MsflLedgerParty } from './msflLedgerParty.ts'
+import { paymentParties } from './paymentParties.ts'
 
 /** What the requestor of a deployed FedAvg job with `defence: adrm` pays with. */
 export interface RequestorPaymentParameters {
@@ -76,15 +77,7 @@ export function createRequestorPayment(p: RequestorPaymentParameters): Requestor
     try {
       p.ledger.checkClaim('service-provider', terms.provider)
       for (const claim of terms.owners) p.ledger.checkClaim('data-owner', claim)
-      settlement = await p.ledger.settle(
-        terms.ledger,
-        {
-          requestor: p.ledger.address,
-          provider: terms.provider.address,
-          owners: Object.fromEntries(terms.owners.map((o) => [o.clientId, o.address])),
-        },
-        'provider',
-      )
+      settlement = await p.ledger.settle(terms.ledger, paymentParties(terms), 'provider')
       return { type: 'payment-terms-accepted', runId, clientId }
     } catch (cause) {
       opening = false
