@@ -21,42 +21,78 @@ import { littleEndian, MAGIC, MAX_DEPTH, Tag, VERSION } from './wireFormat.ts'
 
 const textEncoder = new TextEncoder()
 
+/**
+ * Byte arrays at least this long are not copied into the writer's buffer as they are
+ * written: the writer keeps a reference and copies each once, into an output of the exact
+ * size, when the message is complete. A model's or a key's megabytes are then copied once
+ * instead of once per doubling of a growing buffer (each doubling also touches fresh pages).
+ */
+const BY_REFERENCE = 64 * 1024
+
 class Writer {
   private buffer = new Uint8Array(1024)
   private view = new DataView(this.buffer.buffer)
+  /** Bytes in `buffer`. */
+  private used = 0
+  /** Large byte arrays not yet copied, each after the first `at` bytes of `buffer`. */
+  private readonly held: { readonly at: number; readonly bytes: Uint8Array }[] = []
+  /** Bytes written: those in `buffer` and those held. */
   length = 0
 
   private ensure(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return
+    if (this.used + extra <= this.buffer.length) return
     let size = this.buffer.length * 2
-    while (size < this.length + extra) size *= 2
+    while (size < this.used + extra) size *= 2
     const next = new Uint8Array(size)
-    next.set(this.buffer.subarray(0, this.length))
+    next.set(this.buffer.subarray(0, this.used))
     this.buffer = next
     this.view = new DataView(next.buffer)
   }
   u8(value: number): void {
     this.ensure(1)
-    this.buffer[this.length++] = value
+    this.buffer[this.used++] = value
+    this.length++
   }
   u32(value: number): void {
     this.ensure(4)
-    this.view.setUint32(this.length, value, true)
+    this.view.setUint32(this.used, value, true)
+    this.used += 4
     this.length += 4
   }
   f64(value: number): void {
     this.ensure(8)
-    this.view.setFloat64(this.length, value, true)
+    this.view.setFloat64(this.used, value, true)
+    this.used += 8
     this.length += 8
   }
   bytes(bytes: Uint8Array): void {
-    this.ensure(bytes.length)
-    this.buffer.set(bytes, this.length)
     this.length += bytes.length
+    if (bytes.length >= BY_REFERENCE) {
+      this.held.push({ at: this.used, bytes })
+      return
+    }
+    this.ensure(bytes.length)
+    this.buffer.set(bytes, this.used)
+    this.used += bytes.length
   }
-  /** The written bytes, without a copy: a message's bytes can be megabytes of ciphertexts. */
+  /**
+   * The written bytes. Without a held array, a view of the buffer (no copy); otherwise one
+   * output of exactly `length` bytes, the buffer's runs and the held arrays copied in order.
+   */
   result(): Uint8Array {
-    return this.buffer.subarray(0, this.length)
+    if (this.held.length === 0) return this.buffer.subarray(0, this.used)
+    const out = new Uint8Array(this.length)
+    let from = 0
+    let to = 0
+    for (const { at, bytes } of this.held) {
+      out.set(this.buffer.subarray(from, at), to)
+      to += at - from
+      from = at
+      out.set(bytes, to)
+      to += bytes.length
+    }
+    out.set(this.buffer.subarray(from, this.used), to)
+    return out
   }
 }
 
