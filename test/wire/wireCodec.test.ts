@@ -65,6 +65,20 @@ describe('wire codec', () => {
     )
   })
 
+  it('copies byte arrays unless asked for views, and views are the same bytes', () => {
+    const bytes = encodeMessage({
+      payload: new Uint8Array([1, 2, 3, 4]),
+      list: [new Uint8Array(3)],
+    })
+    const copied = decodeMessage(bytes) as { payload: Uint8Array }
+    const viewed = decodeMessage(bytes, { viewBytes: true }) as { payload: Uint8Array }
+    assert.deepEqual(viewed, copied)
+    assert.notEqual(copied.payload.buffer, bytes.buffer)
+    assert.equal(viewed.payload.buffer, bytes.buffer)
+    copied.payload[0] = 9
+    assert.equal(viewed.payload[0], 1, 'a copy does not write through')
+  })
+
   it('omits undefined properties like JSON but refuses undefined array items', () => {
     assert.deepEqual(roundTrip({ a: 1, b: undefined }), { a: 1 })
     assert.throws(() => encodeMessage([1, undefined]), /\$\[1\]: undefined/)

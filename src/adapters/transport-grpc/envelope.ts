@@ -85,7 +85,9 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
  * at fault. `maxBytes` bounds the envelope as a whole.
  */
 export function decodeEnvelope(data: Uint8Array, maxBytes: number): Envelope {
-  const parsed = envelopeSchema.safeParse(decodeMessage(data, { maxBytes }))
+  // The payload stays a view into the received bytes: it is hashed and decoded (which copies
+  // what the message keeps) as soon as the envelope is opened, so a copy would only cost time.
+  const parsed = envelopeSchema.safeParse(decodeMessage(data, { maxBytes, viewBytes: true }))
   if (!parsed.success) throw new MsflError('CODEC', describeZodError(parsed.error, 'envelope'))
   return parsed.data
 }

@@ -125,6 +125,7 @@ export function decodeMessage(bytes: Uint8Array, options: DecodeOptions = {}): u
   const reader = new Reader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     maxBigIntBytes: options.maxBigIntBytes ?? DEFAULT_MAX_BIGINT_BYTES,
     maxObjectEntries: options.maxObjectEntries ?? DEFAULT_MAX_OBJECT_ENTRIES,
+    viewBytes: options.viewBytes ?? false,
   })
   reader.offset = 5
   let value: unknown
@@ -180,6 +181,10 @@ function readValue(r: Reader, depth: number): unknown {
     case Tag.Uint8Array: {
       const count = r.u32('bytes length')
       r.need(count, 'bytes')
+      if (r.limits.viewBytes) {
+        r.charge(Cost.typedArray, `${count} bytes`)
+        return r.take(count, 'bytes')
+      }
       r.charge(Cost.typedArray + count, `${count} bytes`)
       return new Uint8Array(r.copy(count, 'bytes'))
     }

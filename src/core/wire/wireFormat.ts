@@ -49,6 +49,12 @@ export interface DecodeOptions {
   readonly maxBigIntBytes?: number
   /** Most entries of one object (default 65,536). */
   readonly maxObjectEntries?: number
+  /**
+   * Decode byte arrays as views into the input instead of copies (default false). Only for
+   * a caller that owns the input and is done with each view before it lets go of the input
+   * (the transport's envelope, whose payload is itself decoded at once).
+   */
+  readonly viewBytes?: boolean
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
