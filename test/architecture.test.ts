@@ -101,7 +101,12 @@ it('the round driver and the protocols do not import each other or the CLI', () 
 it('runtime modules import a driver only where that driver is composed', () => {
   const composedBy: Record<string, readonly string[]> = {
     // A simulation and a deployed provider drive the same rounds.
-    'runFederation.ts': ['src/runtime/runSimulation.ts', 'src/runtime/deploy/serveFederation.ts'],
+    'runFederation.ts': [
+      'src/runtime/runSimulation.ts',
+      'src/runtime/deploy/serveFederation.ts',
+      // A deployed job with DP alone runs the plain rounds with DP's hooks.
+      'src/runtime/deploy/serveProtectedJob.ts',
+    ],
     'runProtectedFederation.ts': [
       'src/runtime/runSimulation.ts',
       'src/runtime/deploy/serveProtectedRounds.ts',

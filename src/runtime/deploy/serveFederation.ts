@@ -1,9 +1,5 @@
 import type { Dataset } from '../../core/data/dataset.ts'
-import {
-  applyFeatureScaling,
-  type FeatureScalingPlan,
-  rangeScaling,
-} from '../../core/data/featureScaling.ts'
+import type { FeatureScalingPlan } from '../../core/data/featureScaling.ts'
 import { dataDescriptionSchema } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { createRunEmitter, reportRunFailure } from '../../core/events/createRunEmitter.ts'
@@ -12,19 +8,16 @@ import type {
   FederationRoundRecord,
   ProtectedRoundRecord,
 } from '../../core/events/runEvent.ts'
-import type { Strategy } from '../../core/fl/strategy.ts'
 import { createModel } from '../../core/model/createModel.ts'
 import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
-import type { MessageHandler, ProtocolMessage, Transport } from '../../core/ports/transport.ts'
+import type { ProtocolMessage, Transport } from '../../core/ports/transport.ts'
 import { KEY_HOLDER_ID, type KeyHolderPublic } from '../../core/privacy/keyHolderMessages.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import { createSeededRng, deriveSeed } from '../../core/rng/seededRng.ts'
-import type { VerifyConfig } from '../../core/verification/parseVerifySpec.ts'
-import type { FederatedRunPlan, ProtectedRunPlan } from '../config/planRun.ts'
+import type { FederatedRunPlan } from '../config/planRun.ts'
 import { createEvaluation } from '../createEvaluation.ts'
 import { createStrategy } from '../createStrategy.ts'
-import { createSmpcStage } from '../defence/createSmpcStage.ts'
 import type { RunJournal } from '../orchestrator/openRunJournal.ts'
 import { startJournaledRun } from '../orchestrator/startJournaledRun.ts'
 import { resolveModelSpec } from '../resolveModelSpec.ts'
@@ -32,21 +25,21 @@ import type { RoundStages } from '../roundStages.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runFederation } from '../runFederation.ts'
-import { agreeFeatureScaling, announceFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
-import { relayVerifierPushes } from '../smpc/relayVerifierPushes.ts'
-import { routeToRemoteNodes } from '../smpc/routeToRemoteNodes.ts'
 import { verifierNodeIds } from '../smpc/verifyAndAggregate.ts'
+import {
+  type DeployedVerification,
+  deployedVerify,
+  verificationStage,
+} from './deployedVerification.ts'
 import {
   type DeployedAdrmAdapters,
   type DeployedAdrmSummary,
   openJobAdrm,
 } from './openDeployedAdrm.ts'
-import { type DeployedDpSummary, openProviderDp, type ProviderDp } from './openProviderDp.ts'
-import {
-  deployedProtection,
-  type OpenDeployedProtection,
-  serveProtectedRounds,
-} from './serveProtectedRounds.ts'
+import { type DeployedDpSummary, openProviderDp } from './openProviderDp.ts'
+import { scaleServerData } from './scaleServerData.ts'
+import { serveProtectedJob } from './serveProtectedJob.ts'
+import { deployedProtection, type OpenDeployedProtection } from './serveProtectedRounds.ts'
 
 /** What the service provider of a deployed FedAvg job needs: the plan, the owners, the transport. */
 export interface ServeFederationParameters {
@@ -95,20 +88,6 @@ export interface ServeFederationParameters {
   readonly onScalingKnown?: (announce: (owner: string) => Promise<void>) => void
   /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
   readonly journal?: RunJournal
-}
-
-/**
- * What the provider needs to run the job's SMPC verification with verifier processes: it
- * coordinates, deals (the dealer is part of the provider, see docs/deployment.md for the
- * trust this puts in it) and relays the nodes' pushes to each other.
- */
-export interface DeployedVerification {
-  /** The validation rows held back from the owners (holdOutValidation), not yet scaled. */
-  readonly validation: Dataset
-  /** Shares, masks and triples. */
-  readonly csprng: () => Rng
-  /** The in-memory transport over this process's own SMPC participants (the dealer). */
-  readonly createLocalTransport: (handlers: ReadonlyMap<string, MessageHandler>) => Transport
 }
 
 /** The federation's result and the model it trained. */
@@ -230,117 +209,10 @@ export async function serveFederation(p: ServeFederationParameters): Promise<Ser
   }
 }
 
-/**
- * A job with `privacy`: its rounds behind the hiding protection (with client-level DP's
- * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. It keeps no
- * journal: a protected round's masks and an owner's or the provider's DP state live only
- * in memory, so the run cannot resume.
- */
-async function serveProtectedJob(
-  p: ServeFederationParameters,
-  plan: ProtectedRunPlan,
-  dp: ProviderDp | undefined,
-  shared: {
-    readonly runId: string
-    readonly strategy: Strategy
-    readonly transport: Transport
-    readonly evaluate: (params: Float64Array) => RoundEvaluation
-    readonly emit: EventSink
-    readonly now: () => number
-    readonly initialParams: Float64Array
-    readonly rng: Rng
-    readonly rows: readonly number[]
-  },
-): Promise<Omit<ServedFederation, 'model'>> {
-  if (p.journal)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'privacy: a protected run keeps no journal (secure-aggregation masks and DP budgets live only in memory, so it cannot resume)',
-    )
-  const { basics } = plan
-  const rounds = plan.privacy.hiding
-    ? await serveProtectedRounds({
-        ...shared,
-        plan,
-        owners: p.owners,
-        ...(dp?.clientLevel ? { hooks: dp.clientLevel.hooks } : {}),
-        ...required(p.protection),
-      })
-    : await runFederation({
-        ...shared,
-        clients: p.owners,
-        rounds: basics.rounds,
-        deadlineMs: basics.deadlineMs,
-      })
-  if (!dp) return rounds
-  const spent = await dp.summary({
-    runId: p.runId,
-    owners: p.owners,
-    transport: p.transport,
-    deadlineMs: basics.deadlineMs,
-  })
-  return { ...rounds, privacy: { spec: plan.privacy.spec, ...spent } }
-}
-
 function requiredNoise(noiseRng: (() => Rng) | undefined): () => Rng {
   if (!noiseRng)
     throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no CSPRNG for DP')
   return noiseRng
-}
-
-/**
- * The job's first step after the owners described their data: the feature scaling, agreed once
- * by secure aggregation (a resumed run takes the one its journal recorded), applied to the
- * provider's test rows and validation rows; an owner that joins later is given it too
- * (`onScalingKnown`).
- */
-async function scaleServerData(
-  p: ServeFederationParameters,
-  rows: readonly number[],
-  byRanges: boolean,
-): Promise<{ test: Dataset; validation: Dataset | undefined }> {
-  const { runId, owners } = p
-  const { basics } = p.plan
-  let test = p.test
-  let validation = p.verification?.validation ?? p.adrm?.validation
-  let agreed = p.journal?.scaling
-  // Client-level DP: no statistic of an owner's rows leaves it; everyone scales by the ranges.
-  if (p.scaling && byRanges)
-    return { test: applyFeatureScaling(test, p.scaling, rangeScaling(p.scaling)), validation }
-  if (p.scaling && p.journal?.scaling) {
-    test = applyFeatureScaling(test, p.scaling, p.journal.scaling)
-    if (validation) validation = applyFeatureScaling(validation, p.scaling, p.journal.scaling)
-  } else if (p.scaling && p.scaling.features.length > 0) {
-    const agreement = await agreeFeatureScaling({
-      session: `${runId}/feature-statistics`,
-      transport: p.transport,
-      owners,
-      plan: p.scaling,
-      maxRows: Math.max(...rows),
-      threshold: Math.floor(owners.length / 2) + 1,
-      crypto: p.crypto,
-      stageTimeoutMs: basics.deadlineMs,
-    })
-    test = applyFeatureScaling(test, p.scaling, agreement.scaling)
-    if (validation) validation = applyFeatureScaling(validation, p.scaling, agreement.scaling)
-    await p.journal?.recordScaling(agreement.scaling)
-    agreed = agreement.scaling
-  }
-  if (p.scaling && agreed) {
-    const scaling = agreed
-    p.onScalingKnown?.((owner) =>
-      announceFeatureScaling(
-        {
-          session: `${runId}/feature-statistics`,
-          transport: p.transport,
-          owners: [owner],
-          stageTimeoutMs: basics.deadlineMs,
-        },
-        scaling,
-      ),
-    )
-  }
-  return { test, validation }
 }
 
 /** The verification's aggregation and ADRM's screen, review and ledger, as one set of stages. */
@@ -351,54 +223,6 @@ function joinStages(
   if (!verification) return adrm
   if (!adrm) return verification
   return { ...adrm, ...verification }
-}
-
-function required(protection: ServeFederationParameters['protection']) {
-  if (!protection)
-    throw new MsflError('CONFIG_INVALID', 'privacy: the provider was given no protections')
-  return { openProtection: protection.open, checkKeyHolder: protection.checkKeyHolder }
-}
-
-/** The job's `verify` config when the deployment can run it, or why it cannot. */
-function deployedVerify(
-  plan: FederatedRunPlan,
-  verification: DeployedVerification | undefined,
-): VerifyConfig | undefined {
-  const defences = plan.defences
-  if (!defences?.verify) return undefined
-  if (!verification)
-    throw new MsflError('CONFIG_INVALID', 'verify: the provider was given no validation rows')
-  if (defences.verify.validation === 'secret')
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'verify: validation=secret needs a dealer the provider is not: the provider deals and relays the openings, so it would learn the secret rows; use validation=public',
-    )
-  return defences.verify
-}
-
-/** The SMPC aggregation stage on verifier processes, reached through the provider's relay. */
-function verificationStage(
-  p: ServeFederationParameters,
-  config: VerifyConfig,
-  verifiers: readonly string[],
-  model: Model,
-  validation: Dataset,
-  verification: DeployedVerification,
-): RoundStages {
-  const remote = relayVerifierPushes(p.transport, verifiers)
-  const stage = createSmpcStage({
-    runId: p.runId,
-    config,
-    model,
-    validation,
-    rng: verification.csprng,
-    createTransport: (handlers) =>
-      routeToRemoteNodes(handlers, verification.createLocalTransport(handlers), remote),
-    remoteNodes: true,
-    emit: p.emit,
-    now: p.now,
-  })
-  return { aggregate: stage.aggregate }
 }
 
 /** What the provider needs to ask its participants something: the run, who, how, how long. */
