@@ -3,6 +3,7 @@ import { it } from 'node:test'
 import { encodeFunctionData, hexToBytes, keccak256, toHex } from 'viem'
 import type { Hex } from '../../src/adapters/ledger-evm/index.ts'
 import {
+  countSelections,
   describeRevert,
   encodeContributionTable,
   packSelection,
@@ -325,5 +326,38 @@ export function registerAdversarialScenarios(open: OpenChain): void {
     const record = await world.contract.record(roundId)
     assert.throws(() => verifyTableCommittedEvent(record.committed!, 4), /committed counts/)
     assert.equal((await world.contract.roundState(roundId)).status, 'funded', 'nothing was paid')
+  })
+
+  it('a round opened at another price or for another provider is not funded on the run’s terms', async () => {
+    const world = await createLedgerWorld(open)
+    const addresses = ownerIds.map((id) => world.owners[id]!.address)
+    const table = sampleTable()
+    const counts = countSelections(table.selected, addresses.length)
+    const openAt = async (price: bigint, provider: Hex) => {
+      const opened = await world.contract.open(world.mr, {
+        protocolRound: 1n,
+        provider,
+        deadline: (await world.chain.latestTimestamp()) + 600n,
+        price,
+        owners: addresses,
+        // Enough for the run's price too: only the terms differ.
+        deposit: 8n * world.price,
+      })
+      await world.contract.commitTable(world.mr, opened.roundId, opened.terms, {
+        components: table.components,
+        counts,
+        ...encodeContributionTable(table.selected, addresses.length, table.components),
+      })
+      return opened.roundId.toString()
+    }
+    // The contract itself calls each of them funded: deposit ≥ contributions × its own price.
+    const cheap = await openAt(1n, world.sp.address)
+    const elsewhere = await openAt(world.price, world.tester.address)
+    const fair = await openAt(world.price, world.sp.address)
+    for (const id of [cheap, elsewhere, fair])
+      assert.equal(await world.contract.isFunded(BigInt(id)), true, `contract: round ${id}`)
+    assert.equal(await world.settlement.isFunded(cheap), false, 'opened at 1 wei a component')
+    assert.equal(await world.settlement.isFunded(elsewhere), false, 'opened for another provider')
+    assert.equal(await world.settlement.isFunded(fair), true)
   })
 }

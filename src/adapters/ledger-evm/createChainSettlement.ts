@@ -158,7 +158,15 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       return opened.roundId.toString()
     },
     table: async (roundId) => (await verifiedRound(roundId)).table,
-    isFunded: (roundId) => contract.isFunded(parseRoundId(roundId)),
+    // Funded on this run's terms: a round the requestor opened at another price (its owners
+    // would be paid that price for the model) or for another provider is not.
+    async isFunded(roundId) {
+      const id = parseRoundId(roundId)
+      const { terms } = await contract.verifiedTerms(id)
+      if (terms.price !== pricePerComponent) return false
+      if (terms.provider.toLowerCase() !== provider.address.toLowerCase()) return false
+      return contract.isFunded(id)
+    },
     async settle(roundId, aggregateDigest): Promise<SettlementReceipt> {
       if (aggregateDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the aggregate digest must be 32 bytes')

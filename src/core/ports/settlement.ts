@@ -34,7 +34,10 @@ export interface Settlement {
   openRound(table: ContributionTable, deposit: bigint): Promise<string>
   /** The contribution table a round was opened with, as recorded on the ledger. */
   table(roundId: string): Promise<ContributionTable>
-  /** Whether the escrowed deposit covers the price of every selected contribution. */
+  /**
+   * Whether the round was opened on this settlement's terms (its price per component, its
+   * provider) and its escrowed deposit covers that price for every selected contribution.
+   */
   isFunded(roundId: string): Promise<boolean>
   /** Pays the owners and records delivery of the aggregate (by its hash) in one step. */
   settle(roundId: string, aggregateDigest: Uint8Array): Promise<SettlementReceipt>
