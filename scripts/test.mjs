@@ -5,7 +5,7 @@
 // that never answers, a server left listening) is killed and reported as a failure, so the
 // run always ends with a summary instead of running into CI's own time limit. The slowest
 // file takes about 5 minutes on a loaded 2-core machine.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -25,7 +25,11 @@ const filters = process.argv.slice(2)
 const files = collect('test').filter(
   (f) => filters.length === 0 || filters.some((x) => f.includes(x)),
 )
-const result = spawnSync(
+// The run is its own process group: a test file killed at its time limit cannot stop the
+// processes it started (servers, owners, anvil, a PostgreSQL cluster), and they would outlive
+// the run; once the runner is done, whatever is left of the group is killed with it. Only
+// this run's processes are in the group.
+const runner = spawn(
   process.execPath,
   [
     '--import',
@@ -36,6 +40,19 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', detached: true },
 )
-process.exit(result.status ?? 1)
+const killGroup = (signal) => {
+  try {
+    process.kill(-runner.pid, signal)
+  } catch {
+    // The group is already empty.
+  }
+}
+// A terminal's Ctrl-C reaches the foreground group only; pass it on to the run's.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => killGroup(signal))
+const status = await new Promise((resolve) =>
+  runner.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+)
+killGroup('SIGKILL')
+process.exit(status)
