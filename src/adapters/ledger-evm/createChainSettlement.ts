@@ -159,6 +159,12 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
     },
     table: async (roundId) => (await verifiedRound(roundId)).table,
     isFunded: (roundId) => contract.isFunded(parseRoundId(roundId)),
+    async status(roundId) {
+      const { status } = await contract.roundState(parseRoundId(roundId))
+      if (status === 'none')
+        throw new MsflError('PROTOCOL', `ledger: round ${roundId} was never opened`)
+      return status
+    },
     async settle(roundId, aggregateDigest): Promise<SettlementReceipt> {
       if (aggregateDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the aggregate digest must be 32 bytes')
