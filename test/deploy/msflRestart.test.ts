@@ -78,6 +78,10 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
     processes.push(started)
     return started
   }
+  const started = Date.now()
+  const marks: string[] = []
+  const mark = (what: string) =>
+    marks.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`)
   try {
     let p = provider({ MSFL_HOLD_AT: 'TRAINING:2:1' })
     await p.waitFor('"msg":"listening"', 60_000)
@@ -103,19 +107,25 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
     processes.push(...participants)
     await p.waitFor('"msg":"held"', 300_000)
     assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
+    mark('killed in TRAINING')
     const inTraining = await storedRun(store, runId)
 
     p = provider({ MSFL_HOLD_AT: 'AGGREGATING:3:selected' })
     await p.waitFor('"msg":"resuming"', 120_000)
+    mark('resumed')
     await p.waitFor('"msg":"held"', 300_000)
     assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
+    mark('killed in AGGREGATING')
     const inAggregation = await storedRun(store, runId)
 
     p = provider({})
     const resumed = await p.waitFor('"msg":"resuming"', 120_000)
+    mark('resumed')
     const providerExit = await p.exited
     const participantExits = await Promise.all(participants.map((c) => c.exited))
+    mark('completed')
     return {
+      marks,
       runId,
       inTraining,
       inAggregation,
@@ -142,6 +152,7 @@ async function assertResumedOnce(
   t: { diagnostic(message: string): void },
 ): Promise<void> {
   const run = await runKilledTwice(federation, store, chain)
+  t.diagnostic(run.marks.join('; '))
   const { inTraining, inAggregation, finished } = run
   assert.equal(run.providerExit, 0, run.logs.slice(-6000))
   assert.deepEqual(run.participantExits, new Array(OWNERS + 1).fill(0), run.logs.slice(-6000))
@@ -243,7 +254,7 @@ async function assertResumedOnce(
     metrics.history.map((r: { round: number }) => r.round),
     [1, 2, 3],
   )
-  const inProcess = await simulatedMsfl(federation.job)
+  const inProcess = await simulatedOnce(federation.job)
   const delivered = (
     JSON.parse(readFileSync(`${federation.runs}/model.requested.bin`, 'utf8')) as {
       heads: number[][]
@@ -322,6 +333,23 @@ describe('msfl server with an MS-FL job killed -9 mid-round continues the run on
     await assertResumedOnce(await federationIn('postgres'), url.toString(), chain, t)
   })
 })
+
+const simulations = new Map<string, ReturnType<typeof simulatedMsfl>>()
+
+/**
+ * The in-process run of a job, computed once for jobs that differ only in their run id and
+ * chain (the two stores' federations train the same model).
+ */
+function simulatedOnce(jobFile: string): ReturnType<typeof simulatedMsfl> {
+  const { plan } = loadAnyJob(jobFile)
+  const key = JSON.stringify({ ...plan, ledger: undefined })
+  let found = simulations.get(key)
+  if (!found) {
+    found = simulatedMsfl(jobFile)
+    simulations.set(key, found)
+  }
+  return found
+}
 
 /** Euclidean distance between two weight vectors. */
 function distance(a: readonly number[], b: readonly number[]): number {
