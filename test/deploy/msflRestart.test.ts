@@ -271,8 +271,11 @@ async function assertResumedOnce(
   assert.ok(Math.abs((run.summary.final?.accuracy ?? 0) - inProcess.accuracy) <= 0.005)
 }
 
+// The two stores' runs go side by side: most of a run is waiting (process start, reconnection
+// backoff, one party's turn), so together they take far less than one after the other.
 describe('msfl server with an MS-FL job killed -9 mid-round continues the run on the same contract (separate OS processes, anvil)', {
   skip: 'missing' in anvil ? anvil.missing : false,
+  concurrency: 2,
 }, () => {
   let root: string
   let node: RunningAnvil | undefined
