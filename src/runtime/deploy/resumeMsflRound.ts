@@ -29,7 +29,7 @@ export async function resumeMsflRun(
     'round' | 'requestorAddress' | 'terms' | 'settlement' | 'journal' | 'deadlineMs'
   > & {
     readonly journal?: MsflJournal
-    readonly plan: { readonly basics: { readonly deadlineMs: number } }
+    readonly plan: { readonly basics: { readonly deadlineMs: number }; readonly defence?: unknown }
     readonly emit: EventSink
     readonly now: () => number
   },
@@ -58,6 +58,11 @@ export async function resumeMsflRun(
       settlement,
       journal,
       deadlineMs: p.plan.basics.deadlineMs,
+      // The requestor screens the masked gradients it selects on, keeping reputations: a round
+      // it may already have screened is not run again (its gradients would count twice).
+      ...(p.plan.defence && journal.state().phase === 'AGGREGATING'
+        ? { noRerun: "with defence: adrm the requestor's screen may have counted it already" }
+        : {}),
     })
     if (closed) {
       history.push(closed)
@@ -91,6 +96,11 @@ export interface ResumeMsflRoundParameters {
   readonly settlement: Pick<Settlement, 'decline'>
   readonly journal: MsflJournal
   readonly deadlineMs: number
+  /**
+   * Why the round may not run again, if it may not (e.g. the requestor's ADRM screen already
+   * counted its gradients): the undelivered ledger rounds are still declined, then the run fails.
+   */
+  readonly noRerun?: string
   /** Told each ledger round declined (refunded) here. */
   onDeclined?(ledgerRound: string): void
 }
@@ -126,6 +136,11 @@ export async function resumeMsflRound(
       p.onDeclined?.(r.ledgerRound)
     }
   const paid = delivered[0]
+  if (!paid && p.noRerun !== undefined)
+    throw new MsflError(
+      'PROTOCOL',
+      `round ${p.round} was interrupted and cannot run again: ${p.noRerun}; its deposit was refunded`,
+    )
   if (!paid) {
     await p.journal.restartRound(
       'the provider restarted: MS-FL masks are not kept, the round runs again from the model request',
