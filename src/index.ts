@@ -84,6 +84,10 @@ export type {
   OpenedRound,
   RoundJournal,
 } from './runtime/rounds/roundJournal.ts'
+export type {
+  MsflDeliveryFields,
+  MsflRoundJournal,
+} from './runtime/orchestrator/openMsflJournal.ts'
 export {
   type CollectOptions,
   collectReplies,

@@ -139,7 +139,12 @@ export type { MsflModelShape } from './msfl/msflModel.ts'
 export type { HeCiphertext, HeDecryptor, HeEvaluator, HeParameters } from './ports/he.ts'
 export type { SecaggCrypto, SecaggKeyPair } from './ports/secaggCrypto.ts'
 export type { SecaggIdentity, SecaggVerifier } from './ports/secaggIdentity.ts'
-export type { ContributionTable, Settlement, SettlementReceipt } from './ports/settlement.ts'
+export type {
+  ContributionTable,
+  Settlement,
+  SettlementReceipt,
+  SettlementStatus,
+} from './ports/settlement.ts'
 export type {
   MessageHandler,
   ProtocolMessage,

@@ -46,6 +46,7 @@ export function trackSettlement(settlement: Settlement): {
       return id
     },
     table: (id) => settlement.table(id),
+    status: (id) => settlement.status(id),
     isFunded: (id) => settlement.isFunded(id),
     async settle(id, digest) {
       const receipt = await settlement.settle(id, digest)

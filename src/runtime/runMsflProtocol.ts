@@ -1,6 +1,6 @@
 import { describeZodError } from '../core/errors/describeZodError.ts'
 import { MsflError } from '../core/errors/msflError.ts'
-import { createRunEmitter } from '../core/events/createRunEmitter.ts'
+import { createRunEmitter, type RunEmitter } from '../core/events/createRunEmitter.ts'
 import type { EventSink, MsflRoundRecord, RoundRecord } from '../core/events/runEvent.ts'
 import type { BlockLayout } from '../core/msfl/blockLayout.ts'
 import { checkCommittedTable } from '../core/msfl/checkCommittedTable.ts'
@@ -21,6 +21,7 @@ import { reportSettlement } from './ledger/reportSettlement.ts'
 import { expectReply } from './msfl/expectReply.ts'
 import { maskGradients } from './msfl/maskGradients.ts'
 import { sumSelected } from './msfl/sumSelected.ts'
+import type { MsflRoundJournal } from './orchestrator/openMsflJournal.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
 import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from './rounds/runRounds.ts'
@@ -58,6 +59,13 @@ export interface RunMsflProtocolParameters {
   /** How long the requestor or an owner may take to answer one request (default ten minutes). */
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
+  /**
+   * A deployed run's journal (msfl server's run store): every round step is written before it
+   * is acted on, and the selection and the aggregate before they are served.
+   */
+  readonly journal?: MsflRoundJournal
+  /** The first round to run (default 1): a restarted provider goes on where its run stopped. */
+  readonly firstRound?: number
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -133,9 +141,16 @@ function msflProtocol(
           gradients: masked.gradients,
         }),
       )
+      await p.journal?.recordSelection(round, selection.ledgerRound)
       const valid = replies.filter((r) => masked.owners.includes(r.clientId))
+      const excluded = p.owners.filter((o) => !masked.owners.includes(o))
       const { bytes: aggregate, table } = await timed('aggregate', () =>
-        settleSelected(round, selection.ledgerRound, valid),
+        settleSelected(p, event, round, selection.ledgerRound, valid, (bytes, selected) =>
+          p.journal?.recordDelivery(round, selection.ledgerRound, bytes, {
+            ...{ accepted: masked.owners.length, excluded, phases: { ...phases } },
+            selectionShare: selectionShareByOwner(selected),
+          }),
+        ),
       )
       const closed = await timed('update', () =>
         askRequestor(roundClosedSchema, {
@@ -150,7 +165,7 @@ function msflProtocol(
         evaluation,
         record: {
           accepted: masked.owners.length,
-          excluded: p.owners.filter((o) => !masked.owners.includes(o)),
+          excluded,
           phases,
           // The payment basis: the share of components each owner was selected on (ledger table).
           selectionShare: selectionShareByOwner(table),
@@ -159,47 +174,54 @@ function msflProtocol(
       }
     },
   }
+}
 
-  /**
-   * After the requestor's deposit is confirmed: sums each component over the owners
-   * the committed table selected, records the digest and pays them on the ledger.
-   */
-  async function settleSelected(
-    round: number,
-    ledgerRound: string,
-    valid: readonly { clientId: string; update: readonly Uint8Array[] }[],
-  ): Promise<{ bytes: Uint8Array[]; table: ContributionTable }> {
-    if (!(await p.settlement.isFunded(ledgerRound))) {
-      event('round-unfunded', { round, ledgerRound })
-      // Declining returns the deposit now instead of after the ledger's deadline.
-      await p.settlement.decline(ledgerRound, 'the deposit does not cover the table')
-      throw new MsflError(
-        'PROTOCOL',
-        `round ${round}: the requestor's deposit does not cover the owners' price; nothing released, deposit refunded`,
-      )
-    }
-    const table = await p.settlement.table(ledgerRound)
-    const refusal = checkCommittedTable(table, {
-      owners: valid.map((v) => v.clientId),
-      components: p.layout.components * p.heads,
-      minOwners: p.minOwners,
-    })
-    if (refusal !== undefined) {
-      // Nothing has been summed or unmasked yet; the contract refunds the whole deposit.
-      event('table-declined', { round, ledgerRound, reason: refusal })
-      await p.settlement.decline(ledgerRound, refusal)
-      throw new MsflError(
-        'PROTOCOL',
-        `round ${round}: the requestor's table was declined (${refusal}); nothing released, deposit refunded`,
-      )
-    }
-    // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
-    const bytes = sumSelected(p, table, valid)
-    const receipt = await p.settlement.settle(ledgerRound, p.digest(bytes))
-    // The table was read back from the ledger's event log (the port verified its hash and counts).
-    reportSettlement(p, round, ledgerRound, table, receipt, p.settlement.pricePerComponent)
-    return { bytes, table }
+/**
+ * After the requestor's deposit is confirmed: sums each component over the owners
+ * the committed table selected, records the digest and pays them on the ledger.
+ */
+async function settleSelected(
+  p: RunMsflProtocolParameters,
+  event: RunEmitter,
+  round: number,
+  ledgerRound: string,
+  valid: readonly { clientId: string; update: readonly Uint8Array[] }[],
+  beforeDeliver: (bytes: Uint8Array[], table: ContributionTable) => Promise<void> | undefined,
+): Promise<{ bytes: Uint8Array[]; table: ContributionTable }> {
+  if (!(await p.settlement.isFunded(ledgerRound))) {
+    event('round-unfunded', { round, ledgerRound })
+    // Declining returns the deposit now instead of after the ledger's deadline.
+    await p.settlement.decline(
+      ledgerRound,
+      'not funded on the run’s terms (price, provider, deposit)',
+    )
+    throw new MsflError(
+      'PROTOCOL',
+      `round ${round}: the requestor's round is not funded on the run's terms (its price per component, its provider, a deposit that covers the table); nothing released, deposit refunded`,
+    )
   }
+  const table = await p.settlement.table(ledgerRound)
+  const refusal = checkCommittedTable(table, {
+    owners: valid.map((v) => v.clientId),
+    components: p.layout.components * p.heads,
+    minOwners: p.minOwners,
+  })
+  if (refusal !== undefined) {
+    // Nothing has been summed or unmasked yet; the contract refunds the whole deposit.
+    event('table-declined', { round, ledgerRound, reason: refusal })
+    await p.settlement.decline(ledgerRound, refusal)
+    throw new MsflError(
+      'PROTOCOL',
+      `round ${round}: the requestor's table was declined (${refusal}); nothing released, deposit refunded`,
+    )
+  }
+  // The ciphertexts loaded in the masking scope were released with it: reload the unmasked ones.
+  const bytes = sumSelected(p, table, valid)
+  await beforeDeliver(bytes, table)
+  const receipt = await p.settlement.settle(ledgerRound, p.digest(bytes))
+  // The table was read back from the ledger's event log (the port verified its hash and counts).
+  reportSettlement(p, round, ledgerRound, table, receipt, p.settlement.pricePerComponent)
+  return { bytes, table }
 }
 
 /** Runs `fn` and adds its duration to `phases[phase]` (per-round phase timings). */

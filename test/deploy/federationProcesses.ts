@@ -18,11 +18,15 @@ export interface CliProcess {
   waitFor(text: string, timeoutMs: number): Promise<string>
 }
 
-/** Starts `msfl <args>` with extra environment; its lines are kept (and prefixed with `name`). */
+/**
+ * Starts `msfl <args>` with extra environment; its lines are kept (and prefixed with `name`),
+ * and each stderr line is also shown to `onLine` (e.g. an operator funding logged accounts).
+ */
 export function startCli(
   name: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  onLine?: (line: string) => void,
 ): CliProcess {
   const [node, ...prefix] = CLI
   const child = spawn(node!, [...prefix, ...args], {
@@ -34,6 +38,7 @@ export function startCli(
   const waiters: { text: string; resolve: (line: string) => void }[] = []
   createInterface({ input: child.stderr! }).on('line', (line) => {
     lines.push(`[${name}] ${line}`)
+    onLine?.(line)
     for (const w of waiters.splice(0)) {
       if (line.includes(w.text)) w.resolve(line)
       else waiters.push(w)

@@ -254,6 +254,34 @@ describe('the round state machine: legal transitions', () => {
     }
   })
 
+  it('restart-round sends an open round back to its request: same round, updates set aside, next opening a new attempt', () => {
+    for (const state of [training, aggregating]) {
+      const step = apply(state, { type: 'restart-round', at: 3, reason: 'server restarted' })
+      assert.equal(step.state.phase, 'WAITING_FOR_CLIENTS')
+      assert.equal(step.state.round, state.round)
+      assert.deepEqual(step.state.received, [])
+      assert.deepEqual(step.state.selected, [])
+      assert.equal(step.state.deadlineAt, undefined)
+      assert.deepEqual(step.effects[0], {
+        type: 'round-restarted',
+        round: 1,
+        attempt: 1,
+        reason: 'server restarted',
+      })
+      const reopened = apply(step.state, { type: 'open-round', at: 4, selectionSeed: 7 }).state
+      assert.equal(reopened.attempt, 2)
+      // An update of the set-aside attempt counts again only once, in the new attempt.
+      assert.equal(apply(reopened, update(first, 1)).state.received.length, 1)
+    }
+    // With fewer owners connected than the minimum, it waits paused instead.
+    const short = applyAll(
+      training,
+      ['a', 'b', 'c'].map((n) => disconnect(n)),
+    )
+    const step = apply(short, { type: 'restart-round', at: 3, reason: 'server restarted' })
+    assert.equal(step.state.phase, 'PAUSED_INSUFFICIENT_CLIENTS')
+  })
+
   it('planTransition packages the plan from the current version with the message', () => {
     const plan = planTransition(ready, { type: 'open-round', at: 0, selectionSeed: 7 })
     assert.equal(plan.kind, 'planned')
@@ -272,11 +300,17 @@ describe('the round state machine: illegal transitions are refused with a reason
     update: update(first, 1),
     deadline: { type: 'deadline', at: 1_000_000 },
     aggregated: { type: 'aggregated', at: 0, modelSha256: SHA },
+    'restart-round': { type: 'restart-round', at: 0, reason: 'x' },
     abort: { type: 'abort', at: 0, reason: 'x' },
   }
   // What each phase refuses, and with which code; every other input is a legal transition above.
   const refused: Record<RunPhase, Record<string, string>> = {
-    WAITING_FOR_CLIENTS: { update: 'early', deadline: 'illegal', aggregated: 'illegal' },
+    WAITING_FOR_CLIENTS: {
+      update: 'early',
+      deadline: 'illegal',
+      aggregated: 'illegal',
+      'restart-round': 'illegal',
+    },
     TRAINING: { 'open-round': 'illegal', aggregated: 'illegal' },
     AGGREGATING: { 'open-round': 'illegal', update: 'late', deadline: 'illegal' },
     PAUSED_INSUFFICIENT_CLIENTS: {
@@ -284,6 +318,7 @@ describe('the round state machine: illegal transitions are refused with a reason
       update: 'late',
       deadline: 'illegal',
       aggregated: 'illegal',
+      'restart-round': 'illegal',
     },
     COMPLETED: Object.fromEntries(Object.keys(all).map((k) => [k, 'finished'])),
     FAILED: Object.fromEntries(Object.keys(all).map((k) => [k, 'finished'])),

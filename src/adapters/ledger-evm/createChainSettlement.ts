@@ -167,6 +167,12 @@ export function createChainSettlement(options: ChainSettlementOptions): ChainSet
       if (terms.provider.toLowerCase() !== provider.address.toLowerCase()) return false
       return contract.isFunded(id)
     },
+    async status(roundId) {
+      const { status } = await contract.roundState(parseRoundId(roundId))
+      if (status === 'none')
+        throw new MsflError('PROTOCOL', `ledger: round ${roundId} was never opened`)
+      return status
+    },
     async settle(roundId, aggregateDigest): Promise<SettlementReceipt> {
       if (aggregateDigest.length !== 32)
         throw new MsflError('PROTOCOL', 'ledger: the aggregate digest must be 32 bytes')

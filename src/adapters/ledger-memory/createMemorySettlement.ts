@@ -74,6 +74,12 @@ export function createMemorySettlement(options: {
       credit(options.requestor, -deposit)
       return id
     },
+    async status(roundId) {
+      const round = get(roundId)
+      if (round.state === 'settled') return 'delivered'
+      if (round.state === 'refunded') return 'refunded'
+      return round.deposit >= price(round.table) ? 'funded' : 'unfunded'
+    },
     async isFunded(roundId) {
       const round = get(roundId)
       return round.deposit >= price(round.table)

@@ -37,7 +37,8 @@ import { followOwnerConnections } from '../deploy/followOwnerConnections.ts'
 import { type DeployedJob, isMsflJob } from '../deploy/loadJob.ts'
 import { logFederationEvent, openAnyParticipant } from '../deploy/openParticipant.ts'
 import type { providerAdrm } from '../deploy/providerAdrm.ts'
-import { openServerJournal } from '../deploy/serverJournal.ts'
+import type { MsflServerContext } from '../deploy/serveMsflJob.ts'
+import { openMsflServerJournal, openServerJournal } from '../deploy/serverJournal.ts'
 import { finalJson } from '../finalJson.ts'
 import { newRunId } from '../newRunId.ts'
 import { deployedPrivacyJson } from '../privacy/deployedPrivacyJson.ts'
@@ -61,7 +62,7 @@ model) and prints the accuracy (and with privacy: dp… the ε spent, as the own
 accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
-(docs/deployment.md; a secagg or ADRM run starts again instead).
+(docs/deployment.md; a secagg or ADRM run starts again instead; an MS-FL round interrupted mid-way runs again, paid once).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -132,10 +133,11 @@ export async function server(argv: readonly string[]): Promise<number> {
     const dir = createRunDirectory(config.out, newRunId())
     dir.write('config.json', `${JSON.stringify({ ...config, job: job.sha256 }, null, 2)}\n`)
     const { bus, now } = startRunEvents(dir.workingPath, { json: flags.json, quiet: flags.quiet })
-    if (isMsflJob(job)) {
-      const { serveMsflJob } = await import('../deploy/serveMsflJob.ts')
-      return await serveMsflJob({ flags, kit, job, log, endpoint, dir, bus, now, data })
-    }
+    if (isMsflJob(job))
+      return await serveDurableMsfl(
+        { flags, kit, job, log, endpoint, dir, bus, now, data },
+        connections,
+      )
     const { plan } = job
     // A secagg round's masks live only in the owners' memory: such a run cannot resume,
     // so it keeps no run store (its run folder is the record).
@@ -205,6 +207,32 @@ export async function server(argv: readonly string[]): Promise<number> {
     await endpoint.close()
     await events?.flush()
     await store?.close()
+  }
+}
+
+/**
+ * An MS-FL job on its run store (openMsflServerJournal): masks are never stored, so an
+ * interrupted round runs again, paid once (docs/deployment.md). Closes the store at the end.
+ */
+async function serveDurableMsfl(
+  c: Omit<MsflServerContext, 'journal' | 'flags' | 'endpoint'> & {
+    readonly flags: MsflServerContext['flags'] & { readonly store?: string | undefined }
+    readonly endpoint: FederationServer
+  },
+  connections: ReturnType<typeof followOwnerConnections>,
+): Promise<number> {
+  const { job, kit } = c
+  const durable = await openMsflServerJournal({
+    ...{ flags: c.flags, plan: job.plan, runId: job.runId, job: job.sha256, self: kit.name },
+    ...{ out: job.config.out, endpoint: c.endpoint, bus: c.bus, now: c.now, log: c.log },
+  })
+  try {
+    connections.attach(durable.journal)
+    const { serveMsflJob } = await import('../deploy/serveMsflJob.ts')
+    return await serveMsflJob({ ...c, journal: durable.journal })
+  } finally {
+    await durable.events.flush()
+    await durable.store.close()
   }
 }
 

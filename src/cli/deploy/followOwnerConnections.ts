@@ -7,7 +7,7 @@ export interface OwnerConnections {
   /** The transport's event hook (connections and disconnections; the rest is ignored). */
   onEvent(event: FederationEvent): void
   /** From now on, connections are recorded in this run's journal. */
-  attach(journal: RunJournal): void
+  attach(journal: Pick<RunJournal, 'state' | 'register' | 'disconnected'>): void
   /** How to give the agreed feature scaling to an owner that joins after the agreement. */
   announceScaling(announce: (owner: string) => Promise<void>): void
 }
@@ -22,7 +22,7 @@ export function followOwnerConnections(
   endpoint: () => Pick<FederationServer, 'peers'>,
   log: ProcessLog,
 ): OwnerConnections {
-  let journal: RunJournal | undefined
+  let journal: Pick<RunJournal, 'state' | 'register' | 'disconnected'> | undefined
   let announce: ((owner: string) => Promise<void>) | undefined
   return {
     onEvent(event) {

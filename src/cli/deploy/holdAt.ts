@@ -9,19 +9,26 @@ export interface HoldPoint {
   readonly round: number
   /** At least this many accepted updates (default 0). */
   readonly received: number
+  /**
+   * MS-FL only (`AGGREGATING:ROUND:selected`): held once the requestor's selection of the
+   * round is on the ledger (deposit and table) and recorded, before the provider serves it.
+   */
+  readonly selected?: true
 }
 
 const holdSchema = z.object({
   MSFL_HOLD_AT: z
     .string()
     .regex(
-      new RegExp(`^(${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?$`),
-      `must be PHASE:ROUND[:RECEIVED], PHASE one of ${RUN_PHASES.join(', ')}`,
+      new RegExp(
+        `^((${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?|AGGREGATING:[1-9]\\d{0,8}:selected)$`,
+      ),
+      `must be PHASE:ROUND[:RECEIVED] (PHASE one of ${RUN_PHASES.join(', ')}) or AGGREGATING:ROUND:selected`,
     )
     .optional(),
 })
 
-/** Reads MSFL_HOLD_AT (e.g. `TRAINING:2:1`, `AGGREGATING:2`); undefined when unset. */
+/** Reads MSFL_HOLD_AT (e.g. `TRAINING:2:1`, `AGGREGATING:2`, `AGGREGATING:3:selected`); undefined when unset. */
 export function readHoldPoint(env: NodeJS.ProcessEnv): HoldPoint | undefined {
   const value = parseFlags(holdSchema, { MSFL_HOLD_AT: env['MSFL_HOLD_AT'] }).MSFL_HOLD_AT
   if (value === undefined) return undefined
@@ -29,7 +36,24 @@ export function readHoldPoint(env: NodeJS.ProcessEnv): HoldPoint | undefined {
   return {
     phase: phase as HoldPoint['phase'],
     round: Number(round),
-    received: Number(received ?? 0),
+    received: received === 'selected' ? 0 : Number(received ?? 0),
+    ...(received === 'selected' ? { selected: true as const } : {}),
+  }
+}
+
+/**
+ * The MS-FL hold after a recorded selection (`AGGREGATING:ROUND:selected`): `held` is called
+ * and the provider never serves that selection. Undefined for any other point.
+ */
+export function holdAtSelection(
+  point: HoldPoint | undefined,
+  held: (round: number) => void,
+): ((round: number) => Promise<void>) | undefined {
+  if (!point?.selected) return undefined
+  return (round) => {
+    if (round !== point.round) return Promise.resolve()
+    held(round)
+    return new Promise<void>(() => {})
   }
 }
 
@@ -42,7 +66,7 @@ export function holdAt(
   point: HoldPoint | undefined,
   held: (state: OrchestratorState) => void,
 ): ((state: OrchestratorState) => Promise<void>) | undefined {
-  if (!point) return undefined
+  if (!point || point.selected) return undefined
   return (state) => {
     const reached =
       state.phase === point.phase &&

@@ -3,7 +3,9 @@ import {
   type ChainClient,
   createChainSettlement,
   createRpcChain,
+  decodeSettlementLogs,
   deploySettlementContract,
+  deriveLedgerAccount,
   generateLedgerAccount,
   type Hex,
   type LedgerAccount,
@@ -14,9 +16,10 @@ import {
   settlementTotals,
 } from '../../adapters/ledger-evm/index.ts'
 import type { ProcessLog } from '../../adapters/logging/index.ts'
-import type { StartupKit } from '../../adapters/pki/index.ts'
+import { kitLedgerSeed, type StartupKit } from '../../adapters/pki/index.ts'
 import type { LedgerTerms } from '../../core/deploy/msflDeploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { SettlementStatus } from '../../core/ports/settlement.ts'
 import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import type {
   DeployedLedgerSummary,
@@ -38,15 +41,28 @@ export interface LedgerPartyOptions {
   readonly log: ProcessLog
   /** How long to wait for the operator to fund this party's account (default ten minutes). */
   readonly fundingTimeoutMs?: number
+  /**
+   * The account outlives the process: derived from the kit's key and the run (kitLedgerSeed),
+   * so a provider restarted on its run store delivers and declines on the run's contract from
+   * the address the parties accepted. Otherwise a fresh key from the CSPRNG.
+   */
+  readonly durable?: boolean
 }
 
 /** openLedgerParty for a participant of an MS-FL job: on `--ledger`, else the job's `ledger`. */
 export function openJobLedger(
   opened: OpenedParticipant<DeployedJob<MsflRunPlan>>,
   flag: string | undefined,
+  durable = false,
 ): ProviderLedger & OwnerLedger {
   const { kit, job, log } = opened
-  return openLedgerParty({ kit, runId: job.runId, ledger: flag ?? job.plan.ledger, log })
+  return openLedgerParty({
+    kit,
+    runId: job.runId,
+    ledger: flag ?? job.plan.ledger,
+    log,
+    ...(durable ? { durable } : {}),
+  })
 }
 
 /**
@@ -90,7 +106,7 @@ export function ledgerPartyOn(
 ): ProviderLedger & OwnerLedger {
   if (!LEDGER_ROLES.includes(o.kit.role))
     throw new MsflError('CONFIG_INVALID', `ledger: a ${o.kit.role} holds no account on the chain`)
-  const own = generateLedgerAccount(o.kit.name)
+  const own = o.durable ? durableAccount(o) : generateLedgerAccount(o.kit.name)
   o.log.info('ledger account', { address: own.address, chain: url })
   const claims = createLedgerAddressClaims(o.kit, o.runId, own.address)
   let funded: Promise<void> | undefined
@@ -139,6 +155,24 @@ export function ledgerPartyOn(
       return terms
     },
     totals: (terms, parties) => namedTotals(chain, terms, parties),
+    async protocolRounds(terms, requestor, round) {
+      const contract = await attachRunContract(chain, terms, url)
+      const events = decodeSettlementLogs(
+        await chain.getLogs({ address: contract.address, fromBlock: terms.fromBlock }),
+      )
+      const out: { ledgerRound: string; status: SettlementStatus }[] = []
+      for (const e of events)
+        if (
+          e.name === 'RoundOpened' &&
+          e.protocolRound === BigInt(round) &&
+          e.requestor.toLowerCase() === requestor.toLowerCase() &&
+          e.provider.toLowerCase() === own.address.toLowerCase()
+        ) {
+          const { status } = await contract.roundState(e.roundId)
+          if (status !== 'none') out.push({ ledgerRound: e.roundId.toString(), status })
+        }
+      return out
+    },
     async collect(terms) {
       const contract = await attachRunContract(chain, terms, url)
       const read = await settlementTotals(chain, contract.address, terms.fromBlock)
@@ -196,6 +230,16 @@ async function namedTotals(
     payouts,
     refund: read.refund,
     escrowBalance: read.balance,
+  }
+}
+
+/** The provider's account of this run, the same after a restart (kitLedgerSeed). */
+function durableAccount(o: Omit<LedgerPartyOptions, 'ledger'>): LedgerAccount {
+  const seed = kitLedgerSeed(o.kit, o.runId)
+  try {
+    return deriveLedgerAccount(seed, o.kit.name)
+  } finally {
+    seed.fill(0)
   }
 }
 

@@ -8,6 +8,7 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import type { EventBus } from '../../runtime/createEventBus.ts'
 import { serveMsfl } from '../../runtime/deploy/serveMsfl.ts'
+import type { MsflJournal } from '../../runtime/orchestrator/openMsflJournal.ts'
 import { msflAdapters } from '../executeMsflSimulation.ts'
 import { finalJson } from '../finalJson.ts'
 import type { DeployedJob } from './loadJob.ts'
@@ -30,6 +31,8 @@ export interface MsflServerContext {
   readonly now: () => number
   /** The job's dataset: the provider uses its test split's shape and scaling plan only. */
   readonly data: DatasetSplit
+  /** The run's journal on its store: a restarted provider continues the run from it. */
+  readonly journal?: MsflJournal
 }
 
 /**
@@ -40,7 +43,9 @@ export interface MsflServerContext {
  */
 export async function serveMsflJob(c: MsflServerContext): Promise<number> {
   const { job, kit, flags } = c
-  const ledger = openJobLedger(c, flags.ledger)
+  // The provider's account is derived from its kit and the run: a restarted provider delivers
+  // and declines on the run's contract from the address every party accepted.
+  const ledger = openJobLedger(c, flags.ledger, true)
   const result = await serveMsfl({
     runId: job.runId,
     plan: job.plan,
@@ -56,6 +61,7 @@ export async function serveMsflJob(c: MsflServerContext): Promise<number> {
     createEvaluator: msflAdapters.createEvaluator,
     maskRng: msflAdapters.csprng(),
     digest: msflAdapters.digest,
+    ...(c.journal ? { journal: c.journal } : {}),
     emit: c.bus.emit,
     now: c.now,
   })

@@ -9,10 +9,15 @@ import {
 import type { FederationServer } from '../../adapters/transport-grpc/index.ts'
 import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
-import type { PlainRunPlan } from '../../runtime/config/planRun.ts'
+import type { MsflRunPlan, PlainRunPlan } from '../../runtime/config/planRun.ts'
 import type { EventBus } from '../../runtime/createEventBus.ts'
-import { openRunJournal, type RunJournal } from '../../runtime/orchestrator/openRunJournal.ts'
-import { holdAt, readHoldPoint } from './holdAt.ts'
+import { type MsflJournal, openMsflJournal } from '../../runtime/orchestrator/openMsflJournal.ts'
+import {
+  openRunJournal,
+  type RunJournal,
+  type RunJournalParameters,
+} from '../../runtime/orchestrator/openRunJournal.ts'
+import { holdAt, holdAtSelection, readHoldPoint } from './holdAt.ts'
 
 /**
  * The round policy a deployed plain job runs under: its rounds, its sampling (the round state
@@ -73,12 +78,8 @@ export async function openServerJournal(p: {
   readonly log: ProcessLog
 }): Promise<ServerJournal> {
   const { log } = p
-  const storeSpec = p.flags.store ?? join(p.out, p.runId, 'run.sqlite')
-  if (!p.flags.store) mkdirSync(dirname(storeSpec), { recursive: true })
-  const store = await openRunStore(storeSpec)
-  const afterCommit = holdAt(readHoldPoint(process.env), (state) =>
-    log.info('held', { phase: state.phase, round: state.round, received: state.received.length }),
-  )
+  const store = await openServerStore(p)
+  const afterCommit = holdAt(readHoldPoint(process.env), heldLog(log))
   const journal = await openRunJournal({
     store,
     runId: p.runId,
@@ -86,6 +87,120 @@ export async function openServerJournal(p: {
     self: p.self,
     now: p.now,
     ...(afterCommit ? { afterCommit } : {}),
+    ...runCallbacks(p),
+  })
+  await journal.register(p.endpoint.peers())
+  const events = journalSink(store, p.bus, log)
+  if (journal.resume)
+    log.info('resuming', {
+      run: p.runId,
+      round: journal.resume.round,
+      phase: journal.state().phase,
+    })
+  return { store, journal, events }
+}
+
+/**
+ * The round policy of a deployed MS-FL job: every owner asked each round, paused between
+ * rounds while fewer than k (msfl.minOwners) are connected (no component could be served),
+ * one gradient to go on, the job's deadline, and no retry of a round that misses its quorum.
+ */
+export function msflRoundPolicyOf(plan: MsflRunPlan): RoundPolicy {
+  const { basics, msfl } = plan
+  return {
+    rounds: basics.rounds,
+    fraction: 1,
+    minClients: Math.max(1, Math.min(msfl.minOwners, basics.clients)),
+    quorum: 1,
+    roundDeadlineMs: basics.deadlineMs,
+    maxRoundAttempts: 1,
+  }
+}
+
+/** What {@link openMsflServerJournal} opened: the store, the MS-FL run's journal and its event sink. */
+export interface MsflServerJournal {
+  readonly store: RunStore
+  readonly journal: MsflJournal
+  readonly events: StoreEventSink
+}
+
+/**
+ * openServerJournal for an MS-FL job: the same store (`--store`, or `<job out>/<run id>/run.sqlite`)
+ * and hold points, the MS-FL journal on it (the run's terms, the rounds, the ledger steps), the
+ * job's SHA-256 checked against the store's. `MSFL_HOLD_AT=AGGREGATING:R:selected` holds after
+ * round R's selection is on the ledger.
+ */
+export async function openMsflServerJournal(p: {
+  readonly flags: { readonly store?: string | undefined }
+  readonly plan: MsflRunPlan
+  readonly runId: string
+  readonly job: string
+  readonly self: string
+  readonly out: string
+  readonly endpoint: Pick<FederationServer, 'peers'>
+  readonly bus: EventBus
+  readonly now: () => number
+  readonly log: ProcessLog
+}): Promise<MsflServerJournal> {
+  const { log } = p
+  const store = await openServerStore(p)
+  try {
+    const point = readHoldPoint(process.env)
+    const afterCommit = holdAt(point, heldLog(log))
+    const afterSelection = holdAtSelection(point, (round) =>
+      log.info('held', { phase: 'AGGREGATING', round, step: 'selected' }),
+    )
+    const journal = await openMsflJournal({
+      store,
+      runId: p.runId,
+      job: p.job,
+      policy: msflRoundPolicyOf(p.plan),
+      self: p.self,
+      now: p.now,
+      ...(afterCommit ? { afterCommit } : {}),
+      ...(afterSelection ? { afterSelection } : {}),
+      ...runCallbacks(p),
+    })
+    await journal.register(p.endpoint.peers())
+    const events = journalSink(store, p.bus, log)
+    if (journal.resume)
+      log.info('resuming', {
+        run: p.runId,
+        round: journal.resume.round,
+        phase: journal.state().phase,
+      })
+    return { store, journal, events }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}
+
+/** The run store `--store` names, or `<job out>/<run id>/run.sqlite` (its folder created). */
+async function openServerStore(p: {
+  readonly flags: { readonly store?: string | undefined }
+  readonly out: string
+  readonly runId: string
+}): Promise<RunStore> {
+  const storeSpec = p.flags.store ?? join(p.out, p.runId, 'run.sqlite')
+  if (!p.flags.store) mkdirSync(dirname(storeSpec), { recursive: true })
+  return openRunStore(storeSpec)
+}
+
+function heldLog(log: ProcessLog) {
+  return (state: { phase: string; round: number; received: readonly string[] }) =>
+    log.info('held', { phase: state.phase, round: state.round, received: state.received.length })
+}
+
+/** How the journal tells the operator about pauses (its own, and too few owners). */
+function runCallbacks(p: {
+  readonly runId: string
+  readonly bus: EventBus
+  readonly now: () => number
+  readonly log: ProcessLog
+}): Pick<RunJournalParameters, 'onPause' | 'onInsufficientClients'> {
+  const { log } = p
+  return {
     onPause: ({ round, reason }) =>
       reason === undefined
         ? log.info('resumed by the operator', { round })
@@ -104,14 +219,5 @@ export async function openServerJournal(p: {
         p.bus.emit({ type: 'run-paused', runId: p.runId, at, round, connected, needed })
       }
     },
-  })
-  await journal.register(p.endpoint.peers())
-  const events = journalSink(store, p.bus, log)
-  if (journal.resume)
-    log.info('resuming', {
-      run: p.runId,
-      round: journal.resume.round,
-      phase: journal.state().phase,
-    })
-  return { store, journal, events }
+  }
 }

@@ -67,6 +67,9 @@ export function createMsflRequestor(
   let weights: Float64Array[] = p.initialWeights.map((w) => w.slice())
   const perHead = p.layout.gradientCiphertexts
   const tables = new Map<number, { table: ContributionTable; ledgerRound: string }>()
+  // The last round applied and the ledger round that paid it: the same delivery again (a
+  // restarted provider that cannot tell whether it arrived) is answered, never applied twice.
+  let applied: { readonly round: number; readonly ledgerRound: string } | undefined
   const error = (message: string) => ({ type: 'error', clientId: 'model-requestor', message })
 
   const decryptComponents = (cts: readonly Uint8Array[]): Float64Array[] =>
@@ -80,6 +83,23 @@ export function createMsflRequestor(
       }
       return out
     })
+
+  /**
+   * A round is selected (and paid for) only as the next one after the last applied, and a
+   * second time only when the ledger refunded the first selection's deposit (a provider that
+   * restarted declines it before it runs the round again): never two deposits for a round
+   * whose first may still be delivered.
+   */
+  const checkNewSelection = async (round: number): Promise<string | undefined> => {
+    const next = (applied?.round ?? 0) + 1
+    if (round !== next) return `round ${round} cannot be selected: the next round is ${next}`
+    const earlier = tables.get(round)
+    if (!earlier) return undefined
+    const status = await p.settlement.status(earlier.ledgerRound)
+    return status === 'refunded'
+      ? undefined
+      : `round ${round} was selected already (ledger round ${earlier.ledgerRound} is ${status}, not refunded): no second deposit`
+  }
 
   return {
     weights: () => weights,
@@ -97,6 +117,8 @@ export function createMsflRequestor(
             return { type: 'msfl-encrypted-model', round: m.round, ciphertexts }
           }
           case 'msfl-masked-gradients': {
+            const refusal = await checkNewSelection(m.round)
+            if (refusal !== undefined) return error(refusal)
             const heads = weights.length
             const expected = perHead * heads
             for (const g of m.gradients)
@@ -130,6 +152,8 @@ export function createMsflRequestor(
             return { type: 'msfl-selection', round: m.round, ledgerRound }
           }
           case 'msfl-aggregate': {
+            if (applied?.round === m.round && applied.ledgerRound === m.ledgerRound)
+              return { type: 'msfl-round-closed', round: m.round }
             const open = tables.get(m.round)
             if (!open || open.ledgerRound !== m.ledgerRound)
               return error(`no open selection for round ${m.round}`)
@@ -158,6 +182,7 @@ export function createMsflRequestor(
             const model = serialiseMsflModel(weights)
             const digest = p.modelDigest(model)
             await p.settlement.registerModel(m.round, digest)
+            applied = { round: m.round, ledgerRound: m.ledgerRound }
             p.onUpdate?.({ round: m.round, weights, gradient, table, model, digest })
             return { type: 'msfl-round-closed', round: m.round }
           }

@@ -59,6 +59,8 @@ export function advanceOrchestrator(
       return closeAtDeadline(state, input.at)
     case 'aggregated':
       return closeRound(state, input.modelSha256)
+    case 'restart-round':
+      return restartRound(state, input.reason)
     case 'abort':
       return fail(state, input.reason)
   }
@@ -234,6 +236,18 @@ function between(
     ...effects,
     { type: 'clients-ready', round, connected },
   ])
+}
+
+function restartRound(state: OrchestratorState, reason: string): OrchestratorStep {
+  if (state.phase !== 'TRAINING' && state.phase !== 'AGGREGATING')
+    return refuse('illegal', `no round is open to restart while ${state.phase}`)
+  const restarted: OrchestratorEffect = {
+    type: 'round-restarted',
+    round: state.round,
+    attempt: state.attempt,
+    reason,
+  }
+  return between(state, { selected: [], received: [], deadlineAt: undefined }, [restarted])
 }
 
 function closeRound(state: OrchestratorState, modelSha256: string): OrchestratorStep {

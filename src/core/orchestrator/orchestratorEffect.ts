@@ -28,6 +28,13 @@ export type OrchestratorEffect =
       readonly received: number
       readonly quorum: number
     }
+  /** The open round starts again from its request (its updates set aside), for `reason`. */
+  | {
+      readonly type: 'round-restarted'
+      readonly round: number
+      readonly attempt: number
+      readonly reason: string
+    }
   /** Too few owners are connected for a round. */
   | {
       readonly type: 'paused'

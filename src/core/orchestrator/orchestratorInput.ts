@@ -31,6 +31,12 @@ export type OrchestratorInput =
   | { readonly type: 'deadline'; readonly at: number }
   /** The open round's updates were combined into the model with this hash. */
   | { readonly type: 'aggregated'; readonly at: number; readonly modelSha256: string }
+  /**
+   * The open round (TRAINING or AGGREGATING) starts again from its request, e.g. after a
+   * restart when what it held in memory (MS-FL masks) is gone: back between rounds, at the
+   * same round, its accepted updates set aside (the next opening is a new attempt).
+   */
+  | { readonly type: 'restart-round'; readonly at: number; readonly reason: string }
   /** Stop the run for good (aggregation failed, the operator aborted). */
   | { readonly type: 'abort'; readonly at: number; readonly reason: string }
 

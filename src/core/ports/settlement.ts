@@ -24,6 +24,12 @@ export interface SettlementReceipt {
 }
 
 /**
+ * Where a round stands on the ledger: opened (table not committed yet), funded or unfunded
+ * (table committed), delivered (the owners were paid) or refunded (declined or past its deadline).
+ */
+export type SettlementStatus = 'open' | 'funded' | 'unfunded' | 'delivered' | 'refunded'
+
+/**
  * The ledger port of MS-FL: escrow a round's deposit against its contribution table, then pay the
  * owners on delivery of the model or refund.
  */
@@ -34,6 +40,8 @@ export interface Settlement {
   openRound(table: ContributionTable, deposit: bigint): Promise<string>
   /** The contribution table a round was opened with, as recorded on the ledger. */
   table(roundId: string): Promise<ContributionTable>
+  /** Where the round stands; throws when the ledger never opened it. */
+  status(roundId: string): Promise<SettlementStatus>
   /**
    * Whether the round was opened on this settlement's terms (its price per component, its
    * provider) and its escrowed deposit covers that price for every selected contribution.

@@ -8,6 +8,7 @@ import {
   type MsflPublicKey,
   msflOwnerTermsSchema,
 } from '../../core/deploy/msflDeploymentMessages.ts'
+import { ownerTermsChange } from '../../core/deploy/msflTermsChange.ts'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { createBlockLayout } from '../../core/msfl/blockLayout.ts'
 import { createMsflDataOwner } from '../../core/msfl/createMsflDataOwner.ts'
@@ -97,7 +98,15 @@ export function createMsflOwnerParticipant(
     if (!parsed.success) return error(describeZodError(parsed.error, 'msfl-owner-terms'))
     const terms = parsed.data
     if (terms.runId !== runId) return error('msfl-owner-terms: not this run')
-    if (accepted || opening) return error('msfl-owner-terms: the terms were set already')
+    if (accepted) {
+      // A restarted provider may send them again: the same terms are answered as before,
+      // changed ones (another contract, price or key mid-run) are refused.
+      const change = ownerTermsChange(accepted, terms)
+      return change === undefined
+        ? { type: 'msfl-owner-terms-accepted', runId, clientId }
+        : error(`msfl-owner-terms: refused mid-run: ${change}`)
+    }
+    if (opening) return error('msfl-owner-terms: the terms are being set already')
     if (scalingOwner && !scalingOwner.isScaled())
       return error('msfl-owner-terms: the feature scaling has not been agreed yet')
     opening = true

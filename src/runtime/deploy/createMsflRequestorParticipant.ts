@@ -8,6 +8,7 @@ import {
   type MsflRequestorTerms,
   msflRequestorTermsSchema,
 } from '../../core/deploy/msflDeploymentMessages.ts'
+import { requestorTermsChange } from '../../core/deploy/msflTermsChange.ts'
 import { describeZodError } from '../../core/errors/describeZodError.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { EventSink } from '../../core/events/runEvent.ts'
@@ -104,6 +105,7 @@ export function createMsflRequestorParticipant(
   let requestor: ReturnType<typeof createMsflRequestor> | undefined
   let test: Dataset | undefined
   let opening = false
+  let accepted: MsflRequestorTerms | undefined
   // The requestor is the party that selects: it screens what it selects on, the masked gradients.
   const screen = plan.defence
     ? createMsflScreen({
@@ -117,7 +119,8 @@ export function createMsflRequestorParticipant(
 
   const acceptTerms = async (terms: MsflRequestorTerms): Promise<unknown> => {
     if (terms.runId !== runId) return error('msfl-requestor-terms: not this run')
-    if (requestor || opening) return error('msfl-requestor-terms: the terms were set already')
+    if (requestor && keys && accepted) return acceptAgain(terms)
+    if (requestor || opening) return error('msfl-requestor-terms: the terms are being set already')
     const named = terms.owners.map((o) => o.clientId)
     if (named.join('\n') !== p.owners.join('\n'))
       return error(
@@ -153,6 +156,7 @@ export function createMsflRequestorParticipant(
         modelDigest: p.modelDigest,
         ...(screen ? { screen: screen.screen } : {}),
       })
+      accepted = terms
       return p.signPublicKey(keys.publicMaterial)
     } catch (cause) {
       opening = false
@@ -161,6 +165,12 @@ export function createMsflRequestorParticipant(
       if (cause instanceof MsflError) return error(`msfl-requestor-terms: ${cause.message}`)
       throw cause
     }
+  }
+  const acceptAgain = (terms: MsflRequestorTerms): unknown => {
+    const refusal = refuseChangedTerms(accepted!, terms, p.ledger)
+    return refusal === undefined
+      ? p.signPublicKey(keys!.publicMaterial)
+      : error(`msfl-requestor-terms: ${refusal}`)
   }
   const metrics = () => (requestor && test ? evaluateMsfl(requestor.weights(), test) : undefined)
 
@@ -194,4 +204,26 @@ export function createMsflRequestorParticipant(
       }
     },
   }
+}
+
+/**
+ * The terms again, from a provider that restarted (it keeps no copy of the public key): the
+ * same chain, contract, price, addresses and scaling, each claim checked again, are answered
+ * with the same key, signed afresh; anything changed mid-run is refused (the reason).
+ */
+function refuseChangedTerms(
+  accepted: MsflRequestorTerms,
+  terms: MsflRequestorTerms,
+  ledger: Pick<MsflLedgerParty, 'checkClaim'>,
+): string | undefined {
+  const change = requestorTermsChange(accepted, terms)
+  if (change !== undefined) return `refused mid-run: ${change}`
+  try {
+    ledger.checkClaim('service-provider', terms.provider)
+    for (const claim of terms.owners) ledger.checkClaim('data-owner', claim)
+  } catch (cause) {
+    if (cause instanceof MsflError) return cause.message
+    throw cause
+  }
+  return undefined
 }

@@ -1,5 +1,5 @@
 import type { LedgerAddress, LedgerTerms } from '../../core/deploy/msflDeploymentMessages.ts'
-import type { Settlement } from '../../core/ports/settlement.ts'
+import type { Settlement, SettlementStatus } from '../../core/ports/settlement.ts'
 
 /** The roles that hold an account on an MS-FL run's chain. */
 export type LedgerRole = 'service-provider' | 'requestor' | 'data-owner'
@@ -53,6 +53,16 @@ export interface ProviderLedger extends MsflLedgerParty {
   publish(pricePerComponent: bigint): Promise<LedgerTerms>
   /** Deposits, payouts (by party), refunds and the escrow left, read from the chain's events. */
   totals(terms: LedgerTerms, parties: LedgerParties): Promise<DeployedLedgerSummary>
+  /**
+   * The ledger rounds `requestor` opened on the run's contract for protocol round `round` to
+   * be served by this provider, in the order opened, with where each stands (read from the
+   * chain: a restarted provider learns what was paid or left open before it stopped).
+   */
+  protocolRounds(
+    terms: LedgerTerms,
+    requestor: string,
+    round: number,
+  ): Promise<readonly { readonly ledgerRound: string; readonly status: SettlementStatus }[]>
 }
 
 /** An owner's chain: at the end it reads what it was paid and withdraws what waits. */

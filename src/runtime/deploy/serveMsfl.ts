@@ -19,14 +19,15 @@ import type { Rng } from '../../core/rng/rng.ts'
 import type { MsflRunPlan } from '../config/planRun.ts'
 import { describeMsflModel } from '../msfl/describeMsflModel.ts'
 import { expectReply } from '../msfl/expectReply.ts'
+import type { MsflJournal } from '../orchestrator/openMsflJournal.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runMsflProtocol } from '../runMsflProtocol.ts'
-import { agreeFeatureScaling } from '../scaling/agreeFeatureScaling.ts'
-import { collectLedgerClaims } from './collectLedgerClaims.ts'
+import { agreeMsflTerms, storedMsflTerms } from './agreeMsflTerms.ts'
 import type { RequestorKeyUse } from './createMsflOwnerParticipant.ts'
-import type { DeployedLedgerSummary, LedgerParties, ProviderLedger } from './msflLedgerParty.ts'
-import { announceEnd, describeOwners } from './serveFederation.ts'
+import type { DeployedLedgerSummary, ProviderLedger } from './msflLedgerParty.ts'
+import { resumeMsflRun } from './resumeMsflRound.ts'
+import { announceEnd } from './serveFederation.ts'
 
 /** What the service provider of a deployed MS-FL job needs (it holds public key material only). */
 export interface ServeMsflParameters extends RequestorKeyUse {
@@ -47,6 +48,11 @@ export interface ServeMsflParameters extends RequestorKeyUse {
   readonly ledger: ProviderLedger
   /** The CSPRNG the masks are drawn from. */
   readonly maskRng: Rng
+  /**
+   * The run's durable journal (msfl server's run store): the terms and every round step are
+   * written before they are acted on, and a restarted provider continues the run from it.
+   */
+  readonly journal?: MsflJournal
   /** SHA-256 of the aggregate's bytes, recorded on the ledger at delivery. */
   digest(parts: readonly Uint8Array[]): Uint8Array
   readonly emit: EventSink
@@ -83,18 +89,16 @@ export async function serveMsfl(p: ServeMsflParameters): Promise<ServedMsfl> {
   const participants = [...owners, p.requestor]
   let he: (HeEvaluator & { dispose(): void }) | undefined
   try {
-    const rows = await describeOwners(p)
-    const scaling = await agreeScaling(p, rows)
-    const claims = await collectLedgerClaims({ ...p, deadlineMs: basics.deadlineMs })
-    const terms = await p.ledger.publish(BigInt(msfl.pricePerComponent))
-    const parties: LedgerParties = {
-      requestor: claims.get(p.requestor)!.address,
-      provider: p.ledger.address,
-      owners: Object.fromEntries(owners.map((o) => [o, claims.get(o)!.address])),
-    }
+    const agreed = await agreeMsflTerms(p)
+    const { rows, scaling, terms, parties, claims } = agreed
     const settlement = await p.ledger.settle(terms, parties)
     const publicKey = await requestorTerms(p, terms, claims, scaling)
-    await ownerTerms(p, terms, publicKey)
+    // A restarted provider asks the requestor for its key again (it keeps no copy); the owners
+    // accepted the terms before and keep them, so they are not sent again.
+    if (!p.journal?.terms) {
+      await ownerTerms(p, terms, publicKey)
+      await p.journal?.recordTerms(storedMsflTerms(p.journal.job, agreed))
+    }
     he = await p.createEvaluator(publicKey.material)
     const shape = msflModelShape(p.test)
     const layout = createBlockLayout(p.test.d, msfl.batchSize, p.slots)
@@ -109,63 +113,53 @@ export async function serveMsfl(p: ServeMsflParameters): Promise<ServedMsfl> {
       testRows: p.test.n,
       attackers: {},
     })
-    let final: RoundEvaluation = { loss: Number.NaN }
-    const history = await runMsflProtocol({
-      runId,
-      rounds: basics.rounds,
-      he,
-      layout,
-      heads: shape.heads,
-      transport: p.transport,
-      requestor: p.requestor,
-      owners,
-      settlement,
-      maskMode: msfl.mask,
-      minOwners: msfl.minOwners,
-      maskRng: p.maskRng,
-      digest: p.digest,
-      deadlineMs: basics.deadlineMs,
-      // The provider holds no weights: the round's metrics are the requestor's report.
-      evaluate: (_round, closed) => {
-        final = {
-          loss: closed.loss ?? Number.NaN,
-          ...(closed.accuracy === undefined ? {} : { accuracy: closed.accuracy }),
-        }
-        return final
-      },
-      emit: p.emit,
-      now: p.now,
-    })
+    const resumed = await resumeMsflRun(p, terms, parties, settlement)
+    const earlier = resumed?.history ?? []
+    let final: RoundEvaluation = resumed?.final ?? { loss: Number.NaN }
+    const ran =
+      resumed && resumed.firstRound > basics.rounds
+        ? []
+        : await runMsflProtocol({
+            runId,
+            rounds: basics.rounds,
+            he,
+            layout,
+            heads: shape.heads,
+            transport: p.transport,
+            requestor: p.requestor,
+            owners,
+            settlement,
+            maskMode: msfl.mask,
+            minOwners: msfl.minOwners,
+            maskRng: p.maskRng,
+            digest: p.digest,
+            deadlineMs: basics.deadlineMs,
+            // The provider holds no weights: the round's metrics are the requestor's report.
+            evaluate: (_round, closed) => {
+              final = {
+                loss: closed.loss ?? Number.NaN,
+                ...(closed.accuracy === undefined ? {} : { accuracy: closed.accuracy }),
+              }
+              return final
+            },
+            ...(p.journal ? { journal: p.journal } : {}),
+            ...(resumed ? { firstRound: resumed.firstRound } : {}),
+            emit: p.emit,
+            now: p.now,
+          })
+    const history = [...earlier, ...ran]
     const ledger = await p.ledger.totals(terms, parties)
     await announceEnd(p, participants, 'completed', 'the run completed')
     return { history, final, ledger }
   } catch (error) {
     reportRunFailure(event, error)
     const reason = error instanceof Error ? error.message : String(error)
+    await p.journal?.fail(reason)
     await announceEnd(p, participants, 'failed', reason.slice(0, 2000))
     throw error
   } finally {
     he?.dispose()
   }
-}
-
-/** The owners agree on the feature scaling, as in serveFederation (undefined when none is needed). */
-async function agreeScaling(
-  p: ServeMsflParameters,
-  rows: readonly number[],
-): Promise<FeatureScaling | undefined> {
-  if (!p.scaling || p.scaling.features.length === 0) return undefined
-  const agreement = await agreeFeatureScaling({
-    session: `${p.runId}/feature-statistics`,
-    transport: p.transport,
-    owners: p.owners,
-    plan: p.scaling,
-    maxRows: Math.max(...rows),
-    threshold: Math.floor(p.owners.length / 2) + 1,
-    crypto: p.crypto,
-    stageTimeoutMs: p.plan.basics.deadlineMs,
-  })
-  return agreement.scaling
 }
 
 /** The requestor's terms; its reply is its public key, whose signature is checked here too. */
