@@ -89,15 +89,7 @@ export async function openServerJournal(p: {
     ...(afterCommit ? { afterCommit } : {}),
     ...runCallbacks(p),
   })
-  await journal.register(p.endpoint.peers())
-  const events = journalSink(store, p.bus, log)
-  if (journal.resume)
-    log.info('resuming', {
-      run: p.runId,
-      round: journal.resume.round,
-      phase: journal.state().phase,
-    })
-  return { store, journal, events }
+  return { store, journal, events: await startJournal(store, journal, p) }
 }
 
 /**
@@ -161,19 +153,38 @@ export async function openMsflServerJournal(p: {
       ...(afterSelection ? { afterSelection } : {}),
       ...runCallbacks(p),
     })
-    await journal.register(p.endpoint.peers())
-    const events = journalSink(store, p.bus, log)
-    if (journal.resume)
-      log.info('resuming', {
-        run: p.runId,
-        round: journal.resume.round,
-        phase: journal.state().phase,
-      })
-    return { store, journal, events }
+    return { store, journal, events: await startJournal(store, journal, p) }
   } catch (error) {
     await store.close()
     throw error
   }
+}
+
+/**
+ * A journal just opened: the connected participants registered, the run's events sent to the
+ * store, and a resumed run logged with its round and phase.
+ */
+async function startJournal(
+  store: RunStore,
+  journal: Pick<RunJournal, 'register' | 'state'> & {
+    readonly resume?: { readonly round: number } | undefined
+  },
+  p: {
+    readonly runId: string
+    readonly endpoint: Pick<FederationServer, 'peers'>
+    readonly bus: EventBus
+    readonly log: ProcessLog
+  },
+): Promise<StoreEventSink> {
+  await journal.register(p.endpoint.peers())
+  const events = journalSink(store, p.bus, p.log)
+  if (journal.resume)
+    p.log.info('resuming', {
+      run: p.runId,
+      round: journal.resume.round,
+      phase: journal.state().phase,
+    })
+  return events
 }
 
 /** The run store `--store` names, or `<job out>/<run id>/run.sqlite` (its folder created). */

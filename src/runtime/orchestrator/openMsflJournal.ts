@@ -194,14 +194,7 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
       // The provider holds no model: the round closes with the hash of the aggregate it delivered.
       await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
     },
-    async fail(reason) {
-      if (t.state().phase === 'FAILED' || t.state().phase === 'COMPLETED') return
-      try {
-        await t.apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
-      } catch (error) {
-        if (!(error instanceof MsflError && error.code === 'PROTOCOL')) throw error
-      }
-    },
+    fail: (reason) => t.fail(reason),
   }
 }
 

@@ -191,15 +191,7 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       )
       await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
     },
-    async fail(reason) {
-      if (t.state().phase === 'FAILED' || t.state().phase === 'COMPLETED') return
-      try {
-        await t.apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
-      } catch (error) {
-        // Already final (an operator's abort won): the run has its reason.
-        if (!(error instanceof MsflError && error.code === 'PROTOCOL')) throw error
-      }
-    },
+    fail: (reason) => t.fail(reason),
   }
 }
 

@@ -26,6 +26,8 @@ export interface RunTransitions {
   stopped(): MsflError
   /** Before a round opens: holds while the operator's latest command is a pause. */
   holdWhilePaused(round: number): Promise<void>
+  /** Ends the run as FAILED with `reason`, unless it is final already. */
+  fail(reason: string): Promise<void>
 }
 
 /**
@@ -113,5 +115,14 @@ export async function openRunTransitions(
     mustApply,
     stopped,
     holdWhilePaused,
+    async fail(reason) {
+      if (state.phase === 'FAILED' || state.phase === 'COMPLETED') return
+      try {
+        await apply({ type: 'abort', at: p.now(), reason: reason.slice(0, 2000) })
+      } catch (error) {
+        // Already final (an operator's abort won): the run has its reason.
+        if (!(error instanceof MsflError && error.code === 'PROTOCOL')) throw error
+      }
+    },
   }
 }
