@@ -62,8 +62,11 @@ try {
     const { history } = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as {
       history: MsflRoundRecord[]
     }
-    // The requestor refuses to overwrite a model file: the next repeat gets a fresh one.
+    // The requestor refuses to overwrite a model file, and the provider's run store holds the
+    // run as COMPLETED (nothing to resume): the next repeat gets a fresh file and store.
     rmSync(join(federation.runs, 'model.requested.bin'))
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(join(federation.runs, job.runId, `run.sqlite${suffix}`), { force: true })
     return { history, wall }
   }
   const runInProcess = async (threads?: number) =>
