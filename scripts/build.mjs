@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // Compiles src/ to ESM JavaScript and .d.ts in dist/ (what the published package runs).
+// `node scripts/build.mjs .test-build` compiles the same JavaScript, without .d.ts, into
+// .test-build/: the CLI the multi-process tests start (scripts/test.mjs builds it first).
+// It is a folder of its own because the package test's `npm pack` rebuilds dist/ while
+// other tests are starting CLI processes.
 // tsc emits .ts and imported .json files; the worker entry points are plain .mjs files
 // that tsc does not see, so they are copied beside their compiled workers.
 //
@@ -29,12 +33,21 @@ function collect(dir, suffix) {
   return out
 }
 
-const fresh = `dist.build-${process.pid}`
-const stale = `dist.stale-${process.pid}`
+const out = process.argv[2] ?? 'dist'
+if (out !== 'dist' && out !== '.test-build') {
+  process.stderr.write(`build: the output folder is dist or .test-build, not ${out}\n`)
+  process.exit(2)
+}
+const fresh = `${out}.build-${process.pid}`
+const stale = `${out}.stale-${process.pid}`
 const typescript = dirname(createRequire(import.meta.url).resolve('typescript/package.json'))
 const result = spawnSync(
   process.execPath,
-  [join(typescript, 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', fresh],
+  [
+    join(typescript, 'bin', 'tsc'),
+    ...['-p', 'tsconfig.build.json', '--outDir', fresh],
+    ...(out === 'dist' ? [] : ['--declaration', 'false']),
+  ],
   { stdio: 'inherit' },
 )
 if (result.status !== 0) {
@@ -46,6 +59,6 @@ for (const file of collect('src', '.mjs')) {
   mkdirSync(dirname(target), { recursive: true })
   copyFileSync(file, target)
 }
-if (existsSync('dist')) renameSync('dist', stale)
-renameSync(fresh, 'dist')
+if (existsSync(out)) renameSync(out, stale)
+renameSync(fresh, out)
 rmSync(stale, { recursive: true, force: true })

@@ -5,7 +5,7 @@
 // that never answers, a server left listening) is killed and reported as a failure, so the
 // run always ends with a summary instead of running into CI's own time limit. The slowest
 // file takes about 5 minutes on a loaded 2-core machine.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -25,6 +25,16 @@ const filters = process.argv.slice(2)
 const files = collect('test').filter(
   (f) => filters.length === 0 || filters.some((x) => f.includes(x)),
 )
+// The multi-process tests start the compiled CLI (test/helpers/cli.ts): build it from
+// this checkout's src/ first, so that they run exactly this code.
+const build = spawnSync(process.execPath, ['scripts/build.mjs', '.test-build'], {
+  stdio: 'inherit',
+})
+if (build.status !== 0) {
+  process.stderr.write('npm test: building .test-build failed\n')
+  process.exit(build.status ?? 1)
+}
+
 // The run is its own process group: a test file killed at its time limit cannot stop the
 // processes it started (servers, owners, anvil, a PostgreSQL cluster), and they would outlive
 // the run; once the runner is done, whatever is left of the group is killed with it. Only

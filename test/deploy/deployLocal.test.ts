@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederation.ts'
 import { prepareLocalFederation } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { cliArgv } from '../helpers/cli.ts'
 import { canCreateNamespaces, createNamespaceLinks } from '../helpers/networkNamespaces.ts'
 import { lastJsonLine, runCliAsync } from '../helpers/runCli.ts'
 import { modelParams, simulated } from './simulatedModel.ts'
@@ -208,7 +209,7 @@ describe('every role its own OS process (gRPC, mutual TLS 1.3, real sockets)', (
       const linkOf = (name: string) => links[names.indexOf(name)]!
       const lines: string[] = []
       const outcome = await launchLocalFederation(federation, {
-        cli: [process.execPath, '--import', 'tsx', 'src/cli/main.ts'],
+        cli: cliArgv(),
         write: (line) => lines.push(line),
         listen: `0.0.0.0:${port}`,
         wrap: (name) => ['ip', 'netns', 'exec', linkOf(name).name],

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
+import { cliArgv } from '../helpers/cli.ts'
 
 /** The pids whose parent is `pid` (procps pgrep; empty when there are none). */
 function childrenOf(pid: number): number[] {
@@ -31,21 +32,10 @@ it('msfl deploy local stopped with SIGTERM mid-run stops every process it starte
   timeout: 300_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'msfl-deploy-stop-'))
+  const [node, ...prefix] = cliArgv()
   const deploy = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'deploy',
-      'local',
-      '--owners',
-      '2',
-      '--rounds',
-      '200',
-      '--dir',
-      dir,
-    ],
+    node!,
+    [...prefix, 'deploy', 'local', '--owners', '2', '--rounds', '200', '--dir', dir],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   try {

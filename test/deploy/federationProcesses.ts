@@ -4,9 +4,10 @@ import {
   type LocalFederation,
   REQUESTOR_NAME,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { cliArgv } from '../helpers/cli.ts'
 
-/** The CLI under test, run from source; never derived from this process's argv. */
-export const CLI = [process.execPath, '--import', 'tsx', 'src/cli/main.ts']
+/** The CLI under test (this checkout, compiled); never derived from this process's argv. */
+export const CLI: readonly string[] = cliArgv()
 
 /** One started CLI process: its output so far, its exit, and a wait for a log line. */
 export interface CliProcess {

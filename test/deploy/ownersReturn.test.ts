@@ -10,9 +10,10 @@ import {
   type LocalFederation,
   prepareLocalFederation,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { cliArgv } from '../helpers/cli.ts'
 import { spawnOwner } from '../helpers/ownerProcess.ts'
 
-const cli = [process.execPath, '--import', 'tsx', 'src/cli/main.ts']
+const cli = cliArgv()
 
 /**
  * Issue 17, acceptance 3 (second half): with fewer owners connected than the job's minimum

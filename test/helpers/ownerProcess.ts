@@ -1,5 +1,6 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import type { LocalFederation } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { cliArgv } from './cli.ts'
 
 /** Starts `msfl owner` for one owner of a prepared local federation, as its own OS process. */
 export function spawnOwner(
@@ -7,20 +8,10 @@ export function spawnOwner(
   owner: LocalFederation['owners'][number],
   stdio: StdioOptions = 'ignore',
 ): ChildProcess {
+  const [node, ...prefix] = cliArgv()
   return spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'owner',
-      '--kit',
-      owner.kit,
-      '--job',
-      federation.job,
-      '--data',
-      owner.data,
-    ],
+    node!,
+    [...prefix, 'owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data],
     { stdio },
   )
 }

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { cliArgv } from './cli.ts'
 
 export interface CliResult {
   readonly status: number | null
@@ -11,7 +12,7 @@ export interface CliResult {
 
 /** Runs the real `msfl` CLI in a child process, as a user would. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): CliResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const result = spawnSync(process.execPath, [...cliArgv().slice(1), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 300_000,
@@ -28,7 +29,7 @@ export function runCliAsync(
   env: Record<string, string> = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...cliArgv().slice(1), ...args], {
       env: { ...process.env, ...env },
       timeout: 300_000,
     })
