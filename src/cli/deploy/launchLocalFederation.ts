@@ -73,6 +73,61 @@ export async function launchLocalFederation(
   }
 }
 
+/**
+ * Settles once the requestor or the key holder exits with an error before the provider has
+ * exited (never otherwise): the run cannot go on without either, and the provider would
+ * wait for it until its --wait. Owners may drop out (the rounds go on without them).
+ */
+function essentialFailure(
+  exits: ReadonlyMap<string, Promise<number | null>>,
+  lastLines: ReadonlyMap<string, string>,
+): Promise<{ readonly error: MsflError }> {
+  return new Promise((resolve) => {
+    for (const name of [REQUESTOR_NAME, KEY_HOLDER_ID])
+      void exits.get(name)?.then((code) => {
+        if (code === 0) return
+        const last = lastLines.get(name)
+        resolve({
+          error: new MsflError(
+            'PROTOCOL',
+            `deploy local: the ${name} exited with ${code === null ? 'a signal' : `code ${code}`} before the run ended${last ? `: ${last}` : ''}`,
+          ),
+        })
+      })
+  })
+}
+
+/** Starts the requestor, each owner, the key holder and each verifier node of `federation`. */
+function startParticipants(
+  federation: LocalFederation,
+  start: (name: string, args: readonly string[], participant: boolean) => unknown,
+  ledger: readonly string[],
+  modelFile: string,
+): void {
+  start(
+    REQUESTOR_NAME,
+    [
+      ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
+      ...['--out', modelFile, ...ledger],
+    ],
+    true,
+  )
+  for (const owner of federation.owners)
+    start(
+      owner.name,
+      ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data, ...ledger],
+      true,
+    )
+  if (federation.keyHolderKit)
+    start(
+      KEY_HOLDER_ID,
+      ['key-holder', '--kit', federation.keyHolderKit, '--job', federation.job],
+      true,
+    )
+  for (const verifier of federation.verifiers)
+    start(verifier.name, ['verifier', '--kit', verifier.kit, '--job', federation.job], true)
+}
+
 /** Resolves once `signal` aborts (never without one). */
 function whenStopped(signal: AbortSignal | undefined): Promise<'stopped'> {
   return new Promise((resolve) => {
@@ -99,6 +154,7 @@ async function launchProcesses(
   const children = new Map<string, ChildProcess>()
   const listening = deferred()
   const exits = new Map<string, Promise<number | null>>()
+  const lastLines = new Map<string, string>()
   const modelFile = `${federation.runs}/model.requested.bin`
   const start = (name: string, args: readonly string[], participant: boolean) => {
     const wrap = participant ? (options.wrap?.(name) ?? []) : []
@@ -119,6 +175,7 @@ async function launchProcesses(
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (name === 'provider' && line.includes('"msg":"listening"')) listening.resolve()
       chain?.fundFrom(line)
+      lastLines.set(name, line)
       options.write(`[${name}] ${line}\n`)
     })
     return child
@@ -149,28 +206,7 @@ async function launchProcesses(
   if (!started) {
     throw new MsflError('CONFIG_INVALID', 'deploy local: the provider exited before it listened')
   }
-  start(
-    REQUESTOR_NAME,
-    [
-      ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
-      ...['--out', modelFile, ...ledger],
-    ],
-    true,
-  )
-  for (const owner of federation.owners)
-    start(
-      owner.name,
-      ['owner', '--kit', owner.kit, '--job', federation.job, '--data', owner.data, ...ledger],
-      true,
-    )
-  if (federation.keyHolderKit)
-    start(
-      KEY_HOLDER_ID,
-      ['key-holder', '--kit', federation.keyHolderKit, '--job', federation.job],
-      true,
-    )
-  for (const verifier of federation.verifiers)
-    start(verifier.name, ['verifier', '--kit', verifier.kit, '--job', federation.job], true)
+  startParticipants(federation, start, [...ledger], modelFile)
 
   const killAll = () => {
     for (const child of children.values())
@@ -181,7 +217,13 @@ async function launchProcesses(
     timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 3_600_000)
   })
   try {
-    const providerExit = await Promise.race([exits.get('provider')!, timedOut, stopped])
+    const providerExit = await Promise.race([
+      exits.get('provider')!,
+      timedOut,
+      stopped,
+      essentialFailure(exits, lastLines),
+    ])
+    if (typeof providerExit === 'object' && providerExit !== null) throw providerExit.error
     if (providerExit === 'timeout')
       throw new MsflError('TRANSPORT', 'deploy local: the run did not finish before the timeout')
     if (providerExit === 'stopped') throw stoppedError(options.signal)
