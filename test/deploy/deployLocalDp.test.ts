@@ -86,6 +86,23 @@ describe('msfl deploy local with privacy: dp (each owner process draws its own n
     )
     const metrics = JSON.parse(readFileSync(join(summary.runDir, 'metrics.json'), 'utf8'))
     assert.equal(metrics.privacy.epsilon, summary.privacy.epsilon)
+    // Each owner process kept its privacy ledger in its kit's state folder: its noisy
+    // statistics and both rounds, written before they left, ending at the ε it reported.
+    const { runId } = loadJob(join(dir, 'job.yaml'))
+    for (const name of ['do-0', 'do-1', 'do-2']) {
+      const ledger = readFileSync(
+        join(dir, 'kits', name, 'state', runId, 'privacy-ledger.jsonl'),
+        'utf8',
+      )
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { kind: string; round?: number; epsilon?: number })
+      assert.deepEqual(
+        ledger.map((r) => r.kind + (r.round ?? '')),
+        ['statistics', 'dp-sgd-round1', 'dp-sgd-round2'],
+      )
+      assert.equal(ledger.at(-1)!.epsilon, summary.privacy.owners![name]!.epsilon)
+    }
     // The requestor is told the ε with the model it takes delivery of.
     assert.match(
       run.stderr,

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
+import { openPrivacyLedger } from '../../src/adapters/owner-state/index.ts'
 import { createCsprng } from '../../src/adapters/random/index.ts'
 import { createNodeSecaggCrypto } from '../../src/adapters/secagg-crypto/index.ts'
 import { createMemoryTransport } from '../../src/adapters/transport/index.ts'
@@ -57,8 +58,14 @@ const simulate = (plan: FederatedRunPlan) =>
     now: () => 0,
   })
 
-/** Each owner built as `msfl owner` builds it (ownerPrivacy: its own DP, its own CSPRNG). */
-function ownersOf(plan: FederatedRunPlan): Map<string, MessageHandler> {
+/** A folder of privacy ledgers: each owner process of the federation keeps its own in it. */
+const ledgerDir = () => mkdtempSync(join(tmpdir(), 'msfl-dp-ledgers-'))
+
+/**
+ * Each owner built as `msfl owner` builds it (ownerPrivacy: its own DP, its own CSPRNG, its
+ * privacy ledger in `ledgers`: owners built again on the same folder are restarted processes).
+ */
+function ownersOf(plan: FederatedRunPlan, ledgers = ledgerDir()): Map<string, MessageHandler> {
   const { partition, owners } = planPopulation(plan.basics, adult.train)
   const model = createModel(resolveModelSpec(plan.basics.model, adult.test))
   const handlers = new Map<string, MessageHandler>()
@@ -82,6 +89,11 @@ function ownersOf(plan: FederatedRunPlan): Map<string, MessageHandler> {
           model,
           crypto,
           checkKeyHolder: () => assert.fail('a secagg job has no key holder'),
+          ledger: () =>
+            openPrivacyLedger(join(ledgers, c.id, 'privacy-ledger.jsonl'), {
+              runId: RUN,
+              clientId: c.id,
+            }),
         }),
       }),
     )
@@ -281,9 +293,10 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.match(reply.message, /privacy budget exhausted/)
   })
 
-  it('client level: an owner answers no round past the job, no round twice, and none after a restart', async () => {
+  it('client level: an owner answers no round past the job, no round twice, and none again after a restart', async () => {
     const plan = planOf('dp:level=client,epsilon=5,delta=1e-3')
-    const handlers = ownersOf(plan)
+    const ledgers = ledgerDir()
+    const handlers = ownersOf(plan, ledgers)
     const served = await serve(plan, handlers)
     const fit = (round: number) => ({
       type: 'fit',
@@ -299,12 +312,63 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
     assert.match(again.message, /round 1 was answered already/)
     const past = (await owner.handle(fit(3))) as { type: string; message: string }
     assert.match(past.message, /round 3 is not one of the job's 2 rounds/)
-    // A restarted owner process (never asked describe-data) would start a fresh budget: it
-    // trains in no round of the run it joined late.
-    const restarted = ownersOf(plan).get('do-1')!
-    const late = (await restarted.handle(fit(2))) as { type: string; message: string }
-    assert.equal(late.type, 'error')
-    assert.match(late.message, /this DP owner process did not start with the run/)
+    // A restarted owner process reads its privacy ledger: the rounds it answered stay
+    // answered, even when the provider asks it describe-data again as at a run's start.
+    const restarted = ownersOf(plan, ledgers).get('do-1')!
+    const described = (await restarted.handle({ type: 'describe-data', runId: RUN })) as {
+      type: string
+    }
+    assert.equal(described.type, 'data-description')
+    for (const round of [1, 2]) {
+      const late = (await restarted.handle(fit(round))) as { type: string; message: string }
+      assert.equal(late.type, 'error')
+      assert.match(late.message, new RegExp(`round ${round} was answered already`))
+    }
+    // A fresh ledger (another run's folder) is what the owner would have without one: it trains.
+    const unrecorded = ownersOf(plan).get('do-1')!
+    assert.equal(((await unrecorded.handle(fit(2))) as { type: string }).type, 'fit-result')
+  })
+
+  it('sample level: a restarted owner process starts from its ledger: the ε it spent, no round past its budget', async () => {
+    const plan = planOf('dp:epsilon=3')
+    const ledgers = ledgerDir()
+    const seen: { to: string; request: ProtocolMessage; reply: unknown }[] = []
+    const served = await serve(plan, ownersOf(plan, ledgers), { seen })
+    const before = served.privacy!.owners!['do-1']!
+    const restart = async (folder: string) => {
+      const owner = ownersOf(plan, folder).get('do-1')!
+      // A malicious provider asks describe-data again and hands it the agreed scaling, as it
+      // does to an owner that reconnects.
+      await owner.handle({ type: 'describe-data', runId: RUN })
+      const scaling = seen.find((s) => s.to === 'do-1' && s.request.type === 'feature-scaling')!
+      const applied = (await owner.handle(scaling.request)) as { type: string }
+      assert.equal(applied.type, 'feature-scaling-applied')
+      return owner
+    }
+    const restarted = await restart(ledgers)
+    const spent = (await restarted.handle({ type: 'privacy-spent-request', runId: RUN })) as {
+      epsilon: number
+      rounds: { round: number }[]
+    }
+    assert.equal(spent.epsilon, before.epsilon)
+    assert.deepEqual(
+      spent.rounds.map((r) => r.round),
+      [1, 2],
+    )
+    const fit = {
+      type: 'fit',
+      runId: RUN,
+      round: 3,
+      mode: 'params',
+      params: served.params,
+      training: plan.engine.training,
+    }
+    const refused = (await restarted.handle(fit)) as { type: string; message: string }
+    assert.equal(refused.type, 'error')
+    assert.match(refused.message, /privacy budget exhausted: this round would take ε from/)
+    // The same process without its ledger would have trained: the ledger is what refuses.
+    const forgetful = await restart(ledgerDir())
+    assert.equal(((await forgetful.handle(fit)) as { type: string }).type, 'fit-result')
   })
 
   it('an owner takes its DP terms from the job, not from the provider', async () => {
@@ -335,6 +399,11 @@ describe('serveFederation with privacy: dp (each owner draws its own noise)', ()
         model,
         crypto,
         checkKeyHolder: () => {},
+        ledger: () =>
+          openPrivacyLedger(join(ledgerDir(), 'do-0', 'privacy-ledger.jsonl'), {
+            runId: RUN,
+            clientId: 'do-0',
+          }),
       })
     assert.throws(
       () => privacy(20),

@@ -1,4 +1,6 @@
+import { join } from 'node:path'
 import { builtinJobSchema, readOwnerData } from '../../adapters/data/index.ts'
+import { openPrivacyLedger } from '../../adapters/owner-state/index.ts'
 import { createKitSecaggIdentity } from '../../adapters/pki/index.ts'
 import { createNodeSecaggCrypto } from '../../adapters/secagg-crypto/index.ts'
 import { encodeOwnerRows } from '../../core/data/encodeOwnerRows.ts'
@@ -41,12 +43,17 @@ at sample level, keeps its own accountant and refuses a round past its budget. E
   --ledger rpc:URL MS-FL jobs and defence: adrm: the JSON-RPC node of the run's
                    chain (default: the job's ledger); payouts go to an account
                    generated at start
+  --state DIR      where this owner keeps what must outlive its process (default:
+                   <kit>/state): with privacy: dp… its privacy ledger,
+                   <run id>/privacy-ledger.jsonl, every release recorded before it
+                   leaves, so a restarted owner keeps the budget it spent
   --json           log one JSON object per line on stderr
 `
 
 const ownerFlags = participantFlagsSchema.extend({
   data: pathFlag("owner's data: a CSV file or builtin:<dataset>:part=<i>/<n>"),
   ledger: ledgerFlag,
+  state: pathFlag("folder for the owner's durable state").optional(),
 })
 
 export async function owner(argv: readonly string[]): Promise<number> {
@@ -105,6 +112,18 @@ export async function owner(argv: readonly string[]): Promise<number> {
       model,
       crypto,
       checkKeyHolder: (publicKey) => verifyKeyHolderPublic(kit, job.runId, publicKey),
+      ledger: () => {
+        const path = join(
+          flags.state ?? join(flags.kit, 'state'),
+          job.runId,
+          'privacy-ledger.jsonl',
+        )
+        const ledger = openPrivacyLedger(path, { runId: job.runId, clientId: kit.name })
+        if (ledger.repaired)
+          log.warn('privacy ledger repaired', { path, repaired: ledger.repaired })
+        log.info('privacy ledger', { path, releases: ledger.releases().length })
+        return ledger
+      },
     }),
   })
   const code = await serveParticipant(opened, participant, flags.endpoint)

@@ -3,6 +3,7 @@ import type { ProtectionTerms } from '../../core/deploy/deploymentMessages.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { ownerIds } from '../../core/fl/partitionClients.ts'
 import type { Model } from '../../core/model/model.ts'
+import type { PrivacyLedger } from '../../core/ports/privacyLedger.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { KeyHolderPublic } from '../../core/privacy/keyHolderMessages.ts'
 import type { FederatedRunPlan } from '../../runtime/config/planRun.ts'
@@ -30,6 +31,8 @@ export function ownerPrivacy(p: {
   readonly model: Model
   readonly crypto: SecaggCrypto
   readonly checkKeyHolder: (publicKey: KeyHolderPublic) => void
+  /** Opens the owner's privacy ledger (openPrivacyLedger); only a DP job opens it. */
+  readonly ledger: () => PrivacyLedger
 }): Pick<OwnerParticipantParameters, 'openProtection' | 'dp'> {
   const { plan } = p
   if (plan.protocol !== 'protected') return {}
@@ -40,12 +43,14 @@ export function ownerPrivacy(p: {
     ...(dp
       ? {
           dp: openOwnerDp({
+            runId: p.runId,
             plan,
             dp,
             clientId: p.clientId,
             rows: p.rows,
             model: p.model,
             noiseRng: createCsprng,
+            ledger: p.ledger(),
           }),
         }
       : {}),

@@ -41,6 +41,8 @@ export interface DpTrainingClientParameters {
 
 export interface DpRoundPrivacy extends PrivacySpent {
   readonly round: number
+  /** What the round released: its DP-SGD steps and the sampled Gaussian of each. */
+  readonly release: PriorRelease
 }
 
 /** A FedAvg data owner that trains with DP-SGD and keeps its own privacy ledger. */
@@ -123,7 +125,11 @@ export function createDpTrainingClient(parameters: DpTrainingClientParameters): 
       },
       rng,
     )
-    history.push({ round: instruction.round, ...accountant.step(round.steps, round.mechanism) })
+    history.push({
+      round: instruction.round,
+      ...accountant.step(round.steps, round.mechanism),
+      release: round,
+    })
     return {
       type: 'fit-result',
       round: instruction.round,

@@ -91,7 +91,6 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
   let training: MessageHandler | undefined
   let protectedTraining: MessageHandler | undefined
   let opening = false
-  let described = false
   const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
@@ -114,10 +113,12 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
     async handle(message: unknown): Promise<unknown> {
       const type = (message as { type?: unknown } | null)?.type
       if (type === 'describe-data')
-        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => {
-          described = true
-          return { type: 'data-description', runId, clientId, rows: p.data.n }
-        })
+        return answerRunRequest(describeDataSchema, message, { runId, clientId }, () => ({
+          type: 'data-description',
+          runId,
+          clientId,
+          rows: p.data.n,
+        }))
       if (type === 'run-ended') return end.handle(message)
       const answered = p.payment?.handle(message)
       if (answered) return answered
@@ -163,19 +164,14 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
       }
       if (typeof type === 'string' && (type.startsWith('secagg-') || type.startsWith('feature-'))) {
         if (!scalingOwner) return error(`${type}: this job scales no features`)
+        // Its noisy statistics are in its privacy ledger before any of them can leave.
+        await dp?.beforeStatistics()
         return scalingOwner.handle(message)
       }
       if (type === 'fit') {
         if ((message as { runId?: unknown }).runId !== runId) return error('fit: not this run')
         if (scalingOwner && !scalingOwner.isScaled())
           return error('fit: the feature scaling has not been agreed yet')
-        // The provider asks describe-data once, at the run's start: a DP owner process that
-        // was not asked joined mid-run (restarted), and its fresh accountant would not know
-        // what the previous process spent.
-        if (dp && !described)
-          return error(
-            'fit: privacy: this DP owner process did not start with the run (a restarted owner would spend its budget again)',
-          )
         if (p.openProtection && !protectedTraining)
           return error('fit: the protection terms have not been set yet')
         const training = protectedTraining ?? trainer()

@@ -1,10 +1,12 @@
 import type { Dataset } from '../../core/data/dataset.ts'
 import type { PrivacySpent } from '../../core/deploy/deploymentMessages.ts'
 import type { DpTrainingClient } from '../../core/dp/createDpTrainingClient.ts'
+import { restoreReleases } from '../../core/dp/privacyRelease.ts'
 import { STATISTICS_NOISE_MULTIPLIER, STATISTICS_RELEASE } from '../../core/dp/statisticsRelease.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
 import { createTrainingClient } from '../../core/fl/createTrainingClient.ts'
 import type { Model } from '../../core/model/model.ts'
+import type { PrivacyLedger } from '../../core/ports/privacyLedger.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
@@ -25,6 +27,12 @@ export interface OwnerDp {
   /** Sample level: the noise on its feature statistics (charged to its budget). */
   readonly statisticsNoise?: StatisticsNoise
   /**
+   * Sample level: records the statistics release in the privacy ledger (once) before any
+   * message of the scaling agreement is answered, so that the release is on disk before
+   * it can leave (recorded even if it then does not: an overcount is safe).
+   */
+  beforeStatistics(): Promise<void>
+  /**
    * The owner's trainer on its scaled rows; `statisticsReleased`: whether its noisy
    * statistics left it (composed into its accountant before the first round).
    */
@@ -44,6 +52,7 @@ export interface OwnerDp {
  * CSPRNG) in this process: the provider never draws an owner's noise.
  */
 export function openOwnerDp(p: {
+  readonly runId: string
   readonly plan: ProtectedRunPlan
   readonly dp: DpPart
   readonly clientId: string
@@ -51,8 +60,15 @@ export function openOwnerDp(p: {
   readonly rows: number
   readonly model: Model
   readonly noiseRng: () => Rng
+  /**
+   * The owner's durable record of its releases (openPrivacyLedger): what a previous process
+   * of this owner released is composed into its accountant (sample level) or is a round it
+   * answered (client level), and every release is recorded before it leaves.
+   */
+  readonly ledger: PrivacyLedger
 }): OwnerDp {
-  const { plan, dp, clientId, model, noiseRng } = p
+  const { runId, plan, dp, clientId, model, noiseRng, ledger } = p
+  const restored = restoreReleases(ledger.releases())
   const { basics, engine } = plan
   const run = { rounds: basics.rounds, training: engine.training, model, noiseRng }
   if (dp.options.level === 'client') {
@@ -68,10 +84,10 @@ export function openOwnerDp(p: {
     })
     return {
       level: 'client',
+      beforeStatistics: async () => {},
       trainer: (data) =>
         onceARound(
-          clientId,
-          basics.rounds,
+          { runId, clientId, rounds: basics.rounds, ledger, answered: restored.clientRounds },
           clientLevel.wrapClient(
             createTrainingClient({ clientId, model, data, seed: trainingSeedOf(basics.seed) }),
           ),
@@ -89,18 +105,52 @@ export function openOwnerDp(p: {
   return {
     level: 'sample',
     statisticsNoise: { multiplier: STATISTICS_NOISE_MULTIPLIER, rng: noiseRng() },
+    async beforeStatistics() {
+      if (restoreReleases(ledger.releases()).statistics) return
+      await ledger.record({ v: 1, runId, clientId, kind: 'statistics', ...STATISTICS_RELEASE })
+    },
     trainer(data, statisticsReleased) {
-      const prior = statisticsReleased ? [STATISTICS_RELEASE] : []
-      owner = createDpOwners(options, run, [{ id: clientId, data }], prior).get(clientId)!
-      return owner
+      // The noise is calibrated as the first process calibrated it (the job, the rows and
+      // the statistics release); the rounds a previous process released are spent already.
+      const released = statisticsReleased || restored.statistics !== undefined
+      const prior = released ? [STATISTICS_RELEASE] : []
+      const past = restored.rounds.map(({ steps, mechanism }) => ({ steps, mechanism }))
+      const client = createDpOwners(options, run, [{ id: clientId, data }], prior, past).get(
+        clientId,
+      )!
+      owner = client
+      return {
+        async handle(message) {
+          const reply = await client.handle(message)
+          if ((reply as { type?: unknown } | null)?.type !== 'fit-result') return reply
+          const last = client.history().at(-1)!
+          await ledger.record({
+            v: 1,
+            runId,
+            clientId,
+            kind: 'dp-sgd-round',
+            round: last.round,
+            ...last.release,
+            epsilon: last.epsilon,
+          })
+          return reply
+        },
+      }
     },
     spent() {
-      if (!owner) return { epsilon: 0, delta: options.delta, rounds: [] }
+      const before = restored.rounds.map((r) => ({ round: r.round, epsilon: r.epsilon }))
+      if (!owner) {
+        const epsilon = before.at(-1)?.epsilon ?? 0
+        return { epsilon, delta: options.delta, rounds: before }
+      }
       const spent = owner.spent()
       return {
         epsilon: spent.epsilon,
         delta: spent.delta,
-        rounds: owner.history().map((r) => ({ round: r.round, epsilon: r.epsilon })),
+        rounds: [
+          ...before,
+          ...owner.history().map((r) => ({ round: r.round, epsilon: r.epsilon })),
+        ],
       }
     },
   }
@@ -109,10 +159,20 @@ export function openOwnerDp(p: {
 /**
  * Client level: each round is one release of the owner's clipped update; the accountant
  * (at the provider) counts at most the job's rounds, so the owner answers no round past
- * them and no round twice.
+ * them and no round twice, also across a restart (the rounds in its ledger).
  */
-function onceARound(clientId: string, rounds: number, inner: MessageHandler): MessageHandler {
-  const answered = new Set<number>()
+function onceARound(
+  p: {
+    readonly runId: string
+    readonly clientId: string
+    readonly rounds: number
+    readonly ledger: PrivacyLedger
+    readonly answered: ReadonlySet<number>
+  },
+  inner: MessageHandler,
+): MessageHandler {
+  const { clientId, rounds } = p
+  const answered = new Set(p.answered)
   return {
     async handle(message) {
       const m = message as { type?: unknown; round?: unknown } | null
@@ -131,7 +191,10 @@ function onceARound(clientId: string, rounds: number, inner: MessageHandler): Me
           message: `privacy: dp level=client: round ${round} was answered already (a second release is not in the budget)`,
         }
       answered.add(round)
-      return inner.handle(message)
+      const reply = await inner.handle(message)
+      if ((reply as { type?: unknown } | null)?.type === 'error') return reply
+      await p.ledger.record({ v: 1, runId: p.runId, clientId, kind: 'client-update', round })
+      return reply
     },
   }
 }

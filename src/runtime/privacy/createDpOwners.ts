@@ -24,13 +24,16 @@ export interface DpRunContext {
  * Sample-level DP-SGD owners for `--privacy dp:…`: each honest owner calibrates its own
  * noise multiplier so that `prior` (its noisy feature statistics) and the configured
  * rounds of local training together end at ε ≤ epsilon for its own row count, and refuses any round that would exceed it. Noise comes from
- * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed.
+ * `noiseRng` (the CSPRNG), so a DP run is not bit-reproducible from its seed. `spent` are
+ * rounds a previous process of the owner released (its privacy ledger): composed into its
+ * accountant, not into the calibration, so a restarted owner keeps its noise and its budget.
  */
 export function createDpOwners(
   dp: SampleDpOptions,
   run: DpRunContext,
   owners: readonly { readonly id: string; readonly data: Dataset }[],
   prior: readonly PriorRelease[] = [],
+  spent: readonly PriorRelease[] = [],
 ): Map<string, DpTrainingClient> {
   const { epsilon, delta, clip: clipNorm } = dp
   const { model, noiseRng, rounds } = run
@@ -56,7 +59,13 @@ export function createDpOwners(
         clientId: owner.id,
         model,
         data: owner.data,
-        dp: { clipNorm, noiseMultiplier, delta, epsilonBudget: epsilon, prior },
+        dp: {
+          clipNorm,
+          noiseMultiplier,
+          delta,
+          epsilonBudget: epsilon,
+          prior: [...prior, ...spent],
+        },
         rng: noiseRng(),
       }),
     )

@@ -1,0 +1,2 @@
+export type { OpenedPrivacyLedger } from './openPrivacyLedger.ts'
+export { openPrivacyLedger } from './openPrivacyLedger.ts'
