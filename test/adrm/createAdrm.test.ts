@@ -114,17 +114,34 @@ describe('createAdrm', () => {
   it('keeps a client flagged hard under watch for a few rounds after its block', () => {
     const adrm = createAdrm(DEFAULT_ADRM, createSeededRng(1))
     adrm.inspect(1, 0, syntheticRound('gaussian', { seed: 1 }).updates)
-    // Back in round 4 with honest updates: the memory of round 1 (clipped at 6σ) fades
-    // by 0.7 per round; from its third inspected round the average is still above 2σ.
+    // Back in round 4 with honest updates: the memory of round 1 (clipped at 6σ) fades by
+    // 0.7 per round, and a client flagged before is on probation: judged persistent from
+    // its first round back, while the average is still above 2σ.
+    const r4 = adrm.inspect(4, 0, syntheticRound('none', { seed: 4 }).updates)
+    assert.deepEqual([...r4.quarantined].sort(), ATTACKERS)
+    const reason = r4.decisions[4]!.reasons.find((r) => r.detector.startsWith('persistent-'))!
+    assert.equal(reason.severity, 'medium')
+    assert.match(reason.detail, /over this client's last 2 rounds/)
+    // Honest clients never deviated: nothing remembered against them.
+    assert.equal(r4.decisions[1]!.flagged, false)
+  })
+
+  it('without probation, a client back from its block waits for persist-rounds like a newcomer', () => {
+    const config: AdrmConfig = {
+      ...DEFAULT_ADRM,
+      detection: {
+        ...DEFAULT_ADRM.detection,
+        persistence: { ...DEFAULT_ADRM.detection.persistence, afterFlag: false },
+      },
+    }
+    const adrm = createAdrm(config, createSeededRng(1))
+    adrm.inspect(1, 0, syntheticRound('gaussian', { seed: 1 }).updates)
     const r4 = adrm.inspect(4, 0, syntheticRound('none', { seed: 4 }).updates)
     assert.equal(r4.quarantined.length, 0)
     const r5 = adrm.inspect(5, 0, syntheticRound('none', { seed: 5 }).updates)
     assert.deepEqual([...r5.quarantined].sort(), ATTACKERS)
     const reason = r5.decisions[4]!.reasons.find((r) => r.detector.startsWith('persistent-'))!
-    assert.equal(reason.severity, 'medium')
     assert.match(reason.detail, /over this client's last 3 rounds/)
-    // Honest clients never deviated: nothing remembered against them.
-    assert.equal(r5.decisions[1]!.flagged, false)
   })
 
   it('rolls back a model whose validation accuracy drops by more than the margin, in the same round', () => {

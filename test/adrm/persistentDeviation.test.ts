@@ -28,6 +28,42 @@ describe('persistent deviation', () => {
     assert.deepEqual(persistentFindings({ ...steady, rounds: 2 }, DEFAULT_PERSISTENCE), [])
     assert.deepEqual(persistentFindings(steady, { ...DEFAULT_PERSISTENCE, threshold: 0 }), [])
   })
+  it('on probation, a client flagged before is found persistent from its next round', () => {
+    const back: DeviationMemory = { mean: { 'cosine-z': 4.4 }, rounds: 2, flagged: 1 }
+    assert.deepEqual(
+      persistentFindings(back, DEFAULT_PERSISTENCE).map((f) => [f.detector, f.severity]),
+      [['persistent-cosine-z', 'medium']],
+    )
+    assert.deepEqual(persistentFindings(back, { ...DEFAULT_PERSISTENCE, afterFlag: false }), [])
+    // Never flagged: two rounds are not enough to judge it, probation or not.
+    assert.deepEqual(persistentFindings({ ...back, flagged: 0 }, DEFAULT_PERSISTENCE), [])
+    // The flag count survives the next round's fold.
+    assert.equal(rememberDeviation(back, { 'cosine-z': 1 }, 0.3).flagged, 1)
+  })
+  it('probation catches a flagged client’s first round back that sits under 3σ', () => {
+    // Round 1: client 3 far out (flagged); round 2, its first back: just under the threshold.
+    const run = (probation: boolean) => {
+      const config = {
+        ...DEFAULT_DETECTION,
+        persistence: { ...DEFAULT_PERSISTENCE, afterFlag: probation },
+      }
+      let memory: DeviationMemory | undefined
+      const verdicts: boolean[] = []
+      for (const [round, z] of [
+        [1, 8],
+        [2, 2.5],
+      ] as const) {
+        const updates = syntheticRound('none', { seed: 60 + round }).updates
+        pushAway(updates, 3, z)
+        const decision = detectUpdates(updates, config, undefined, () => memory).decisions[3]!
+        memory = decision.memory
+        verdicts.push(decision.flagged)
+      }
+      return { verdicts, flagged: memory?.flagged }
+    }
+    assert.deepEqual(run(true), { verdicts: [true, true], flagged: 2 })
+    assert.deepEqual(run(false), { verdicts: [true, false], flagged: 1 })
+  })
   it('catches an attacker that stays under 3σ every round, which the per-round detectors miss', () => {
     let memory: DeviationMemory | undefined
     const flaggedRounds: number[] = []

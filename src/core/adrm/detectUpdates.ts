@@ -257,10 +257,11 @@ export function detectUpdates(
         detail: `${medium.length} detectors agree at medium: ${medium.map((r) => r.detector).join(', ')}`,
       })
     const flagged = graded !== 'none' && atLeast(graded, config.flagAt)
-    const memory =
+    const learnt =
       memories[i] && config.baseline.cap > 0
         ? learnHabit(memories[i], excesses[i]!, flagged, config.persistence.weight)
         : memories[i]
+    const memory = learnt && flagged ? { ...learnt, flagged: (learnt.flagged ?? 0) + 1 } : learnt
     return {
       clientId,
       severity: graded,

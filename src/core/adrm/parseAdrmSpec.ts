@@ -92,6 +92,13 @@ export const ADRM_OPTIONS = {
     max: 1000,
     description: 'rounds a client must have been inspected in before it can be found persistent',
   },
+  probation: {
+    kind: 'choice',
+    values: ['on', 'off'],
+    default: 'on',
+    description:
+      'a client flagged before is found persistent from its next inspected round, without waiting persist-rounds',
+  },
   baseline: {
     kind: 'number',
     default: 3,
@@ -306,6 +313,7 @@ export function parseAdrmSpec(text: string): AdrmConfig {
         threshold: o.persist,
         weight: o.memory,
         minRounds: o['persist-rounds'],
+        afterFlag: o.probation === 'on',
       },
       baseline: { cap: o.baseline, minRounds: o['persist-rounds'] },
     },

@@ -11,6 +11,8 @@ export interface DeviationMemory {
    * rounds only, so a deviation that was caught never becomes what it usually does.
    */
   readonly habit?: { readonly mean: Readonly<Record<string, number>>; readonly rounds: number }
+  /** Rounds in which this client's update was flagged. */
+  readonly flagged?: number
 }
 
 /**
@@ -24,9 +26,21 @@ export interface PersistenceConfig {
   readonly weight: number
   /** Rounds a client must have been seen in before it can be found persistent. */
   readonly minRounds: number
+  /**
+   * Probation: a client flagged in an earlier round is judged persistent from its next
+   * inspected round. `minRounds` protects a newcomer from being judged on one round; a
+   * client caught before has given its evidence, and its first round back (after a
+   * block) is otherwise inspected as if it were new.
+   */
+  readonly afterFlag: boolean
 }
 
-export const DEFAULT_PERSISTENCE: PersistenceConfig = { threshold: 2, weight: 0.3, minRounds: 3 }
+export const DEFAULT_PERSISTENCE: PersistenceConfig = {
+  threshold: 2,
+  weight: 0.3,
+  minRounds: 3,
+  afterFlag: true,
+}
 
 /**
  * Folds one round's excess per detector into a client's memory; the first round
@@ -40,7 +54,12 @@ export function rememberDeviation(
 ): DeviationMemory {
   const mean = foldExcess(previous?.mean, excess, weight)
   const rounds = (previous?.rounds ?? 0) + 1
-  return previous?.habit ? { mean, rounds, habit: previous.habit } : { mean, rounds }
+  return {
+    mean,
+    rounds,
+    ...(previous?.habit ? { habit: previous.habit } : {}),
+    ...(previous?.flagged ? { flagged: previous.flagged } : {}),
+  }
 }
 
 /** Per detector: (1 − weight)·before + weight·value, or value where there is no before. */
@@ -71,7 +90,9 @@ export function persistentFindings(
   /** Per detector, the σ the owner's own habit excuses (ownerBaseline.ts); none: 0. */
   habits: Readonly<Record<string, number>> = {},
 ): DetectionReason[] {
-  if (config.threshold <= 0 || memory.rounds < config.minRounds) return []
+  if (config.threshold <= 0) return []
+  const onProbation = config.afterFlag && (memory.flagged ?? 0) > 0
+  if (memory.rounds < config.minRounds && !onProbation) return []
   return Object.entries(memory.mean)
     .map(([detector, mean]) => [detector, mean - (habits[detector] ?? 0)] as const)
     .filter(([, mean]) => mean >= config.threshold)
