@@ -65,12 +65,7 @@ export function openPrivacyLedger(
     releases: () => [...releases],
     async record(release) {
       if (closed) throw new MsflError('PROTOCOL', `privacy ledger ${path}: closed`)
-      const parsed = privacyReleaseSchema.safeParse(release)
-      if (!parsed.success)
-        throw new MsflError('PROTOCOL', `privacy ledger ${path}: ${describeZodError(parsed.error)}`)
-      const checked = parsed.data
-      if (checked.runId !== owner.runId || checked.clientId !== owner.clientId)
-        throw new MsflError('PROTOCOL', `privacy ledger ${path}: a release of another run or owner`)
+      const checked = checkRelease(release, owner, 'PROTOCOL', `privacy ledger ${path}`)
       writeSync(fd, `${JSON.stringify(checked)}\n`)
       fsyncSync(fd)
       releases.push(checked)
@@ -96,19 +91,26 @@ function parseLine(
   } catch {
     throw new MsflError('CONFIG_INVALID', `${at}: not JSON`)
   }
+  return checkRelease(value, owner, 'CONFIG_INVALID', at)
+}
+
+/** A valid release of this run and owner, or an error at `at` naming the field. */
+function checkRelease(
+  value: unknown,
+  owner: { readonly runId: string; readonly clientId: string },
+  code: 'CONFIG_INVALID' | 'PROTOCOL',
+  at: string,
+): PrivacyRelease {
   const parsed = privacyReleaseSchema.safeParse(value)
-  if (!parsed.success)
-    throw new MsflError('CONFIG_INVALID', `${at}: ${describeZodError(parsed.error)}`)
-  if (parsed.data.runId !== owner.runId)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `${at}: runId is ${parsed.data.runId}, this run is ${owner.runId}`,
-    )
-  if (parsed.data.clientId !== owner.clientId)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      `${at}: clientId is ${parsed.data.clientId}, this owner is ${owner.clientId}`,
-    )
+  if (!parsed.success) throw new MsflError(code, `${at}: ${describeZodError(parsed.error)}`)
+  const { runId, clientId } = parsed.data
+  const foreign =
+    runId !== owner.runId
+      ? `runId is ${runId}, this run is ${owner.runId}`
+      : clientId !== owner.clientId
+        ? `clientId is ${clientId}, this owner is ${owner.clientId}`
+        : undefined
+  if (foreign) throw new MsflError(code, `${at}: ${foreign}: a release of another run or owner`)
   return parsed.data
 }
 

@@ -102,12 +102,15 @@ export function openOwnerDp(p: {
       `privacy: dp delta ${options.delta} is not below 1/rows = ${(1 / p.rows).toExponential(2)} for ${clientId}`,
     )
   let owner: DpTrainingClient | undefined
+  // Every message of the scaling agreement asks: the ledger is read once, at the start.
+  let statisticsRecorded = restored.statistics !== undefined
   return {
     level: 'sample',
     statisticsNoise: { multiplier: STATISTICS_NOISE_MULTIPLIER, rng: noiseRng() },
     async beforeStatistics() {
-      if (restoreReleases(ledger.releases()).statistics) return
+      if (statisticsRecorded) return
       await ledger.record({ v: 1, runId, clientId, kind: 'statistics', ...STATISTICS_RELEASE })
+      statisticsRecorded = true
     },
     trainer(data, statisticsReleased) {
       // The noise is calibrated as the first process calibrated it (the job, the rows and
