@@ -10,7 +10,7 @@ import type { Rng } from '../core/rng/rng.ts'
 import type { RoundStages } from './roundStages.ts'
 import type { StartTimer } from './rounds/collectReplies.ts'
 import type { RoundEvaluation } from './rounds/roundEvaluation.ts'
-import type { FederationJournal, RoundJournal } from './rounds/roundJournal.ts'
+import { closingWithParams, type FederationJournal } from './rounds/roundJournal.ts'
 import { type RoundProtocol, runRounds } from './rounds/runRounds.ts'
 
 export { type RoundEvaluation, summarise } from './rounds/roundEvaluation.ts'
@@ -88,16 +88,7 @@ export async function runFederation(p: RunFederationParameters): Promise<Federat
   const { history, final } = await runRounds({
     ...rest,
     protocol,
-    ...(journal
-      ? {
-          journal: {
-            opened: (round, participants) => journal.opened(round, participants),
-            accepted: (round, clientId, reply) => journal.accepted(round, clientId, reply),
-            collected: (round, stragglers) => journal.collected(round, stragglers),
-            closed: (round, record) => journal.closed(round, protocol.params(), record),
-          } satisfies RoundJournal,
-        }
-      : {}),
+    ...(journal ? { journal: closingWithParams(journal, () => protocol.params()) } : {}),
   })
   return { params: protocol.params(), history, final }
 }

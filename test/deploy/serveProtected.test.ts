@@ -151,7 +151,7 @@ describe('serveFederation with privacy: secagg (each owner a party of its own)',
     assert.equal(events.filter((e) => e.type === 'update-received').length, 2 * 4)
   })
 
-  it('an owner refuses to train before the terms are set, and a second set of terms', async () => {
+  it('an owner refuses to train before the terms are set, and changed terms; the same terms again are accepted', async () => {
     const plan = planOf('secagg') as ProtectedRunPlan
     const { handlers } = deploy(plan, () => {}, false)
     const owner = handlers.get('do-0')!
@@ -171,13 +171,21 @@ describe('serveFederation with privacy: secagg (each owner a party of its own)',
       ((await owner.handle(terms)) as { type: string }).type,
       'protection-terms-accepted',
     )
+    // A restarted provider sends the same terms again: accepted as before.
+    assert.equal(
+      ((await owner.handle(terms)) as { type: string }).type,
+      'protection-terms-accepted',
+    )
+    // Changed terms mid-run (another reference count) are refused.
     assert.match(
-      String(((await owner.handle(terms)) as { message: string }).message),
-      /the terms were set already/,
+      String(
+        ((await owner.handle({ ...terms, referenceExamples: 1 })) as { message: string }).message,
+      ),
+      /refused mid-run: they differ from the terms accepted/,
     )
     assert.match(
       String(((await owner.handle({ ...terms, runId: 'other' })) as { message: string }).message),
-      /the terms were set already|not this run/,
+      /not this run/,
     )
   })
 

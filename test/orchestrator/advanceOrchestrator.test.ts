@@ -282,6 +282,34 @@ describe('the round state machine: legal transitions', () => {
     assert.equal(step.state.phase, 'PAUSED_INSUFFICIENT_CLIENTS')
   })
 
+  it('skip-round closes an open round for good with the model it started from: the next round waits, an update of it is late', () => {
+    for (const state of [training, aggregating]) {
+      const step = apply(state, {
+        type: 'skip-round',
+        at: 3,
+        reason: 'restarted',
+        modelSha256: SHA,
+      })
+      assert.equal(step.state.phase, 'WAITING_FOR_CLIENTS')
+      assert.equal(step.state.round, state.round + 1)
+      assert.equal(step.state.attempt, 0)
+      assert.equal(step.state.modelSha256, SHA)
+      assert.deepEqual(step.state.received, [])
+      assert.deepEqual(step.effects.slice(0, 2), [
+        { type: 'round-skipped', round: 1, attempt: 1, reason: 'restarted' },
+        { type: 'round-closed', round: 1, modelSha256: SHA },
+      ])
+      const late = advanceOrchestrator(step.state, update(first, 1))
+      assert.equal(late.kind, 'refused')
+      if (late.kind === 'refused') assert.equal(late.code, 'late')
+    }
+    // Skipping the last round completes the run.
+    const lastOpen = apply(betweenRounds, { type: 'open-round', at: 100, selectionSeed: 1 }).state
+    const done = apply(lastOpen, { type: 'skip-round', at: 101, reason: 'x', modelSha256: SHA })
+    assert.equal(done.state.phase, 'COMPLETED')
+    assert.deepEqual(done.effects.at(-1), { type: 'run-completed', rounds: 2, modelSha256: SHA })
+  })
+
   it('planTransition packages the plan from the current version with the message', () => {
     const plan = planTransition(ready, { type: 'open-round', at: 0, selectionSeed: 7 })
     assert.equal(plan.kind, 'planned')
@@ -301,6 +329,7 @@ describe('the round state machine: illegal transitions are refused with a reason
     deadline: { type: 'deadline', at: 1_000_000 },
     aggregated: { type: 'aggregated', at: 0, modelSha256: SHA },
     'restart-round': { type: 'restart-round', at: 0, reason: 'x' },
+    'skip-round': { type: 'skip-round', at: 0, reason: 'x', modelSha256: SHA },
     abort: { type: 'abort', at: 0, reason: 'x' },
   }
   // What each phase refuses, and with which code; every other input is a legal transition above.
@@ -310,6 +339,7 @@ describe('the round state machine: illegal transitions are refused with a reason
       deadline: 'illegal',
       aggregated: 'illegal',
       'restart-round': 'illegal',
+      'skip-round': 'illegal',
     },
     TRAINING: { 'open-round': 'illegal', aggregated: 'illegal' },
     AGGREGATING: { 'open-round': 'illegal', update: 'late', deadline: 'illegal' },
@@ -319,6 +349,7 @@ describe('the round state machine: illegal transitions are refused with a reason
       deadline: 'illegal',
       aggregated: 'illegal',
       'restart-round': 'illegal',
+      'skip-round': 'illegal',
     },
     COMPLETED: Object.fromEntries(Object.keys(all).map((k) => [k, 'finished'])),
     FAILED: Object.fromEntries(Object.keys(all).map((k) => [k, 'finished'])),

@@ -40,7 +40,10 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 let stores = 0
 const newStore = () => openSqliteRunStore(join(dir, `run-${stores++}.sqlite`))
 
-async function journalOn(store: RunStore, extra: { pausePollMs?: number } = {}) {
+async function journalOn(
+  store: RunStore,
+  extra: { pausePollMs?: number; interruptedRounds?: 'resume' | 'skip' } = {},
+) {
   let clock = 1_000
   const journal = await openRunJournal({
     store,
@@ -102,6 +105,57 @@ describe('the run journal on a store', () => {
       assert.equal(third.resume?.round, 2)
       assert.deepEqual(third.resume?.params, Float64Array.from([1, 1]))
       assert.deepEqual(third.resume?.history, [record(1)])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it("interruptedRounds 'skip' stores no reply bytes and gives an interrupted round up: same model, next round", async () => {
+    const store = await newStore()
+    try {
+      const skip = { interruptedRounds: 'skip' } as const
+      const first = await journalOn(store, skip)
+      await first.register(owners)
+      await first.recordInitialModel(Float64Array.from([0, 0]))
+      await first.opened(1, ['do-0', 'do-1'])
+      assert.equal(await first.accepted(1, 'do-0', fit('do-0', 1)), 'recorded')
+      const stored = await store.listMessages('run-1', 1)
+      assert.equal(stored.length, 1)
+      assert.equal(stored[0]!.payload, undefined, 'a protected reply is useless without its masks')
+      assert.deepEqual(stored[0]!.metadata, { numExamples: 10, trainLoss: 0.5 })
+      await assert.rejects(
+        first.skipRound(record(1), 'x'),
+        /not an interrupted round/,
+        'a live round is never skipped',
+      )
+
+      // The "server" dies in round 1; the restarted one must skip it, never reopen it.
+      const second = await journalOn(store, skip)
+      assert.equal(second.resume?.interrupted, true)
+      await assert.rejects(second.opened(1, ['do-0', 'do-1']), /interrupted and cannot resume/)
+      await second.skipRound(record(1), 'restarted')
+      assert.equal(second.state().phase, 'WAITING_FOR_CLIENTS')
+      assert.equal(second.resume?.round, 2)
+      assert.equal(second.resume?.interrupted, false)
+      assert.deepEqual(second.resume?.params, Float64Array.from([0, 0]))
+      assert.deepEqual(second.resume?.history, [record(1)])
+      const [v0, v1] = [0, 1].map((v) => store.loadModelVersion('run-1', v))
+      assert.equal(
+        (await v1)?.sha256,
+        (await v0)?.sha256,
+        'round 1 closed with the model it started from',
+      )
+      await second.opened(2, ['do-0', 'do-1'])
+      assert.equal(await second.accepted(2, 'do-1', fit('do-1', 2)), 'recorded')
+
+      // A journal that resumes (a plain run) has no round to skip.
+      const resuming = await journalOn(store)
+      assert.equal(resuming.resume?.interrupted, true)
+      await assert.rejects(resuming.skipRound(record(2), 'x'), /not an interrupted round/)
+      // Skipping the last round completes the run.
+      const third = await journalOn(store, skip)
+      await third.skipRound(record(2), 'restarted again')
+      assert.equal(third.state().phase, 'COMPLETED')
     } finally {
       await store.close()
     }

@@ -20,7 +20,7 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
-import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
+import type { FederatedRunPlan, MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import type { DeployedAdrmAdapters } from '../../runtime/deploy/openDeployedAdrm.ts'
 import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
@@ -62,7 +62,8 @@ model) and prints the accuracy (and with privacy: dp… the ε spent, as the own
 accountants or, at client level, its own count it). Every round step is written to the run store before it
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
-(docs/deployment.md; a secagg or ADRM run starts again instead; an MS-FL round interrupted mid-way runs again, paid once).
+(docs/deployment.md: a secagg, ckks or paillier round interrupted mid-way is skipped, never
+run twice; an MS-FL round runs again, paid once; a client-level DP or ADRM run starts again).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -139,22 +140,19 @@ export async function server(argv: readonly string[]): Promise<number> {
         connections,
       )
     const { plan } = job
-    // A secagg round's masks live only in the owners' memory: such a run cannot resume,
-    // so it keeps no run store (its run folder is the record).
-    const durable =
-      plan.protocol === 'plain' && !adrm
-        ? await openServerJournal({
-            flags,
-            plan,
-            runId: job.runId,
-            self: kit.name,
-            out: config.out,
-            endpoint,
-            bus,
-            now,
-            log,
-          })
-        : undefined
+    const durable = keepsRunStore(plan, adrm)
+      ? await openServerJournal({
+          flags,
+          plan,
+          runId: job.runId,
+          self: kit.name,
+          out: config.out,
+          endpoint,
+          bus,
+          now,
+          log,
+        })
+      : undefined
     store = durable?.store
     events = durable?.events
     const journal = durable?.journal
@@ -208,6 +206,16 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
+}
+
+/**
+ * Whether a FedAvg job keeps a run store: plain and protected jobs do (a protected round left
+ * open by a restart is skipped, serveProtectedJob); client-level DP does not (its accountant
+ * and secret sampling live in this process), nor ADRM (its detectors' memory does).
+ */
+function keepsRunStore(plan: FederatedRunPlan, adrm: unknown): boolean {
+  if (adrm) return false
+  return plan.protocol === 'plain' || plan.privacy.dp?.options.level !== 'client'
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 import type { FederationServer } from '../../adapters/transport-grpc/index.ts'
 import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
-import type { MsflRunPlan, PlainRunPlan } from '../../runtime/config/planRun.ts'
+import type { FederatedRunPlan, MsflRunPlan } from '../../runtime/config/planRun.ts'
 import type { EventBus } from '../../runtime/createEventBus.ts'
 import { type MsflJournal, openMsflJournal } from '../../runtime/orchestrator/openMsflJournal.ts'
 import {
@@ -25,7 +25,7 @@ import { holdAt, holdAtSelection, readHoldPoint } from './holdAt.ts'
  * driver requires), its deadline, and no retry of a round (the driver fails a round that misses
  * its quorum).
  */
-export function roundPolicyOf(plan: PlainRunPlan): RoundPolicy {
+export function roundPolicyOf(plan: FederatedRunPlan): RoundPolicy {
   const { basics, engine } = plan
   return {
     rounds: basics.rounds,
@@ -62,13 +62,13 @@ export interface ServerJournal {
 
 /**
  * Opens `msfl server`'s run store (`--store`, or `<job out>/<run id>/run.sqlite`), the run's
- * journal on it (resuming an unfinished run), registers the connected participants and
+ * journal on it (resuming an unfinished run; a protected round left open is skipped), registers the connected participants and
  * sends the run's events to the store. `MSFL_HOLD_AT` (crash tests) holds the server after a
  * durable step.
  */
 export async function openServerJournal(p: {
   readonly flags: { readonly store?: string | undefined }
-  readonly plan: PlainRunPlan
+  readonly plan: FederatedRunPlan
   readonly runId: string
   readonly self: string
   readonly out: string
@@ -84,6 +84,8 @@ export async function openServerJournal(p: {
     store,
     runId: p.runId,
     policy: roundPolicyOf(p.plan),
+    // A hiding protection's masks and key shares die with the process: such a round is skipped.
+    interruptedRounds: p.plan.protocol === 'protected' && p.plan.privacy.hiding ? 'skip' : 'resume',
     self: p.self,
     now: p.now,
     ...(afterCommit ? { afterCommit } : {}),

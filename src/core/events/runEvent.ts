@@ -47,6 +47,11 @@ export interface ProtectedRoundRecord extends RoundRecord {
   /** Clients that vanished during the protection's own steps (secure aggregation dropouts). */
   readonly dropped: readonly string[]
   readonly protectedBytesPerClient: number
+  /**
+   * Why the round was given up without an update (the provider restarted mid-round: a
+   * protected round never runs twice); the model stayed as it was before the round.
+   */
+  readonly skipped?: string
 }
 
 /** An MS-FL round. */

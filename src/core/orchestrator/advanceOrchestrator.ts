@@ -61,6 +61,8 @@ export function advanceOrchestrator(
       return closeRound(state, input.modelSha256)
     case 'restart-round':
       return restartRound(state, input.reason)
+    case 'skip-round':
+      return skipRound(state, input.reason, input.modelSha256)
     case 'abort':
       return fail(state, input.reason)
   }
@@ -250,17 +252,43 @@ function restartRound(state: OrchestratorState, reason: string): OrchestratorSte
   return between(state, { selected: [], received: [], deadlineAt: undefined }, [restarted])
 }
 
+function skipRound(
+  state: OrchestratorState,
+  reason: string,
+  modelSha256: string,
+): OrchestratorStep {
+  if (state.phase !== 'TRAINING' && state.phase !== 'AGGREGATING')
+    return refuse('illegal', `no round is open to skip while ${state.phase}`)
+  const skipped: OrchestratorEffect = {
+    type: 'round-skipped',
+    round: state.round,
+    attempt: state.attempt,
+    reason,
+  }
+  return finishRound(state, modelSha256, [skipped])
+}
+
 function closeRound(state: OrchestratorState, modelSha256: string): OrchestratorStep {
   if (state.phase !== 'AGGREGATING')
     return refuse('illegal', `round ${state.round} is not aggregating (run is ${state.phase})`)
+  return finishRound(state, modelSha256, [])
+}
+
+/** The round is over with this model: the next round waits, or the run is COMPLETED. */
+function finishRound(
+  state: OrchestratorState,
+  modelSha256: string,
+  before: readonly OrchestratorEffect[],
+): OrchestratorStep {
   const closed: OrchestratorEffect = { type: 'round-closed', round: state.round, modelSha256 }
   const cleared = { selected: [], received: [], deadlineAt: undefined, modelSha256 }
   if (state.round >= state.policy.rounds)
     return next(state, { ...cleared, phase: 'COMPLETED' }, [
+      ...before,
       closed,
       { type: 'run-completed', rounds: state.round, modelSha256 },
     ])
-  return between(state, { ...cleared, round: state.round + 1, attempt: 0 }, [closed])
+  return between(state, { ...cleared, round: state.round + 1, attempt: 0 }, [...before, closed])
 }
 
 function fail(

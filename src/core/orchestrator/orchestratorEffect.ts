@@ -35,6 +35,13 @@ export type OrchestratorEffect =
       readonly attempt: number
       readonly reason: string
     }
+  /** The open round was given up for `reason`: it closes with the model it started from. */
+  | {
+      readonly type: 'round-skipped'
+      readonly round: number
+      readonly attempt: number
+      readonly reason: string
+    }
   /** Too few owners are connected for a round. */
   | {
       readonly type: 'paused'

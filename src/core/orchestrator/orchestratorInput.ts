@@ -37,6 +37,18 @@ export type OrchestratorInput =
    * same round, its accepted updates set aside (the next opening is a new attempt).
    */
   | { readonly type: 'restart-round'; readonly at: number; readonly reason: string }
+  /**
+   * The open round (TRAINING or AGGREGATING) is given up for good, e.g. after a restart of a
+   * protected run: its number is spent and it closes with the model it started from (this
+   * hash), so it never runs twice (a second release of the same round over other owners
+   * would reveal the difference).
+   */
+  | {
+      readonly type: 'skip-round'
+      readonly at: number
+      readonly reason: string
+      readonly modelSha256: string
+    }
   /** Stop the run for good (aggregation failed, the operator aborted). */
   | { readonly type: 'abort'; readonly at: number; readonly reason: string }
 

@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../../core/crypto/constantTimeEqual.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
 import {
   applyFeatureScaling,
@@ -16,6 +17,7 @@ import type { Model } from '../../core/model/model.ts'
 import type { SecaggCrypto } from '../../core/ports/secaggCrypto.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
 import { createScalingOwner, type ScalingOwner } from '../../core/scaling/createScalingOwner.ts'
+import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { UpdateProtection } from '../privacy/updateProtection.ts'
 import { acceptRunEnd, type RunEndSignal } from './acceptRunEnd.ts'
 import { answerRunRequest } from './answerRunRequest.ts'
@@ -91,6 +93,7 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
   let training: MessageHandler | undefined
   let protectedTraining: MessageHandler | undefined
   let opening = false
+  let acceptedTerms: Uint8Array | undefined
   const statisticsSession = `${runId}/feature-statistics`
   const error = (message: string) => ({ type: 'error', clientId, message })
   const trainer = (): MessageHandler => {
@@ -141,8 +144,14 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         if (!p.openProtection) return error('protection-terms: this job protects no updates')
         if (!parsed.success || parsed.data.runId !== runId)
           return error('protection-terms: not this run')
-        if (protectedTraining || opening)
-          return error('protection-terms: the terms were set already')
+        if (acceptedTerms) {
+          // A restarted provider sends them again: the same terms are answered as before,
+          // changed ones (another reference count or key holder key mid-run) are refused.
+          return constantTimeEqual(encodeMessage(parsed.data), acceptedTerms)
+            ? { type: 'protection-terms-accepted', runId, clientId }
+            : error('protection-terms: refused mid-run: they differ from the terms accepted')
+        }
+        if (opening) return error('protection-terms: the terms are being set already')
         opening = true
         let protection: UpdateProtection
         try {
@@ -153,6 +162,7 @@ export function createOwnerParticipant(p: OwnerParticipantParameters): OwnerPart
         }
         // Lazily: the trainer takes the rows as the scaling agreement left them.
         protectedTraining = protection.wrapClient(clientId, { handle: (m) => trainer().handle(m) })
+        acceptedTerms = encodeMessage(parsed.data)
         return { type: 'protection-terms-accepted', runId, clientId }
       }
       const session = (message as { session?: unknown }).session

@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../../core/crypto/constantTimeEqual.ts'
 import type { Dataset } from '../../core/data/dataset.ts'
 import type { PrivacySpent } from '../../core/deploy/deploymentMessages.ts'
 import type { DpTrainingClient } from '../../core/dp/createDpTrainingClient.ts'
@@ -11,6 +12,7 @@ import type { MessageHandler } from '../../core/ports/transport.ts'
 import type { DpPart } from '../../core/privacy/parsePrivacySpec.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { StatisticsNoise } from '../../core/scaling/createScalingOwner.ts'
+import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { ProtectedRunPlan } from '../config/planRun.ts'
 import { createClientLevelRun } from '../privacy/createClientLevelRun.ts'
 import { createDpOwners } from '../privacy/createDpOwners.ts'
@@ -122,8 +124,16 @@ export function openOwnerDp(p: {
         clientId,
       )!
       owner = client
+      // A provider that lost a reply (it restarted) asks the same round again with the same
+      // model: the owner sends the same noisy update again, which releases nothing new. Any
+      // other request trains, and counts.
+      let lastAnswer: { readonly request: Uint8Array; readonly reply: unknown } | undefined
       return {
         async handle(message) {
+          const isFit = (message as { type?: unknown } | null)?.type === 'fit'
+          const request = isFit ? encodeMessage(message) : undefined
+          if (request && lastAnswer && constantTimeEqual(request, lastAnswer.request))
+            return lastAnswer.reply
           const reply = await client.handle(message)
           if ((reply as { type?: unknown } | null)?.type !== 'fit-result') return reply
           const last = client.history().at(-1)!
@@ -136,6 +146,7 @@ export function openOwnerDp(p: {
             ...last.release,
             epsilon: last.epsilon,
           })
+          if (request) lastAnswer = { request, reply }
           return reply
         },
       }

@@ -4,17 +4,21 @@ import type { Strategy } from '../../core/fl/strategy.ts'
 import type { Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { ProtectedRunPlan } from '../config/planRun.ts'
+import { startJournaledRun } from '../orchestrator/startJournaledRun.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import { runFederation } from '../runFederation.ts'
 import type { ProviderDp } from './openProviderDp.ts'
 import type { ServedFederation, ServeFederationParameters } from './serveFederation.ts'
 import { serveProtectedRounds } from './serveProtectedRounds.ts'
+import { skipInterruptedRound } from './skipInterruptedRound.ts'
 
 /**
  * A job with `privacy`: its rounds behind the hiding protection (with client-level DP's
- * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. It keeps no
- * journal: a protected round's masks and an owner's or the provider's DP state live only
- * in memory, so the run cannot resume.
+ * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. With a journal
+ * (`msfl server --store`) a restarted provider goes on from the last closed round: DP alone
+ * resumes an interrupted round from its stored replies (each owner's privacy ledger already
+ * counted what it released), a hiding protection skips it (skipInterruptedRound). Client-level
+ * DP keeps no journal: its accountant and secret sampling live in the provider's memory.
  */
 export async function serveProtectedJob(
   p: ServeFederationParameters,
@@ -32,26 +36,17 @@ export async function serveProtectedJob(
     readonly rows: readonly number[]
   },
 ): Promise<Omit<ServedFederation, 'model'>> {
-  if (p.journal)
+  const { journal } = p
+  if (journal && dp?.clientLevel)
     throw new MsflError(
       'CONFIG_INVALID',
-      'privacy: a protected run keeps no journal (secure-aggregation masks and DP budgets live only in memory, so it cannot resume)',
+      'privacy: dp level=client keeps no journal (its accountant and secret client sampling live only in the provider, so the run cannot resume)',
     )
   const { basics } = plan
-  const rounds = plan.privacy.hiding
-    ? await serveProtectedRounds({
-        ...shared,
-        plan,
-        owners: p.owners,
-        ...(dp?.clientLevel ? { hooks: dp.clientLevel.hooks } : {}),
-        ...required(p.protection),
-      })
-    : await runFederation({
-        ...shared,
-        clients: p.owners,
-        rounds: basics.rounds,
-        deadlineMs: basics.deadlineMs,
-      })
+  // Only a hiding protection's rounds are skipped (its journal stores no reply bytes).
+  const skippedToTheEnd =
+    journal && plan.privacy.hiding ? await skipInterruptedRound({ ...shared, journal }) : undefined
+  const rounds = skippedToTheEnd ?? (await serveRounds(p, plan, dp, shared))
   if (!dp) return rounds
   const spent = await dp.summary({
     runId: p.runId,
@@ -60,6 +55,38 @@ export async function serveProtectedJob(
     deadlineMs: basics.deadlineMs,
   })
   return { ...rounds, privacy: { spec: plan.privacy.spec, ...spent } }
+}
+
+/** The rounds still to run, from the journal's resume point when there is one. */
+async function serveRounds(
+  p: ServeFederationParameters,
+  plan: ProtectedRunPlan,
+  dp: ProviderDp | undefined,
+  shared: Parameters<typeof serveProtectedJob>[3],
+): Promise<Omit<ServedFederation, 'model'>> {
+  const { basics } = plan
+  const { journal } = p
+  const start = journal
+    ? await startJournaledRun(journal, { ...shared, owners: p.owners })
+    : { initialParams: shared.initialParams, rng: shared.rng }
+  const rounds = plan.privacy.hiding
+    ? await serveProtectedRounds({
+        ...shared,
+        ...start,
+        plan,
+        owners: p.owners,
+        ...(dp?.clientLevel ? { hooks: dp.clientLevel.hooks } : {}),
+        ...required(p.protection),
+      })
+    : await runFederation({
+        ...shared,
+        ...start,
+        clients: p.owners,
+        rounds: basics.rounds,
+        deadlineMs: basics.deadlineMs,
+      })
+  const before = journal?.resume?.history ?? []
+  return { ...rounds, history: [...before, ...rounds.history] as typeof rounds.history }
 }
 
 function required(protection: ServeFederationParameters['protection']) {

@@ -24,6 +24,7 @@ import type {
 } from '../privacy/updateProtection.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import type { FederationJournal } from '../rounds/roundJournal.ts'
 
 /** The protected rounds of a deployed job, and what they run on. */
 export interface ServeProtectedRoundsParameters {
@@ -46,6 +47,10 @@ export interface ServeProtectedRoundsParameters {
    * too: they do not trust the provider that forwards it).
    */
   readonly checkKeyHolder: (publicKey: KeyHolderPublic) => void
+  /** The run's journal (msfl server --store); its interrupted rounds were skipped already. */
+  readonly journal?: FederationJournal
+  /** The first round to run (default 1): a resumed run goes on after its last closed round. */
+  readonly firstRound?: number
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -164,6 +169,8 @@ export async function serveProtectedRounds(
       evaluate: p.evaluate,
       rng: p.rng,
       ...(p.hooks ? { hooks: p.hooks } : {}),
+      ...(p.journal ? { journal: p.journal } : {}),
+      ...(p.firstRound ? { firstRound: p.firstRound } : {}),
       deadlineMs: basics.deadlineMs,
       emit: p.emit,
       now: p.now,

@@ -26,6 +26,8 @@ export interface ResumePoint {
   readonly params: Float64Array
   /** The records of the rounds already closed, in order. */
   readonly history: readonly RoundRecord[]
+  /** `round` was open (TRAINING or AGGREGATING) when the server stopped. */
+  readonly interrupted: boolean
 }
 
 /** A connected participant as its certificate names it. */
@@ -49,6 +51,12 @@ export interface RunJournalParameters {
    * server here (msfl server's MSFL_HOLD_AT) to kill it at a known durable step.
    */
   readonly afterCommit?: (state: OrchestratorState) => Promise<void>
+  /**
+   * What a round open when the server stopped becomes: `resume` (default) picks it up from the
+   * replies stored with it; `skip` — a protected run, whose masks and key shares lived only in
+   * memory — stores no reply payloads and gives such a round up ({@link RunJournal.skipRound}).
+   */
+  readonly interruptedRounds?: 'resume' | 'skip'
   /** Waits this long between looks at the store while an operator holds the run paused. */
   readonly pausePollMs?: number
   /** Told once each time the run holds for an operator's pause, and when it goes on. */
@@ -84,6 +92,11 @@ export interface RunJournal extends FederationJournal {
   recordScaling(scaling: FeatureScaling): Promise<void>
   /** Fails the run for good, with the reason (no-op when it is already final). */
   fail(reason: string): Promise<void>
+  /**
+   * `interruptedRounds: 'skip'`: gives the interrupted round up for good — its number is spent,
+   * it closes with the model it started from and this record — and moves `resume` past it.
+   */
+  skipRound(record: RoundRecord, reason: string): Promise<void>
   /** The run's latest committed state. */
   state(): OrchestratorState
 }
@@ -100,23 +113,17 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
   const p = { ...parameters, now: () => Math.floor(parameters.now()) }
   const { store, runId } = p
   const t = await openRunTransitions(p)
-  const ownMessage = (round: number, kind: string, metadata: Record<string, unknown>) => ({
-    runId,
-    round,
-    sender: p.self,
-    messageId: kind,
-    kind,
-    receivedAt: p.now(),
-    metadata,
-  })
 
-  const resume = await resumePoint(store, t.state(), p.self)
+  const skips = p.interruptedRounds === 'skip'
+  let resume = await resumePoint(store, t.state(), p.self)
   const scaling = await storedScaling(store, runId, p.self)
 
   const clients = trackClients(t, p)
 
   return {
-    resume,
+    get resume() {
+      return resume
+    },
     scaling,
     state: t.state,
     register: (participants) => clients.register(participants),
@@ -131,7 +138,7 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     },
     async recordScaling(agreed) {
       await store.recordMessage(
-        ownMessage(0, JOURNAL_KINDS.featureScaling, {
+        ownMessage(p, 0, JOURNAL_KINDS.featureScaling, {
           mean: [...agreed.mean],
           std: [...agreed.std],
         }),
@@ -148,6 +155,11 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
         throw new MsflError(
           'STORE',
           `run ${runId}: round ${round} asked, the store is at ${t.state().round}`,
+        )
+      if (skips && t.state().phase !== 'WAITING_FOR_CLIENTS')
+        throw new MsflError(
+          'STORE',
+          `run ${runId}: round ${round} was interrupted and cannot resume; it must be skipped`,
         )
       if (t.state().phase === 'WAITING_FOR_CLIENTS') {
         // The seed is unused: the round asks the owners the job's strategy drew.
@@ -166,7 +178,7 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
       const at = p.now()
       const result = await t.apply(
         { type: 'update', round, sender: clientId, messageId: JOURNAL_KINDS.fitResult, at },
-        fitResultMessage(runId, round, clientId, reply, at),
+        fitResultMessage(runId, round, clientId, reply, at, !skips),
       )
       return typeof result === 'object' ? result : 'recorded'
     },
@@ -179,29 +191,75 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
         throw new MsflError('PROTOCOL', `run ${runId}: round ${round} missed its quorum`)
     },
     async closed(round, params, record) {
-      const { sha256 } = await store.putModelVersion({
-        runId,
-        version: round,
-        round,
-        bytes: encodeMessage(params),
-        createdAt: p.now(),
-      })
-      await store.recordMessage(
-        ownMessage(round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
-      )
-      await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: sha256 })
+      const modelSha256 = await storeRoundEnd(p, round, params, record)
+      await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256 })
     },
     fail: (reason) => t.fail(reason),
+    async skipRound(record, reason) {
+      const state = t.state()
+      if (!skips || !resume?.interrupted || record.round !== state.round)
+        throw new MsflError(
+          'STORE',
+          `run ${runId}: round ${record.round} is not an interrupted round this run skips`,
+        )
+      // The round closes with the model it started from, stored again under its number, so a
+      // later restart resumes from it like from any closed round.
+      const modelSha256 = await storeRoundEnd(p, state.round, resume.params, record)
+      await t.mustApply({ type: 'skip-round', at: p.now(), reason, modelSha256 })
+      resume = await resumePoint(store, t.state(), p.self)
+    },
   }
 }
 
-/** An owner's accepted fit result as it is stored: its codec bytes, and what it reported in the clear. */
+/** A message the server records itself, keyed by its kind. */
+function ownMessage(
+  p: Pick<RunJournalParameters, 'runId' | 'self' | 'now'>,
+  round: number,
+  kind: string,
+  metadata: Record<string, unknown>,
+): ReceivedMessage {
+  return {
+    runId: p.runId,
+    round,
+    sender: p.self,
+    messageId: kind,
+    kind,
+    receivedAt: p.now(),
+    metadata,
+  }
+}
+
+/** A round's model and record, written before the transition that closes it; the model's SHA-256. */
+async function storeRoundEnd(
+  p: Pick<RunJournalParameters, 'store' | 'runId' | 'self' | 'now'>,
+  round: number,
+  params: Float64Array,
+  record: RoundRecord,
+): Promise<string> {
+  const { sha256 } = await p.store.putModelVersion({
+    runId: p.runId,
+    version: round,
+    round,
+    bytes: encodeMessage(params),
+    createdAt: p.now(),
+  })
+  await p.store.recordMessage(
+    ownMessage(p, round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
+  )
+  return sha256
+}
+
+/**
+ * An owner's accepted fit result as it is stored: what it reported in the clear, and its codec
+ * bytes when a restart resumes from them (a protected reply is useless without its masks).
+ */
 function fitResultMessage(
   runId: string,
   round: number,
   sender: string,
   reply: unknown,
   at: number,
+  withPayload: boolean,
 ): ReceivedMessage {
   const { numExamples, trainLoss } = reply as { numExamples?: unknown; trainLoss?: unknown }
   return {
@@ -212,7 +270,7 @@ function fitResultMessage(
     kind: JOURNAL_KINDS.fitResult,
     receivedAt: at,
     metadata: { numExamples: numExamples ?? null, trainLoss: trainLoss ?? null },
-    payload: encodeMessage(reply),
+    ...(withPayload ? { payload: encodeMessage(reply) } : {}),
   }
 }
 
@@ -267,7 +325,7 @@ async function resumePoint(
       'STORE',
       `run ${state.runId}: the stored model of round ${last} is not a parameter vector`,
     )
-  return { round: state.round, params, history }
+  return { round: state.round, params, history, interrupted: open }
 }
 
 async function storedScaling(

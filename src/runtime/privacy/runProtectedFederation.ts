@@ -7,6 +7,7 @@ import type { Transport } from '../../core/ports/transport.ts'
 import type { Rng } from '../../core/rng/rng.ts'
 import type { StartTimer } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import { closingWithParams, type FederationJournal } from '../rounds/roundJournal.ts'
 import { DEFAULT_DEADLINE_MS, type RoundProtocol, runRounds } from '../rounds/runRounds.ts'
 import type {
   ProtectedAggregate,
@@ -38,6 +39,10 @@ export interface RunProtectedFederationParameters {
    */
   readonly deadlineMs?: number
   readonly startTimer?: StartTimer
+  /** The first round to run (default 1): a resumed run goes on after its last closed round. */
+  readonly firstRound?: number
+  /** The run's durable journal (msfl server --store): each step written before it is acted on. */
+  readonly journal?: FederationJournal
   readonly emit: EventSink
   /** Milliseconds; injected so tests and replays control time. */
   readonly now: () => number
@@ -61,9 +66,11 @@ export async function runProtectedFederation(
   p: RunProtectedFederationParameters,
 ): Promise<ProtectedFederationResult> {
   const protocol = protectedProtocol(p)
+  const { journal, ...rest } = p
   const { history, final } = await runRounds({
-    ...p,
+    ...rest,
     protocol,
+    ...(journal ? { journal: closingWithParams(journal, () => protocol.params()) } : {}),
     // Who answered is the protection's business: client-level DP may drop a round that
     // is short of noise shares instead of failing it.
     minAccepted: 0,

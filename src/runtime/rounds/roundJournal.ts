@@ -34,3 +34,16 @@ export interface FederationJournal extends Omit<RoundJournal, 'closed'> {
   /** The round's model and record: written before the next round opens. */
   closed(round: number, params: Float64Array, record: RoundRecord): Promise<void>
 }
+
+/** The round driver's view of a federation journal: each round closes with `params()` at that moment. */
+export function closingWithParams(
+  journal: FederationJournal,
+  params: () => Float64Array,
+): RoundJournal {
+  return {
+    opened: (round, participants) => journal.opened(round, participants),
+    accepted: (round, clientId, reply) => journal.accepted(round, clientId, reply),
+    collected: (round, stragglers) => journal.collected(round, stragglers),
+    closed: (round, record) => journal.closed(round, params(), record),
+  }
+}
