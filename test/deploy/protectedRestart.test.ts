@@ -11,6 +11,7 @@ import {
   type LocalFederation,
   prepareLocalFederation,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
+import { createRdpAccountant } from '../../src/core/dp/rdpAccountant.ts'
 import type { ProtectedRoundRecord } from '../../src/core/events/runEvent.ts'
 import type { OrchestratorState } from '../../src/core/orchestrator/orchestratorState.ts'
 import { decodeMessage } from '../../src/core/wire/decodeMessage.ts'
@@ -100,7 +101,7 @@ async function runKilledTwice(federation: LocalFederation, store: string) {
       summary: JSON.parse(provider.stdout.at(-1) ?? '{}') as {
         final?: { accuracy: number }
         runDir?: string
-        privacy?: { level: string; epsilon: number }
+        privacy?: { level: string; epsilon: number; noise_multiplier?: number }
       },
       finished: await storedRun(store, runId),
       logs: logs(),
@@ -110,7 +111,11 @@ async function runKilledTwice(federation: LocalFederation, store: string) {
   }
 }
 
-async function assertRoundsSkipped(federation: LocalFederation, store: string): Promise<void> {
+async function assertRoundsSkipped(
+  federation: LocalFederation,
+  store: string,
+  minAccuracy = 0.7,
+): Promise<Awaited<ReturnType<typeof runKilledTwice>>> {
   const run = await runKilledTwice(federation, store)
   const { inTraining, inAggregation, finished } = run
   assert.equal(inTraining.state.phase, 'TRAINING')
@@ -160,7 +165,7 @@ async function assertRoundsSkipped(federation: LocalFederation, store: string): 
     modelParams(`${federation.runs}/model.requested.bin`),
     decodeMessage(finished.models[4]!.bytes) as Float64Array,
   )
-  assert.ok((run.summary.final?.accuracy ?? 0) > 0.7, JSON.stringify(run.summary))
+  assert.ok((run.summary.final?.accuracy ?? 0) > minAccuracy, JSON.stringify(run.summary))
   const metrics = JSON.parse(readFileSync(join(run.summary.runDir!, 'metrics.json'), 'utf8'))
   assert.deepEqual(
     metrics.history.map((r: { round: number }) => r.round),
@@ -178,6 +183,7 @@ async function assertRoundsSkipped(federation: LocalFederation, store: string): 
   } finally {
     db.close()
   }
+  return run
 }
 
 /** DP alone: no masks to lose, so the interrupted rounds resume from their stored replies. */
@@ -253,6 +259,32 @@ describe('a protected run whose provider is killed -9 mid-round skips that round
   }, async () => {
     const federation = await federationIn('ckks', 'ckks')
     await assertRoundsSkipped(federation, join(root, 'ckks', 'run.sqlite'))
+  })
+
+  it("client-level DP with distributed noise behind secagg: the skipped rounds are charged at the job's σ, the trained ones at the σ their sums carried", {
+    timeout: 600_000,
+  }, async () => {
+    const federation = await federationIn(
+      'client-dp',
+      'dp:level=client,noise=distributed,epsilon=5,delta=1e-3,min=2+secagg:t=2,clip=16',
+    )
+    const run = await assertRoundsSkipped(federation, join(root, 'client-dp', 'run.sqlite'), 0)
+    const { privacy } = run.summary
+    assert.equal(privacy?.level, 'client', JSON.stringify(run.summary))
+    const sigma = privacy!.noise_multiplier!
+    // The provider restarted twice, yet its accountant counts all four rounds: rounds 1 and 4
+    // at σ·√(m/t) for their m noise shares, the skipped rounds 2 and 3 at σ (an overcount).
+    const reference = createRdpAccountant({ delta: 1e-3 })
+    for (const record of run.finished.records)
+      reference.step(1, {
+        samplingRate: 1,
+        noiseMultiplier: record.skipped ? sigma : sigma * Math.sqrt(record.accepted / 2),
+      })
+    assert.ok(
+      Math.abs(privacy!.epsilon - reference.spent().epsilon) < 1e-9,
+      `${privacy!.epsilon} vs ${reference.spent().epsilon}`,
+    )
+    assert.ok(privacy!.epsilon <= 5)
   })
 
   it('sample-level DP alone: the interrupted rounds resume from their stored noisy updates, none counted twice', {

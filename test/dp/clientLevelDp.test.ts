@@ -54,6 +54,31 @@ describe('client-level DP', () => {
     )
   })
 
+  it('restore composes the rounds a previous server released, so a resumed run spends exactly what an uninterrupted one does', () => {
+    const uninterrupted = createClientLevelDp({ ...base, noise: 'distributed', minContributors: 9 })
+    uninterrupted.finishRound(1, new Float64Array(3), 9)
+    uninterrupted.finishRound(2, new Float64Array(3), 16)
+    const resumed = createClientLevelDp({ ...base, noise: 'distributed', minContributors: 9 })
+    resumed.restore(
+      uninterrupted.history().map(({ round, contributors, noiseMultiplier }) => ({
+        round,
+        contributors,
+        noiseMultiplier,
+      })),
+    )
+    assert.deepEqual(resumed.history(), uninterrupted.history())
+    uninterrupted.finishRound(3, new Float64Array(3), 9)
+    resumed.finishRound(3, new Float64Array(3), 9)
+    assert.equal(resumed.spent().epsilon, uninterrupted.spent().epsilon)
+    // Only before any new round, and never below the job's σ (that would undercount).
+    assert.throws(() => resumed.restore([]), /restore the past rounds first/)
+    const fresh = createClientLevelDp({ ...base, noise: 'central' })
+    assert.throws(
+      () => fresh.restore([{ round: 1, contributors: 3, noiseMultiplier: 1 }]),
+      /below the job's σ = 1.5/,
+    )
+  })
+
   it('distributed noise: each share has variance σ²S²/t; fewer than t shares are refused; more are accounted at σ·√(m/t) without sampling amplification', () => {
     const dp = createClientLevelDp({ ...base, noise: 'distributed', minContributors: 9 })
     const share = dp.privatizeUpdate(new Float64Array(20000), createSeededRng(3))

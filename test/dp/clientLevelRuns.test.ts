@@ -187,6 +187,45 @@ describe('client-level DP from --privacy', () => {
     assert.ok(privacy.epsilon! <= 20)
   })
 
+  it('restore charges a released round at the σ its sum carried, a skipped round at σ, a dropped round not at all', () => {
+    const plan = planFederatedRun(
+      simulationConfigSchema.parse({
+        clients: 6,
+        rounds: 4,
+        privacy: 'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
+      }),
+    )
+    if (plan.protocol !== 'protected' || plan.privacy.dp?.options.level !== 'client')
+      throw new Error('expected client-level DP')
+    const run = createClientLevelRun({
+      dp: plan.privacy.dp.options,
+      hiding: plan.privacy.hiding,
+      minNoiseShares: plan.privacy.minNoiseShares,
+      clients: 6,
+      rounds: 4,
+      training: plan.engine.training,
+      honest: new Set(['a', 'b', 'c', 'd', 'e', 'f']),
+      noiseRng: createCsprng,
+    })
+    const sigma = run.summary().noiseMultiplier
+    run.restore([
+      { round: 1, accepted: 4, excluded: [] },
+      { round: 2, accepted: 0, excluded: ['a', 'b'] },
+      { round: 3, accepted: 0, excluded: [], skipped: 'restarted' },
+    ])
+    assert.deepEqual(
+      run.clientDp.history().map((h) => [h.round, h.contributors, h.noiseMultiplier]),
+      [
+        [1, 4, sigma * Math.sqrt(4 / 3)],
+        [3, 0, sigma],
+      ],
+    )
+    const reference = createRdpAccountant({ delta: 1e-3 })
+    reference.step(1, { samplingRate: 1, noiseMultiplier: sigma * Math.sqrt(4 / 3) })
+    reference.step(1, { samplingRate: 1, noiseMultiplier: sigma })
+    assert.equal(run.summary().epsilon, reference.spent().epsilon)
+  })
+
   it('ckks and paillier: a distributed round is combined only with at least min valid replies', () => {
     const plan = planFederatedRun(
       simulationConfigSchema.parse({

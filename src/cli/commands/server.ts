@@ -20,7 +20,7 @@ import { ownerIds } from '../../core/fl/partitionClients.ts'
 import { encodeModelFile } from '../../core/model/modelFile.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { KEY_HOLDER_ID } from '../../core/privacy/keyHolderMessages.ts'
-import type { FederatedRunPlan, MsflRunPlan } from '../../runtime/config/planRun.ts'
+import type { MsflRunPlan } from '../../runtime/config/planRun.ts'
 import { holdOutValidation } from '../../runtime/defence/holdOutValidation.ts'
 import type { DeployedAdrmAdapters } from '../../runtime/deploy/openDeployedAdrm.ts'
 import { type ServedFederation, serveFederation } from '../../runtime/deploy/serveFederation.ts'
@@ -63,7 +63,7 @@ accountants or, at client level, its own count it). Every round step is written 
 is acted on; restarted on the same store (after a crash or kill -9), the server resumes
 the unfinished run at its last durable step, and the owners reconnect on their own
 (docs/deployment.md: a secagg, ckks or paillier round interrupted mid-way is skipped, never
-run twice; an MS-FL round runs again, paid once; a client-level DP or ADRM run starts again).
+run twice; an MS-FL round runs again, paid once; an ADRM run starts again).
 
   --kit DIR          startup kit from msfl pki issue --role service-provider
   --job FILE         the job file the kit was issued for (its SHA-256 is checked)
@@ -140,7 +140,9 @@ export async function server(argv: readonly string[]): Promise<number> {
         connections,
       )
     const { plan } = job
-    const durable = keepsRunStore(plan, adrm)
+    // Plain and protected jobs keep a run store (a protected round left open by a restart is
+    // skipped, serveProtectedJob); ADRM does not: its detectors' memory lives in this process.
+    const durable = !adrm
       ? await openServerJournal({
           flags,
           plan,
@@ -206,16 +208,6 @@ export async function server(argv: readonly string[]): Promise<number> {
     await events?.flush()
     await store?.close()
   }
-}
-
-/**
- * Whether a FedAvg job keeps a run store: plain and protected jobs do (a protected round left
- * open by a restart is skipped, serveProtectedJob); client-level DP does not (its accountant
- * and secret sampling live in this process), nor ADRM (its detectors' memory does).
- */
-function keepsRunStore(plan: FederatedRunPlan, adrm: unknown): boolean {
-  if (adrm) return false
-  return plan.protocol === 'plain' || plan.privacy.dp?.options.level !== 'client'
 }
 
 /**

@@ -44,6 +44,9 @@ export interface ClientLevelDpOptions {
   readonly conversion?: RdpConversion
 }
 
+/** A round a previous server process released: its number, contributors and the σ its sum carried. */
+export type PastClientRound = Pick<ClientRoundPrivacy, 'round' | 'contributors' | 'noiseMultiplier'>
+
 export interface ClientRoundPrivacy extends PrivacySpent {
   readonly round: number
   readonly contributors: number
@@ -74,6 +77,11 @@ export interface ClientLevelDp {
   finishRound(round: number, sum: Float64Array, contributors: number, rng?: Rng): Float64Array
   spent(): PrivacySpent
   history(): readonly ClientRoundPrivacy[]
+  /**
+   * A resumed run (its server restarted): composes the rounds released before into the
+   * accountant, each at the σ its sum carried, before any new round finishes.
+   */
+  restore(past: readonly PastClientRound[]): void
   /** Whether one more planned round (at σ) would take ε past the budget (false without one). */
   wouldExceedBudget(): boolean
 }
@@ -137,6 +145,18 @@ export function createClientLevelDp(options: ClientLevelDpOptions): ClientLevelD
     },
     spent: () => accountant.spent(),
     history: () => [...history],
+    restore(past) {
+      if (history.length > 0)
+        throw invalid('restore: rounds were released already; restore the past rounds first')
+      for (const { round, contributors, noiseMultiplier: sigma } of past) {
+        if (!(sigma >= noiseMultiplier))
+          throw invalid(
+            `restore: round ${round} carried σ = ${sigma}, below the job's σ = ${noiseMultiplier}`,
+          )
+        const spent = accountant.step(1, mechanism(sigma))
+        history.push({ round, contributors, noiseMultiplier: sigma, ...spent })
+      }
+    },
     wouldExceedBudget() {
       return (
         options.epsilonBudget !== undefined &&

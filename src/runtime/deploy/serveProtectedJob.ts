@@ -17,8 +17,8 @@ import { skipInterruptedRound } from './skipInterruptedRound.ts'
  * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. With a journal
  * (`msfl server --store`) a restarted provider goes on from the last closed round: DP alone
  * resumes an interrupted round from its stored replies (each owner's privacy ledger already
- * counted what it released), a hiding protection skips it (skipInterruptedRound). Client-level
- * DP keeps no journal: its accountant and secret sampling live in the provider's memory.
+ * counted what it released), a hiding protection skips it (skipInterruptedRound); client-level
+ * DP's accountant is charged again with the closed rounds (ClientLevelRun.restore).
  */
 export async function serveProtectedJob(
   p: ServeFederationParameters,
@@ -37,15 +37,12 @@ export async function serveProtectedJob(
   },
 ): Promise<Omit<ServedFederation, 'model'>> {
   const { journal } = p
-  if (journal && dp?.clientLevel)
-    throw new MsflError(
-      'CONFIG_INVALID',
-      'privacy: dp level=client keeps no journal (its accountant and secret client sampling live only in the provider, so the run cannot resume)',
-    )
   const { basics } = plan
   // Only a hiding protection's rounds are skipped (its journal stores no reply bytes).
   const skippedToTheEnd =
     journal && plan.privacy.hiding ? await skipInterruptedRound({ ...shared, journal }) : undefined
+  // Client-level DP's accountant lives here: a resumed run charges it with the closed rounds.
+  dp?.clientLevel?.restore(skippedToTheEnd?.history ?? journal?.resume?.history ?? [])
   const rounds = skippedToTheEnd ?? (await serveRounds(p, plan, dp, shared))
   if (!dp) return rounds
   const spent = await dp.summary({

@@ -7,6 +7,7 @@ import { createDpFedAvg } from '../../core/dp/createDpFedAvg.ts'
 import { findNoiseMultiplier } from '../../core/dp/findNoiseMultiplier.ts'
 import { wrapClientLevelDp } from '../../core/dp/wrapClientLevelDp.ts'
 import { MsflError } from '../../core/errors/msflError.ts'
+import type { ProtectedRoundRecord } from '../../core/events/runEvent.ts'
 import type { LocalTrainingConfig } from '../../core/fl/messages.ts'
 import type { Strategy } from '../../core/fl/strategy.ts'
 import type { MessageHandler } from '../../core/ports/transport.ts'
@@ -39,7 +40,19 @@ export interface ClientLevelRun {
   wrapClient(inner: MessageHandler): MessageHandler
   /** Behind a hiding protection: which rounds may be combined, and the DP step. */
   readonly hooks: ProtectedRoundHooks
+  /**
+   * A resumed run: charges the accountant with the rounds a previous server process closed,
+   * from their records — a released round at the σ its sum carried, a round given up after a
+   * restart (`skipped`) at the job's σ (its sum may have been decrypted before the crash: an
+   * overcount is safe), a dropped round (nothing combined) not at all.
+   */
+  restore(records: readonly PastRoundRecord[]): void
   summary(): ClientLevelSummary
+}
+
+/** What restore reads of a closed round's record. */
+export type PastRoundRecord = Pick<ProtectedRoundRecord, 'round' | 'accepted' | 'excluded'> & {
+  readonly skipped?: string
 }
 
 /**
@@ -124,6 +137,20 @@ export function createClientLevelRun(p: {
             : aggregate.contributors.length
         return clientDp.finishRound(round, aggregate.weightedSum, shares, serverRng)
       },
+    },
+    restore(records) {
+      clientDp.restore(
+        records
+          .filter((r) => r.skipped !== undefined || r.accepted > 0 || r.excluded.length === 0)
+          .map(({ round, accepted, skipped }) => ({
+            round,
+            contributors: skipped === undefined ? accepted : 0,
+            noiseMultiplier:
+              skipped === undefined && noise === 'distributed' && t !== undefined
+                ? sigma * Math.sqrt(accepted / t)
+                : sigma,
+          })),
+      )
     },
     summary() {
       const spent = clientDp.spent()
