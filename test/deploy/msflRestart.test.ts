@@ -40,7 +40,13 @@ async function storedRun(store: string, runId: string) {
     const messages = []
     for (let round = 0; round <= ROUNDS; round++)
       for (const m of await opened.listMessages(runId, round))
-        messages.push({ round, sender: m.sender, kind: m.kind, messageId: m.messageId })
+        messages.push({
+          round,
+          sender: m.sender,
+          kind: m.kind,
+          messageId: m.messageId,
+          metadata: m.metadata,
+        })
     const transitions = (await opened.listTransitions(runId)).map((t) => t.input)
     const rounds = await opened.listRounds(runId)
     return { state, messages, transitions, rounds }
@@ -55,7 +61,9 @@ async function chainEvents(chain: ChainClient, contract: string): Promise<Settle
 }
 
 /**
- * Runs an MS-FL federation whose provider is killed -9 twice: in round 2 while TRAINING (one
+ * Runs an MS-FL federation whose provider is killed -9 three times: once every party accepted
+ * the run's terms but before they are stored (the agreement and the contract are), in round 2
+ * while TRAINING (one
  * gradient recorded), and in round 3 while AGGREGATING once the requestor's selection is on the
  * chain (deposited, table committed, not delivered). Each time it restarts on the same store;
  * the requestor and the owners are never restarted.
@@ -83,7 +91,7 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
   const mark = (what: string) =>
     marks.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`)
   try {
-    let p = provider({ MSFL_HOLD_AT: 'TRAINING:2:1' })
+    let p = provider({ MSFL_HOLD_AT: 'TERMS' })
     await p.waitFor('"msg":"listening"', 60_000)
     const participants = [
       startCli(
@@ -107,6 +115,12 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
     processes.push(...participants)
     await p.waitFor('"msg":"held"', 300_000)
     assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
+    mark('killed before the terms were stored')
+    const beforeTerms = await storedRun(store, runId)
+
+    p = provider({ MSFL_HOLD_AT: 'TRAINING:2:1' })
+    await p.waitFor('"msg":"held"', 300_000)
+    assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
     mark('killed in TRAINING')
     const inTraining = await storedRun(store, runId)
 
@@ -127,6 +141,7 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
     return {
       marks,
       runId,
+      beforeTerms,
       inTraining,
       inAggregation,
       resumed,
@@ -153,7 +168,19 @@ async function assertResumedOnce(
 ): Promise<void> {
   const run = await runKilledTwice(federation, store, chain)
   t.diagnostic(run.marks.join('; '))
-  const { inTraining, inAggregation, finished } = run
+  const { beforeTerms, inTraining, inAggregation, finished } = run
+
+  // Killed once every party accepted the terms: the agreement and the contract are stored, the
+  // terms not; the restarted provider settled on that contract (it deployed no other) and the
+  // requestor and owners accepted the same terms again.
+  const kinds = beforeTerms.messages.map((m) => m.kind)
+  assert.ok(kinds.includes('msfl-agreement') && kinds.includes('msfl-contract'), kinds.join())
+  assert.ok(!kinds.includes('msfl-terms'), kinds.join())
+  const deployed = beforeTerms.messages.find((m) => m.kind === 'msfl-contract')!.metadata
+  assert.equal(
+    String(deployed['contract']).toLowerCase(),
+    run.summary.ledger!.contract.toLowerCase(),
+  )
   assert.equal(run.providerExit, 0, run.logs.slice(-6000))
   assert.deepEqual(run.participantExits, new Array(OWNERS + 1).fill(0), run.logs.slice(-6000))
 
@@ -305,7 +332,7 @@ describe('msfl server with an MS-FL job killed -9 mid-round continues the run on
       protocol: 'msfl',
     })
 
-  it('on SQLite: killed while TRAINING and after a deposit while AGGREGATING, every round paid once, the model within CKKS error', {
+  it('on SQLite: killed before the terms were stored, while TRAINING and after a deposit while AGGREGATING, every round paid once, the model within CKKS error', {
     timeout: 900_000,
   }, async (t) => {
     const federation = await federationIn('sqlite')

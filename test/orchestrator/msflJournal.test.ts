@@ -139,7 +139,52 @@ describe('the MS-FL run journal on a store', () => {
     try {
       const first = await journalOn(bad)
       await first.recordTerms({ ...terms, contract: 'not an address' })
-      await assert.rejects(journalOn(bad), /stored MS-FL terms are malformed.*msfl-terms\.contract/)
+      await assert.rejects(
+        journalOn(bad),
+        /stored msfl-terms record is malformed.*msfl-terms\.contract/,
+      )
+    } finally {
+      await bad.close()
+    }
+  })
+
+  it("keeps the owners' agreement and the deployed contract from before the terms, and refuses them malformed", async () => {
+    const store = await newStore()
+    try {
+      const first = await journalOn(store)
+      assert.equal(first.agreement, undefined)
+      assert.equal(first.contract, undefined)
+      const agreement = { rows: terms.rows, scaling: { mean: [1, 2], std: [3, 4] } }
+      const contract = {
+        chainId: terms.chainId,
+        contract: terms.contract,
+        fromBlock: terms.fromBlock,
+        pricePerComponent: terms.pricePerComponent,
+      }
+      await first.recordAgreement(agreement)
+      await first.recordContract(contract)
+      // The provider dies before the terms are stored: a restart finds both, and no terms.
+      const second = await journalOn(store)
+      assert.equal(second.terms, undefined)
+      assert.equal(second.resume, undefined)
+      assert.deepEqual(second.agreement, agreement)
+      assert.deepEqual(second.contract, contract)
+    } finally {
+      await store.close()
+    }
+    const bad = await newStore()
+    try {
+      const first = await journalOn(bad)
+      await first.recordContract({
+        chainId: 1,
+        contract: '0x12',
+        fromBlock: '1',
+        pricePerComponent: '2',
+      })
+      await assert.rejects(
+        journalOn(bad),
+        /stored msfl-contract record is malformed.*msfl-contract\.contract/,
+      )
     } finally {
       await bad.close()
     }
@@ -212,5 +257,7 @@ describe('run terms sent again mid-run', () => {
       selected: true,
     })
     assert.throws(() => readHoldPoint({ MSFL_HOLD_AT: 'TRAINING:3:selected' }), /MSFL_HOLD_AT/)
+    assert.equal(readHoldPoint({ MSFL_HOLD_AT: 'TERMS' })?.terms, true)
+    assert.throws(() => readHoldPoint({ MSFL_HOLD_AT: 'TERMS:1' }), /MSFL_HOLD_AT/)
   })
 })

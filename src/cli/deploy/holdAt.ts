@@ -14,6 +14,11 @@ export interface HoldPoint {
    * round is on the ledger (deposit and table) and recorded, before the provider serves it.
    */
   readonly selected?: true
+  /**
+   * MS-FL only (`TERMS`): held once every party accepted the run's terms, before the terms
+   * are stored (the owners' agreement and the deployed contract are stored already).
+   */
+  readonly terms?: true
 }
 
 const holdSchema = z.object({
@@ -21,9 +26,9 @@ const holdSchema = z.object({
     .string()
     .regex(
       new RegExp(
-        `^((${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?|AGGREGATING:[1-9]\\d{0,8}:selected)$`,
+        `^((${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?|AGGREGATING:[1-9]\\d{0,8}:selected|TERMS)$`,
       ),
-      `must be PHASE:ROUND[:RECEIVED] (PHASE one of ${RUN_PHASES.join(', ')}) or AGGREGATING:ROUND:selected`,
+      `must be PHASE:ROUND[:RECEIVED] (PHASE one of ${RUN_PHASES.join(', ')}), AGGREGATING:ROUND:selected or TERMS`,
     )
     .optional(),
 })
@@ -32,6 +37,7 @@ const holdSchema = z.object({
 export function readHoldPoint(env: NodeJS.ProcessEnv): HoldPoint | undefined {
   const value = parseFlags(holdSchema, { MSFL_HOLD_AT: env['MSFL_HOLD_AT'] }).MSFL_HOLD_AT
   if (value === undefined) return undefined
+  if (value === 'TERMS') return { phase: 'WAITING_FOR_CLIENTS', round: 1, received: 0, terms: true }
   const [phase, round, received] = value.split(':')
   return {
     phase: phase as HoldPoint['phase'],
@@ -58,6 +64,21 @@ export function holdAtSelection(
 }
 
 /**
+ * The MS-FL hold once the terms are accepted (`TERMS`): `held` is called and the provider never
+ * stores them. Undefined for any other point.
+ */
+export function holdAtTerms(
+  point: HoldPoint | undefined,
+  held: () => void,
+): (() => Promise<void>) | undefined {
+  if (!point?.terms) return undefined
+  return () => {
+    held()
+    return new Promise<void>(() => {})
+  }
+}
+
+/**
  * A fault-injection point for crash tests: once a committed transition reaches the hold point,
  * `held` is called (the server logs it) and the server never acts on that transition, so a test
  * can kill -9 it at a known durable step. Nothing is held when no point is given.
@@ -66,7 +87,7 @@ export function holdAt(
   point: HoldPoint | undefined,
   held: (state: OrchestratorState) => void,
 ): ((state: OrchestratorState) => Promise<void>) | undefined {
-  if (!point || point.selected) return undefined
+  if (!point || point.selected || point.terms) return undefined
   return (state) => {
     const reached =
       state.phase === point.phase &&

@@ -17,7 +17,7 @@ import {
   type RunJournal,
   type RunJournalParameters,
 } from '../../runtime/orchestrator/openRunJournal.ts'
-import { holdAt, holdAtSelection, readHoldPoint } from './holdAt.ts'
+import { holdAt, holdAtSelection, holdAtTerms, readHoldPoint } from './holdAt.ts'
 
 /**
  * The round policy a deployed plain job runs under: its rounds, its sampling (the round state
@@ -122,7 +122,7 @@ export interface MsflServerJournal {
  * openServerJournal for an MS-FL job: the same store (`--store`, or `<job out>/<run id>/run.sqlite`)
  * and hold points, the MS-FL journal on it (the run's terms, the rounds, the ledger steps), the
  * job's SHA-256 checked against the store's. `MSFL_HOLD_AT=AGGREGATING:R:selected` holds after
- * round R's selection is on the ledger.
+ * round R's selection is on the ledger, `MSFL_HOLD_AT=TERMS` once every party accepted the terms.
  */
 export async function openMsflServerJournal(p: {
   readonly flags: { readonly store?: string | undefined }
@@ -144,6 +144,7 @@ export async function openMsflServerJournal(p: {
     const afterSelection = holdAtSelection(point, (round) =>
       log.info('held', { phase: 'AGGREGATING', round, step: 'selected' }),
     )
+    const beforeTerms = holdAtTerms(point, () => log.info('held', { step: 'terms' }))
     const journal = await openMsflJournal({
       store,
       runId: p.runId,
@@ -153,6 +154,7 @@ export async function openMsflServerJournal(p: {
       now: p.now,
       ...(afterCommit ? { afterCommit } : {}),
       ...(afterSelection ? { afterSelection } : {}),
+      ...(beforeTerms ? { beforeTerms } : {}),
       ...runCallbacks(p),
     })
     return { store, journal, events: await startJournal(store, journal, p) }

@@ -29,10 +29,9 @@ export interface AgreedMsflTerms {
 export async function agreeMsflTerms(p: ServeMsflParameters): Promise<AgreedMsflTerms> {
   const stored = p.journal?.terms
   if (!stored) {
-    const rows = await describeOwners(p)
-    const scaling = await agreeScaling(p, rows)
+    const { rows, scaling } = await agreeRowsAndScaling(p)
     const collected = await claimsOf(p)
-    const terms = await p.ledger.publish(BigInt(p.plan.msfl.pricePerComponent))
+    const terms = await deployedContract(p)
     const parties: LedgerParties = {
       requestor: collected.get(p.requestor)!.address,
       provider: p.ledger.address,
@@ -64,6 +63,65 @@ export async function agreeMsflTerms(p: ServeMsflParameters): Promise<AgreedMsfl
     parties,
     claims: collected,
   }
+}
+
+/**
+ * The owners' row counts and scaling: agreed now and recorded before anything else happens, or,
+ * when a provider restarted before the terms were stored, the ones recorded then (the owners
+ * describe their rows again and must give the same counts; the scaling is not agreed twice).
+ */
+async function agreeRowsAndScaling(
+  p: ServeMsflParameters,
+): Promise<{ rows: number[]; scaling: FeatureScaling | undefined }> {
+  const rows = await describeOwners(p)
+  const before = p.journal?.agreement
+  if (before) {
+    if (before.rows.join() !== rows.join())
+      throw new MsflError(
+        'PROTOCOL',
+        `run ${p.runId}: the owners describe ${rows.join(', ')} rows, before the restart ${before.rows.join(', ')}; the run cannot continue`,
+      )
+    return { rows, scaling: before.scaling }
+  }
+  const scaling = await agreeScaling(p, rows)
+  await p.journal?.recordAgreement({
+    rows,
+    ...(scaling ? { scaling: { mean: [...scaling.mean], std: [...scaling.std] } } : {}),
+  })
+  return { rows, scaling }
+}
+
+/**
+ * The run's contract: deployed now and recorded before any party is told of it, or, when a
+ * provider restarted before the terms were stored, the one it deployed then (checked on the
+ * chain), so the terms it sends again are those the parties may have accepted already.
+ */
+async function deployedContract(p: ServeMsflParameters): Promise<LedgerTerms> {
+  const price = BigInt(p.plan.msfl.pricePerComponent)
+  const before = p.journal?.contract
+  if (!before) {
+    const terms = await p.ledger.publish(price)
+    await p.journal?.recordContract({
+      chainId: terms.chainId,
+      contract: terms.contract,
+      fromBlock: terms.fromBlock.toString(),
+      pricePerComponent: terms.pricePerComponent.toString(),
+    })
+    return terms
+  }
+  const terms: LedgerTerms = {
+    chainId: before.chainId,
+    contract: before.contract,
+    fromBlock: BigInt(before.fromBlock),
+    pricePerComponent: BigInt(before.pricePerComponent),
+  }
+  if (terms.pricePerComponent !== price)
+    throw new MsflError(
+      'STORE',
+      `run ${p.runId}: the stored contract's price ${terms.pricePerComponent} is not the job's ${price}`,
+    )
+  await p.ledger.check(terms)
+  return terms
 }
 
 /** The terms as the run store keeps them (see msflRunTermsSchema). */

@@ -44,11 +44,39 @@ export type MsflRunTerms = z.infer<typeof msflRunTermsSchema>
 
 /** Parses stored terms read back from a run store; a malformed row is refused naming the field. */
 export function parseMsflRunTerms(value: unknown, runId: string): MsflRunTerms {
-  const parsed = msflRunTermsSchema.safeParse(value)
+  return parseStoredStep(msflRunTermsSchema, value, runId, 'msfl-terms')
+}
+
+/**
+ * The owners' row counts and agreed scaling, stored as soon as they are agreed (before the
+ * contract is deployed): a provider restarted before the terms are stored does not ask the
+ * owners to agree again.
+ */
+export const msflAgreementSchema = msflRunTermsSchema.pick({ rows: true, scaling: true }).strict()
+export type MsflAgreement = z.infer<typeof msflAgreementSchema>
+
+/**
+ * The contract the provider deployed, stored right after its deployment and before anyone is
+ * told: a provider restarted before the terms are stored settles on it instead of deploying
+ * another, so the terms it sends again are the ones the parties may have accepted already.
+ */
+export const msflContractSchema = msflRunTermsSchema
+  .pick({ chainId: true, contract: true, fromBlock: true, pricePerComponent: true })
+  .strict()
+export type MsflContract = z.infer<typeof msflContractSchema>
+
+/** Parses one stored step of an MS-FL run (message `kind`); a malformed row is refused naming the field. */
+export function parseStoredStep<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  runId: string,
+  kind: string,
+): T {
+  const parsed = schema.safeParse(value)
   if (!parsed.success)
     throw new MsflError(
       'STORE',
-      `run ${runId}: the stored MS-FL terms are malformed (${describeZodError(parsed.error, 'msfl-terms')}); use a new store`,
+      `run ${runId}: the stored ${kind} record is malformed (${describeZodError(parsed.error, kind)}); use a new store`,
     )
   return parsed.data
 }

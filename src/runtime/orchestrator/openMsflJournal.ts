@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { MsflRoundRecord } from '../../core/events/runEvent.ts'
 import type { OrchestratorState } from '../../core/orchestrator/orchestratorState.ts'
@@ -6,13 +7,23 @@ import type { RunStore } from '../../core/ports/runStore.ts'
 import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
 import type { OpenedRound, RoundJournal } from '../rounds/roundJournal.ts'
-import { type MsflRunTerms, parseMsflRunTerms } from './msflRunTerms.ts'
+import {
+  type MsflAgreement,
+  type MsflContract,
+  type MsflRunTerms,
+  msflAgreementSchema,
+  msflContractSchema,
+  parseMsflRunTerms,
+  parseStoredStep,
+} from './msflRunTerms.ts'
 import type { ConnectedParticipant, RunJournalParameters } from './openRunJournal.ts'
 import { openRunTransitions } from './openRunTransitions.ts'
 import { trackClients } from './trackClients.ts'
 
 /** The stored message kinds of an MS-FL run (all recorded by the provider itself). */
 export const MSFL_JOURNAL_KINDS = {
+  agreement: 'msfl-agreement',
+  contract: 'msfl-contract',
   terms: 'msfl-terms',
   gradient: 'msfl-gradient',
   selection: 'msfl-selection',
@@ -64,6 +75,14 @@ export interface MsflJournal extends MsflRoundJournal {
   readonly terms: MsflRunTerms | undefined
   /** Where to go on, or undefined for a new run. */
   readonly resume: MsflResumePoint | undefined
+  /** The rows and scaling the owners agreed before a restart (undefined when not yet). */
+  readonly agreement: MsflAgreement | undefined
+  /** The contract deployed for the run before a restart (undefined when not yet). */
+  readonly contract: MsflContract | undefined
+  /** Records the owners' rows and agreed scaling, before the contract is deployed. */
+  recordAgreement(agreement: MsflAgreement): Promise<void>
+  /** Records the deployed contract, before any party is told of it. */
+  recordContract(contract: MsflContract): Promise<void>
   /** Records the run's terms once every party accepted them, before round 1 opens. */
   recordTerms(terms: MsflRunTerms): Promise<void>
   /** The open round starts again from its model request (its masks were lost), for `reason`. */
@@ -82,6 +101,8 @@ export interface MsflJournalParameters extends RunJournalParameters {
   readonly job: string
   /** Runs after a selection is recorded, before it is served (crash tests hold here). */
   readonly afterSelection?: (round: number) => Promise<void>
+  /** Runs once every party accepted the terms, before they are stored (crash tests hold here). */
+  readonly beforeTerms?: () => Promise<void>
 }
 
 /**
@@ -114,6 +135,14 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     ...(payload ? { payload } : {}),
   })
   const terms = await storedTerms(store, runId, p.self, p.job)
+  const early = async <T>(kind: string, schema: z.ZodType<T>): Promise<T | undefined> => {
+    const stored = (await store.listMessages(runId, 0)).find(
+      (m) => m.kind === kind && m.sender === p.self,
+    )
+    return stored ? parseStoredStep(schema, stored.metadata, runId, kind) : undefined
+  }
+  const agreement = await early(MSFL_JOURNAL_KINDS.agreement, msflAgreementSchema)
+  const contract = await early(MSFL_JOURNAL_KINDS.contract, msflContractSchema)
   const resume = await resumePoint(store, t.state(), p.self, terms)
   const clients = trackClients(t, p)
   let delivered: string | undefined
@@ -122,10 +151,21 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     job: p.job,
     terms,
     resume,
+    agreement,
+    contract,
     state: t.state,
     register: (participants) => clients.register(participants),
     disconnected: (name) => clients.dropped(name),
+    async recordAgreement(agreed) {
+      const { agreement: kind } = MSFL_JOURNAL_KINDS
+      await store.recordMessage(own(0, kind, kind, agreed))
+    },
+    async recordContract(deployed) {
+      const { contract: kind } = MSFL_JOURNAL_KINDS
+      await store.recordMessage(own(0, kind, kind, deployed))
+    },
     async recordTerms(agreed) {
+      await p.beforeTerms?.()
       await store.recordMessage(own(0, MSFL_JOURNAL_KINDS.terms, MSFL_JOURNAL_KINDS.terms, agreed))
     },
     async restartRound(reason) {
