@@ -135,14 +135,8 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     ...(payload ? { payload } : {}),
   })
   const terms = await storedTerms(store, runId, p.self, p.job)
-  const early = async <T>(kind: string, schema: z.ZodType<T>): Promise<T | undefined> => {
-    const stored = (await store.listMessages(runId, 0)).find(
-      (m) => m.kind === kind && m.sender === p.self,
-    )
-    return stored ? parseStoredStep(schema, stored.metadata, runId, kind) : undefined
-  }
-  const agreement = await early(MSFL_JOURNAL_KINDS.agreement, msflAgreementSchema)
-  const contract = await early(MSFL_JOURNAL_KINDS.contract, msflContractSchema)
+  const agreement = await storedStep(p, MSFL_JOURNAL_KINDS.agreement, msflAgreementSchema)
+  const contract = await storedStep(p, MSFL_JOURNAL_KINDS.contract, msflContractSchema)
   const resume = await resumePoint(store, t.state(), p.self, terms)
   const clients = trackClients(t, p)
   let delivered: string | undefined
@@ -236,6 +230,18 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     },
     fail: (reason) => t.fail(reason),
   }
+}
+
+/** A step the provider recorded before the terms (round 0), parsed; undefined when not yet. */
+async function storedStep<T>(
+  p: Pick<MsflJournalParameters, 'store' | 'runId' | 'self'>,
+  kind: string,
+  schema: z.ZodType<T>,
+): Promise<T | undefined> {
+  const stored = (await p.store.listMessages(p.runId, 0)).find(
+    (m) => m.kind === kind && m.sender === p.self,
+  )
+  return stored ? parseStoredStep(schema, stored.metadata, p.runId, kind) : undefined
 }
 
 async function storedTerms(
