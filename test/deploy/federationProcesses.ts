@@ -115,3 +115,64 @@ export function killHard(p: CliProcess): Promise<number | null> {
   if (p.child.exitCode === null && p.child.pid !== undefined) p.child.kill('SIGKILL')
   return p.exited
 }
+
+/**
+ * The processes of an MS-FL federation on a shared chain (each party funded once its process
+ * logs its ledger account): the provider on `store`, started as often as a test restarts it,
+ * and the requestor and the owners, started once. Every process started is in `processes`.
+ */
+export function msflParties(
+  federation: LocalFederation,
+  store: string,
+  chain: { readonly ledger: string; fundFrom(line: string): void },
+) {
+  const ledger = ['--ledger', chain.ledger]
+  const fund = (line: string) => chain.fundFrom(line)
+  const processes: CliProcess[] = []
+  const started = (p: CliProcess) => {
+    processes.push(p)
+    return p
+  }
+  return {
+    processes,
+    provider: (env: Record<string, string>) =>
+      started(
+        startCli(
+          'provider',
+          [
+            ...['server', '--kit', federation.providerKit, '--job', federation.job],
+            ...['--requestor', REQUESTOR_NAME, '--store', store, '--json', '--quiet', ...ledger],
+          ],
+          env,
+          fund,
+        ),
+      ),
+    participants: () => [
+      started(
+        startCli(
+          REQUESTOR_NAME,
+          [
+            ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
+            ...['--out', `${federation.runs}/model.requested.bin`, ...ledger],
+          ],
+          {},
+          fund,
+        ),
+      ),
+      ...federation.owners.map((o) =>
+        started(
+          startCli(
+            o.name,
+            ['owner', '--kit', o.kit, '--job', federation.job, '--data', o.data, ...ledger],
+            {},
+            fund,
+          ),
+        ),
+      ),
+    ],
+    logs: () => processes.flatMap((c) => c.lines).join('\n'),
+    killAll: async () => {
+      for (const c of processes) await killHard(c)
+    },
+  }
+}

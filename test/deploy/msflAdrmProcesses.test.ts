@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { createRpcChain, type Hex, settlementTotals } from '../../src/adapters/ledger-evm/index.ts'
 import { launchLocalFederation } from '../../src/cli/deploy/launchLocalFederation.ts'
 import { isMsflJob, loadAnyJob } from '../../src/cli/deploy/loadJob.ts'
+import { openLocalChain } from '../../src/cli/deploy/localChain.ts'
 import {
   type LocalFederation,
   prepareLocalFederation,
@@ -17,7 +18,7 @@ import { createSeededRng, deriveSeed } from '../../src/core/rng/seededRng.ts'
 import type { RunBasics } from '../../src/runtime/config/planRun.ts'
 import { planAttackers } from '../../src/runtime/planAttackers.ts'
 import { flipLabels } from '../helpers/flipLabels.ts'
-import { CLI } from './federationProcesses.ts'
+import { CLI, killHard, msflParties } from './federationProcesses.ts'
 
 const anvil = findAnvil()
 
@@ -114,7 +115,7 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     await rm(root, { recursive: true, force: true })
   })
 
-  it('5 owners (one label-flipping), 1 round on Adult: the flipper is flagged and blocked by the requestor, unpaid on chain; the others are paid', {
+  it('5 owners (one label-flipping), 1 round on Adult, the provider killed -9 after the selection: the flipper is flagged and blocked by the requestor, counted once, unpaid on chain; the others are paid', {
     timeout: 1_800_000,
   }, async (t) => {
     const federation = await prepareLocalFederation({
@@ -134,7 +135,33 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     assert.equal(job.plan.defence, 'adrm')
     const owners = federation.owners.map((o) => o.name)
     const attacker = flipSimulatedAttacker(federation, job.plan.basics)
-    const { outcome, lines, log } = await launchOnAnvil(federation, node!.url)
+    // The provider is killed -9 once the requestor screened round 1 and put its selection on
+    // the chain; restarted, it declines that ledger round and runs the round again, which the
+    // requestor screens again as if for the first time (no double count).
+    const chain = await openLocalChain(`rpc:${node!.url}`, () => {})
+    const parties = msflParties(federation, join(root, 'fed', 'run.sqlite'), chain)
+    let summary: { ledger: { contract: string } }
+    try {
+      const held = parties.provider({ MSFL_HOLD_AT: 'AGGREGATING:1:selected' })
+      await held.waitFor('"msg":"listening"', 60_000)
+      const participants = parties.participants()
+      await held.waitFor('"msg":"held"', 600_000)
+      assert.equal(await killHard(held), null, 'the provider died of SIGKILL')
+      const provider = parties.provider({})
+      await provider.waitFor('"msg":"resuming"', 120_000)
+      const exits = await Promise.all([provider, ...participants].map((c) => c.exited))
+      assert.deepEqual(
+        exits,
+        exits.map(() => 0),
+        parties.logs().slice(-6000),
+      )
+      summary = JSON.parse(provider.stdout.at(-1) ?? '{}')
+    } finally {
+      await parties.killAll()
+      await chain.stop()
+    }
+    const lines = parties.processes.flatMap((c) => c.lines.map((l) => `${l}\n`))
+    const log = lines.join('')
     const requestorLines = lines.filter((l) => l.startsWith(`[${REQUESTOR_NAME}] `))
     const decided = (what: string) =>
       requestorLines
@@ -142,9 +169,13 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
         .map((l) => /owner[=":]+([^"\s,]+)/.exec(l)?.[1])
     t.diagnostic(requestorLines.filter((l) => l.includes(': adrm ')).join(''))
     assert.deepEqual([...new Set(decided('flagged'))], [attacker])
-    assert.deepEqual(decided('blocked'), [attacker])
+    // Blocked in each of the two screens of round 1 (the first one forgotten when round 1 ran
+    // again), and counted once: one round of five owners inspected, one flagged.
+    assert.deepEqual(decided('blocked'), [attacker, attacker])
     const summaryLine = requestorLines.find((l) => l.includes(': adrm summary'))
     assert.ok(summaryLine, 'the requestor logs its ADRM summary')
+    assert.match(summaryLine, /inspected[=":]+5\b/)
+    assert.match(summaryLine, /flagged[=":]+1\b/)
     const reputations = JSON.parse(/reputations=(\{[^}]*\})/.exec(summaryLine)![1]!) as Record<
       string,
       number
@@ -154,8 +185,7 @@ describe('ADRM across processes: the MS-FL requestor screens, the FedAvg provide
     // ADRM's decisions are the requestor's: no other process logs them.
     assert.ok(!lines.some((l) => !l.startsWith(`[${REQUESTOR_NAME}] `) && l.includes(': adrm ')))
 
-    // The money, read from the chain itself.
-    const summary = outcome.summary as { ledger: { contract: string } }
+    // The money, read from the chain itself (the declined first selection refunded in full).
     const { balance, paid } = await chainPayouts(node!.url, summary.ledger.contract, log)
     t.diagnostic(owners.map((o) => `${o} ${paid(o)} wei`).join(', '))
     assert.equal(paid(attacker), 0n, `${attacker} unpaid`)

@@ -19,13 +19,12 @@ import { type LocalChain, openLocalChain } from '../../src/cli/deploy/localChain
 import {
   type LocalFederation,
   prepareLocalFederation,
-  REQUESTOR_NAME,
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
 import { findAnvil, type RunningAnvil, startAnvil } from '../../src/cli/deploy/startAnvil.ts'
 import type { OrchestratorState } from '../../src/core/orchestrator/orchestratorState.ts'
 import { initialMsflWeights } from '../../src/runtime/msfl/initialMsflWeights.ts'
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../store/throwawayPostgres.ts'
-import { type CliProcess, killHard, startCli } from './federationProcesses.ts'
+import { killHard, msflParties } from './federationProcesses.ts'
 import { simulatedMsfl } from './simulatedModel.ts'
 
 const OWNERS = 3
@@ -63,29 +62,14 @@ async function chainEvents(chain: ChainClient, contract: string): Promise<Settle
 /**
  * Runs an MS-FL federation whose provider is killed -9 three times: once every party accepted
  * the run's terms but before they are stored (the agreement and the contract are), in round 2
- * while TRAINING (one
- * gradient recorded), and in round 3 while AGGREGATING once the requestor's selection is on the
- * chain (deposited, table committed, not delivered). Each time it restarts on the same store;
+ * while TRAINING (one gradient recorded), and in round 3 while AGGREGATING once the requestor's
+ * selection is on the chain (deposited, table committed, not delivered). Each time it restarts on the same store;
  * the requestor and the owners are never restarted.
  */
 async function runKilledTwice(federation: LocalFederation, store: string, chain: LocalChain) {
   const { runId } = loadAnyJob(federation.job)
-  const ledger = ['--ledger', chain.ledger]
-  const processes: CliProcess[] = []
-  const fund = (line: string) => chain.fundFrom(line)
-  const provider = (env: Record<string, string>) => {
-    const started = startCli(
-      'provider',
-      [
-        ...['server', '--kit', federation.providerKit, '--job', federation.job],
-        ...['--requestor', REQUESTOR_NAME, '--store', store, '--json', '--quiet', ...ledger],
-      ],
-      env,
-      fund,
-    )
-    processes.push(started)
-    return started
-  }
+  const parties = msflParties(federation, store, chain)
+  const provider = parties.provider
   const started = Date.now()
   const marks: string[] = []
   const mark = (what: string) =>
@@ -93,26 +77,7 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
   try {
     let p = provider({ MSFL_HOLD_AT: 'TERMS' })
     await p.waitFor('"msg":"listening"', 60_000)
-    const participants = [
-      startCli(
-        REQUESTOR_NAME,
-        [
-          ...['requestor', '--kit', federation.requestorKit, '--job', federation.job],
-          ...['--out', `${federation.runs}/model.requested.bin`, ...ledger],
-        ],
-        {},
-        fund,
-      ),
-      ...federation.owners.map((o) =>
-        startCli(
-          o.name,
-          ['owner', '--kit', o.kit, '--job', federation.job, '--data', o.data, ...ledger],
-          {},
-          fund,
-        ),
-      ),
-    ]
-    processes.push(...participants)
+    const participants = parties.participants()
     await p.waitFor('"msg":"held"', 300_000)
     assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
     mark('killed before the terms were stored')
@@ -153,10 +118,10 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
         ledger?: { contract: string }
       },
       finished: await storedRun(store, runId),
-      logs: processes.flatMap((c) => c.lines).join('\n'),
+      logs: parties.logs(),
     }
   } finally {
-    for (const c of processes) await killHard(c)
+    await parties.killAll()
   }
 }
 

@@ -21,6 +21,15 @@ export interface MsflScreenSummary {
   readonly blocks: readonly { round: number; clientId: string; reason: string }[]
 }
 
+/** One round's input to the screen: what a replay needs to screen it again identically. */
+interface ScreenedRound {
+  readonly round: number
+  /** The requestor's clock when it screened the round (blocks expire by it). */
+  readonly at: number
+  readonly owners: readonly string[]
+  readonly masked: readonly Float64Array[]
+}
+
 /** ADRM at the MS-FL requestor: its per-round hook and what it decided. */
 export interface MsflScreen {
   /** The requestor's hook: owners whose masked gradient is set aside this round. */
@@ -62,53 +71,74 @@ export function createMsflScreen(p: {
       'CONFIG_INVALID',
       'defence: adrm:labels=oracle labels rounds with the simulated attackers, which a deployment does not know: use labels=none',
     )
-  const adrm = createAdrm(
-    { ...config, detection: { ...config.detection, space: 'affine' } },
-    createSeededRng(deriveSeed(p.seed, 'adrm')),
-  )
-  const blocks: { round: number; clientId: string; reason: string }[] = []
-  const report = (notices: readonly AdrmNotice[]) => {
-    for (const notice of notices) {
-      if (notice.type === 'client-blocked')
-        blocks.push({ round: notice.round, clientId: notice.clientId, reason: notice.reason })
-      p.emit({ ...notice, runId: p.runId, at: p.now() })
+  const fresh = () => ({
+    adrm: createAdrm(
+      { ...config, detection: { ...config.detection, space: 'affine' } },
+      createSeededRng(deriveSeed(p.seed, 'adrm')),
+    ),
+    blocks: [] as { round: number; clientId: string; reason: string }[],
+    rounds: [] as DetectionRound[],
+    aside: new Map<number, Set<string>>(),
+  })
+  let state = fresh()
+  // Every screened round's input, so a round screened again can be screened as if it were
+  // the first time (see screen).
+  let screened: ScreenedRound[] = []
+  const inspectOn = (input: ScreenedRound, silent: boolean): string[] => {
+    const { adrm, blocks, rounds, aside } = state
+    const report = (notices: readonly AdrmNotice[]) => {
+      for (const notice of notices) {
+        if (notice.type === 'client-blocked')
+          blocks.push({ round: notice.round, clientId: notice.clientId, reason: notice.reason })
+        if (!silent) p.emit({ ...notice, runId: p.runId, at: p.now() })
+      }
     }
+    const { round, owners, masked } = input
+    const inspection = adrm.inspect(
+      round,
+      input.at,
+      owners.map((clientId, i) => ({ clientId, numExamples: 1, update: masked[i]! })),
+    )
+    report(inspection.notices)
+    const inspected = inspection.decisions.map((d) => d.clientId)
+    rounds.push({
+      round,
+      inspected,
+      flagged: inspection.decisions.filter((d) => d.flagged).map((d) => d.clientId),
+    })
+    // Only with adrm:labels=oracle (simulation): a deployment knows no attackers.
+    if (config.labels === 'oracle' && attackers)
+      report(
+        adrm.labelRound(
+          round,
+          inspected.filter((id) => attackers.has(id)),
+        ),
+      )
+    const out = [...inspection.quarantined, ...inspection.refused.map((r) => r.clientId)]
+    aside.set(round, new Set(out))
+    screened.push(input)
+    return out
   }
-  const rounds: DetectionRound[] = []
-  const aside = new Map<number, Set<string>>()
   return {
     screen(round, owners, masked) {
-      const inspection = adrm.inspect(
-        round,
-        p.now(),
-        owners.map((clientId, i) => ({ clientId, numExamples: 1, update: masked[i]! })),
-      )
-      report(inspection.notices)
-      const inspected = inspection.decisions.map((d) => d.clientId)
-      rounds.push({
-        round,
-        inspected,
-        flagged: inspection.decisions.filter((d) => d.flagged).map((d) => d.clientId),
-      })
-      // Only with adrm:labels=oracle (simulation): a deployment knows no attackers.
-      if (config.labels === 'oracle' && attackers)
-        report(
-          adrm.labelRound(
-            round,
-            inspected.filter((id) => attackers.has(id)),
-          ),
-        )
-      const out = [...inspection.quarantined, ...inspection.refused.map((r) => r.clientId)]
-      aside.set(round, new Set(out))
-      return out
+      // A round screened again (a restarted provider runs it again after its first selection
+      // was refunded) must not count twice in reputations and habits: ADRM is rebuilt from the
+      // rounds before it, replayed silently on their recorded inputs, then screens it afresh.
+      if (screened.some((s) => s.round >= round)) {
+        const before = screened.filter((s) => s.round < round)
+        state = fresh()
+        screened = []
+        for (const input of before) inspectOn(input, true)
+      }
+      return inspectOn({ round, at: p.now(), owners: [...owners], masked: [...masked] }, false)
     },
-    setAside: (round) => aside.get(round) ?? new Set(),
+    setAside: (round) => state.aside.get(round) ?? new Set(),
     summary: () => ({
-      adrm: adrm.snapshot(),
-      inspections: [...rounds],
-      ...(attackers ? { detection: detectionMetrics(rounds, attackers) } : {}),
+      adrm: state.adrm.snapshot(),
+      inspections: [...state.rounds],
+      ...(attackers ? { detection: detectionMetrics(state.rounds, attackers) } : {}),
       rollbacks: [],
-      blocks: [...blocks],
+      blocks: [...state.blocks],
     }),
   }
 }

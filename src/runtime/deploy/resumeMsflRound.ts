@@ -58,11 +58,8 @@ export async function resumeMsflRun(
       settlement,
       journal,
       deadlineMs: p.plan.basics.deadlineMs,
-      // The requestor screens the masked gradients it selects on, keeping reputations: a round
-      // it may already have screened is not run again (its gradients would count twice).
-      ...(p.plan.defence && journal.state().phase === 'AGGREGATING'
-        ? { noRerun: "with defence: adrm the requestor's screen may have counted it already" }
-        : {}),
+      // With defence: adrm the requestor may have screened the round already: a round it
+      // screens again is screened as if for the first time (createMsflScreen), so it runs again.
     })
     if (closed) {
       history.push(closed)
@@ -96,11 +93,6 @@ export interface ResumeMsflRoundParameters {
   readonly settlement: Pick<Settlement, 'decline'>
   readonly journal: MsflJournal
   readonly deadlineMs: number
-  /**
-   * Why the round may not run again, if it may not (e.g. the requestor's ADRM screen already
-   * counted its gradients): the undelivered ledger rounds are still declined, then the run fails.
-   */
-  readonly noRerun?: string
   /** Told each ledger round declined (refunded) here. */
   onDeclined?(ledgerRound: string): void
 }
@@ -136,11 +128,6 @@ export async function resumeMsflRound(
       p.onDeclined?.(r.ledgerRound)
     }
   const paid = delivered[0]
-  if (!paid && p.noRerun !== undefined)
-    throw new MsflError(
-      'PROTOCOL',
-      `round ${p.round} was interrupted and cannot run again: ${p.noRerun}; its deposit was refunded`,
-    )
   if (!paid) {
     await p.journal.restartRound(
       'the provider restarted: MS-FL masks are not kept, the round runs again from the model request',
