@@ -261,6 +261,13 @@ describe('a protected run whose provider is killed -9 mid-round skips that round
     await assertRoundsSkipped(federation, join(root, 'ckks', 'run.sqlite'))
   })
 
+  it('Paillier with the key holder as its own process: the same', {
+    timeout: 600_000,
+  }, async () => {
+    const federation = await federationIn('paillier', 'paillier')
+    await assertRoundsSkipped(federation, join(root, 'paillier', 'run.sqlite'))
+  })
+
   it("client-level DP with distributed noise behind secagg: the skipped rounds are charged at the job's σ, the trained ones at the σ their sums carried", {
     timeout: 600_000,
   }, async () => {
