@@ -56,12 +56,16 @@ async function storedRun(store: string, runId: string) {
  * while TRAINING and in round 3 while AGGREGATING and restarted on the same store each time;
  * the owners, the requestor (and the key holder) are never restarted.
  */
-async function runKilledTwice(federation: LocalFederation, store: string) {
+async function runKilledTwice(
+  federation: LocalFederation,
+  store: string,
+  inTrainingAt = 'TRAINING:2:1',
+) {
   const { runId } = loadJob(federation.job)
   const processes: CliProcess[] = []
   const logs = () => processes.flatMap((p) => p.lines).join('\n')
   try {
-    let provider = startProvider(federation, store, { MSFL_HOLD_AT: 'TRAINING:2:1' })
+    let provider = startProvider(federation, store, { MSFL_HOLD_AT: inTrainingAt })
     processes.push(provider)
     await provider.waitFor('"msg":"listening"', 60_000)
     const participants = startParticipants(federation)
@@ -114,9 +118,14 @@ async function runKilledTwice(federation: LocalFederation, store: string) {
 async function assertRoundsSkipped(
   federation: LocalFederation,
   store: string,
-  minAccuracy = 0.7,
+  expect: {
+    readonly minAccuracy?: number
+    /** Round 4's fewest accepted updates (a Poisson-sampled round may ask nobody). */
+    readonly minAcceptedLast?: number
+    readonly inTrainingAt?: string
+  } = {},
 ): Promise<Awaited<ReturnType<typeof runKilledTwice>>> {
-  const run = await runKilledTwice(federation, store)
+  const run = await runKilledTwice(federation, store, expect.inTrainingAt)
   const { inTraining, inAggregation, finished } = run
   assert.equal(inTraining.state.phase, 'TRAINING')
   assert.equal(inTraining.state.round, 2)
@@ -149,7 +158,10 @@ async function assertRoundsSkipped(
     assert.equal(record.accepted, 0)
     assert.match(record.skipped!, /restarted while round [23] was (TRAINING|AGGREGATING)/)
   }
-  assert.ok(finished.records[3]!.accepted >= 2, JSON.stringify(finished.records[3]))
+  assert.ok(
+    finished.records[3]!.accepted >= (expect.minAcceptedLast ?? 2),
+    JSON.stringify(finished.records[3]),
+  )
   // A skipped round closes with the model it started from; round 4 moved it.
   const sha = finished.models.map((m) => m.sha256)
   assert.deepEqual(
@@ -165,7 +177,10 @@ async function assertRoundsSkipped(
     modelParams(`${federation.runs}/model.requested.bin`),
     decodeMessage(finished.models[4]!.bytes) as Float64Array,
   )
-  assert.ok((run.summary.final?.accuracy ?? 0) > minAccuracy, JSON.stringify(run.summary))
+  assert.ok(
+    (run.summary.final?.accuracy ?? 0) > (expect.minAccuracy ?? 0.7),
+    JSON.stringify(run.summary),
+  )
   const metrics = JSON.parse(readFileSync(join(run.summary.runDir!, 'metrics.json'), 'utf8'))
   assert.deepEqual(
     metrics.history.map((r: { round: number }) => r.round),
@@ -275,7 +290,9 @@ describe('a protected run whose provider is killed -9 mid-round skips that round
       'client-dp',
       'dp:level=client,noise=distributed,epsilon=5,delta=1e-3,min=2+secagg:t=2,clip=16',
     )
-    const run = await assertRoundsSkipped(federation, join(root, 'client-dp', 'run.sqlite'), 0)
+    const run = await assertRoundsSkipped(federation, join(root, 'client-dp', 'run.sqlite'), {
+      minAccuracy: 0,
+    })
     const { privacy } = run.summary
     assert.equal(privacy?.level, 'client', JSON.stringify(run.summary))
     const sigma = privacy!.noise_multiplier!
@@ -292,6 +309,32 @@ describe('a protected run whose provider is killed -9 mid-round skips that round
       `${privacy!.epsilon} vs ${reference.spent().epsilon}`,
     )
     assert.ok(privacy!.epsilon <= 5)
+  })
+
+  it('client-level DP alone with central noise and Poisson sampling: the interrupted rounds are skipped (their secret draw cannot be repeated), ε as uninterrupted', {
+    timeout: 600_000,
+  }, async () => {
+    const federation = await federationIn(
+      'central-dp',
+      'dp:level=client,epsilon=5,delta=1e-3,clip=1,sampling=0.75',
+    )
+    // Held as soon as round 2 opens: a Poisson round may ask nobody.
+    const run = await assertRoundsSkipped(federation, join(root, 'central-dp', 'run.sqlite'), {
+      minAccuracy: 0,
+      minAcceptedLast: 0,
+      inTrainingAt: 'TRAINING:2',
+    })
+    const { privacy } = run.summary
+    assert.equal(privacy?.level, 'client', JSON.stringify(run.summary))
+    // Central noise charges every round at (q, σ), so the two skipped rounds cost what the
+    // uninterrupted run's rounds 2 and 3 cost: the same ε over four rounds.
+    const reference = createRdpAccountant({ delta: 1e-3 })
+    for (let round = 1; round <= ROUNDS; round++)
+      reference.step(1, { samplingRate: 0.75, noiseMultiplier: privacy!.noise_multiplier! })
+    assert.ok(
+      Math.abs(privacy!.epsilon - reference.spent().epsilon) < 1e-9,
+      `${privacy!.epsilon} vs ${reference.spent().epsilon}`,
+    )
   })
 
   it('sample-level DP alone: the interrupted rounds resume from their stored noisy updates, none counted twice', {

@@ -282,6 +282,30 @@ describe('the round state machine: legal transitions', () => {
     assert.equal(step.state.phase, 'PAUSED_INSUFFICIENT_CLIENTS')
   })
 
+  it('a poisson policy opens a round with any number of distinct registered owners, none included; an empty round closes at its deadline', () => {
+    const drawnOf = (drawn: string[]) =>
+      advanceOrchestrator(ready, { type: 'open-round', at: 0, selectionSeed: 0, drawn })
+    // Fixed sampling asks exactly its share (half of the four registered owners).
+    assert.equal(drawnOf(['a']).kind, 'refused')
+    const poisson = { ...ready, policy: { ...ready.policy, sampling: 'poisson' as const } }
+    const open = (drawn: string[]) =>
+      advanceOrchestrator(poisson, { type: 'open-round', at: 0, selectionSeed: 0, drawn })
+    for (const drawn of [[], ['a'], ['a', 'b', 'c']]) assert.equal(open(drawn).kind, 'transition')
+    assert.equal(open(['a', 'a']).kind, 'refused', 'distinct owners only')
+    assert.equal(open(['stranger']).kind, 'refused', 'registered owners only')
+    const empty = apply(poisson, { type: 'open-round', at: 0, selectionSeed: 0, drawn: [] }).state
+    const closed = apply(empty, { type: 'deadline', at: 1_000 })
+    assert.equal(closed.state.phase, 'AGGREGATING')
+    // Two asked, quorum 2, one answered by the deadline: the round goes on with what it has
+    // only if it asked fewer than the quorum; here it did not, so it is abandoned.
+    const two = apply(poisson, { type: 'open-round', at: 0, selectionSeed: 0, drawn: ['a', 'b'] })
+    const half = apply(two.state, update('a', 1)).state
+    assert.equal(apply(half, { type: 'deadline', at: 1_000 }).state.phase, 'WAITING_FOR_CLIENTS')
+    // One asked, quorum 2: its answer is all the round can have, and it moves on.
+    const one = apply(poisson, { type: 'open-round', at: 0, selectionSeed: 0, drawn: ['a'] }).state
+    assert.equal(apply(one, update('a', 1)).state.phase, 'AGGREGATING')
+  })
+
   it('skip-round closes an open round for good with the model it started from: the next round waits, an update of it is late', () => {
     for (const state of [training, aggregating]) {
       const step = apply(state, {

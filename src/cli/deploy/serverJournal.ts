@@ -11,6 +11,7 @@ import type { RoundPolicy } from '../../core/orchestrator/roundPolicy.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import type { FederatedRunPlan, MsflRunPlan } from '../../runtime/config/planRun.ts'
 import type { EventBus } from '../../runtime/createEventBus.ts'
+import { skipsInterruptedRounds } from '../../runtime/deploy/skipInterruptedRound.ts'
 import { type MsflJournal, openMsflJournal } from '../../runtime/orchestrator/openMsflJournal.ts'
 import {
   openRunJournal,
@@ -34,6 +35,10 @@ export function roundPolicyOf(plan: FederatedRunPlan): RoundPolicy {
     quorum: 1,
     roundDeadlineMs: basics.deadlineMs,
     maxRoundAttempts: 1,
+    // Client-level DP samples its owners secretly, each with probability q (any number a round).
+    ...(plan.protocol === 'protected' && plan.privacy.dp?.options.level === 'client'
+      ? { sampling: 'poisson' as const }
+      : {}),
   }
 }
 
@@ -84,8 +89,7 @@ export async function openServerJournal(p: {
     store,
     runId: p.runId,
     policy: roundPolicyOf(p.plan),
-    // A hiding protection's masks and key shares die with the process: such a round is skipped.
-    interruptedRounds: p.plan.protocol === 'protected' && p.plan.privacy.hiding ? 'skip' : 'resume',
+    interruptedRounds: skipsInterruptedRounds(p.plan) ? 'skip' : 'resume',
     self: p.self,
     now: p.now,
     ...(afterCommit ? { afterCommit } : {}),

@@ -148,7 +148,8 @@ function openRound(
     // that is not connected now is asked all the same and misses the round (a straggler).
     const size = sampleSize(state.registered.length, state.policy)
     const unknown = drawn.find((name) => !state.registered.includes(name))
-    if (unknown !== undefined || new Set(drawn).size !== drawn.length || drawn.length !== size)
+    const sized = state.policy.sampling === 'poisson' || drawn.length === size
+    if (unknown !== undefined || new Set(drawn).size !== drawn.length || !sized)
       return refuse(
         'illegal',
         unknown !== undefined
@@ -199,7 +200,8 @@ function closeAtDeadline(state: OrchestratorState, at: number): OrchestratorStep
   if (at < state.deadlineAt)
     return refuse('not-due', `round ${state.round}'s deadline is ${state.deadlineAt - at} ms away`)
   const { policy, received, selected } = state
-  if (received.length >= policy.quorum) {
+  // A Poisson round may ask fewer owners than the quorum (none, even): all of them suffice.
+  if (received.length >= Math.min(policy.quorum, selected.length)) {
     const stragglers = selected.filter((n) => !received.includes(n))
     return next(state, { phase: 'AGGREGATING' }, [
       { type: 'aggregate', round: state.round, contributors: received, stragglers },

@@ -20,6 +20,13 @@ export interface RoundPolicy {
   readonly roundDeadlineMs: number
   /** Openings of one round before the run fails (a round that misses its quorum is reopened). */
   readonly maxRoundAttempts: number
+  /**
+   * How a round's owners are drawn: `fixed` (default) asks exactly the share `fraction` of the
+   * registered owners; `poisson` (client-level DP) asks each owner independently, so a round
+   * may ask any number of them, none included — a round that asked fewer owners than the
+   * quorum closes at its deadline with the answers it has.
+   */
+  readonly sampling?: 'fixed' | 'poisson'
 }
 
 /** Validates a round policy: integers in range, and a quorum a minimal round can reach. */
@@ -35,6 +42,7 @@ export const roundPolicySchema = z
       .min(1)
       .max(30 * 24 * 3_600_000),
     maxRoundAttempts: z.number().int().min(1).max(1_000),
+    sampling: z.enum(['fixed', 'poisson']).optional(),
   })
   .strict()
   .refine((p) => p.quorum <= p.minClients, {

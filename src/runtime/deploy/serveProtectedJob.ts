@@ -10,15 +10,16 @@ import { runFederation } from '../runFederation.ts'
 import type { ProviderDp } from './openProviderDp.ts'
 import type { ServedFederation, ServeFederationParameters } from './serveFederation.ts'
 import { serveProtectedRounds } from './serveProtectedRounds.ts'
-import { skipInterruptedRound } from './skipInterruptedRound.ts'
+import { skipInterruptedRound, skipsInterruptedRounds } from './skipInterruptedRound.ts'
 
 /**
  * A job with `privacy`: its rounds behind the hiding protection (with client-level DP's
  * hooks), or DP alone on the plain rounds; then, with DP, the (ε, δ) spent. With a journal
  * (`msfl server --store`) a restarted provider goes on from the last closed round: DP alone
  * resumes an interrupted round from its stored replies (each owner's privacy ledger already
- * counted what it released), a hiding protection skips it (skipInterruptedRound); client-level
- * DP's accountant is charged again with the closed rounds (ClientLevelRun.restore).
+ * counted what it released); a hiding protection or client-level DP skips it
+ * (skipInterruptedRound), and client-level DP's accountant is charged again with the closed
+ * rounds (ClientLevelRun.restore).
  */
 export async function serveProtectedJob(
   p: ServeFederationParameters,
@@ -38,9 +39,10 @@ export async function serveProtectedJob(
 ): Promise<Omit<ServedFederation, 'model'>> {
   const { journal } = p
   const { basics } = plan
-  // Only a hiding protection's rounds are skipped (its journal stores no reply bytes).
   const skippedToTheEnd =
-    journal && plan.privacy.hiding ? await skipInterruptedRound({ ...shared, journal }) : undefined
+    journal && skipsInterruptedRounds(plan)
+      ? await skipInterruptedRound({ ...shared, journal })
+      : undefined
   // Client-level DP's accountant lives here: a resumed run charges it with the closed rounds.
   dp?.clientLevel?.restore(skippedToTheEnd?.history ?? journal?.resume?.history ?? [])
   const rounds = skippedToTheEnd ?? (await serveRounds(p, plan, dp, shared))

@@ -1,7 +1,19 @@
 import { createRunEmitter } from '../../core/events/createRunEmitter.ts'
 import type { EventSink, ProtectedRoundRecord } from '../../core/events/runEvent.ts'
+import type { FederatedRunPlan } from '../config/planRun.ts'
 import type { RunJournal } from '../orchestrator/openRunJournal.ts'
 import { type RoundEvaluation, summarise } from '../rounds/roundEvaluation.ts'
+
+/**
+ * Whether a job's round interrupted by a provider restart is skipped rather than resumed: with
+ * a hiding protection (its masks and key shares are gone) and with client-level DP (its secret
+ * sampling cannot be drawn again: the resumed round would ask other owners, and the round's
+ * replies are one release each that the owners refuse to repeat).
+ */
+export function skipsInterruptedRounds(plan: FederatedRunPlan): boolean {
+  if (plan.protocol !== 'protected') return false
+  return plan.privacy.hiding !== undefined || plan.privacy.dp?.options.level === 'client'
+}
 
 /** A protected run whose last round was the one skipped: it is over. */
 export interface SkippedToTheEnd {
@@ -12,8 +24,9 @@ export interface SkippedToTheEnd {
 
 /**
  * A restarted provider of a protected run gives up the round its predecessor left open
- * (openRunJournal, `interruptedRounds: 'skip'`). The round's secure-aggregation masks and key
- * shares died with the process, and running it again is not safe: the owners would train the
+ * (openRunJournal, `interruptedRounds: 'skip'`; see skipsInterruptedRounds). With a hiding
+ * protection the round's masks and key shares died with the process, and running it again is
+ * not safe: the owners would train the
  * same update again, and a second sum of the same round over another set of owners (one of
  * them "dropped" this time) would reveal the difference — exactly what SecAgg and the key
  * holder's one-decryption-per-round rule forbid. So its number is spent: it closes with the
