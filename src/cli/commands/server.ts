@@ -169,6 +169,7 @@ export async function server(argv: readonly string[]): Promise<number> {
       crypto: createNodeSecaggCrypto(),
       ...(journal ? { journal } : {}),
       onScalingKnown: (announce) => connections.announceScaling(announce),
+      onProtectionKnown: (announce) => connections.announceProtection(announce),
       aggregationRng: createCsprng(),
       noiseRng: createCsprng,
       ...(flags.requestor ? { requestor: flags.requestor } : {}),

@@ -10,20 +10,23 @@ export interface OwnerConnections {
   attach(journal: Pick<RunJournal, 'state' | 'register' | 'disconnected'>): void
   /** How to give the agreed feature scaling to an owner that joins after the agreement. */
   announceScaling(announce: (owner: string) => Promise<void>): void
+  /** How to give a protected job's terms to an owner that joins after they were agreed. */
+  announceProtection(announce: (owner: string) => Promise<void>): void
 }
 
 /**
  * The run store follows the owners' connections, so too few pauses the run between rounds and
  * their return resumes it. An owner that comes back after the scaling agreement (a restarted
- * process) is first given the agreed scaling, then counted connected, so it can train when
- * asked. A failure is logged, never fatal: the next round decides with what is connected.
+ * process) is first given the agreed scaling and a protected job's terms, then counted
+ * connected, so it can train when asked. A failure is logged, never fatal: the next round decides with what is connected.
  */
 export function followOwnerConnections(
   endpoint: () => Pick<FederationServer, 'peers'>,
   log: ProcessLog,
 ): OwnerConnections {
   let journal: Pick<RunJournal, 'state' | 'register' | 'disconnected'> | undefined
-  let announce: ((owner: string) => Promise<void>) | undefined
+  let scaling: ((owner: string) => Promise<void>) | undefined
+  let protection: ((owner: string) => Promise<void>) | undefined
   return {
     onEvent(event) {
       if (!journal || (event.type !== 'peer-connected' && event.type !== 'peer-disconnected'))
@@ -39,7 +42,10 @@ export function followOwnerConnections(
         event.type === 'peer-disconnected'
           ? run.disconnected(event.peer)
           : (async () => {
-              if (peer?.role === 'data-owner') await announce?.(event.peer)
+              if (peer?.role === 'data-owner') {
+                await scaling?.(event.peer)
+                await protection?.(event.peer)
+              }
               await run.register(peer ? [peer] : [])
             })()
       change.catch((error: unknown) =>
@@ -52,8 +58,11 @@ export function followOwnerConnections(
     attach(opened) {
       journal = opened
     },
-    announceScaling(scaling) {
-      announce = scaling
+    announceScaling(announce) {
+      scaling = announce
+    },
+    announceProtection(announce) {
+      protection = announce
     },
   }
 }

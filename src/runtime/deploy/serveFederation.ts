@@ -86,6 +86,11 @@ export interface ServeFederationParameters {
    * (a restarted owner process, which took no part in the agreement).
    */
   readonly onScalingKnown?: (announce: (owner: string) => Promise<void>) => void
+  /**
+   * A protected job: told once every owner accepted the protection terms, with how to give
+   * them to an owner that joins later (a restarted owner process).
+   */
+  readonly onProtectionKnown?: (announce: (owner: string) => Promise<void>) => void
   /** The run's durable journal (msfl server --store): a restarted server resumes from it. */
   readonly journal?: RunJournal
 }

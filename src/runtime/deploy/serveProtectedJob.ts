@@ -75,6 +75,7 @@ async function serveRounds(
         plan,
         owners: p.owners,
         ...(dp?.clientLevel ? { hooks: dp.clientLevel.hooks } : {}),
+        ...(p.onProtectionKnown ? { onProtectionKnown: p.onProtectionKnown } : {}),
         ...required(p.protection),
       })
     : await runFederation({

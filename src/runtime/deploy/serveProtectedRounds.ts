@@ -22,7 +22,7 @@ import type {
   ProtectionContext,
   UpdateProtection,
 } from '../privacy/updateProtection.ts'
-import { collectReplies } from '../rounds/collectReplies.ts'
+import { collectReplies, type ReplyOutcome } from '../rounds/collectReplies.ts'
 import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
 import type { FederationJournal } from '../rounds/roundJournal.ts'
 
@@ -51,6 +51,8 @@ export interface ServeProtectedRoundsParameters {
   readonly journal?: FederationJournal
   /** The first round to run (default 1): a resumed run goes on after its last closed round. */
   readonly firstRound?: number
+  /** Told once every owner accepted the terms, with how to give them to a returning owner. */
+  readonly onProtectionKnown?: (announce: (owner: string) => Promise<void>) => void
   readonly emit: EventSink
   readonly now: () => number
 }
@@ -130,21 +132,15 @@ export async function serveProtectedRounds(
   const outcomes = await collectReplies(p.transport, new Map(p.owners.map((o) => [o, terms])), {
     deadlineMs: basics.deadlineMs,
   })
-  for (const outcome of outcomes) {
-    const parsed =
-      'reply' in outcome ? protectionTermsAcceptedSchema.safeParse(outcome.reply) : undefined
-    if (!parsed?.success || parsed.data.clientId !== outcome.clientId)
-      throw new MsflError(
-        'PROTOCOL',
-        `owner ${outcome.clientId} did not accept the protection terms (${
-          'reply' in outcome
-            ? String((outcome.reply as { message?: unknown } | null)?.message ?? 'another reply')
-            : 'failure' in outcome
-              ? outcome.failure
-              : 'no answer by the deadline'
-        })`,
-      )
-  }
+  checkTermsAccepted(outcomes)
+  // A restarted owner process takes part only once it accepted the same terms.
+  p.onProtectionKnown?.(async (owner) =>
+    checkTermsAccepted(
+      await collectReplies(p.transport, new Map([[owner, terms]]), {
+        deadlineMs: basics.deadlineMs,
+      }),
+    ),
+  )
   const protection = await p.openProtection(
     hiding,
     {
@@ -177,6 +173,25 @@ export async function serveProtectedRounds(
     })
   } finally {
     await protection.dispose()
+  }
+}
+
+/** Every owner asked accepted the protection terms, or this fails naming the first that did not. */
+function checkTermsAccepted(outcomes: readonly ReplyOutcome[]): void {
+  for (const outcome of outcomes) {
+    const parsed =
+      'reply' in outcome ? protectionTermsAcceptedSchema.safeParse(outcome.reply) : undefined
+    if (!parsed?.success || parsed.data.clientId !== outcome.clientId)
+      throw new MsflError(
+        'PROTOCOL',
+        `owner ${outcome.clientId} did not accept the protection terms (${
+          'reply' in outcome
+            ? String((outcome.reply as { message?: unknown } | null)?.message ?? 'another reply')
+            : 'failure' in outcome
+              ? outcome.failure
+              : 'no answer by the deadline'
+        })`,
+      )
   }
 }
 
