@@ -48,7 +48,8 @@ async function storedRun(store: string, runId: string) {
         })
     const transitions = (await opened.listTransitions(runId)).map((t) => t.input)
     const rounds = await opened.listRounds(runId)
-    return { state, messages, transitions, rounds }
+    const events = (await opened.listEvents(runId)).map((e) => e.event.type)
+    return { state, messages, transitions, rounds, events }
   } finally {
     await opened.close()
   }
@@ -60,10 +61,11 @@ async function chainEvents(chain: ChainClient, contract: string): Promise<Settle
 }
 
 /**
- * Runs an MS-FL federation whose provider is killed -9 three times: once every party accepted
+ * Runs an MS-FL federation whose provider is killed -9 four times: once every party accepted
  * the run's terms but before they are stored (the agreement and the contract are), in round 2
- * while TRAINING (one gradient recorded), and in round 3 while AGGREGATING once the requestor's
- * selection is on the chain (deposited, table committed, not delivered). Each time it restarts on the same store;
+ * while TRAINING (one gradient recorded), in round 3 while AGGREGATING once the requestor's
+ * selection is on the chain (deposited, table committed, not delivered), and once round 3,
+ * run again, is delivered but not recorded closed. Each time it restarts on the same store;
  * the requestor and the owners are never restarted.
  */
 async function runKilledTwice(federation: LocalFederation, store: string, chain: LocalChain) {
@@ -97,6 +99,14 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
     mark('killed in AGGREGATING')
     const inAggregation = await storedRun(store, runId)
 
+    // Round 3 runs again and is delivered (paid); killed before it is recorded closed.
+    p = provider({ MSFL_HOLD_AT: 'AGGREGATING:3:delivered' })
+    await p.waitFor('"msg":"resuming"', 120_000)
+    await p.waitFor('"msg":"held"', 300_000)
+    assert.equal(await killHard(p), null, 'the provider died of SIGKILL')
+    mark('killed after round 3 was delivered')
+    const afterDelivery = await storedRun(store, runId)
+
     p = provider({})
     const resumed = await p.waitFor('"msg":"resuming"', 120_000)
     mark('resumed')
@@ -109,6 +119,7 @@ async function runKilledTwice(federation: LocalFederation, store: string, chain:
       beforeTerms,
       inTraining,
       inAggregation,
+      afterDelivery,
       resumed,
       providerExit,
       participantExits,
@@ -133,7 +144,7 @@ async function assertResumedOnce(
 ): Promise<void> {
   const run = await runKilledTwice(federation, store, chain)
   t.diagnostic(run.marks.join('; '))
-  const { beforeTerms, inTraining, inAggregation, finished } = run
+  const { beforeTerms, inTraining, inAggregation, afterDelivery, finished } = run
 
   // Killed once every party accepted the terms: the agreement and the contract are stored, the
   // terms not; the restarted provider settled on that contract (it deployed no other) and the
@@ -158,6 +169,12 @@ async function assertResumedOnce(
   assert.equal(inAggregation.state.round, 3)
   assert.ok(inAggregation.messages.some((m) => m.round === 3 && m.kind === 'msfl-selection'))
   assert.match(run.resumed, /"round":3/)
+  // Killed after round 3's delivery: paid on the chain, not yet closed in the store. The last
+  // provider closes it from the chain (not run again) and reports the run completed.
+  assert.equal(afterDelivery.state.phase, 'AGGREGATING')
+  assert.equal(afterDelivery.state.round, 3)
+  assert.ok(!afterDelivery.events.includes('run-completed'))
+  assert.ok(finished.events.includes('run-completed'), finished.events.join())
 
   assert.equal(finished.state.phase, 'COMPLETED')
   assert.equal(finished.state.round, ROUNDS)
@@ -297,7 +314,7 @@ describe('msfl server with an MS-FL job killed -9 mid-round continues the run on
       protocol: 'msfl',
     })
 
-  it('on SQLite: killed before the terms were stored, while TRAINING and after a deposit while AGGREGATING, every round paid once, the model within CKKS error', {
+  it('on SQLite: killed before the terms were stored, while TRAINING, after a deposit while AGGREGATING and after the last delivery, every round paid once, the model within CKKS error', {
     timeout: 900_000,
   }, async (t) => {
     const federation = await federationIn('sqlite')

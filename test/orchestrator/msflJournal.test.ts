@@ -258,6 +258,12 @@ describe('run terms sent again mid-run', () => {
     })
     assert.throws(() => readHoldPoint({ MSFL_HOLD_AT: 'TRAINING:3:selected' }), /MSFL_HOLD_AT/)
     assert.equal(readHoldPoint({ MSFL_HOLD_AT: 'TERMS' })?.terms, true)
+    assert.deepEqual(readHoldPoint({ MSFL_HOLD_AT: 'AGGREGATING:3:delivered' }), {
+      phase: 'AGGREGATING',
+      round: 3,
+      received: 0,
+      delivered: true,
+    })
     assert.throws(() => readHoldPoint({ MSFL_HOLD_AT: 'TERMS:1' }), /MSFL_HOLD_AT/)
   })
 })

@@ -15,6 +15,11 @@ export interface HoldPoint {
    */
   readonly selected?: true
   /**
+   * MS-FL only (`AGGREGATING:ROUND:delivered`): held once the round's aggregate is delivered
+   * on the ledger (the owners paid), before the round is recorded closed.
+   */
+  readonly delivered?: true
+  /**
    * MS-FL only (`TERMS`): held once every party accepted the run's terms, before the terms
    * are stored (the owners' agreement and the deployed contract are stored already).
    */
@@ -26,9 +31,9 @@ const holdSchema = z.object({
     .string()
     .regex(
       new RegExp(
-        `^((${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?|AGGREGATING:[1-9]\\d{0,8}:selected|TERMS)$`,
+        `^((${RUN_PHASES.join('|')}):[1-9]\\d{0,8}(:\\d{1,9})?|AGGREGATING:[1-9]\\d{0,8}:(selected|delivered)|TERMS)$`,
       ),
-      `must be PHASE:ROUND[:RECEIVED] (PHASE one of ${RUN_PHASES.join(', ')}), AGGREGATING:ROUND:selected or TERMS`,
+      `must be PHASE:ROUND[:RECEIVED] (PHASE one of ${RUN_PHASES.join(', ')}), AGGREGATING:ROUND:selected|delivered or TERMS`,
     )
     .optional(),
 })
@@ -39,23 +44,26 @@ export function readHoldPoint(env: NodeJS.ProcessEnv): HoldPoint | undefined {
   if (value === undefined) return undefined
   if (value === 'TERMS') return { phase: 'WAITING_FOR_CLIENTS', round: 1, received: 0, terms: true }
   const [phase, round, received] = value.split(':')
+  const step = received === 'selected' || received === 'delivered' ? received : undefined
   return {
     phase: phase as HoldPoint['phase'],
     round: Number(round),
-    received: received === 'selected' ? 0 : Number(received ?? 0),
-    ...(received === 'selected' ? { selected: true as const } : {}),
+    received: step ? 0 : Number(received ?? 0),
+    ...(step ? { [step]: true as const } : {}),
   }
 }
 
 /**
- * The MS-FL hold after a recorded selection (`AGGREGATING:ROUND:selected`): `held` is called
- * and the provider never serves that selection. Undefined for any other point.
+ * An MS-FL hold at a round's step: after its selection is recorded (`AGGREGATING:ROUND:selected`,
+ * the provider never serves it) or after its delivery (`AGGREGATING:ROUND:delivered`, the round
+ * is never recorded closed). `held` is called there. Undefined for any other point.
  */
-export function holdAtSelection(
+export function holdAtStep(
   point: HoldPoint | undefined,
+  step: 'selected' | 'delivered',
   held: (round: number) => void,
 ): ((round: number) => Promise<void>) | undefined {
-  if (!point?.selected) return undefined
+  if (!point?.[step]) return undefined
   return (round) => {
     if (round !== point.round) return Promise.resolve()
     held(round)
@@ -87,7 +95,7 @@ export function holdAt(
   point: HoldPoint | undefined,
   held: (state: OrchestratorState) => void,
 ): ((state: OrchestratorState) => Promise<void>) | undefined {
-  if (!point || point.selected || point.terms) return undefined
+  if (!point || point.selected || point.delivered || point.terms) return undefined
   return (state) => {
     const reached =
       state.phase === point.phase &&

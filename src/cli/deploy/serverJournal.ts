@@ -18,7 +18,7 @@ import {
   type RunJournal,
   type RunJournalParameters,
 } from '../../runtime/orchestrator/openRunJournal.ts'
-import { holdAt, holdAtSelection, holdAtTerms, readHoldPoint } from './holdAt.ts'
+import { holdAt, holdAtStep, holdAtTerms, readHoldPoint } from './holdAt.ts'
 
 /**
  * The round policy a deployed plain job runs under: its rounds, its sampling (the round state
@@ -126,7 +126,8 @@ export interface MsflServerJournal {
  * openServerJournal for an MS-FL job: the same store (`--store`, or `<job out>/<run id>/run.sqlite`)
  * and hold points, the MS-FL journal on it (the run's terms, the rounds, the ledger steps), the
  * job's SHA-256 checked against the store's. `MSFL_HOLD_AT=AGGREGATING:R:selected` holds after
- * round R's selection is on the ledger, `MSFL_HOLD_AT=TERMS` once every party accepted the terms.
+ * round R's selection is on the ledger, `AGGREGATING:R:delivered` after its delivery,
+ * `MSFL_HOLD_AT=TERMS` once every party accepted the terms.
  */
 export async function openMsflServerJournal(p: {
   readonly flags: { readonly store?: string | undefined }
@@ -145,9 +146,10 @@ export async function openMsflServerJournal(p: {
   try {
     const point = readHoldPoint(process.env)
     const afterCommit = holdAt(point, heldLog(log))
-    const afterSelection = holdAtSelection(point, (round) =>
-      log.info('held', { phase: 'AGGREGATING', round, step: 'selected' }),
-    )
+    const heldAt = (step: string) => (round: number) =>
+      log.info('held', { phase: 'AGGREGATING', round, step })
+    const afterSelection = holdAtStep(point, 'selected', heldAt('selected'))
+    const beforeClose = holdAtStep(point, 'delivered', heldAt('delivered'))
     const beforeTerms = holdAtTerms(point, () => log.info('held', { step: 'terms' }))
     const journal = await openMsflJournal({
       store,
@@ -158,6 +160,7 @@ export async function openMsflServerJournal(p: {
       now: p.now,
       ...(afterCommit ? { afterCommit } : {}),
       ...(afterSelection ? { afterSelection } : {}),
+      ...(beforeClose ? { beforeClose } : {}),
       ...(beforeTerms ? { beforeTerms } : {}),
       ...runCallbacks(p),
     })

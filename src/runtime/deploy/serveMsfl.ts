@@ -21,7 +21,7 @@ import { describeMsflModel } from '../msfl/describeMsflModel.ts'
 import { expectReply } from '../msfl/expectReply.ts'
 import type { MsflJournal } from '../orchestrator/openMsflJournal.ts'
 import { collectReplies } from '../rounds/collectReplies.ts'
-import type { RoundEvaluation } from '../rounds/roundEvaluation.ts'
+import { type RoundEvaluation, summarise } from '../rounds/roundEvaluation.ts'
 import { runMsflProtocol } from '../runMsflProtocol.ts'
 import { agreeMsflTerms, storedMsflTerms } from './agreeMsflTerms.ts'
 import type { RequestorKeyUse } from './createMsflOwnerParticipant.ts'
@@ -116,37 +116,39 @@ export async function serveMsfl(p: ServeMsflParameters): Promise<ServedMsfl> {
     const resumed = await resumeMsflRun(p, terms, parties, settlement)
     const earlier = resumed?.history ?? []
     let final: RoundEvaluation = resumed?.final ?? { loss: Number.NaN }
-    const ran =
-      resumed && resumed.firstRound > basics.rounds
-        ? []
-        : await runMsflProtocol({
-            runId,
-            rounds: basics.rounds,
-            he,
-            layout,
-            heads: shape.heads,
-            transport: p.transport,
-            requestor: p.requestor,
-            owners,
-            settlement,
-            maskMode: msfl.mask,
-            minOwners: msfl.minOwners,
-            maskRng: p.maskRng,
-            digest: p.digest,
-            deadlineMs: basics.deadlineMs,
-            // The provider holds no weights: the round's metrics are the requestor's report.
-            evaluate: (_round, closed) => {
-              final = {
-                loss: closed.loss ?? Number.NaN,
-                ...(closed.accuracy === undefined ? {} : { accuracy: closed.accuracy }),
-              }
-              return final
-            },
-            ...(p.journal ? { journal: p.journal } : {}),
-            ...(resumed ? { firstRound: resumed.firstRound } : {}),
-            emit: p.emit,
-            now: p.now,
-          })
+    const over = resumed !== undefined && resumed.firstRound > basics.rounds
+    // The last round was closed from the chain while the restart was checked: the run is over.
+    if (over) event('run-completed', { rounds: basics.rounds, final: summarise(final) })
+    const ran = over
+      ? []
+      : await runMsflProtocol({
+          runId,
+          rounds: basics.rounds,
+          he,
+          layout,
+          heads: shape.heads,
+          transport: p.transport,
+          requestor: p.requestor,
+          owners,
+          settlement,
+          maskMode: msfl.mask,
+          minOwners: msfl.minOwners,
+          maskRng: p.maskRng,
+          digest: p.digest,
+          deadlineMs: basics.deadlineMs,
+          // The provider holds no weights: the round's metrics are the requestor's report.
+          evaluate: (_round, closed) => {
+            final = {
+              loss: closed.loss ?? Number.NaN,
+              ...(closed.accuracy === undefined ? {} : { accuracy: closed.accuracy }),
+            }
+            return final
+          },
+          ...(p.journal ? { journal: p.journal } : {}),
+          ...(resumed ? { firstRound: resumed.firstRound } : {}),
+          emit: p.emit,
+          now: p.now,
+        })
     const history = [...earlier, ...ran]
     const ledger = await p.ledger.totals(terms, parties)
     await announceEnd(p, participants, 'completed', 'the run completed')

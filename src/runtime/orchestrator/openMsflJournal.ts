@@ -103,6 +103,8 @@ export interface MsflJournalParameters extends RunJournalParameters {
   readonly afterSelection?: (round: number) => Promise<void>
   /** Runs once every party accepted the terms, before they are stored (crash tests hold here). */
   readonly beforeTerms?: () => Promise<void>
+  /** Runs after a round's delivery, before it is recorded closed (crash tests hold here). */
+  readonly beforeClose?: (round: number) => Promise<void>
 }
 
 /**
@@ -221,6 +223,7 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     },
     delivery: (round, ledgerRound) => storedDelivery(store, runId, p.self, round, ledgerRound),
     async closed(round, record) {
+      await p.beforeClose?.(round)
       const sha256 = await deliveredSha256(store, runId, p.self, round, delivered)
       await store.recordMessage(
         own(round, MSFL_JOURNAL_KINDS.roundRecord, MSFL_JOURNAL_KINDS.roundRecord, record),
