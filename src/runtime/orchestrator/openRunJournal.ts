@@ -94,9 +94,15 @@ export interface RunJournal extends FederationJournal {
   fail(reason: string): Promise<void>
   /**
    * `interruptedRounds: 'skip'`: gives the interrupted round up for good — its number is spent,
-   * it closes with the model it started from and this record — and moves `resume` past it.
+   * it closes with the model it started from — and moves `resume` past it. One killed while it
+   * was being closed (its model written, not yet the transition) closes with that model
+   * instead: nothing is released again. `record` makes the round's record from the model it
+   * closes with (`kept`: the round's own aggregate).
    */
-  skipRound(record: RoundRecord, reason: string): Promise<void>
+  skipRound(
+    record: (params: Float64Array, kept: boolean) => RoundRecord,
+    reason: string,
+  ): Promise<void>
   /** The run's latest committed state. */
   state(): OrchestratorState
 }
@@ -197,15 +203,24 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     fail: (reason) => t.fail(reason),
     async skipRound(record, reason) {
       const state = t.state()
-      if (!skips || !resume?.interrupted || record.round !== state.round)
-        throw new MsflError(
-          'STORE',
-          `run ${runId}: round ${record.round} is not an interrupted round this run skips`,
+      if (!skips || !resume?.interrupted)
+        throw new MsflError('STORE', `run ${runId}: round ${state.round} is not interrupted`)
+      const kept = await store.loadModelVersion(runId, state.round)
+      if (kept && state.phase === 'AGGREGATING') {
+        const params = decodeMessage(kept.bytes) as Float64Array
+        await storeRoundEnd(p, state.round, params, record(params, true))
+        await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: kept.sha256 })
+      } else {
+        // The round closes with the model it started from, stored again under its number, so
+        // a later restart resumes from it like from any closed round.
+        const modelSha256 = await storeRoundEnd(
+          p,
+          state.round,
+          resume.params,
+          record(resume.params, false),
         )
-      // The round closes with the model it started from, stored again under its number, so a
-      // later restart resumes from it like from any closed round.
-      const modelSha256 = await storeRoundEnd(p, state.round, resume.params, record)
-      await t.mustApply({ type: 'skip-round', at: p.now(), reason, modelSha256 })
+        await t.mustApply({ type: 'skip-round', at: p.now(), reason, modelSha256 })
+      }
       resume = await resumePoint(store, t.state(), p.self)
     },
   }
