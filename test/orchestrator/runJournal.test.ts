@@ -125,7 +125,7 @@ describe('the run journal on a store', () => {
       assert.equal(stored[0]!.payload, undefined, 'a protected reply is useless without its masks')
       assert.deepEqual(stored[0]!.metadata, { numExamples: 10, trainLoss: 0.5 })
       await assert.rejects(
-        first.skipRound(() => record(1), 'x'),
+        first.skipRound(record(1), 'x'),
         /round 1 is not interrupted/,
         'a live round is never skipped',
       )
@@ -134,12 +134,7 @@ describe('the run journal on a store', () => {
       const second = await journalOn(store, skip)
       assert.equal(second.resume?.interrupted, true)
       await assert.rejects(second.opened(1, ['do-0', 'do-1']), /interrupted and cannot resume/)
-      const kept: boolean[] = []
-      await second.skipRound((_params, k) => {
-        kept.push(k)
-        return record(1)
-      }, 'restarted')
-      assert.deepEqual(kept, [false])
+      await second.skipRound(record(1), 'restarted')
       assert.equal(second.state().phase, 'WAITING_FOR_CLIENTS')
       assert.equal(second.resume?.round, 2)
       assert.equal(second.resume?.interrupted, false)
@@ -157,51 +152,55 @@ describe('the run journal on a store', () => {
       // A journal that resumes (a plain run) has no round to skip.
       const resuming = await journalOn(store)
       assert.equal(resuming.resume?.interrupted, true)
-      await assert.rejects(
-        resuming.skipRound(() => record(2), 'x'),
-        /is not interrupted/,
-      )
+      await assert.rejects(resuming.skipRound(record(2), 'x'), /is not interrupted/)
       // Skipping the last round completes the run.
       const third = await journalOn(store, skip)
-      await third.skipRound(() => record(2), 'restarted again')
+      await third.skipRound(record(2), 'restarted again')
       assert.equal(third.state().phase, 'COMPLETED')
     } finally {
       await store.close()
     }
   })
 
-  it("interruptedRounds 'skip': a round killed while it was being closed keeps its stored aggregate (nothing released again)", async () => {
-    const store = await newStore()
-    try {
-      const skip = { interruptedRounds: 'skip' } as const
-      const first = await journalOn(store, skip)
-      await first.register(owners)
-      await first.recordInitialModel(Float64Array.from([0, 0]))
-      await first.opened(1, ['do-0', 'do-1'])
-      await first.accepted(1, 'do-0', fit('do-0', 1))
-      await first.accepted(1, 'do-1', fit('do-1', 1))
-      assert.equal(first.state().phase, 'AGGREGATING')
-      // Killed inside closed(): the model is written, the closing transition is not.
-      await store.putModelVersion({
-        runId: 'run-1',
-        version: 1,
-        round: 1,
-        bytes: encodeMessage(Float64Array.from([5, 6])),
-        createdAt: 2_000,
-      })
-      const second = await journalOn(store, skip)
-      const seen: [number[], boolean][] = []
-      await second.skipRound((params, kept) => {
-        seen.push([[...params], kept])
-        return record(1)
-      }, 'restarted')
-      assert.deepEqual(seen, [[[5, 6], true]])
-      const inputs = (await store.listTransitions('run-1')).map((t) => t.input.type)
-      assert.equal(inputs.at(-1), 'aggregated', 'closed as aggregated, not skipped')
-      assert.deepEqual(second.resume?.params, Float64Array.from([5, 6]))
-      assert.equal(second.resume?.round, 2)
-    } finally {
-      await store.close()
+  it('a round killed while it was being closed (record and model written) is closed on reopening, not combined again', async () => {
+    for (const interruptedRounds of ['resume', 'skip'] as const) {
+      const store = await newStore()
+      try {
+        const first = await journalOn(store, { interruptedRounds })
+        await first.register(owners)
+        await first.recordInitialModel(Float64Array.from([0, 0]))
+        await first.opened(1, ['do-0', 'do-1'])
+        await first.accepted(1, 'do-0', fit('do-0', 1))
+        await first.accepted(1, 'do-1', fit('do-1', 1))
+        assert.equal(first.state().phase, 'AGGREGATING')
+        // Killed inside closed(): the record and the model are written, not the transition.
+        await store.recordMessage({
+          runId: 'run-1',
+          round: 1,
+          sender: 'provider',
+          messageId: 'round-record',
+          kind: 'round-record',
+          receivedAt: 2_000,
+          metadata: JSON.parse(JSON.stringify(record(1))),
+        })
+        await store.putModelVersion({
+          runId: 'run-1',
+          version: 1,
+          round: 1,
+          bytes: encodeMessage(Float64Array.from([5, 6])),
+          createdAt: 2_000,
+        })
+        const second = await journalOn(store, { interruptedRounds })
+        assert.equal(second.state().phase, 'WAITING_FOR_CLIENTS', interruptedRounds)
+        assert.equal(second.resume?.round, 2)
+        assert.equal(second.resume?.interrupted, false)
+        assert.deepEqual(second.resume?.params, Float64Array.from([5, 6]))
+        assert.deepEqual(second.resume?.history, [record(1)])
+        const inputs = (await store.listTransitions('run-1')).map((t) => t.input.type)
+        assert.equal(inputs.at(-1), 'aggregated')
+      } finally {
+        await store.close()
+      }
     }
   })
 

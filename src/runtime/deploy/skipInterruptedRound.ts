@@ -30,9 +30,8 @@ export interface SkippedToTheEnd {
  * same update again, and a second sum of the same round over another set of owners (one of
  * them "dropped" this time) would reveal the difference — exactly what SecAgg and the key
  * holder's one-decryption-per-round rule forbid. So its number is spent: it closes with the
- * model it started from and a record saying why, and the run goes on with the next round (a
- * round killed while it was being closed keeps its own stored aggregate instead: nothing is
- * released again). Returns the run's result when that round was its last.
+ * model it started from and a record saying why, and the run goes on with the next round.
+ * Returns the run's result when that round was its last.
  */
 export async function skipInterruptedRound(p: {
   readonly runId: string
@@ -46,32 +45,26 @@ export async function skipInterruptedRound(p: {
   if (!resume?.interrupted) return undefined
   const state = journal.state()
   const reason = `the provider restarted while round ${state.round} was ${state.phase}: its masks and key shares were lost, and a protected round never runs twice`
-  let closed: { record: ProtectedRoundRecord; params: Float64Array; evaluation: RoundEvaluation }
-  await journal.skipRound((params, kept) => {
-    const evaluation = p.evaluate(params)
-    const record: ProtectedRoundRecord = {
-      round: state.round,
-      selected: state.selected.length,
-      // Kept: the round was being closed with its own aggregate when the provider stopped.
-      accepted: kept ? state.received.length : 0,
-      excluded: [],
-      stragglers: [],
-      dropped: [],
-      protectedBytesPerClient: 0,
-      test: summarise(evaluation),
-      bytesSent: 0,
-      bytesReceived: 0,
-      durationMs: 0,
-      ...(kept ? {} : { skipped: reason }),
-    }
-    closed = { record, params, evaluation }
-    return record
-  }, reason)
-  const { record, params, evaluation } = closed!
+  const evaluation = p.evaluate(resume.params)
+  const record: ProtectedRoundRecord = {
+    round: state.round,
+    selected: state.selected.length,
+    accepted: 0,
+    excluded: [],
+    stragglers: [],
+    dropped: [],
+    protectedBytesPerClient: 0,
+    test: summarise(evaluation),
+    bytesSent: 0,
+    bytesReceived: 0,
+    durationMs: 0,
+    skipped: reason,
+  }
+  await journal.skipRound(record, reason)
   const event = createRunEmitter(p)
   event('round-completed', { record })
   if (journal.state().phase !== 'COMPLETED') return undefined
   event('run-completed', { rounds: state.round, final: record.test })
   const history = [...(resume.history as readonly ProtectedRoundRecord[]), record]
-  return { params, history, final: evaluation }
+  return { params: resume.params, history, final: evaluation }
 }

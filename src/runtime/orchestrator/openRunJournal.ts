@@ -94,15 +94,9 @@ export interface RunJournal extends FederationJournal {
   fail(reason: string): Promise<void>
   /**
    * `interruptedRounds: 'skip'`: gives the interrupted round up for good — its number is spent,
-   * it closes with the model it started from — and moves `resume` past it. One killed while it
-   * was being closed (its model written, not yet the transition) closes with that model
-   * instead: nothing is released again. `record` makes the round's record from the model it
-   * closes with (`kept`: the round's own aggregate).
+   * it closes with the model it started from and this record — and moves `resume` past it.
    */
-  skipRound(
-    record: (params: Float64Array, kept: boolean) => RoundRecord,
-    reason: string,
-  ): Promise<void>
+  skipRound(record: RoundRecord, reason: string): Promise<void>
   /** The run's latest committed state. */
   state(): OrchestratorState
 }
@@ -121,6 +115,7 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
   const t = await openRunTransitions(p)
 
   const skips = p.interruptedRounds === 'skip'
+  await closeWrittenRound(store, t, p.now())
   let resume = await resumePoint(store, t.state(), p.self)
   const scaling = await storedScaling(store, runId, p.self)
 
@@ -203,24 +198,12 @@ export async function openRunJournal(parameters: RunJournalParameters): Promise<
     fail: (reason) => t.fail(reason),
     async skipRound(record, reason) {
       const state = t.state()
-      if (!skips || !resume?.interrupted)
-        throw new MsflError('STORE', `run ${runId}: round ${state.round} is not interrupted`)
-      const kept = await store.loadModelVersion(runId, state.round)
-      if (kept && state.phase === 'AGGREGATING') {
-        const params = decodeMessage(kept.bytes) as Float64Array
-        await storeRoundEnd(p, state.round, params, record(params, true))
-        await t.mustApply({ type: 'aggregated', at: p.now(), modelSha256: kept.sha256 })
-      } else {
-        // The round closes with the model it started from, stored again under its number, so
-        // a later restart resumes from it like from any closed round.
-        const modelSha256 = await storeRoundEnd(
-          p,
-          state.round,
-          resume.params,
-          record(resume.params, false),
-        )
-        await t.mustApply({ type: 'skip-round', at: p.now(), reason, modelSha256 })
-      }
+      if (!skips || !resume?.interrupted || record.round !== state.round)
+        throw new MsflError('STORE', `run ${runId}: round ${record.round} is not interrupted`)
+      // The round closes with the model it started from, stored again under its number, so a
+      // later restart resumes from it like from any closed round.
+      const modelSha256 = await storeRoundEnd(p, state.round, resume.params, record)
+      await t.mustApply({ type: 'skip-round', at: p.now(), reason, modelSha256 })
       resume = await resumePoint(store, t.state(), p.self)
     },
   }
@@ -251,6 +234,11 @@ async function storeRoundEnd(
   params: Float64Array,
   record: RoundRecord,
 ): Promise<string> {
+  // The record first: a stored model then means its round's record is stored too (see
+  // closeWrittenRound).
+  await p.store.recordMessage(
+    ownMessage(p, round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
+  )
   const { sha256 } = await p.store.putModelVersion({
     runId: p.runId,
     version: round,
@@ -258,10 +246,24 @@ async function storeRoundEnd(
     bytes: encodeMessage(params),
     createdAt: p.now(),
   })
-  await p.store.recordMessage(
-    ownMessage(p, round, JOURNAL_KINDS.roundRecord, JSON.parse(JSON.stringify(record))),
-  )
   return sha256
+}
+
+/**
+ * A server killed while closing a round (its record and model written, not yet the closing
+ * transition) left the round AGGREGATING with everything it needs: the transition is applied
+ * now, so the round is not combined again — which could give other bytes than the stored model
+ * (a rule drawing from the CSPRNG) or, in a protected run, release its sum twice.
+ */
+async function closeWrittenRound(
+  store: RunStore,
+  t: Awaited<ReturnType<typeof openRunTransitions>>,
+  at: number,
+): Promise<void> {
+  const state = t.state()
+  if (state.phase !== 'AGGREGATING') return
+  const model = await store.loadModelVersion(state.runId, state.round)
+  if (model) await t.mustApply({ type: 'aggregated', at, modelSha256: model.sha256 })
 }
 
 /**
