@@ -1,14 +1,18 @@
 import { performance } from 'node:perf_hooks'
 import { createCsprng } from '../src/adapters/random/index.ts'
+import { openDeployedProtection } from '../src/cli/privacy/deployedProtection.ts'
 import type { DatasetSplit } from '../src/core/data/dataset.ts'
+import type { ProtectionTerms } from '../src/core/deploy/deploymentMessages.ts'
+import { MsflError } from '../src/core/errors/msflError.ts'
 import type { EventSink, RunEvent } from '../src/core/events/runEvent.ts'
 import { createModel } from '../src/core/model/createModel.ts'
 import type { SecaggCrypto } from '../src/core/ports/secaggCrypto.ts'
 import type { MessageHandler, Transport } from '../src/core/ports/transport.ts'
-import { type PlainRunPlan, planFederatedRun } from '../src/runtime/config/planRun.ts'
+import { type FederatedRunPlan, planFederatedRun } from '../src/runtime/config/planRun.ts'
 import { simulationConfigSchema } from '../src/runtime/config/simulationConfig.ts'
 import { createOwnerParticipant } from '../src/runtime/deploy/createOwnerParticipant.ts'
 import { serveFederation } from '../src/runtime/deploy/serveFederation.ts'
+import { summedUpdatesFloor } from '../src/runtime/deploy/serveProtectedRounds.ts'
 import type { RunJournal } from '../src/runtime/orchestrator/openRunJournal.ts'
 import { planPopulation } from '../src/runtime/planPopulation.ts'
 import { resolveModelSpec } from '../src/runtime/resolveModelSpec.ts'
@@ -17,9 +21,9 @@ import { resolveModelSpec } from '../src/runtime/resolveModelSpec.ts'
 export const median = (xs: readonly number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-/** A plain FedAvg job as the deployed provider serves it, and its owners' participants. */
+/** A FedAvg job as the deployed provider serves it, and its owners' participants. */
 export interface Deployed {
-  readonly plan: PlainRunPlan
+  readonly plan: FederatedRunPlan
   readonly data: DatasetSplit
   readonly owners: readonly string[]
   /** Fresh owner participants (each run needs its own: they keep the run's state). */
@@ -33,6 +37,8 @@ export interface BenchJob {
   readonly clients: number
   readonly rounds: number
   readonly seed: number
+  /** `secagg` (no key holder): the owners' updates reach the provider only summed. */
+  readonly privacy?: 'secagg'
 }
 
 /**
@@ -40,9 +46,28 @@ export interface BenchJob {
  * owners' processes do, so a bench serves the same job a deployment runs.
  */
 export function deployment(data: DatasetSplit, job: BenchJob, crypto: SecaggCrypto): Deployed {
-  const plan = planFederatedRun(simulationConfigSchema.parse(job)) as PlainRunPlan
+  const plan = planFederatedRun(simulationConfigSchema.parse(job))
   const { partition, owners } = planPopulation(plan.basics, data.train)
   const spec = createModel(resolveModelSpec(job.model, data.test))
+  const hiding = plan.protocol === 'protected' ? plan.privacy.hiding : undefined
+  // As msfl owner opens it once the provider's terms arrive.
+  const openProtection =
+    hiding && plan.protocol === 'protected'
+      ? (terms: ProtectionTerms) =>
+          openDeployedProtection(
+            hiding,
+            {
+              runId: 'bench',
+              clients: owners,
+              rounds: plan.basics.rounds,
+              minContributors: summedUpdatesFloor(plan),
+              referenceExamples: terms.referenceExamples,
+              dropsOut: () => false,
+            },
+            terms.keyHolder,
+            crypto,
+          )
+      : undefined
   return {
     plan,
     data,
@@ -62,6 +87,7 @@ export function deployment(data: DatasetSplit, job: BenchJob, crypto: SecaggCryp
               model: spec,
               seed: job.seed,
               crypto,
+              ...(openProtection ? { openProtection } : {}),
             }),
           ]),
       ),
@@ -96,6 +122,13 @@ export async function serveRounds(
     scaling: d.data.scaling,
     crypto,
     aggregationRng: createCsprng(),
+    protection: {
+      open: (hiding, context, keyHolder) =>
+        openDeployedProtection(hiding, context, keyHolder, crypto),
+      checkKeyHolder: () => {
+        throw new MsflError('CONFIG_INVALID', 'privacy: the bench jobs have no key holder')
+      },
+    },
     ...(options.journal ? { journal: options.journal } : {}),
     emit: (e: RunEvent) => {
       if (e.type === 'round-started') started.set(e.round, performance.now())

@@ -70,12 +70,16 @@ export function processWriteBytes(): number {
   return Number(line.slice('write_bytes:'.length))
 }
 
-/** WAL bytes the PostgreSQL cluster has generated so far (pg_stat_wal, PostgreSQL ≥ 14). */
+/** WAL bytes the PostgreSQL cluster has generated so far (its WAL insert position). */
 export async function postgresWalBytes(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    const { rows } = await client.query('SELECT wal_bytes::text AS b FROM pg_stat_wal')
+    // The WAL insert position, not pg_stat_wal: backends report their statistics only when
+    // idle (at most once a second), so a run that just ended may not be counted there yet.
+    const { rows } = await client.query(
+      "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b",
+    )
     return Number(rows[0].b)
   } finally {
     await client.end()
