@@ -96,9 +96,17 @@ export function startProvider(
   )
 }
 
-/** Starts the requestor and every owner of a prepared federation. */
+/** Starts the requestor, every owner and, for ckks or paillier, the key holder of a prepared federation. */
 export function startParticipants(federation: LocalFederation): CliProcess[] {
+  const keyHolder = federation.keyHolderKit
+    ? [
+        startCli('key-holder', [
+          ...['key-holder', '--kit', federation.keyHolderKit, '--job', federation.job],
+        ]),
+      ]
+    : []
   return [
+    ...keyHolder,
     startCli(REQUESTOR_NAME, [
       'requestor',
       ...['--kit', federation.requestorKit, '--job', federation.job],
@@ -174,5 +182,55 @@ export function msflParties(
     killAll: async () => {
       for (const c of processes) await killHard(c)
     },
+  }
+}
+
+/**
+ * A FedAvg federation whose provider is killed -9 twice, at the hold points `inTraining` and
+ * `inAggregation` (MSFL_HOLD_AT), and restarted on the same store each time; the participants
+ * are never restarted. `look` reads the store while the provider is dead, and once it is done.
+ */
+export async function providerKilledTwice<S>(
+  federation: LocalFederation,
+  store: string,
+  holds: { readonly inTraining: string; readonly inAggregation: string },
+  look: () => Promise<S>,
+) {
+  const processes: CliProcess[] = []
+  const started = (p: CliProcess) => {
+    processes.push(p)
+    return p
+  }
+  try {
+    let provider = started(startProvider(federation, store, { MSFL_HOLD_AT: holds.inTraining }))
+    await provider.waitFor('"msg":"listening"', 60_000)
+    const participants = startParticipants(federation).map(started)
+    await provider.waitFor('"msg":"held"', 240_000)
+    if ((await killHard(provider)) !== null) throw new Error('the provider did not die of SIGKILL')
+    const inTraining = await look()
+
+    provider = started(startProvider(federation, store, { MSFL_HOLD_AT: holds.inAggregation }))
+    await provider.waitFor('"msg":"resuming"', 120_000)
+    await provider.waitFor('"msg":"held"', 240_000)
+    if ((await killHard(provider)) !== null) throw new Error('the provider did not die of SIGKILL')
+    const inAggregation = await look()
+
+    provider = started(startProvider(federation, store))
+    const resumed = await provider.waitFor('"msg":"resuming"', 120_000)
+    const providerExit = await provider.exited
+    const participantExits = await Promise.all(participants.map((p) => p.exited))
+    return {
+      inTraining,
+      inAggregation,
+      resumed,
+      providerExit,
+      participantExits,
+      /** The last provider's `--json` summary line. */
+      summary: provider.stdout.at(-1) ?? '{}',
+      finished: await look(),
+      logs: processes.flatMap((p) => p.lines).join('\n'),
+    }
+  } finally {
+    for (const p of processes) await killHard(p)
   }
 }

@@ -15,13 +15,7 @@ import { createRdpAccountant } from '../../src/core/dp/rdpAccountant.ts'
 import type { ProtectedRoundRecord } from '../../src/core/events/runEvent.ts'
 import type { OrchestratorState } from '../../src/core/orchestrator/orchestratorState.ts'
 import { decodeMessage } from '../../src/core/wire/decodeMessage.ts'
-import {
-  type CliProcess,
-  killHard,
-  startCli,
-  startParticipants,
-  startProvider,
-} from './federationProcesses.ts'
+import { providerKilledTwice } from './federationProcesses.ts'
 import { modelParams } from './simulatedModel.ts'
 
 const OWNERS = 3
@@ -62,56 +56,20 @@ async function runKilledTwice(
   inTrainingAt = 'TRAINING:2:1',
 ) {
   const { runId } = loadJob(federation.job)
-  const processes: CliProcess[] = []
-  const logs = () => processes.flatMap((p) => p.lines).join('\n')
-  try {
-    let provider = startProvider(federation, store, { MSFL_HOLD_AT: inTrainingAt })
-    processes.push(provider)
-    await provider.waitFor('"msg":"listening"', 60_000)
-    const participants = startParticipants(federation)
-    if (federation.keyHolderKit)
-      participants.push(
-        startCli('key-holder', [
-          'key-holder',
-          '--kit',
-          federation.keyHolderKit,
-          '--job',
-          federation.job,
-        ]),
-      )
-    processes.push(...participants)
-    await provider.waitFor('"msg":"held"', 240_000)
-    assert.equal(await killHard(provider), null, 'the provider died of SIGKILL')
-    const inTraining = await storedRun(store, runId)
-
-    provider = startProvider(federation, store, { MSFL_HOLD_AT: 'AGGREGATING:3' })
-    processes.push(provider)
-    await provider.waitFor('"msg":"resuming"', 120_000)
-    await provider.waitFor('"msg":"held"', 240_000)
-    assert.equal(await killHard(provider), null, 'the provider died of SIGKILL')
-    const inAggregation = await storedRun(store, runId)
-
-    provider = startProvider(federation, store)
-    processes.push(provider)
-    await provider.waitFor('"msg":"resuming"', 120_000)
-    const providerExit = await provider.exited
-    const participantExits = await Promise.all(participants.map((p) => p.exited))
-    return {
-      runId,
-      inTraining,
-      inAggregation,
-      providerExit,
-      participantExits,
-      summary: JSON.parse(provider.stdout.at(-1) ?? '{}') as {
-        final?: { accuracy: number }
-        runDir?: string
-        privacy?: { level: string; epsilon: number; noise_multiplier?: number }
-      },
-      finished: await storedRun(store, runId),
-      logs: logs(),
-    }
-  } finally {
-    for (const p of processes) await killHard(p)
+  const run = await providerKilledTwice(
+    federation,
+    store,
+    { inTraining: inTrainingAt, inAggregation: 'AGGREGATING:3' },
+    () => storedRun(store, runId),
+  )
+  return {
+    ...run,
+    runId,
+    summary: JSON.parse(run.summary) as {
+      final?: { accuracy: number }
+      runDir?: string
+      privacy?: { level: string; epsilon: number; noise_multiplier?: number }
+    },
   }
 }
 

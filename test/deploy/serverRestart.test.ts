@@ -14,12 +14,7 @@ import {
 } from '../../src/cli/deploy/prepareLocalFederation.ts'
 import type { OrchestratorState } from '../../src/core/orchestrator/orchestratorState.ts'
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../store/throwawayPostgres.ts'
-import {
-  type CliProcess,
-  killHard,
-  startParticipants,
-  startProvider,
-} from './federationProcesses.ts'
+import { providerKilledTwice } from './federationProcesses.ts'
 import { modelParams, simulated } from './simulatedModel.ts'
 
 const OWNERS = 3
@@ -54,46 +49,16 @@ async function storedRun(store: string, runId: string) {
  */
 async function runKilledTwice(federation: LocalFederation, store: string) {
   const { runId } = loadJob(federation.job)
-  const processes: CliProcess[] = []
-  const logs = () => processes.flatMap((p) => p.lines).join('\n')
-  try {
-    let provider = startProvider(federation, store, { MSFL_HOLD_AT: 'TRAINING:2:1' })
-    processes.push(provider)
-    await provider.waitFor('"msg":"listening"', 60_000)
-    const participants = startParticipants(federation)
-    processes.push(...participants)
-    await provider.waitFor('"msg":"held"', 240_000)
-    assert.equal(await killHard(provider), null, 'the provider died of SIGKILL')
-    const inTraining = await storedRun(store, runId)
-
-    provider = startProvider(federation, store, { MSFL_HOLD_AT: 'AGGREGATING:3' })
-    processes.push(provider)
-    await provider.waitFor('"msg":"resuming"', 120_000)
-    await provider.waitFor('"msg":"held"', 240_000)
-    assert.equal(await killHard(provider), null, 'the provider died of SIGKILL')
-    const inAggregation = await storedRun(store, runId)
-
-    provider = startProvider(federation, store)
-    processes.push(provider)
-    const resumed = await provider.waitFor('"msg":"resuming"', 120_000)
-    const providerExit = await provider.exited
-    const participantExits = await Promise.all(participants.map((p) => p.exited))
-    return {
-      runId,
-      inTraining,
-      inAggregation,
-      resumed,
-      providerExit,
-      participantExits,
-      summary: JSON.parse(provider.stdout.at(-1) ?? '{}') as {
-        final?: { accuracy: number }
-        runDir?: string
-      },
-      finished: await storedRun(store, runId),
-      logs: logs(),
-    }
-  } finally {
-    for (const p of processes) await killHard(p)
+  const run = await providerKilledTwice(
+    federation,
+    store,
+    { inTraining: 'TRAINING:2:1', inAggregation: 'AGGREGATING:3' },
+    () => storedRun(store, runId),
+  )
+  return {
+    ...run,
+    runId,
+    summary: JSON.parse(run.summary) as { final?: { accuracy: number }; runDir?: string },
   }
 }
 

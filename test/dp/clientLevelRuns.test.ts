@@ -55,6 +55,29 @@ function expectedEpsilons(q: number, sigmas: readonly number[], delta: number): 
   )
 }
 
+/** Client-level DP with distributed noise (t = 3) behind ckks, 6 clients, `honest` adding shares. */
+function distributedCkksRun(rounds: number, honest: readonly string[]) {
+  const plan = planFederatedRun(
+    simulationConfigSchema.parse({
+      clients: 6,
+      rounds,
+      privacy: 'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
+    }),
+  )
+  if (plan.protocol !== 'protected' || plan.privacy.dp?.options.level !== 'client')
+    throw new Error('expected client-level DP')
+  return createClientLevelRun({
+    dp: plan.privacy.dp.options,
+    hiding: plan.privacy.hiding,
+    minNoiseShares: plan.privacy.minNoiseShares,
+    clients: 6,
+    rounds,
+    training: plan.engine.training,
+    honest: new Set(honest),
+    noiseRng: createCsprng,
+  })
+}
+
 describe('client-level DP from --privacy', () => {
   it('central noise on the plain engine: σ calibrated to the budget, every round charged at (q, σ)', async () => {
     const { result, events, privacy } = await simulate({
@@ -188,25 +211,7 @@ describe('client-level DP from --privacy', () => {
   })
 
   it('restore charges a released round at the σ its sum carried, a skipped round at σ, a dropped round not at all', () => {
-    const plan = planFederatedRun(
-      simulationConfigSchema.parse({
-        clients: 6,
-        rounds: 4,
-        privacy: 'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
-      }),
-    )
-    if (plan.protocol !== 'protected' || plan.privacy.dp?.options.level !== 'client')
-      throw new Error('expected client-level DP')
-    const run = createClientLevelRun({
-      dp: plan.privacy.dp.options,
-      hiding: plan.privacy.hiding,
-      minNoiseShares: plan.privacy.minNoiseShares,
-      clients: 6,
-      rounds: 4,
-      training: plan.engine.training,
-      honest: new Set(['a', 'b', 'c', 'd', 'e', 'f']),
-      noiseRng: createCsprng,
-    })
+    const run = distributedCkksRun(4, ['a', 'b', 'c', 'd', 'e', 'f'])
     const sigma = run.summary().noiseMultiplier
     run.restore([
       { round: 1, accepted: 4, excluded: [] },
@@ -227,25 +232,7 @@ describe('client-level DP from --privacy', () => {
   })
 
   it('ckks and paillier: a distributed round is combined only with at least min valid replies', () => {
-    const plan = planFederatedRun(
-      simulationConfigSchema.parse({
-        clients: 6,
-        rounds: 3,
-        privacy: 'dp:level=client,noise=distributed,min=3,epsilon=10,delta=1e-3+ckks',
-      }),
-    )
-    if (plan.protocol !== 'protected' || plan.privacy.dp?.options.level !== 'client')
-      throw new Error('expected client-level DP')
-    const run = createClientLevelRun({
-      dp: plan.privacy.dp.options,
-      hiding: plan.privacy.hiding,
-      minNoiseShares: plan.privacy.minNoiseShares,
-      clients: 6,
-      rounds: 3,
-      training: plan.engine.training,
-      honest: new Set(['a', 'b', 'c']),
-      noiseRng: createCsprng,
-    })
+    const run = distributedCkksRun(3, ['a', 'b', 'c'])
     const reply = (clientId: string, round = 2) => ({
       clientId,
       reply: { type: 'fit-protected', clientId, round, numExamples: 1, trainLoss: 0, payload: [] },
