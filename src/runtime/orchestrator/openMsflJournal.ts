@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { MsflError } from '../../core/errors/msflError.ts'
 import type { MsflRoundRecord } from '../../core/events/runEvent.ts'
 import type { OrchestratorState } from '../../core/orchestrator/orchestratorState.ts'
-import type { ReceivedMessage } from '../../core/orchestrator/receivedMessage.ts'
+import type { ReceivedMessage, StoredMessage } from '../../core/orchestrator/receivedMessage.ts'
 import type { RunStore } from '../../core/ports/runStore.ts'
 import { decodeMessage } from '../../core/wire/decodeMessage.ts'
 import { encodeMessage } from '../../core/wire/encodeMessage.ts'
@@ -136,9 +136,11 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
     metadata: JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>,
     ...(payload ? { payload } : {}),
   })
-  const terms = await storedTerms(store, runId, p.self, p.job)
-  const agreement = await storedStep(p, MSFL_JOURNAL_KINDS.agreement, msflAgreementSchema)
-  const contract = await storedStep(p, MSFL_JOURNAL_KINDS.contract, msflContractSchema)
+  // What the provider recorded before round 1, read once.
+  const early = (await store.listMessages(runId, 0)).filter((m) => m.sender === p.self)
+  const terms = storedTerms(early, runId, p.job)
+  const agreement = storedStep(early, runId, MSFL_JOURNAL_KINDS.agreement, msflAgreementSchema)
+  const contract = storedStep(early, runId, MSFL_JOURNAL_KINDS.contract, msflContractSchema)
   const resume = await resumePoint(store, t.state(), p.self, terms)
   const clients = trackClients(t, p)
   let delivered: string | undefined
@@ -236,26 +238,22 @@ export async function openMsflJournal(parameters: MsflJournalParameters): Promis
 }
 
 /** A step the provider recorded before the terms (round 0), parsed; undefined when not yet. */
-async function storedStep<T>(
-  p: Pick<MsflJournalParameters, 'store' | 'runId' | 'self'>,
+function storedStep<T>(
+  early: readonly StoredMessage[],
+  runId: string,
   kind: string,
   schema: z.ZodType<T>,
-): Promise<T | undefined> {
-  const stored = (await p.store.listMessages(p.runId, 0)).find(
-    (m) => m.kind === kind && m.sender === p.self,
-  )
-  return stored ? parseStoredStep(schema, stored.metadata, p.runId, kind) : undefined
+): T | undefined {
+  const stored = early.find((m) => m.kind === kind)
+  return stored ? parseStoredStep(schema, stored.metadata, runId, kind) : undefined
 }
 
-async function storedTerms(
-  store: RunStore,
+function storedTerms(
+  early: readonly StoredMessage[],
   runId: string,
-  self: string,
   job: string,
-): Promise<MsflRunTerms | undefined> {
-  const stored = (await store.listMessages(runId, 0)).find(
-    (m) => m.kind === MSFL_JOURNAL_KINDS.terms && m.sender === self,
-  )
+): MsflRunTerms | undefined {
+  const stored = early.find((m) => m.kind === MSFL_JOURNAL_KINDS.terms)
   if (!stored) return undefined
   const terms = parseMsflRunTerms(stored.metadata, runId)
   if (terms.job !== job)
