@@ -18,22 +18,46 @@ const cli = cliArgv()
 /**
  * Runs the prepared federation on the real `msfl server` (its run store), kills two of its four
  * owners after round 1 and starts them again once the run paused; returns the run's events.
+ * Every process it starts is also in `started`; those still running at its end are killed.
  */
 async function killTwoAndReturn(
   federation: LocalFederation,
-  processes: Map<string, ChildProcess>,
+  started: ChildProcess[],
+  rounds: number,
+): Promise<Record<string, unknown>[]> {
+  const processes = new Map<string, ChildProcess>()
+  const own = (name: string, child: ChildProcess) => {
+    processes.set(name, child)
+    started.push(child)
+  }
+  try {
+    return await killTwoAndReturnWith(federation, own, processes, rounds)
+  } finally {
+    // A restarted owner may still be connecting when the run ends: only this run's processes.
+    for (const child of processes.values()) killIfRunning(child)
+  }
+}
+
+function killIfRunning(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+}
+
+async function killTwoAndReturnWith(
+  federation: LocalFederation,
+  own: (name: string, child: ChildProcess) => void,
+  processes: ReadonlyMap<string, ChildProcess>,
   rounds: number,
 ): Promise<Record<string, unknown>[]> {
   const startOwner = (index: number) => {
     const owner = federation.owners[index]!
-    processes.set(owner.name, spawnOwner(federation, owner))
+    own(owner.name, spawnOwner(federation, owner))
   }
   const server = spawn(
     cli[0]!,
     [...cli.slice(1), 'server', '--kit', federation.providerKit, '--job', federation.job, '--json'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  processes.set('provider', server)
+  own('provider', server)
   let stdout = ''
   server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk
@@ -67,7 +91,7 @@ async function killTwoAndReturn(
   await listening
   if (federation.keyHolderKit) {
     const [node, ...prefix] = cli
-    processes.set(
+    own(
       'key-holder',
       spawn(
         node!,
@@ -134,7 +158,7 @@ function assertPausedAndResumed(events: readonly Record<string, unknown>[], roun
  */
 describe('owners below the minimum pause the run; their return resumes it', () => {
   let root: string
-  const processes = new Map<string, ChildProcess>()
+  const started: ChildProcess[] = []
   const federationIn = (name: string, rounds: number, privacy?: string) =>
     prepareLocalFederation({
       dir: join(root, name),
@@ -152,8 +176,7 @@ describe('owners below the minimum pause the run; their return resumes it', () =
     root = await mkdtemp(join(tmpdir(), 'msfl-owners-return-'))
   })
   after(async () => {
-    for (const child of processes.values())
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    for (const child of started) killIfRunning(child)
     await rm(root, { recursive: true, force: true })
   })
 
@@ -162,13 +185,13 @@ describe('owners below the minimum pause the run; their return resumes it', () =
   }, async () => {
     // Rounds enough that both kills land before the last one closes, however fast rounds are.
     const federation = await federationIn('plain', 8)
-    assertPausedAndResumed(await killTwoAndReturn(federation, processes, 8), 8)
+    assertPausedAndResumed(await killTwoAndReturn(federation, started, 8), 8)
   })
 
   it('a protected job (ckks, the key holder its own process): the returning owners accept the same protection terms again and train', {
     timeout: 300_000,
   }, async () => {
     const federation = await federationIn('ckks', 6, 'ckks')
-    assertPausedAndResumed(await killTwoAndReturn(federation, processes, 6), 6)
+    assertPausedAndResumed(await killTwoAndReturn(federation, started, 6), 6)
   })
 })
